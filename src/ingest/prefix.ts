@@ -1,0 +1,59 @@
+// Splits a console line into its prefixes (syslog, level, timestamp, caller id) and the message.
+
+import type { LogLine } from '../model/types';
+
+// Each prefix pattern is anchored and made of bounded, non-overlapping pieces so
+// that a hostile line cannot make it backtrack.
+const SYSLOG_PREFIX =
+  /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?) [\w.-]{1,255} kernel: /;
+const LEVEL_PREFIX = /^<(\d)>/;
+const DMESG_X_PREFIX = /^[a-z]{2,8} *:[a-z]{2,7} *: /;
+const TIMESTAMP = /^\[ {0,12}(\d{1,10})\.(\d{1,9})\]/;
+const CALLER_ID = /^\[ {0,8}([TC]\d{1,10})\]/;
+const HUMAN_TIME = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4}\]/;
+
+export interface Prefix {
+  text: string;
+  time?: number;
+  caller?: string;
+  level?: number;
+}
+
+/** Removes the prefixes the kernel, syslog, journald and dmesg put before a message. */
+export function splitPrefix(raw: string): Prefix {
+  let rest = raw;
+  const out: Prefix = { text: raw };
+  let m = SYSLOG_PREFIX.exec(rest);
+  if (m) rest = rest.slice(m[0].length);
+  m = DMESG_X_PREFIX.exec(rest);
+  if (m) rest = rest.slice(m[0].length);
+  m = LEVEL_PREFIX.exec(rest);
+  if (m) {
+    out.level = Number(m[1]);
+    rest = rest.slice(m[0].length);
+  }
+  m = TIMESTAMP.exec(rest);
+  if (m) {
+    out.time = Number(`${m[1]}.${m[2]}`);
+    rest = rest.slice(m[0].length);
+  } else if ((m = HUMAN_TIME.exec(rest))) {
+    rest = rest.slice(m[0].length);
+  }
+  m = CALLER_ID.exec(rest);
+  if (m) {
+    out.caller = m[1];
+    rest = rest.slice(m[0].length);
+  }
+  if (rest.length !== raw.length && rest.startsWith(' ')) rest = rest.slice(1);
+  out.text = rest;
+  return out;
+}
+
+export function makeLine(no: number, raw: string): LogLine {
+  const p = splitPrefix(raw);
+  const line: LogLine = { no, raw, text: p.text };
+  if (p.time !== undefined) line.time = p.time;
+  if (p.caller !== undefined) line.caller = p.caller;
+  if (p.level !== undefined) line.level = p.level;
+  return line;
+}

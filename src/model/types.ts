@@ -1,0 +1,158 @@
+// The typed model of a kernel log and the crash reports found in it.
+
+/** One line of the input after paste clean-up, with its console prefix split off. */
+export interface LogLine {
+  /** 1-based line number in the input as given. */
+  no: number;
+  /** The line after paste clean-up (bullets, NBSP, CR removed), console prefix kept. */
+  raw: string;
+  /** The message itself: timestamp, caller id, level and syslog prefixes removed. */
+  text: string;
+  /** printk timestamp in seconds, when the line had one. */
+  time?: number;
+  /** printk caller id without brackets: "T1234" (task) or "C3" (CPU), when present. */
+  caller?: string;
+  /** syslog level from a `<N>` prefix, when present. */
+  level?: number;
+}
+
+/** The execution context a stack segment ran in. */
+export type StackContext =
+  | 'task'
+  | 'irq'
+  | 'softirq'
+  | 'nmi'
+  | 'exception'
+  | 'unknown';
+
+export interface Frame {
+  function: string | null;
+  /** Offset into the function, e.g. 0x4d. */
+  offset: number | null;
+  size: number | null;
+  module: string | null;
+  address: string | null;
+  /** false for `?` frames: found on the stack, not proven to be on the call chain. */
+  reliable: boolean;
+  /** `file.c:123` when the trace printed it (KASAN/syzkaller symbolised traces). */
+  source: string | null;
+  /** Inlined frame marker printed by symbolisers. */
+  inlined: boolean;
+  line: number;
+}
+
+/** A run of frames that executed in one context, in the order printed (innermost first). */
+export interface StackSegment {
+  context: StackContext;
+  frames: Frame[];
+  /** The exception frame registers that start this segment (crash `bt`), if any. */
+  exceptionRip: string | null;
+  startLine: number;
+  endLine: number;
+}
+
+export interface CallTrace {
+  /** Where the trace came from: console `Call Trace:`, a crash `bt` listing, or a bare frame list. */
+  origin: 'console' | 'crash-bt' | 'bare';
+  segments: StackSegment[];
+  startLine: number;
+  endLine: number;
+}
+
+export interface Registers {
+  /** Register name (upper case, e.g. RAX, RFLAGS, CR2, EFLAGS, PC) to its hex value without 0x. */
+  values: Record<string, string>;
+  /** The faulting instruction pointer as printed: `RIP: 0010:func+0x1/0x2` or `IP: [<addr>] func+...`. */
+  ip: { text: string; function: string | null; offset: number | null; size: number | null; module: string | null; address: string | null; line: number } | null;
+  lines: number[];
+}
+
+export interface CodeBytes {
+  /** Bytes in order; `fault` is the index of the `<xx>` (or `(xx)`) byte, -1 if not marked. */
+  bytes: number[];
+  fault: number;
+  line: number;
+}
+
+export interface ModuleInfo {
+  name: string;
+  /** Taint letters printed beside the module, e.g. "OE" from `lwconn(OE)`. */
+  taint: string;
+  /** `-` unloading, `+` loading, from `testmod(OE-)`. */
+  state: string;
+}
+
+export interface TaskInfo {
+  comm: string | null;
+  pid: number | null;
+  cpu: number | null;
+}
+
+export interface KernelInfo {
+  release: string | null;
+  arch: string | null;
+  taint: { raw: string; flags: string[] } | null;
+}
+
+/** What the signature layer finds: where a report is and the syzkaller-compatible title. */
+export interface ReportSignature {
+  title: string;
+  altTitles: string[];
+  type: string;
+  corrupted: boolean;
+  corruptedReason: string | null;
+  /** Guilty frame (function name) or null. */
+  frame: string | null;
+  /** Guilty source file, e.g. "net/ipv6/ip6_output.c", or null. */
+  guiltyFile: string | null;
+  /** Index into the lines array of the header line. */
+  start: number;
+  /** Index into the lines array of the last line that belongs to the report (inclusive). */
+  end: number;
+}
+
+/** One crash report with everything parsed from it. */
+export interface CrashReport extends ReportSignature {
+  startLine: number;
+  endLine: number;
+  cpu: number | null;
+  pid: number | null;
+  comm: string | null;
+  hardware: string | null;
+  kernel: KernelInfo;
+  registers: Registers | null;
+  code: CodeBytes | null;
+  traces: CallTrace[];
+  modules: ModuleInfo[];
+  /** Line of the header that opened the report. */
+  headerLine: number;
+}
+
+export interface AnalysedInput {
+  input: string;
+  kernel: KernelInfo;
+  reports: CrashReport[];
+  findings: Finding[];
+  /** What could not be read or was skipped, said plainly. */
+  notes: string[];
+  /** Total lines read. */
+  lineCount: number;
+}
+
+export interface Evidence {
+  line: number;
+  text: string;
+  note: string;
+}
+
+export interface Finding {
+  rule: string;
+  rootCauseClass: string;
+  confidence: number;
+  summary: string;
+  explanation: string;
+  evidence: Evidence[];
+  culprit: { function: string | null; module: string | null } | null;
+  nextSteps: string[];
+  references: string[];
+}
