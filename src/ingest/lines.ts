@@ -40,11 +40,17 @@ export function stripControls(line: string): string {
 export class LineBuilder {
   private style: PasteStyle | null = null;
   private pending: string[] = [];
-  private next = 1;
+  private next: number;
   truncatedLines = 0;
 
-  constructor(private readonly sink: (line: LogLine) => void, style?: PasteStyle) {
+  constructor(private readonly sink: (line: LogLine) => void, style?: PasteStyle, firstLineNo = 1) {
     if (style) this.style = style;
+    this.next = firstLineNo;
+  }
+
+  /** The paste style in force (decided from the first lines when not given). */
+  get pasteStyle(): PasteStyle | null {
+    return this.style;
   }
 
   /** Feeds one physical line (without its newline). */
@@ -79,9 +85,9 @@ export class LineBuilder {
 }
 
 /** Splits a whole text into log lines (for small inputs and tests). */
-export function linesFromText(text: string): LogLine[] {
+export function linesFromText(text: string, style?: PasteStyle, firstLineNo = 1): LogLine[] {
   const out: LogLine[] = [];
-  const b = new LineBuilder((l) => out.push(l));
+  const b = new LineBuilder((l) => out.push(l), style, firstLineNo);
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -94,6 +100,6 @@ export function linesFromText(text: string): LogLine[] {
   return out;
 }
 
-export function linesFromBuffer(buf: Buffer): LogLine[] {
-  return linesFromText(decodeBytes(buf));
+export function linesFromBuffer(buf: Buffer, style?: PasteStyle, firstLineNo = 1): LogLine[] {
+  return linesFromText(decodeBytes(buf), style, firstLineNo);
 }

@@ -54,6 +54,10 @@ export interface StackSegment {
 export interface CallTrace {
   /** Where the trace came from: console `Call Trace:`, a crash `bt` listing, or a bare frame list. */
   origin: 'console' | 'crash-bt' | 'bare';
+  /** The line that introduced the trace: "Call Trace:", "Allocated by task 12:", a crash `PID:` line. */
+  label: string | null;
+  /** The task whose stack this is, when the trace says (crash `bt` headers). */
+  task: TaskInfo | null;
   segments: StackSegment[];
   startLine: number;
   endLine: number;
@@ -124,6 +128,8 @@ export interface CrashReport extends ReportSignature {
   code: CodeBytes | null;
   traces: CallTrace[];
   modules: ModuleInfo[];
+  /** `[last unloaded: mod]` from the module list. */
+  lastUnloaded: string | null;
   /** Line of the header that opened the report. */
   headerLine: number;
 }

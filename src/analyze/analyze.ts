@@ -1,0 +1,161 @@
+// The analysis pipeline: bytes -> lines -> reports with their details -> one AnalysedInput.
+
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { AnalysedInput, CallTrace, CrashReport, KernelInfo, LogLine, ReportSignature, TaskInfo } from '../model/types';
+import { scanInput, type ScanConfig, type ScanResult } from '../ingest/scan';
+import { parseDetails } from '../parse/details';
+import { parseTraces } from '../parse/trace';
+import { extractReports, headerTriggers } from '../signature';
+import { identifyInput } from '../ingest/identify';
+import { PREFILTER_ANCHORS, INFO_TRIGGERS } from './prefilter';
+
+/** An input that cannot be analysed at all; the message is for the user. */
+export class InputError extends Error {}
+
+export const DEFAULT_SCAN: ScanConfig = {
+  triggers: [...headerTriggers, ...INFO_TRIGGERS],
+  anchors: PREFILTER_ANCHORS,
+  wholeLimit: 32 * 1024 * 1024,
+  before: 30,
+  after: 1500,
+  maxRegionLines: 200_000,
+  maxCarry: 1024 * 1024,
+};
+
+/** Task named in a report header: `comm/pid/0x...`, `[comm:pid]`, `by task comm/pid`. */
+const HEADER_TASK: ReadonlyArray<{ re: RegExp; comm: number; pid: number }> = [
+  { re: /scheduling while atomic: ?(.{1,64}?)\/(\d{1,10})\/0x[0-9a-f]{1,16}/, comm: 1, pid: 2 },
+  { re: /stuck for \d{1,6}s! \[(.{1,64}):(\d{1,10})\]/, comm: 1, pid: 2 },
+  { re: /by task (.{1,64}?)\/(\d{1,10})/, comm: 1, pid: 2 },
+  { re: /task (.{1,64}):(\d{1,10}) blocked for more than/, comm: 1, pid: 2 },
+  { re: /in_atomic\(\): \d, irqs_disabled\(\): \d, (?:non_block: \d, )?pid: (\d{1,10}), name: (.{1,64})$/, comm: 2, pid: 1 },
+];
+const HEADER_CPU = /CPU#(\d{1,5}) stuck|on CPU (\d{1,5})|NMI watchdog: Watchdog detected hard LOCKUP on cpu (\d{1,5})/;
+
+function taskFromHeader(text: string): TaskInfo {
+  const t: TaskInfo = { comm: null, pid: null, cpu: null };
+  for (const h of HEADER_TASK) {
+    const m = h.re.exec(text);
+    if (m) {
+      t.comm = m[h.comm];
+      t.pid = Number(m[h.pid]);
+      break;
+    }
+  }
+  const c = HEADER_CPU.exec(text);
+  if (c) t.cpu = Number(c[1] ?? c[2] ?? c[3]);
+  return t;
+}
+
+/** The lines of a report that belong to it: same printk caller as the header when ids are printed. */
+function reportLines(lines: readonly LogLine[], sig: ReportSignature): LogLine[] {
+  const slice = lines.slice(sig.start, sig.end + 1);
+  const caller = lines[sig.start]?.caller;
+  if (!caller) return slice;
+  return slice.filter((l) => l.caller === undefined || l.caller === caller);
+}
+
+export function buildReport(lines: readonly LogLine[], sig: ReportSignature): CrashReport {
+  const own = reportLines(lines, sig);
+  const d = parseDetails(own);
+  const header = lines[sig.start];
+  const fromHeader = taskFromHeader(header.text);
+  return {
+    ...sig,
+    startLine: header.no,
+    endLine: lines[sig.end]?.no ?? header.no,
+    headerLine: header.no,
+    comm: fromHeader.comm ?? d.task.comm,
+    pid: fromHeader.pid ?? d.task.pid,
+    cpu: d.task.cpu ?? fromHeader.cpu,
+    hardware: d.hardware,
+    kernel: d.kernel,
+    registers: d.registers,
+    code: d.code,
+    traces: parseTraces(own),
+    modules: d.modules,
+    lastUnloaded: d.lastUnloaded,
+  };
+}
+
+function mergeKernel(into: KernelInfo, from: KernelInfo): void {
+  if (!into.release && from.release) into.release = from.release;
+  if (!into.arch && from.arch) into.arch = from.arch;
+  if (!into.taint && from.taint) into.taint = from.taint;
+}
+
+/** Crash `bt` listings that are not part of any report, e.g. pasted before the log. */
+function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
+  const inReport = (no: number): boolean => reports.some((r) => no >= r.startLine && no <= r.endLine);
+  return parseTraces(lines).filter((t) => t.origin === 'crash-bt' && !inReport(t.startLine));
+}
+
+export interface AnalysisExtras {
+  scan: ScanResult;
+  backtraces: CallTrace[];
+}
+
+export type Analysis = AnalysedInput & { backtraces: CallTrace[] };
+
+/** Analyses a stream of bytes. Never throws on content; unreadable sources reject. */
+export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
+  const reports: CrashReport[] = [];
+  const backtraces: CallTrace[] = [];
+  const kernel: KernelInfo = { release: null, arch: null, taint: null };
+  const notes: string[] = [];
+  const it = chunks[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  const kind = identifyInput(head);
+  if (kind && kind.fatal) throw new InputError(`${name}: ${kind.message}`);
+  if (kind) notes.push(kind.message);
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (!first.done) yield first.value;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  }
+  const scan = await scanInput(rest(), cfg, (lines) => {
+    const sigs = extractReports(lines);
+    const here = sigs.map((s) => buildReport(lines, s));
+    reports.push(...here);
+    for (const r of here) mergeKernel(kernel, r.kernel);
+    mergeKernel(kernel, parseDetails(lines).kernel);
+    backtraces.push(...looseBacktraces(lines, here));
+  });
+  if (scan.truncatedLines > 0) notes.push(`${scan.truncatedLines} line(s) longer than 64 KiB were cut.`);
+  if (scan.bytes === 0) notes.push('The input is empty.');
+  return { input: name, kernel, reports, findings: [], notes, lineCount: scan.lineCount, backtraces };
+}
+
+async function* readChunks(path: string): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { highWaterMark: 8 * 1024 * 1024 });
+  for await (const chunk of stream) yield chunk as Buffer;
+}
+
+/** Analyses a file, or standard input for `-`. Rejects with a user-facing message when unreadable. */
+export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
+  if (path === '-') return analyzeChunks('-', process.stdin as AsyncIterable<Buffer>, cfg);
+  let st;
+  try {
+    st = await fsp.stat(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  if (st.isDirectory()) throw new InputError(`cannot read ${path}: it is a directory (give the log files inside it)`);
+  try {
+    await fsp.access(path, 4);
+  } catch {
+    throw new InputError(`cannot read ${path}: permission denied`);
+  }
+  return analyzeChunks(path, readChunks(path), cfg);
+}
+
+export function analyzeText(name: string, text: string): Promise<Analysis> {
+  async function* one(): AsyncGenerator<Buffer> {
+    yield Buffer.from(text, 'utf8');
+  }
+  return analyzeChunks(name, one());
+}

@@ -1,0 +1,125 @@
+// The command line: parses arguments, runs the analysis, prints in the chosen format.
+
+import { Command, CommanderError, Option } from 'commander';
+import { analyzePath, InputError, type Analysis } from '../analyze/analyze';
+import { analysisJson, unreadableJson } from '../render/json';
+import { renderText } from '../render/text';
+import { renderMarkdown } from '../render/markdown';
+import { pickLang } from '../render/i18n';
+import { pickPaint } from '../render/color';
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+
+const FORMATS = ['text', 'json', 'jsonl', 'md'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface AnalyzeOpts {
+  format: Format;
+  lang?: string;
+}
+
+function write(s: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(s)) resolve();
+    else process.stdout.once('drain', () => resolve());
+  });
+}
+
+async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
+  const inputs = files.length === 0 ? ['-'] : files;
+  if (inputs.length === 1 && inputs[0] === '-' && process.stdin.isTTY) {
+    process.stderr.write('ktriage: reading the log from standard input (end with Ctrl-D); `ktriage analyze --help` for usage\n');
+  }
+  const lang = pickLang(opts.lang);
+  const paint = pickPaint(process.stdout);
+  let status = EXIT_OK;
+  const collected: Record<string, unknown>[] = [];
+  const progress = inputs.length > 20 && process.stderr.isTTY;
+  for (let i = 0; i < inputs.length; i++) {
+    const file = inputs[i];
+    if (progress && i % 10 === 0) process.stderr.write(`\r${i}/${inputs.length} files`);
+    let a: Analysis;
+    try {
+      a = await analyzePath(file);
+    } catch (e) {
+      status = EXIT_USAGE;
+      const msg = e instanceof InputError ? e.message : `cannot analyse ${file}: ${(e as Error).message}`;
+      process.stderr.write(`ktriage: ${msg}\n`);
+      if (opts.format === 'jsonl') await write(JSON.stringify(unreadableJson(file, msg)) + '\n');
+      else if (opts.format === 'json') collected.push(unreadableJson(file, msg));
+      continue;
+    }
+    switch (opts.format) {
+      case 'jsonl':
+        await write(JSON.stringify(analysisJson(a)) + '\n');
+        break;
+      case 'json':
+        collected.push(analysisJson(a));
+        break;
+      case 'md':
+        await write((i > 0 ? '\n' : '') + renderMarkdown(a, lang));
+        break;
+      default:
+        await write((i > 0 ? '\n' : '') + renderText(a, lang, paint));
+    }
+  }
+  if (progress) process.stderr.write(`\r${inputs.length}/${inputs.length} files\n`);
+  if (opts.format === 'json') await write(JSON.stringify(collected.length === 1 ? collected[0] : collected, null, 2) + '\n');
+  return status;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('ktriage')
+    .description('Triage Linux kernel crashes: find the crash reports in a log, title them as syzkaller does, and show what is in them.')
+    .version(require('../../../package.json').version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('analyze')
+    .description('Find and parse every crash report in kernel logs (dmesg, console, vmcore-dmesg.txt, syslog, journalctl -k, crash output, pasted traces).')
+    .argument('[file...]', 'log files to read; - or nothing reads standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
+    .addOption(new Option('--lang <lang>', 'language of the text output (default: from LANG)').choices(['en', 'zh']))
+    .addHelpText(
+      'after',
+      `
+Formats: text (colour on a terminal; NO_COLOR turns it off), json (one object,
+or an array for several files), jsonl (one line per input file, for batches),
+md (Markdown).
+
+Exit status: 0 analysed (whether or not a crash was found); 2 usage error or an
+input could not be read (the others are still analysed and printed).
+
+Examples:
+  ktriage analyze vmcore-dmesg.txt
+  dmesg | ktriage analyze -
+  ktriage analyze --format jsonl logs/*.txt > reports.jsonl`,
+    )
+    .action(async (files: string[], opts: AnalyzeOpts) => {
+      process.exitCode = await runAnalyze(files, opts);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    program.outputHelp();
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      return;
+    }
+    process.stderr.write(`ktriage: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,253 @@
+// Streams an input of any size and hands over only the parts that can hold a crash report.
+
+import type { LogLine } from '../model/types';
+import { LineBuilder, decodeBytes, linesFromBuffer, STYLE_SAMPLE_LINES } from './lines';
+import { detectPasteStyle, type PasteStyle } from './paste';
+
+export interface ScanConfig {
+  /** Literal strings of which a line must contain one to open a region (the report headers). */
+  triggers: readonly string[];
+  /** A cheap regex that every trigger matches; lines it finds are then checked against `triggers`. */
+  anchors: RegExp;
+  /** Inputs up to this size are read whole and analysed in one piece. */
+  wholeLimit: number;
+  /** Lines kept before a trigger line. */
+  before: number;
+  /** Lines kept after the last trigger line of a region. */
+  after: number;
+  /** A region longer than this is handed over and a new one started, to bound memory. */
+  maxRegionLines: number;
+  /** A line longer than this without a newline is cut, to bound memory. */
+  maxCarry: number;
+}
+
+export interface ScanResult {
+  mode: 'whole' | 'regions';
+  bytes: number;
+  lineCount: number;
+  regions: number;
+  truncatedLines: number;
+}
+
+interface OpenRegion {
+  firstNo: number;
+  pieces: Buffer[];
+  lines: number;
+  linesLeft: number;
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let n = 0;
+  let p = s.indexOf('\n', from);
+  while (p >= 0 && p < to) {
+    n++;
+    p = s.indexOf('\n', p + 1);
+  }
+  return n;
+}
+
+/** Position just after the `count`-th newline at or after `from`, or -1 when the string ends first. */
+function advanceLines(s: string, from: number, count: number): number {
+  let p = from;
+  for (let i = 0; i < count; i++) {
+    const q = s.indexOf('\n', p);
+    if (q < 0) return -1;
+    p = q + 1;
+  }
+  return p;
+}
+
+/** Start of the line `count` lines before the line starting at `from` (not before `floor`). */
+function backLines(s: string, from: number, count: number, floor: number): { pos: number; lines: number } {
+  let p = from;
+  let n = 0;
+  while (n < count && p > floor) {
+    const q = s.lastIndexOf('\n', p - 2);
+    p = q < floor ? floor : q + 1;
+    n++;
+  }
+  return { pos: p, lines: n };
+}
+
+class RegionScanner {
+  private carry: Buffer = Buffer.alloc(0);
+  private style: PasteStyle | null = null;
+  private lineNo = 0;
+  private tail: Buffer = Buffer.alloc(0);
+  private tailLines = 0;
+  private region: OpenRegion | null = null;
+  regions = 0;
+  truncatedLines = 0;
+  bytes = 0;
+
+  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[]) => void) {}
+
+  feed(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const cut = data.lastIndexOf(10);
+    if (cut < 0) {
+      this.carry = data.length > this.cfg.maxCarry ? this.cutLongLine(data) : data;
+      return;
+    }
+    this.carry = Buffer.from(data.subarray(cut + 1));
+    if (this.carry.length > this.cfg.maxCarry) this.carry = this.cutLongLine(this.carry);
+    this.process(data.subarray(0, cut + 1));
+  }
+
+  end(): void {
+    if (this.carry.length > 0) {
+      const last = Buffer.concat([this.carry, Buffer.from('\n')]);
+      this.carry = Buffer.alloc(0);
+      this.process(last);
+    }
+    this.closeRegion();
+  }
+
+  get lineCount(): number {
+    return this.lineNo;
+  }
+
+  private cutLongLine(data: Buffer): Buffer {
+    // Keep the head of an endless line as one line; drop the rest until its newline.
+    this.truncatedLines++;
+    this.process(Buffer.concat([data.subarray(0, 64 * 1024), Buffer.from('\n')]));
+    return Buffer.alloc(0);
+  }
+
+  private ensureStyle(body: Buffer): void {
+    if (this.style) return;
+    const sample = decodeBytes(body.subarray(0, Math.min(body.length, 256 * 1024))).split('\n').slice(0, STYLE_SAMPLE_LINES);
+    this.style = detectPasteStyle(sample);
+  }
+
+  private isTrigger(line: string): boolean {
+    for (const t of this.cfg.triggers) if (line.includes(t)) return true;
+    return false;
+  }
+
+  /** Line-start positions of trigger lines in `s`. */
+  private findHits(s: string): number[] {
+    const hits: number[] = [];
+    const re = new RegExp(this.cfg.anchors.source, this.cfg.anchors.flags.includes('g') ? this.cfg.anchors.flags : this.cfg.anchors.flags + 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(s)) !== null) {
+      const start = s.lastIndexOf('\n', m.index) + 1;
+      let end = s.indexOf('\n', m.index);
+      if (end < 0) end = s.length;
+      if (this.isTrigger(s.slice(start, Math.min(end, start + 4096)))) hits.push(start);
+      re.lastIndex = end + 1;
+    }
+    return hits;
+  }
+
+  private process(body: Buffer): void {
+    this.ensureStyle(body);
+    const s = body.toString('latin1');
+    const hits = this.findHits(s);
+    let cursor = 0;
+    let cursorNo = this.lineNo; // lines before `cursor`
+    let h = 0;
+    for (;;) {
+      if (this.region) {
+        const r = this.region;
+        let end = advanceLines(s, cursor, r.linesLeft);
+        while (h < hits.length && (end < 0 || hits[h] < end)) {
+          end = advanceLines(s, hits[h], this.cfg.after + 1);
+          h++;
+        }
+        const stop = end < 0 ? s.length : end;
+        const n = countNewlines(s, cursor, stop);
+        r.pieces.push(body.subarray(cursor, stop));
+        r.lines += n;
+        r.linesLeft = end < 0 ? r.linesLeft - n : 0;
+        cursorNo += n;
+        cursor = stop;
+        if (end >= 0 || r.lines >= this.cfg.maxRegionLines) this.closeRegion();
+        if (end < 0) break;
+        continue;
+      }
+      if (h >= hits.length) break;
+      const hit = hits[h];
+      if (hit < cursor) {
+        h++;
+        continue;
+      }
+      const back = backLines(s, hit, this.cfg.before, cursor);
+      const skipped = countNewlines(s, cursor, back.pos);
+      cursorNo += skipped;
+      const pieces: Buffer[] = [];
+      let firstNo = cursorNo + 1;
+      if (back.lines < this.cfg.before && back.pos === 0 && cursor === 0 && this.tailLines > 0) {
+        pieces.push(this.tail);
+        firstNo -= this.tailLines;
+      }
+      this.region = { firstNo, pieces, lines: firstNo <= cursorNo ? this.tailLines : 0, linesLeft: 0 };
+      const firstEnd = advanceLines(s, hit, 1);
+      this.region.linesLeft = countNewlines(s, back.pos, firstEnd < 0 ? s.length : firstEnd) + this.cfg.after;
+      cursor = back.pos;
+    }
+    this.lineNo += countNewlines(s, 0, s.length);
+    this.rememberTail(body, s);
+  }
+
+  private rememberTail(body: Buffer, s: string): void {
+    const back = backLines(s, s.length, this.cfg.before, 0);
+    this.tail = Buffer.from(body.subarray(back.pos));
+    this.tailLines = back.lines;
+  }
+
+  private closeRegion(): void {
+    const r = this.region;
+    if (!r) return;
+    this.region = null;
+    if (r.pieces.length === 0) return;
+    const lines = linesFromBuffer(Buffer.concat(r.pieces), this.style ?? undefined, r.firstNo);
+    if (lines.length > 0 && lines[lines.length - 1].raw === '' && lines.length > 1) lines.pop();
+    this.regions++;
+    this.onRegion(lines);
+  }
+}
+
+/**
+ * Reads `chunks` to the end. Inputs up to `wholeLimit` bytes are handed over whole,
+ * as one region; larger ones are streamed and only the lines around trigger lines
+ * are handed over, so memory stays flat whatever the input size.
+ */
+export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, onRegion: (lines: LogLine[]) => void): Promise<ScanResult> {
+  let acc: Buffer[] = [];
+  let accBytes = 0;
+  let scanner: RegionScanner | null = null;
+  for await (const chunk of chunks) {
+    if (scanner) {
+      scanner.feed(chunk);
+      continue;
+    }
+    acc.push(chunk);
+    accBytes += chunk.length;
+    if (accBytes > cfg.wholeLimit) {
+      scanner = new RegionScanner(cfg, onRegion);
+      const all = Buffer.concat(acc);
+      acc = [];
+      scanner.feed(all);
+    }
+  }
+  if (scanner) {
+    scanner.end();
+    return { mode: 'regions', bytes: scanner.bytes, lineCount: scanner.lineCount, regions: scanner.regions, truncatedLines: scanner.truncatedLines };
+  }
+  const buf = Buffer.concat(acc);
+  const out: LogLine[] = [];
+  const b = new LineBuilder((l) => out.push(l));
+  const text = decodeBytes(buf);
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    b.push(text.slice(start, end));
+    start = end + 1;
+  }
+  b.finish();
+  onRegion(out);
+  return { mode: 'whole', bytes: buf.length, lineCount: out.length, regions: 1, truncatedLines: b.truncatedLines };
+}

@@ -1,0 +1,50 @@
+// Reads the syzkaller-linux test corpus in place (never copied into the repo).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface CorpusFile {
+  name: string;
+  /** Header keys to their values; repeated keys (ALT) keep every value in order. */
+  fields: Record<string, string[]>;
+  /** The console log after the header's blank line. */
+  logBytes: Buffer;
+}
+
+/** The corpus folder: $KTRIAGE_SYZ_CORPUS, else ../shared/corpus/syzkaller-linux beside the project. */
+export function corpusRoot(): string {
+  const env = process.env.KTRIAGE_SYZ_CORPUS;
+  if (env) return env;
+  return path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'syzkaller-linux');
+}
+
+export function corpusAvailable(sub: 'report' | 'guilty'): boolean {
+  return fs.existsSync(path.join(corpusRoot(), sub));
+}
+
+function parseFile(name: string, buf: Buffer): CorpusFile {
+  const fields: Record<string, string[]> = {};
+  let pos = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, pos);
+    const end = nl < 0 ? buf.length : nl;
+    const line = buf.subarray(pos, end).toString('utf8').replace(/\r$/, '');
+    pos = nl < 0 ? buf.length : nl + 1;
+    if (line === '') break;
+    const m = /^([A-Z_]+):\s?(.*)$/.exec(line);
+    if (m) (fields[m[1]] ??= []).push(m[2]);
+    if (nl < 0) break;
+  }
+  return { name, fields, logBytes: buf.subarray(pos) };
+}
+
+/** Every file of `report/` or `guilty/`, sorted by name; empty when the corpus is absent. */
+export function readCorpus(sub: 'report' | 'guilty'): CorpusFile[] {
+  const dir = path.join(corpusRoot(), sub);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((n) => fs.statSync(path.join(dir, n)).isFile())
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((n) => parseFile(n, fs.readFileSync(path.join(dir, n))));
+}
