@@ -145,6 +145,21 @@ test('empty input, binary garbage and a 10 MB line without newline are analysed 
   assert.match(JSON.parse(lr.stdout).notes.join(' '), /cut/);
 });
 
+test('a file that fails while being read is reported as unreadable with status 2', { skip: process.platform !== 'linux' }, () => {
+  const r = run(['analyze', '/proc/self/mem', oopsFile]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /cannot read \/proc\/self\/mem/);
+  assert.match(r.stdout, /mydrv_probe/);
+});
+
+test('a file without read permission is a clear error', { skip: process.getuid?.() === 0 ? 'root can read any file' : false }, () => {
+  const f = join(tmp, 'secret.log');
+  writeFileSync(f, OOPS, { mode: 0o000 });
+  const r = run(['analyze', f]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /permission denied/);
+});
+
 test('a vmcore is recognised and refused with advice, status 2', () => {
   const elf = join(tmp, 'vmcore');
   writeFileSync(elf, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(1000)]));

@@ -7,14 +7,13 @@ import { parseDetails } from '../parse/details';
 import { parseTraces } from '../parse/trace';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
-import { PREFILTER_ANCHORS, INFO_TRIGGERS } from './prefilter';
+import { INFO_TRIGGERS } from './prefilter';
 
 /** An input that cannot be analysed at all; the message is for the user. */
 export class InputError extends Error {}
 
 export const DEFAULT_SCAN: ScanConfig = {
   triggers: [...headerTriggers, ...INFO_TRIGGERS],
-  anchors: PREFILTER_ANCHORS,
   wholeLimit: 32 * 1024 * 1024,
   before: 30,
   after: 1500,
@@ -131,7 +130,7 @@ export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>,
 }
 
 async function* readChunks(path: string): AsyncGenerator<Buffer> {
-  const stream = createReadStream(path, { highWaterMark: 8 * 1024 * 1024 });
+  const stream = createReadStream(path, { highWaterMark: 4 * 1024 * 1024 });
   for await (const chunk of stream) yield chunk as Buffer;
 }
 

@@ -44,7 +44,8 @@ async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
       a = await analyzePath(file);
     } catch (e) {
       status = EXIT_USAGE;
-      const msg = e instanceof InputError ? e.message : `cannot analyse ${file}: ${(e as Error).message}`;
+      const code = (e as NodeJS.ErrnoException).code;
+      const msg = e instanceof InputError ? e.message : code ? `cannot read ${file}: ${(e as Error).message}` : `cannot analyse ${file}: ${(e as Error).message}`;
       process.stderr.write(`ktriage: ${msg}\n`);
       if (opts.format === 'jsonl') await write(JSON.stringify(unreadableJson(file, msg)) + '\n');
       else if (opts.format === 'json') collected.push(unreadableJson(file, msg));

@@ -11,6 +11,8 @@ import { guiltyFile } from './guilty-file';
 const MAX_MATCH_LINE = 4096;
 /** Lines of a report kept after its header (syzkaller keeps the rest of the log). */
 const MAX_REPORT_LINES = 2000;
+/** Lines kept past the start of the next report: enough to see the stack a cut-short report lost. */
+const MAX_LINES_PAST_NEXT = 200;
 /** Lines and characters the title patterns are applied to. */
 const MAX_WINDOW_LINES = 1000;
 const MAX_WINDOW_CHARS = 256 * 1024;
@@ -142,17 +144,22 @@ function stripQuestionable(text: string, context: string, useQuestionable: boole
 function findReport(pre: readonly Prepared[], start: number, context: string, useQuestionable: boolean): FoundReport {
   const out: FoundReport = { lines: [], index: [], reportEnd: 0, next: -1 };
   let cut = false;
+  // With caller ids, reports of other tasks interleave without ending this one; another
+  // report of the same task does end the part titles come from.
+  let cutSame = false;
   let textLines = 0;
   let skipText = false;
-  const limit = Math.min(pre.length, start + MAX_REPORT_LINES);
+  let limit = Math.min(pre.length, start + MAX_REPORT_LINES);
   for (let i = start; i < limit; i++) {
     const p = pre[i];
-    if (i > start) {
+    if (i > start && out.next < 0) {
       const k = kindOf(p.text);
       if (k && !reportStartIgnores.some((re) => re.test(p.text))) {
-        if (out.next < 0) out.next = i;
+        if (p.context === context) cutSame = true;
+        out.next = i;
         cut = true;
-      } else if (infoMessagesWithStack.some((s) => p.text.includes(s))) {
+        limit = Math.min(limit, i + MAX_LINES_PAST_NEXT);
+      } else if (!cut && infoMessagesWithStack.some((s) => p.text.includes(s))) {
         cut = true;
       }
     }
@@ -170,10 +177,13 @@ function findReport(pre: readonly Prepared[], start: number, context: string, us
     if (skipLine) continue;
     out.lines.push(s.text);
     out.index.push(i);
-    if (!cut || context !== '') out.reportEnd = out.lines.length;
+    if (i > start && !cutSame && p.context === context && out.next >= 0 && kindOf(p.text) && !reportStartIgnores.some((re) => re.test(p.text))) {
+      cutSame = true;
+    }
+    if (context === '' ? !cut : !cutSame) out.reportEnd = out.lines.length;
   }
   if (out.next < 0) {
-    for (let i = limit; i < pre.length; i++) {
+    for (let i = Math.max(limit, start + 1); i < pre.length; i++) {
       if (kindOf(pre[i].text) && !reportStartIgnores.some((re) => re.test(pre[i].text))) {
         out.next = i;
         break;
@@ -276,16 +286,17 @@ function isCorrupted(title: string, lines: readonly string[], format: OopsFormat
   for (const re of corruptedTitles) if (re.test(title)) return 'title matches corrupted regexp';
   if (format?.corrupted) return 'report format is marked as corrupted';
   const noStack = format?.noStackTrace === true;
-  if (!noStack && !lines.some((l) => l.includes('Call Trace') || l.includes('backtrace') || l.includes('Allocated:') || l.includes('Freed:'))) {
-    return 'no stack trace in report';
-  }
   if (noStack) return null;
+  const keyword = lines.some((l) => /Call (?:T|t)race|[Bb]acktrace|Allocated:|Freed:/.test(l));
+  // Newer KMSAN and KCSAN print frames right under the header, with no heading.
+  if (!keyword && countFrames(lines) < 3) return 'no stack trace in report';
   // Every stack heading must be followed by at least one frame within a few lines.
   let hasStack = false;
   for (const key of stackStartRes) {
     const at = lines.findIndex((l) => key.test(l));
     if (at < 0) continue;
-    if (lines.length - at < 4) return 'call trace is missed';
+    // Fewer than three lines after the heading: the trace was cut off.
+    if (lines.length - at < 3) return 'call trace is missed';
     let corrupted = true;
     for (let i = at + 1; i < at + 16 && i < lines.length; i++) {
       if (stackStartRes.some((re) => re.test(lines[i]))) break;
@@ -297,8 +308,14 @@ function isCorrupted(title: string, lines: readonly string[], format: OopsFormat
     }
     if (corrupted) return 'no frames in a stack trace';
   }
-  if (!hasStack) return 'no stack trace in report';
+  if (!hasStack && !(keyword ? false : countFrames(lines) >= 3)) return 'no stack trace in report';
   return null;
+}
+
+function countFrames(lines: readonly string[]): number {
+  let n = 0;
+  for (const l of lines) if (frameRes.some((re) => re.test(l)) && ++n >= 3) break;
+  return n;
 }
 
 function typeOf(format: OopsFormat | null, kind: OopsKind, title: string): string {

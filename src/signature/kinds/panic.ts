@@ -45,6 +45,8 @@ export const panicKinds: OopsKind[] = [
       {
         title: one(r`Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in`),
         fmt: 'kernel panic: stack is corrupted in %[1]v',
+        // The stack that follows is the one that was smashed.
+        noStackTrace: true,
         stack: {
           parts: [c(r`Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}`), callTrace, PARSE_STACK],
           parts2: [callTrace, PARSE_STACK],

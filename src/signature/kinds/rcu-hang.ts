@@ -96,6 +96,8 @@ export const hangKinds: OopsKind[] = [
       /INFO: sys_.* is not present in \/proc\/kallsyms/,
       /INFO: no syscalls can create resource/,
       /INFO: recovery required on readonly filesystem/,
+      // Part of an identifier such as the crash utility's THREAD_INFO:.
+      /[A-Za-z0-9_]INFO:/,
     ],
   },
   {
