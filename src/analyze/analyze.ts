@@ -94,14 +94,31 @@ export interface AnalysisExtras {
   backtraces: CallTrace[];
 }
 
-export type Analysis = AnalysedInput & { backtraces: CallTrace[] };
+export type Analysis = AnalysedInput & {
+  backtraces: CallTrace[];
+  /** The lines that were parsed (all of a small input; the regions around reports of a large one), in order. */
+  regions: LogLine[][];
+};
+
+/** The input line with this number, when it was kept. */
+export function lineAt(a: Pick<Analysis, 'regions'>, no: number): LogLine | null {
+  for (const region of a.regions) {
+    if (region.length === 0 || no < region[0].no || no > region[region.length - 1].no) continue;
+    const guess = region[no - region[0].no];
+    if (guess && guess.no === no) return guess;
+    return region.find((l) => l.no === no) ?? null;
+  }
+  return null;
+}
 
 /** Analyses a stream of bytes. Never throws on content; unreadable sources reject. */
 export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
   const reports: CrashReport[] = [];
   const backtraces: CallTrace[] = [];
+  const regions: LogLine[][] = [];
   const kernel: KernelInfo = { release: null, arch: null, taint: null };
   const notes: string[] = [];
+  let scanModeWhole = true;
   const it = chunks[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? Buffer.alloc(0) : first.value;
@@ -116,8 +133,12 @@ export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>,
       yield n.value;
     }
   }
-  const scan = await scanInput(rest(), cfg, (lines) => {
+  const scan = await scanInput(rest(), cfg, (lines, whole) => {
+    scanModeWhole = whole;
     const sigs = extractReports(lines);
+    // Keep the lines evidence is quoted from; regions without a report are dropped to bound memory.
+    const crashBt = lines.some((l) => l.text.includes('COMMAND: "'));
+    if (sigs.length > 0 || crashBt || scanModeWhole) regions.push(lines);
     const here = sigs.map((s) => buildReport(lines, s));
     reports.push(...here);
     for (const r of here) mergeKernel(kernel, r.kernel);
@@ -126,7 +147,7 @@ export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>,
   });
   if (scan.truncatedLines > 0) notes.push(`${scan.truncatedLines} line(s) longer than 64 KiB were cut.`);
   if (scan.bytes === 0) notes.push('The input is empty.');
-  return { input: name, kernel, reports, findings: [], notes, lineCount: scan.lineCount, backtraces };
+  return { input: name, kernel, reports, findings: [], notes, lineCount: scan.lineCount, backtraces, regions };
 }
 
 async function* readChunks(path: string): AsyncGenerator<Buffer> {

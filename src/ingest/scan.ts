@@ -80,7 +80,7 @@ class RegionScanner {
 
   private readonly triggerRe: RegExp;
 
-  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[]) => void) {
+  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[], whole: boolean) => void) {
     // One alternation of the literal triggers: V8 scans it at several hundred MB/s.
     this.triggerRe = new RegExp(cfg.triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   }
@@ -215,7 +215,7 @@ class RegionScanner {
     const lines = linesFromBuffer(Buffer.concat(r.pieces), this.style ?? undefined, r.firstNo);
     if (lines.length > 0 && lines[lines.length - 1].raw === '' && lines.length > 1) lines.pop();
     this.regions++;
-    this.onRegion(lines);
+    this.onRegion(lines, false);
   }
 }
 
@@ -224,7 +224,7 @@ class RegionScanner {
  * as one region; larger ones are streamed and only the lines around trigger lines
  * are handed over, so memory stays flat whatever the input size.
  */
-export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, onRegion: (lines: LogLine[]) => void): Promise<ScanResult> {
+export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, onRegion: (lines: LogLine[], whole: boolean) => void): Promise<ScanResult> {
   let acc: Buffer[] = [];
   let accBytes = 0;
   let scanner: RegionScanner | null = null;
@@ -258,6 +258,6 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
     start = end + 1;
   }
   b.finish();
-  onRegion(out);
+  onRegion(out, true);
   return { mode: 'whole', bytes: buf.length, lineCount: out.length, regions: 1, truncatedLines: b.truncatedLines };
 }

@@ -45,8 +45,10 @@ export interface Frame {
 export interface StackSegment {
   context: StackContext;
   frames: Frame[];
-  /** The exception frame registers that start this segment (crash `bt`), if any. */
+  /** The exception frame that starts this segment (crash `[exception RIP: f+N]`, console `RIP:`), if any. */
   exceptionRip: string | null;
+  /** Registers printed with that exception frame (upper-case names, hex values without 0x). */
+  registers: Record<string, string> | null;
   startLine: number;
   endLine: number;
 }

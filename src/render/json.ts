@@ -27,6 +27,7 @@ export function traceJson(t: CallTrace): Record<string, unknown> {
     segments: t.segments.map((s) => ({
       context: s.context,
       exceptionRip: s.exceptionRip,
+      registers: s.registers,
       startLine: s.startLine,
       endLine: s.endLine,
       frames: s.frames.map(frameJson),

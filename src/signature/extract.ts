@@ -144,10 +144,13 @@ function stripQuestionable(text: string, context: string, useQuestionable: boole
 function findReport(pre: readonly Prepared[], start: number, context: string, useQuestionable: boolean): FoundReport {
   const out: FoundReport = { lines: [], index: [], reportEnd: 0, next: -1 };
   let cut = false;
-  // With caller ids, reports of other tasks interleave without ending this one; another
-  // report of the same task does end the part titles come from.
+  // With caller ids, reports of other tasks interleave without ending this one, and syzkaller
+  // reads on through later reports of the same task too. A flood of reports from one task
+  // would make that quadratic, so a later report of the same task ends the part titles come
+  // from once the report is long enough to hold a header's continuation lines.
   let cutSame = false;
   let textLines = 0;
+  const SAME_TASK_MIN_LINES = 100;
   let skipText = false;
   let limit = Math.min(pre.length, start + MAX_REPORT_LINES);
   for (let i = start; i < limit; i++) {
@@ -155,7 +158,6 @@ function findReport(pre: readonly Prepared[], start: number, context: string, us
     if (i > start && out.next < 0) {
       const k = kindOf(p.text);
       if (k && !reportStartIgnores.some((re) => re.test(p.text))) {
-        if (p.context === context) cutSame = true;
         out.next = i;
         cut = true;
         limit = Math.min(limit, i + MAX_LINES_PAST_NEXT);
@@ -177,7 +179,7 @@ function findReport(pre: readonly Prepared[], start: number, context: string, us
     if (skipLine) continue;
     out.lines.push(s.text);
     out.index.push(i);
-    if (i > start && !cutSame && p.context === context && out.next >= 0 && kindOf(p.text) && !reportStartIgnores.some((re) => re.test(p.text))) {
+    if (context !== '' && !cutSame && out.next >= 0 && out.lines.length > SAME_TASK_MIN_LINES && kindOf(s.text) && !reportStartIgnores.some((re) => re.test(s.text))) {
       cutSame = true;
     }
     if (context === '' ? !cut : !cutSame) out.reportEnd = out.lines.length;

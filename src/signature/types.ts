@@ -1,7 +1,7 @@
 // Types of the report table: kinds of kernel report, their title formats and stack recipes.
 
 /** Marks the place in a stack recipe where ordinary frames are read until the trace ends. */
-export const PARSE_STACK = Symbol('parseStackTrace');
+export const PARSE_STACK: unique symbol = Symbol('parseStackTrace');
 
 export type StackPart = RegExp | typeof PARSE_STACK;
 

@@ -1,0 +1,149 @@
+// What kernel functions mean to a diagnosis (data, not logic): return-to-user paths, sleeping calls, lock spinners...
+
+/** Where a task goes back to user space (or checks for work before doing so) after a syscall or interrupt. */
+export const RETURN_TO_USER: readonly RegExp[] = [
+  /^sysret_(?:careful|signal|audit)$/,
+  /^retint_(?:careful|signal|user|swapgs)$/,
+  /^int_(?:careful|signal|ret_from_sys_call)$/,
+  /^schedule_user$/,
+  /^ret_from_sys_call$/,
+  /^(?:syscall_)?exit_to_user_mode(?:_loop|_prepare)?$/,
+  /^prepare_exit_to_usermode$/,
+  /^irqentry_exit_to_user_mode$/,
+  /^do_notify_resume$/,
+  /^ret_to_user$/,
+  /^work_pending$/,
+];
+
+/** Calls that may sleep: finding one under an atomic section means schedule() was reached while atomic. */
+export const SLEEPING_CALLS: readonly RegExp[] = [
+  /^kthread_stop$/,
+  /^wait_for_completion\w*$/,
+  /^schedule_timeout\w*$/,
+  /^msleep\w*$/,
+  /^usleep_range\w*$/,
+  /^ssleep$/,
+  /^mutex_lock\w*$/,
+  /^__mutex_lock\w*$/,
+  /^down(?:_read|_write|_interruptible|_killable|_timeout)?$/,
+  /^rwsem_down_\w+$/,
+  /^flush_work$/,
+  /^flush_workqueue$/,
+  /^cancel_(?:delayed_)?work_sync$/,
+  /^synchronize_(?:rcu|net|srcu|sched)\w*$/,
+  /^wait_event\w*$/,
+  /^__wait_event\w*$/,
+  /^wait_on_bit\w*$/,
+  /^io_schedule\w*$/,
+  /^cond_resched\w*$/,
+  /^__cond_resched\w*$/,
+  /^might_sleep$/,
+  /^kmalloc$/,
+  /^vmalloc$/,
+  /^copy_(?:to|from)_user$/,
+];
+
+/** Functions that wait for a lock by spinning: the lock they wait for is their first argument (RDI on x86_64). */
+export const LOCK_SPINNERS: readonly RegExp[] = [
+  /^native_queued_spin_lock_slowpath$/,
+  /^queued_spin_lock_slowpath$/,
+  /^__pv_queued_spin_lock_slowpath$/,
+  /^pv_queued_spin_lock_slowpath$/,
+  /^_raw_spin_lock(?:_irq|_irqsave|_bh)?$/,
+  /^__raw_spin_lock\w*$/,
+  /^do_raw_spin_lock$/,
+  /^_raw_(?:read|write)_lock(?:_irq|_irqsave|_bh)?$/,
+  /^queued_(?:read|write)_lock_slowpath$/,
+  /^__ticket_spin_lock$/,
+  /^_spin_lock(?:_irq|_irqsave|_bh)?$/,
+];
+
+/** The panic() callers whose message is fixed, so the message can be inferred from a stack that shows only the call. */
+export const PANIC_CALLERS: ReadonlyArray<{ caller: RegExp; message: string; when: string }> = [
+  { caller: /^do_exit$/, message: 'Aiee, killing interrupt handler!', when: 'do_exit() found in_interrupt() true: the exiting task still had a softirq or hardirq count' },
+  { caller: /^make_task_dead$/, message: 'Aiee, killing interrupt handler!', when: 'make_task_dead() found in_interrupt() true after an oops' },
+  { caller: /^watchdog_overflow_callback$/, message: 'Hard LOCKUP', when: 'the NMI watchdog saw no timer interrupt on this CPU for the watchdog threshold' },
+  { caller: /^watchdog_timer_fn(?:\.cold(?:\.\d+)?)?$/, message: 'softlockup: hung tasks', when: 'the soft lockup watchdog saw no scheduling on this CPU for the threshold' },
+  { caller: /^oops_end$/, message: 'Fatal exception', when: 'an oops with panic_on_oops set' },
+  { caller: /^check_hung_uninterruptible_tasks$/, message: 'hung_task: blocked tasks', when: 'a task stayed in D state past hung_task_timeout_secs with hung_task_panic set' },
+];
+
+/** Functions that run callbacks registered by other code; a fault inside them usually blames the callback's owner. */
+export const CALLBACK_DISPATCHERS: ReadonlyArray<{ fn: RegExp; kind: 'timer' | 'hrtimer' | 'work' | 'rcu' | 'tasklet' | 'notifier' | 'irq' | 'kthread'; release: string }> = [
+  { fn: /^(?:run_timer_softirq|__run_timers|expire_timers|call_timer_fn)$/, kind: 'timer', release: 'del_timer_sync() / timer_shutdown_sync()' },
+  { fn: /^(?:__hrtimer_run_queues|__run_hrtimer)$/, kind: 'hrtimer', release: 'hrtimer_cancel()' },
+  { fn: /^(?:process_one_work|worker_thread)$/, kind: 'work', release: 'cancel_work_sync() / cancel_delayed_work_sync() / destroy_workqueue()' },
+  { fn: /^(?:rcu_do_batch|rcu_core|rcu_process_callbacks)$/, kind: 'rcu', release: 'rcu_barrier() before the module is freed' },
+  { fn: /^(?:tasklet_action(?:_common)?|tasklet_hi_action)$/, kind: 'tasklet', release: 'tasklet_kill()' },
+  { fn: /^(?:notifier_call_chain|__blocking_notifier_call_chain|atomic_notifier_call_chain|raw_notifier_call_chain)$/, kind: 'notifier', release: 'the matching *_unregister_notifier()' },
+  { fn: /^(?:__handle_irq_event_percpu|handle_irq_event_percpu|handle_irq_event)$/, kind: 'irq', release: 'free_irq() / devm release order' },
+];
+
+/** Functions known to run holding a lock, and functions that take the same lock: nesting them on one CPU self-deadlocks. */
+export const LOCK_DOMAINS: ReadonlyArray<{ lock: string; holders: RegExp; takers: RegExp }> = [
+  {
+    lock: 'timer base lock (timer_base->lock / tvec_base->lock)',
+    holders: /^(?:run_timer_softirq|__run_timers|expire_timers)$/,
+    takers: /^(?:lock_timer_base|mod_timer|add_timer|add_timer_on|del_timer|__mod_timer|try_to_del_timer_sync|timer_delete)$/,
+  },
+  {
+    lock: 'hrtimer cpu_base lock',
+    holders: /^(?:__hrtimer_run_queues|hrtimer_interrupt)$/,
+    takers: /^(?:lock_hrtimer_base|hrtimer_start_range_ns|hrtimer_try_to_cancel)$/,
+  },
+  {
+    lock: 'runqueue lock (rq->lock)',
+    holders: /^(?:__schedule|scheduler_tick|try_to_wake_up)$/,
+    takers: /^(?:task_rq_lock|__task_rq_lock|raw_spin_rq_lock_nested|_raw_spin_rq_lock)$/,
+  },
+  {
+    lock: 'console/logbuf lock',
+    holders: /^(?:console_unlock|vprintk_emit)$/,
+    takers: /^(?:console_lock|vprintk_emit|printk)$/,
+  },
+];
+
+/** Entry points of a module's exit path: code that runs on rmmod. */
+export const MODULE_EXIT_PATH: readonly RegExp[] = [/^cleanup_module$/, /^\w+_(?:exit|cleanup|fini|remove|unload)$/, /^(?:SyS|sys|__x64_sys|__do_sys|__se_sys)_delete_module$/, /^free_module$/];
+
+/** Functions that show a console printk is in progress (the oops message itself being printed). */
+export const PRINTK_PATH: readonly RegExp[] = [/^printk$/, /^vprintk\w*$/, /^console_unlock$/, /^call_console_drivers\b/, /^vt_console_print$/, /^fbcon_\w+$/, /^serial8250_console_write$/];
+
+/** Page-fault handling below the faulting instruction: plumbing that is never the culprit. */
+export const FAULT_PLUMBING: readonly RegExp[] = [/^(?:__)?do_page_fault$/, /^(?:__)?bad_area\w*$/, /^no_context$/, /^page_fault$/, /^async_page_fault$/, /^exc_page_fault$/, /^asm_exc_page_fault$/, /^handle_page_fault$/, /^kernelmode_fixup_or_oops$/, /^page_fault_oops$/];
+
+/** Generic plumbing: stack dumping, panic, locking primitives, scheduler entry. Never the culprit. */
+export const PLUMBING: readonly RegExp[] = [
+  /^dump_stack\w*$/,
+  /^show_stack$/,
+  /^__?schedule\w*$/,
+  /^schedule$/,
+  /^__schedule_bug$/,
+  /^panic$/,
+  /^nmi_panic$/,
+  /^machine_kexec$/,
+  /^__crash_kexec$/,
+  /^crash_kexec$/,
+  /^oops_end$/,
+  /^die$/,
+  /^do_trap$/,
+  /^do_error_trap$/,
+  /^warn_slowpath\w*$/,
+  /^__warn\w*$/,
+  /^report_bug$/,
+  /^_raw_\w+$/,
+  /^\w*spin_lock\w*$/,
+  /^\w*spin_unlock\w*$/,
+  /^queued_\w+$/,
+  /^native_queued\w+$/,
+  /^__might_sleep$/,
+  /^___might_sleep$/,
+  /^__might_resched$/,
+  /^might_sleep$/,
+  /^kthread$/,
+  /^ret_from_fork\w*$/,
+  /^entry_SYSCALL\w*$/,
+  /^do_syscall_64$/,
+  /^system_call_fastpath$/,
+  /^system_call$/,
+];

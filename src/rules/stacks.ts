@@ -1,0 +1,87 @@
+// Views over the stacks of an analysed input that rules share: every stack with its CPU and task, frame lookups.
+
+import type { CallTrace, CrashReport, Frame, StackSegment } from '../model/types';
+import type { Analysis } from '../analyze/analyze';
+import { matchesAny } from '../knowledge/contexts';
+import { LOCK_SPINNERS, PLUMBING, SLEEPING_CALLS, FAULT_PLUMBING, PRINTK_PATH } from '../knowledge/functions';
+
+export interface StackView {
+  trace: CallTrace;
+  cpu: number | null;
+  pid: number | null;
+  comm: string | null;
+  /** Index of the report the stack belongs to, or null for a crash `bt` outside any report. */
+  report: number | null;
+}
+
+/** Every stack in the input: the traces of each report, then crash `bt` listings outside reports. */
+export function allStacks(a: Analysis): StackView[] {
+  const out: StackView[] = [];
+  a.reports.forEach((r, i) => {
+    for (const t of r.traces) {
+      out.push({ trace: t, cpu: t.task?.cpu ?? r.cpu, pid: t.task?.pid ?? r.pid, comm: t.task?.comm ?? r.comm, report: i });
+    }
+  });
+  for (const t of a.backtraces) out.push({ trace: t, cpu: t.task?.cpu ?? null, pid: t.task?.pid ?? null, comm: t.task?.comm ?? null, report: null });
+  return out;
+}
+
+export function framesOf(t: CallTrace): Frame[] {
+  return t.segments.flatMap((s) => s.frames);
+}
+
+export function reliableFrames(t: CallTrace): Frame[] {
+  return framesOf(t).filter((f) => f.reliable);
+}
+
+export function named(f: Frame, patterns: readonly RegExp[]): boolean {
+  return f.function !== null && matchesAny(f.function, patterns);
+}
+
+export function findFrame(t: CallTrace, patterns: readonly RegExp[]): Frame | null {
+  return framesOf(t).find((f) => named(f, patterns)) ?? null;
+}
+
+/** Strips compiler suffixes (`.cold.8`, `.isra.3`, `.constprop.17`) from a symbol. */
+export function baseName(fn: string): string {
+  const dot = fn.indexOf('.');
+  return dot > 0 ? fn.slice(0, dot) : fn;
+}
+
+/** The first frame that is not plumbing (stack dumping, panic, locking, sleeping primitives, fault handling). */
+export function firstCulpritFrame(frames: readonly Frame[]): Frame | null {
+  return (
+    frames.find((f) => f.function !== null && f.reliable && !matchesAny(baseName(f.function), [...PLUMBING, ...SLEEPING_CALLS, ...LOCK_SPINNERS, ...FAULT_PLUMBING, ...PRINTK_PATH])) ?? null
+  );
+}
+
+/** The segment that holds a frame. */
+export function segmentOf(t: CallTrace, f: Frame): StackSegment | null {
+  return t.segments.find((s) => s.frames.includes(f)) ?? null;
+}
+
+/** Frames that belong to a loadable module (`[mod]`), innermost first. */
+export function moduleFrames(frames: readonly Frame[]): Frame[] {
+  return frames.filter((f) => f.module !== null);
+}
+
+/** The module with the most frames in a stack, and how many. */
+export function dominantModule(frames: readonly Frame[]): { module: string; count: number } | null {
+  const counts = new Map<string, number>();
+  for (const f of frames) if (f.module) counts.set(f.module, (counts.get(f.module) ?? 0) + 1);
+  let best: { module: string; count: number } | null = null;
+  for (const [module, count] of counts) if (!best || count > best.count) best = { module, count };
+  return best;
+}
+
+/** `scheduling while atomic: comm/pid/0xVALUE` (with or without the space the RHEL 6 era lost). */
+export function scheduleBugCount(r: CrashReport, lineText: string): { comm: string; pid: number; value: number; raw: string } | null {
+  const m = /scheduling while atomic: ?(.{1,64}?)\/(\d{1,10})\/(0x[0-9a-f]{1,16})/.exec(lineText);
+  if (!m) return null;
+  return { comm: m[1], pid: Number(m[2]), value: Number.parseInt(m[3].slice(2), 16), raw: m[3] };
+}
+
+/** Out-of-tree, unsigned or proprietary modules named in the module list: the usual suspects. */
+export function suspectModules(r: CrashReport): string[] {
+  return r.modules.filter((m) => /[OEP]/.test(m.taint)).map((m) => m.name);
+}

@@ -1,0 +1,136 @@
+// Unit cases for the signature engine: sanitising, frame choice, report finding, hostile input.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractReports, headerTriggers } from '../src/signature';
+import { cleanTitle } from '../src/signature/sanitize';
+import { extractStackFrame } from '../src/signature/stack';
+import { PARSE_STACK, type StackFmt } from '../src/signature/types';
+import { callTrace } from '../src/signature/patterns';
+import { linesFromText } from '../src/ingest/lines';
+
+const titleOf = (text: string): string | undefined => extractReports(linesFromText(text))[0]?.title;
+
+test('sanitising replaces volatile parts of titles', () => {
+  const cases: Array<[string, string]> = [
+    ['WARNING in foo+0x1a/0x2b0', 'WARNING in foo'],
+    ['BUG: soft lockup - CPU#3 stuck', 'BUG: soft lockup - CPU stuck'],
+    ['kernel panic: executor 12 failed 34567 times', 'kernel panic: executor NUM failed NUM times'],
+    ['six hex digits 345678 look like an address', 'six hex digits ADDR look like an address'],
+    ['INFO: task syz-executor.3:1234 blocked', 'INFO: task syz-executor blocked'],
+    ['bad value ffff88003e1f7f40 at 0xffffffff85632fb0', 'bad value ADDR at ADDR'],
+    ['at net/ipv6/route.c:2345 now', 'at net/ipv6/route.c:LINE now'],
+    ['list 0,1,2 done', 'list NUM,NUM,NUM done'],
+    ['cfg80211_foo and nl802154 keep digits', 'cfg80211_foo and nl802154 keep digits'],
+    ['tab\there', 'tab here'],
+  ];
+  for (const [input, want] of cases) assert.equal(cleanTitle(input), want, input);
+  assert.ok(cleanTitle('x'.repeat(500)).length <= 120);
+});
+
+test('frame choice skips reporting, locking and library frames and strips syscall wrappers', () => {
+  const stack: StackFmt = { parts: [callTrace, PARSE_STACK] };
+  const cases: Array<[string[], string | null, string[]]> = [
+    [['Call Trace:', ' dump_stack+0x1/0x2', ' kasan_report+0x1/0x2', ' __asan_load8+0x1/0x2', ' ip6_send_skb+0x2f5/0x330'], 'ip6_send_skb', []],
+    [['Call Trace:', ' _raw_spin_lock+0x1/0x2', ' ? not_reliable+0x1/0x2', ' kfree+0x1/0x2', ' tcf_exts_destroy+0x1/0x2'], 'tcf_exts_destroy', []],
+    [['Call Trace:', ' __se_sys_memfd_secret+0x2ea/0x350'], 'memfd_secret', ['__se_sys_memfd_secret', 'sys_memfd_secret']],
+    [['Call Trace:', ' __x64_sys_rmdir+0x36/0x40'], 'sys_rmdir', ['__x64_sys_rmdir']],
+    [['Call Trace:', ' smp_call_function_single+0x258/0x660'], 'smp_call_function', ['smp_call_function_single']],
+    [['Call Trace:', ' [<80c1e5e8>] (dump_backtrace) from [<80c1eb20>] (my_driver_fn+0x60/0xdc)'], 'my_driver_fn', []],
+    [['Call Trace:', ' memcpy+0x1/0x2', ' panic+0x1/0x2'], null, []],
+    [['no trace here'], null, []],
+  ];
+  for (const [lines, want, others] of cases) {
+    const f = extractStackFrame(lines, stack);
+    assert.equal(f ? f.title : null, want, lines.join(' | '));
+    if (f) assert.deepEqual(f.others, others);
+  }
+});
+
+test('stall frames: the frame above a syscall or dispatcher names the stall', () => {
+  const lines = ['Call Trace:', ' d_walk+0x1/0x2', ' shrink_dcache_parent+0x1/0x2', ' __x64_sys_rmdir+0x1/0x2', ' do_syscall_64+0x1/0x2'];
+  assert.equal(extractStackFrame(lines, { parts: [callTrace, PARSE_STACK], extractor: 'stall' })?.title, 'sys_rmdir');
+});
+
+test('reports: titles, kinds and boundaries', () => {
+  const log = [
+    'random boot noise',
+    '[   10.0] ------------[ cut here ]------------',
+    '[   10.1] WARNING: CPU: 0 PID: 1 at net/core/dev.c:123 dev_thing+0x1/0x2',
+    '[   10.2] Modules linked in:',
+    '[   10.3] RIP: 0010:dev_thing+0x1/0x2',
+    '[   10.4] Call Trace:',
+    '[   10.5]  caller_one+0x1/0x2',
+    '[   10.6]  caller_two+0x1/0x2',
+    '[   10.7]  caller_three+0x1/0x2',
+    '[   10.8] ---[ end trace 0000 ]---',
+    '[   11.0] BUG: unable to handle kernel NULL pointer dereference at 0000000000000010',
+    '[   11.1] IP: [<ffffffff81058e5d>] task_rq_lock+0x4d/0xa8',
+  ].join('\n');
+  const reps = extractReports(linesFromText(log));
+  assert.equal(reps.length, 2);
+  assert.equal(reps[0].title, 'WARNING in dev_thing');
+  assert.equal(reps[0].type, 'WARNING');
+  assert.equal(reps[0].corrupted, false);
+  assert.equal(reps[0].start, 2);
+  assert.equal(reps[0].end, 9);
+  assert.equal(reps[1].title, 'BUG: unable to handle kernel NULL pointer dereference in task_rq_lock');
+  assert.equal(reps[1].type, 'NULL-POINTER-DEREFERENCE');
+  assert.ok(reps[1].corrupted, 'no call trace: corrupted');
+  assert.deepEqual(reps[1].altTitles, ['bad-access in task_rq_lock']);
+});
+
+test('kinds syzkaller does not title but users paste', () => {
+  assert.equal(titleOf('BUG: scheduling while atomic:qemu-kvm/27122/0xffff8811\nCall Trace:\n [<ffffffff81680dd1>] __schedule_bug+0x4d/0x5b\n [<ffffffff8168d831>] my_module_fn+0x31/0xc0 [mymod]\n x+0x1/0x2\n'), 'BUG: scheduling while atomic in my_module_fn');
+  assert.equal(titleOf('Kernel panic - not syncing: Hard LOCKUP\nRIP: 0010:spinning_fn+0x1/0x2\n'), 'kernel panic: Hard LOCKUP in spinning_fn');
+  assert.match(titleOf('Kernel panic - not syncing: softlockup: hung tasks\n') ?? '', /^kernel panic: softlockup: hung tasks/);
+  const crash = [
+    '       PANIC: "BUG: unable to handle kernel "',
+    'crash> bt',
+    'PID: 0      TASK: ffff88007b889f60  CPU: 1   COMMAND: "swapper/1"',
+    ' #0 [ffff88007f2859f0] machine_kexec at ffffffff81059beb',
+    '#30 [ffff88007f283db0] page_fault at ffffffff8168f208',
+    '    [exception RIP: run_timer_softirq+248]',
+  ].join('\n');
+  assert.equal(titleOf(crash), 'BUG: unable to handle kernel in run_timer_softirq');
+});
+
+test('lines that only look like reports are not reports', () => {
+  for (const line of [
+    'WARNING: /etc/ssh/moduli does not exist, using fixed modulus',
+    'INFO: lockdep is turned off.',
+    '        TASK: ffff88007b889f60  (1 of 2)  [THREAD_INFO: ffff88007b89c000]',
+    "xfs: Unknown parameter '   Booting the kernel.   '",
+    'skb_panic: text',
+  ]) {
+    assert.equal(extractReports(linesFromText(line)).length, 0, line);
+  }
+});
+
+test('header triggers cover every report header', () => {
+  for (const h of ['BUG:', 'WARNING:', 'INFO:', 'general protection fault', 'Kernel panic', 'kernel BUG', 'UBSAN:', 'Internal error:', 'PANIC: double fault']) {
+    assert.ok(headerTriggers.includes(h), h);
+  }
+});
+
+test('hostile input returns', () => {
+  const junk = (n: number, s: string): string => s.repeat(Math.ceil(n / s.length)).slice(0, n);
+  const inputs = [
+    junk(100_000, ' '),
+    junk(100_000, '['),
+    '0x' + junk(100_000, '0123456789abcdef'),
+    'BUG: ' + junk(100_000, 'a.b/c_d-'),
+    'BUG: KASAN: use-after-free in ' + junk(100_000, 'f.'),
+    'WARNING: ' + junk(100_000, 'WARNING: at a/b.c:1 '),
+    'INFO: task ' + junk(100_000, 'x blocked for more than '),
+    'general protection fault: ' + junk(100_000, 'RIP: 0010:[<'),
+    Array.from({ length: 50_000 }, () => 'Call Trace:').join('\n'),
+    'BUG: soft lockup\n' + Array.from({ length: 50_000 }, () => 'Call Trace:').join('\n'),
+    Array.from({ length: 2_000 }, () => 'BUG: KASAN: use-after-free in a.b.c+0x1/0x2\nRead of size 8').join('\n'),
+  ];
+  for (const input of inputs) {
+    const reps = extractReports(linesFromText(input));
+    assert.ok(Array.isArray(reps));
+    for (const r of reps) assert.ok(r.title.length <= 120);
+  }
+});
