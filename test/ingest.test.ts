@@ -21,6 +21,14 @@ test('console prefixes are split off: timestamp, caller id, level, syslog, journ
     ['[Sun Feb 19 02:04:55 2023] Oops: 0002 [#1] SMP', 'Oops: 0002 [#1] SMP', {}],
     ['kern  :warn  : [  1.000000] WARNING: x', 'WARNING: x', {}],
     [' [<ffffffff81687133>] dump_stack+0x19/0x1b', ' [<ffffffff81687133>] dump_stack+0x19/0x1b', {}],
+    // Console noise in front of the prefix: a getty prompt, printk's lost-messages note.
+    ['syzkaller login: [   59.806466][ T6792] BUG: using smp_processor_id()', 'BUG: using smp_processor_id()', { caller: 'T6792', time: 59.806466 }],
+    ['my-host.example login: [   16.305150] INFO: trying to register', 'INFO: trying to register', { time: 16.30515 }],
+    ['** 2395 printk messages dropped ** [   96.027166] BUG fasync_cache', 'BUG fasync_cache', { time: 96.027166 }],
+    ['** 12 printk messages dropped ** [   96.0][    C1]  foo+0x1/0x2', ' foo+0x1/0x2', { caller: 'C1' }],
+    // Not followed by a console prefix: left alone.
+    ['syzkaller login: root', 'syzkaller login: root', {}],
+    ['** 5 printk messages dropped **', '** 5 printk messages dropped **', {}],
   ];
   for (const [raw, text, extra] of cases) {
     const p = splitPrefix(raw);
@@ -90,4 +98,14 @@ test('vmcores and ELF files are recognised instead of being read as text', () =>
   assert.equal(identifyInput(Buffer.from('KDUMP   \x00\x00', 'latin1'))?.fatal, true);
   assert.equal(identifyInput(Buffer.alloc(4096, 0))?.fatal, false);
   assert.equal(identifyInput(Buffer.from('[    0.000000] Linux version 6.1.0\n')), null);
+});
+
+test('noise in front of the console prefix is removed in linear time and raw keeps it', () => {
+  const [l] = linesFromText('syzkaller login: [   59.806466][ T6792] BUG: x\n');
+  assert.equal(l.raw, 'syzkaller login: [   59.806466][ T6792] BUG: x');
+  assert.equal(l.text, 'BUG: x');
+  for (const hostile of ['a'.repeat(100_000) + ' login: [ 1.0] x', '** ' + '9'.repeat(100_000) + ' printk messages dropped ** [ 1.0] x', 'a login: '.repeat(20_000)]) {
+    const p = splitPrefix(hostile);
+    assert.equal(p.text, hostile);
+  }
 });

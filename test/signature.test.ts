@@ -134,3 +134,38 @@ test('hostile input returns', () => {
     for (const r of reps) assert.ok(r.title.length <= 120);
   }
 });
+
+test('a flood of one-line reports from one task is read whole, each report once', () => {
+  const n = 20_000;
+  for (const prefix of ['[ T123] ', '', '[ T1] ']) {
+    const log = Array.from({ length: n }, (_v, i) => `[  ${100 + i}.000000]${prefix === '[ T1] ' ? `[ T${1 + (i % 5)}] ` : prefix}WARNING: foo bar ${i}`).join('\n');
+    const reps = extractReports(linesFromText(log));
+    assert.equal(reps.length, n, `prefix ${JSON.stringify(prefix)}`);
+    assert.equal(reps[0].title, 'WARNING: foo bar NUM');
+    assert.equal(reps[n - 1].start, n - 1);
+    // No format titles it, so it is reported as printed and not asked for a stack, as syzkaller does.
+    assert.equal(reps[0].corrupted, false);
+  }
+});
+
+test('questionable frames are not the stack: a trace made only of them is corrupted', () => {
+  const log = [
+    '[  202.1][ T9969] BUG: kernel NULL pointer dereference, address: 0000000000000086',
+    '[  202.2][ T9969] RIP: 0010:0x86',
+    '[  202.3][ T9969] Call Trace:',
+    '[  202.4][ T9969]  ? handle_irq_thing+0x154/0x280',
+    '[  202.5][ T9969]  ? vcpu_enter_guest+0x6c77/0x9290',
+    '[  202.6][ T9969]  ? do_syscall_64+0xf3/0x1b0',
+    '[  202.7][ T9969] Modules linked in:',
+  ].join('\n');
+  const r = extractReports(linesFromText(log))[0];
+  assert.equal(r.title, 'BUG: unable to handle kernel NULL pointer dereference in corrupted');
+  assert.ok(r.corrupted);
+});
+
+test('stall frames: without an anchor frame the stall has no trusted frame', () => {
+  const lines = ['Call Trace:', ' spin_here+0x1/0x2', ' loop_there+0x1/0x2'];
+  assert.equal(extractStackFrame(lines, { parts: [callTrace, PARSE_STACK], extractor: 'stall' }), null);
+  const sock = ['Call Trace:', ' tls_setsockopt+0x1/0x2', ' __sys_setsockopt+0x1/0x2', ' __x64_sys_setsockopt+0x1/0x2', ' do_syscall_64+0x1/0x2'];
+  assert.equal(extractStackFrame(sock, { parts: [callTrace, PARSE_STACK], extractor: 'stall' })?.title, 'tls_setsockopt');
+});

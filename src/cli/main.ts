@@ -5,13 +5,17 @@ import { analyzePath, InputError, type Analysis } from '../analyze/analyze';
 import { analysisJson, unreadableJson } from '../render/json';
 import { renderText } from '../render/text';
 import { renderMarkdown } from '../render/markdown';
-import { pickLang } from '../render/i18n';
+import { renderHtml } from '../render/html';
+import { pickLang, type Lang } from '../render/i18n';
+import { runRules } from '../rules/engine';
+import { RULES, ruleById } from '../rules';
+import { registerDecode } from './decode';
 import { pickPaint } from '../render/color';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
 
-const FORMATS = ['text', 'json', 'jsonl', 'md'] as const;
+const FORMATS = ['text', 'json', 'jsonl', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface AnalyzeOpts {
@@ -42,6 +46,7 @@ async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
     let a: Analysis;
     try {
       a = await analyzePath(file);
+      a.findings = runRules(a, lang);
     } catch (e) {
       status = EXIT_USAGE;
       const code = (e as NodeJS.ErrnoException).code;
@@ -61,6 +66,9 @@ async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
       case 'md':
         await write((i > 0 ? '\n' : '') + renderMarkdown(a, lang));
         break;
+      case 'html':
+        await write(renderHtml(a, lang));
+        break;
       default:
         await write((i > 0 ? '\n' : '') + renderText(a, lang, paint));
     }
@@ -68,6 +76,18 @@ async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
   if (progress) process.stderr.write(`\r${inputs.length}/${inputs.length} files\n`);
   if (opts.format === 'json') await write(JSON.stringify(collected.length === 1 ? collected[0] : collected, null, 2) + '\n');
   return status;
+}
+
+function explainText(id: string | undefined, lang: Lang): { text: string; status: number } {
+  if (!id) {
+    const rows = RULES.map((r) => `${r.meta.id.padEnd(36)} ${r.meta.rootCauseClass.padEnd(31)} ${r.meta.summary[lang]}`);
+    return { text: rows.join('\n') + '\n', status: EXIT_OK };
+  }
+  const rule = ruleById(id);
+  if (!rule) return { text: `ktriage: no rule ${id}; \`ktriage explain\` lists them\n`, status: EXIT_USAGE };
+  const m = rule.meta;
+  const refs = m.references.length > 0 ? `\n${lang === 'zh' ? '参考' : 'References'}:\n${m.references.map((r) => `  - ${r}`).join('\n')}\n` : '';
+  return { text: `${m.id} (${m.rootCauseClass})\n${m.summary[lang]}\n\n${m.docs[lang]}\n${refs}`, status: EXIT_OK };
 }
 
 export function buildProgram(): Command {
@@ -90,7 +110,8 @@ export function buildProgram(): Command {
       `
 Formats: text (colour on a terminal; NO_COLOR turns it off), json (one object,
 or an array for several files), jsonl (one line per input file, for batches),
-md (Markdown).
+md (Markdown), html (one self-contained page per input; give one input and
+redirect to a file).
 
 Exit status: 0 analysed (whether or not a crash was found); 2 usage error or an
 input could not be read (the others are still analysed and printed).
@@ -103,6 +124,18 @@ Examples:
     .action(async (files: string[], opts: AnalyzeOpts) => {
       process.exitCode = await runAnalyze(files, opts);
     });
+  program
+    .command('explain')
+    .description('Print what a diagnosis rule looks for, why it concludes what it does, and what to do; without an id, list the rules.')
+    .argument('[rule-id]', 'a rule id as printed in findings, e.g. KT-bh-leak-return-to-user')
+    .addOption(new Option('--lang <lang>', 'language (default: from LANG)').choices(['en', 'zh']))
+    .action((id: string | undefined, opts: { lang?: string }) => {
+      const r = explainText(id, pickLang(opts.lang));
+      (r.status === EXIT_OK ? process.stdout : process.stderr).write(r.text);
+      process.exitCode = r.status;
+    });
+
+  registerDecode(program);
   return program;
 }
 

@@ -10,6 +10,13 @@ const LEVEL_PREFIX = /^<(\d)>/;
 const DMESG_X_PREFIX = /^[a-z]{2,8} *:[a-z]{2,7} *: /;
 const TIMESTAMP = /^\[ {0,12}(\d{1,10})\.(\d{1,9})\]/;
 const CALLER_ID = /^\[ {0,8}([TC]\d{1,10})\]/;
+/**
+ * Console output that lands in front of a line's prefix: the getty prompt printed just before
+ * the kernel message (`syzkaller login: [ 59.8][ T6792] BUG: ...`) and printk's note about lost
+ * messages (`** 2395 printk messages dropped ** [ 96.0] BUG ...`). Stripped only when a
+ * timestamp follows, so that the rest of the line is known to be a console line.
+ */
+const LEADING_NOISE = /^(?:[A-Za-z0-9][\w.-]{0,63} login: |\*\* \d{1,10} printk messages dropped \*\* )(?=\[ {0,12}\d{1,10}\.\d{1,9}\])/;
 const HUMAN_TIME = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4}\]/;
 
 export interface Prefix {
@@ -25,6 +32,8 @@ export function splitPrefix(raw: string): Prefix {
   const out: Prefix = { text: raw };
   let m = SYSLOG_PREFIX.exec(rest);
   if (m) rest = rest.slice(m[0].length);
+  // At most twice: a dropped-messages note can follow a login prompt.
+  for (let i = 0; i < 2 && (m = LEADING_NOISE.exec(rest)); i++) rest = rest.slice(m[0].length);
   m = DMESG_X_PREFIX.exec(rest);
   if (m) rest = rest.slice(m[0].length);
   m = LEVEL_PREFIX.exec(rest);

@@ -147,3 +147,16 @@ export const PLUMBING: readonly RegExp[] = [
   /^system_call_fastpath$/,
   /^system_call$/,
 ];
+
+/** Functions that read another task's thread_info (->cpu, ->flags): a wild access there points at a corrupted thread_info. */
+export const THREAD_INFO_READERS: readonly RegExp[] = [
+  /^task_rq_lock$/,
+  /^__task_rq_lock$/,
+  /^try_to_wake_up$/,
+  /^ttwu_\w+$/,
+  /^set_task_cpu$/,
+  /^task_cpu$/,
+  /^wake_up_process$/,
+  /^select_task_rq\w*$/,
+  /^check_preempt_curr$/,
+];

@@ -49,6 +49,8 @@ export interface StackSegment {
   exceptionRip: string | null;
   /** Registers printed with that exception frame (upper-case names, hex values without 0x). */
   registers: Record<string, string> | null;
+  /** Lines of that register dump, and of the exception line itself. */
+  registerLines: number[];
   startLine: number;
   endLine: number;
 }

@@ -29,17 +29,18 @@ interface Builder {
 }
 
 function newSegment(context: StackContext, line: number, exceptionRip: string | null): StackSegment {
-  return { context, frames: [], exceptionRip, registers: null, startLine: line, endLine: line };
+  return { context, frames: [], exceptionRip, registers: null, registerLines: exceptionRip ? [line] : [], startLine: line, endLine: line };
 }
 
 const REGISTER_PAIR = /\b(R[A-Z0-9]{1,3}|E[A-Z]{2}|ORIG_RAX|RFLAGS|EFLAGS|CS|SS|CR2): ?(?:[0-9a-f]{4}:)?([0-9a-f]{4,16})\b/g;
 
 /** Collects `NAME: value` pairs of a register dump line into the segment's exception registers. */
-function addRegisters(seg: StackSegment, text: string): void {
+function addRegisters(seg: StackSegment, text: string, line: number): void {
   if (seg.exceptionRip === null || seg.frames.length > 0) return;
   REGISTER_PAIR.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = REGISTER_PAIR.exec(text)) !== null) {
+    if (!seg.registerLines.includes(line)) seg.registerLines.push(line);
     seg.registers = seg.registers ?? {};
     const name = m[1] === 'EFLAGS' ? 'RFLAGS' : m[1];
     if (!(name in seg.registers)) seg.registers[name] = m[2];
@@ -59,6 +60,7 @@ function openSegment(b: Builder, context: StackContext, line: number, exceptionR
   if (b.seg.frames.length === 0 && b.seg.exceptionRip === null) {
     b.seg.context = context;
     b.seg.exceptionRip = exceptionRip;
+    if (exceptionRip) b.seg.registerLines = [line];
     b.seg.startLine = line;
     return;
   }
@@ -86,8 +88,8 @@ function refineSegment(seg: StackSegment): StackSegment[] {
   const soft = frames.slice(0, cut + 1);
   const hard = frames.slice(cut + 1);
   return [
-    { context: 'softirq', frames: soft, exceptionRip: seg.exceptionRip, registers: seg.registers, startLine: seg.startLine, endLine: soft[soft.length - 1].line },
-    { context: 'irq', frames: hard, exceptionRip: null, registers: null, startLine: hard[0].line, endLine: seg.endLine },
+    { context: 'softirq', frames: soft, exceptionRip: seg.exceptionRip, registers: seg.registers, registerLines: seg.registerLines, startLine: seg.startLine, endLine: soft[soft.length - 1].line },
+    { context: 'irq', frames: hard, exceptionRip: null, registers: null, registerLines: [], startLine: hard[0].line, endLine: seg.endLine },
   ];
 }
 
@@ -174,7 +176,7 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
         continue;
       }
       if (INSIDE_TRACE.test(text)) {
-        addRegisters(builder.seg, text);
+        addRegisters(builder.seg, text, ln.no);
         continue;
       }
       close();

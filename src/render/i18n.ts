@@ -35,6 +35,14 @@ const LABELS = {
   ctx_exception: { en: 'exception', zh: '异常' },
   ctx_unknown: { en: 'unknown context', zh: '未知上下文' },
   more: { en: 'more', zh: '更多' },
+  culprit: { en: 'culprit', zh: '嫌疑' },
+  confidence: { en: 'confidence', zh: '置信度' },
+  evidence: { en: 'Evidence', zh: '证据' },
+  why: { en: 'Why', zh: '原因分析' },
+  nextSteps: { en: 'Next steps', zh: '下一步' },
+  diagnosis: { en: 'Diagnosis', zh: '诊断结论' },
+  noFinding: { en: 'No diagnosis: nothing in this input matches a rule.', zh: '无诊断结论：输入中没有内容匹配任何规则。' },
+  details: { en: 'Reports', zh: '报告详情' },
 } as const;
 
 export type Label = keyof typeof LABELS;

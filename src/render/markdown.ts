@@ -4,6 +4,8 @@ import type { CallTrace, CrashReport } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
 import { t, type Lang } from './i18n';
 import { contextLabel, frameText, kernelText } from './text';
+import { findingsMarkdown } from './findings';
+import type { RenderedFinding } from '../rules/engine';
 
 function mdEscape(s: string): string {
   return s.replace(/([\\`*_[\]|<>])/g, '\\$1');
@@ -47,6 +49,7 @@ export function renderMarkdown(a: Analysis, lang: Lang): string {
   for (const n of a.notes) out.push(`> ${mdEscape(n)}`, '');
   if (a.kernel.release || a.kernel.taint) out.push(`${t(lang, 'kernel')}: ${mdEscape(kernelText(a.kernel, lang))}`, '');
   if (a.reports.length === 0) out.push(t(lang, 'noReport'), '');
+  if (a.findings.length > 0) out.push(`## ${t(lang, 'diagnosis')}`, '', ...findingsMarkdown(a.findings as RenderedFinding[], lang, mdEscape));
   a.reports.forEach((r, i) => out.push(...reportMd(r, i, lang)));
   if (a.backtraces.length > 0) {
     out.push(`## ${t(lang, 'backtraces')}`, '');

@@ -2,8 +2,10 @@
 
 import type { CallTrace, CrashReport, Frame, StackContext } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
+import type { RenderedFinding } from '../rules/engine';
 import { t, type Lang, type Label } from './i18n';
 import type { Paint } from './color';
+import { findingsText } from './findings';
 
 const WIDTH = 80;
 
@@ -100,6 +102,13 @@ export function renderText(a: Analysis, lang: Lang, p: Paint): string {
   for (const note of a.notes) out.push(p.yellow(`${t(lang, 'notes')}: ${note}`));
   if (a.kernel.release || a.kernel.taint) out.push(`${t(lang, 'kernel')}: ${kernelText(a.kernel, lang)}`);
   if (a.reports.length === 0) out.push(t(lang, 'noReport'));
+  if (a.findings.length > 0) {
+    out.push('');
+    out.push(p.bold(`${t(lang, 'diagnosis')}:`));
+    out.push(...findingsText(a.findings as RenderedFinding[], lang, p));
+    out.push('');
+    out.push(p.bold(`${t(lang, 'details')}:`));
+  }
   a.reports.forEach((r, i) => {
     out.push('');
     out.push(...reportLines(r, i, a.reports.length, lang, p, a.kernel));

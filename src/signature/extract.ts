@@ -35,27 +35,27 @@ const corruptedTitles: RegExp[] = [/\[ *[0-9]+\.[0-9]+\]/];
 
 const NO_FRAMES = 'extracted no frames';
 
+/** printk's note that the console lost messages (`** 2395 printk messages dropped **`). */
+const DROPPED_NOTE = 'printk messages dropped **';
+
 interface Prepared {
   text: string;
   context: string;
+  /** printk noted that messages were lost just before this line. */
+  dropped: boolean;
+  /** The line carries a console timestamp. */
+  stamped: boolean;
+  /** The kind of report this line opens (null: none), computed once on first use. */
+  opens?: OopsKind | null;
 }
 
-/**
- * A console prefix after other output on the same line (`syzkaller login: [ 1.2][ T5] BUG: ...`):
- * the caller id still says which task printed the message.
- */
-const LATE_CALLER = /\[ {0,12}\d{1,10}\.\d{1,9}\]\[ {0,8}([TC]\d{1,10})\] ?/;
-
 function prepare(lines: readonly LogLine[]): Prepared[] {
-  return lines.map((l) => {
-    const text = l.text.length > MAX_MATCH_LINE ? l.text.slice(0, MAX_MATCH_LINE) : l.text;
-    let context = l.caller ?? '';
-    if (context === '' && text.includes('][')) {
-      const m = LATE_CALLER.exec(text);
-      if (m) context = m[1];
-    }
-    return { text, context };
-  });
+  return lines.map((l) => ({
+    text: l.text.length > MAX_MATCH_LINE ? l.text.slice(0, MAX_MATCH_LINE) : l.text,
+    context: l.caller ?? '',
+    dropped: l.raw.includes(DROPPED_NOTE),
+    stamped: l.time !== undefined,
+  }));
 }
 
 function matchesKind(text: string, kind: OopsKind): boolean {
@@ -67,6 +67,16 @@ function matchesKind(text: string, kind: OopsKind): boolean {
 function kindOf(text: string): OopsKind | null {
   for (const k of oopsTable) if (matchesKind(text, k)) return k;
   return null;
+}
+
+/** The kind of report line `i` opens, or null; a header on a later line of a report can be one that does not end it. */
+function opensReport(pre: readonly Prepared[], i: number): OopsKind | null {
+  const p = pre[i];
+  if (p.opens === undefined) {
+    const k = kindOf(p.text);
+    p.opens = k && !reportStartIgnores.some((re) => re.test(p.text)) ? k : null;
+  }
+  return p.opens;
 }
 
 // ---- multi-line patterns, matched line by line ----
@@ -131,33 +141,51 @@ interface FoundReport {
   reportEnd: number;
   /** Index of the next line that opens another report, or -1. */
   next: number;
+  /** Messages were lost inside the part titles come from. */
+  dropped: boolean;
 }
 
-function stripQuestionable(text: string, context: string, useQuestionable: boolean): { text: string; questionable: boolean } {
-  if (context === '' || text.includes('<EOI>')) return { text, questionable: false };
-  if (text.startsWith(' ? ')) return { text: text.slice(2), questionable: !useQuestionable };
-  if (text.startsWith('? ')) return { text: ' ' + text.slice(2), questionable: !useQuestionable };
-  if (text.endsWith(' (unreliable)')) return { text: text.slice(0, -13), questionable: !useQuestionable };
-  return { text, questionable: false };
+/**
+ * `? func+0x..` frames were found on the stack but are not proven to be on the call chain
+ * (powerpc marks them `(unreliable)`): syzkaller drops them from the report, whatever the
+ * context, so a trace made only of them leaves the report corrupted.
+ */
+function isQuestionable(text: string): boolean {
+  if (text.includes('<EOI>')) return false;
+  return text.startsWith(' ? ') || text.startsWith('? ') || text.endsWith(' (unreliable)');
 }
 
-function findReport(pre: readonly Prepared[], start: number, context: string, useQuestionable: boolean): FoundReport {
-  const out: FoundReport = { lines: [], index: [], reportEnd: 0, next: -1 };
+/**
+ * Lines of the same context that a report keeps before a later report of its own context can end
+ * the part titles come from: enough for a header's continuation lines and for a report that
+ * prints another one's header inside it (a WARNING in the middle of an RCU stall report).
+ */
+const SAME_CONTEXT_MIN_LINES = 25;
+
+function findReport(pre: readonly Prepared[], start: number, context: string): FoundReport {
+  const out: FoundReport = { lines: [], index: [], reportEnd: 0, next: -1, dropped: false };
+  // Without caller ids every later report ends the part titles come from (`cut`). With them,
+  // reports of other tasks interleave without ending this one, and syzkaller reads on through
+  // later reports of the same task too; a later report of the same task ends the title part
+  // once the report is long enough (`cutSame`).
   let cut = false;
-  // With caller ids, reports of other tasks interleave without ending this one, and syzkaller
-  // reads on through later reports of the same task too. A flood of reports from one task
-  // would make that quadratic, so a later report of the same task ends the part titles come
-  // from once the report is long enough to hold a header's continuation lines.
   let cutSame = false;
+  // Lines past the title part are kept for the corruption and guilty-file checks, but only up
+  // to the second later report of the same context met after that many lines: so a flood of
+  // short reports is read in time linear in its length, each line by a bounded number of reports.
+  let tailOpen = false;
   let textLines = 0;
-  const SAME_TASK_MIN_LINES = 100;
   let skipText = false;
+  // In a console log, lines without the console prefix are other programs' output (the fuzzer's
+  // program text, a shell) that landed in the middle: syzkaller keeps only console lines. A
+  // paste whose prefixes were lost after the header keeps all its lines.
+  const stamped = pre[start].stamped && start + 1 < pre.length && pre[start + 1].stamped;
   let limit = Math.min(pre.length, start + MAX_REPORT_LINES);
   for (let i = start; i < limit; i++) {
     const p = pre[i];
-    if (i > start && out.next < 0) {
-      const k = kindOf(p.text);
-      if (k && !reportStartIgnores.some((re) => re.test(p.text))) {
+    const opens = i > start && opensReport(pre, i) !== null;
+    if (i > start) {
+      if (opens && out.next < 0) {
         out.next = i;
         cut = true;
         limit = Math.min(limit, i + MAX_LINES_PAST_NEXT);
@@ -165,28 +193,32 @@ function findReport(pre: readonly Prepared[], start: number, context: string, us
         cut = true;
       }
     }
-    const s = stripQuestionable(p.text, p.context, useQuestionable);
-    if (p.context !== context || s.questionable) continue;
+    if (p.context !== context || isQuestionable(p.text) || (stamped && !p.stamped)) continue;
+    if (opens && out.lines.length > SAME_CONTEXT_MIN_LINES) {
+      if (tailOpen) break;
+      if (context !== '') cutSame = true;
+      tailOpen = true;
+    }
     textLines++;
     let skipLine = skipText;
-    if (s.text.includes('Disabling lock debugging due to kernel taint')) {
+    if (p.text.includes('Disabling lock debugging due to kernel taint')) {
       skipLine = true;
-    } else if (textLines > 40 && s.text.includes('Kernel panic - not syncing')) {
+    } else if (textLines > 40 && p.text.includes('Kernel panic - not syncing')) {
       // The panic_on_warn panic repeats the current stack; the report is above it.
       skipText = true;
       skipLine = true;
     }
     if (skipLine) continue;
-    out.lines.push(s.text);
+    out.lines.push(p.text);
     out.index.push(i);
-    if (context !== '' && !cutSame && out.next >= 0 && out.lines.length > SAME_TASK_MIN_LINES && kindOf(s.text) && !reportStartIgnores.some((re) => re.test(s.text))) {
-      cutSame = true;
+    if (context === '' ? !cut : !cutSame) {
+      out.reportEnd = out.lines.length;
+      if (p.dropped) out.dropped = true;
     }
-    if (context === '' ? !cut : !cutSame) out.reportEnd = out.lines.length;
   }
   if (out.next < 0) {
     for (let i = Math.max(limit, start + 1); i < pre.length; i++) {
-      if (kindOf(pre[i].text) && !reportStartIgnores.some((re) => re.test(pre[i].text))) {
+      if (opensReport(pre, i)) {
         out.next = i;
         break;
       }
@@ -288,7 +320,8 @@ function isCorrupted(title: string, lines: readonly string[], format: OopsFormat
   for (const re of corruptedTitles) if (re.test(title)) return 'title matches corrupted regexp';
   if (format?.corrupted) return 'report format is marked as corrupted';
   const noStack = format?.noStackTrace === true;
-  if (noStack) return null;
+  // A header no format titles (`WARNING: foo`) is reported as printed; syzkaller does not ask it for a stack.
+  if (noStack || format === null) return null;
   const keyword = lines.some((l) => /Call (?:T|t)race|[Bb]acktrace|Allocated:|Freed:/.test(l));
   // Newer KMSAN and KCSAN print frames right under the header, with no heading.
   if (!keyword && countFrames(lines) < 3) return 'no stack trace in report';
@@ -332,29 +365,28 @@ function uniqueSorted(titles: string[], exclude: string): string[] {
 
 function parseAt(pre: readonly Prepared[], start: number, kind: OopsKind): { sig: ReportSignature; next: number } {
   const context = pre[start].context;
-  for (let useQuestionable = false; ; useQuestionable = true) {
-    const rep = findReport(pre, start, context, useQuestionable);
-    const d = extractDescription(windowOf(rep.lines, rep.reportEnd), kind);
-    let corrupted = d.corrupted;
-    if (corrupted === null) corrupted = isCorrupted(d.title, rep.lines, d.format);
-    if (corrupted === NO_FRAMES && context !== '' && !useQuestionable) continue;
-    const title = cleanTitle(d.title);
-    const endIdx = reportEndIndex(pre, start, rep);
-    return {
-      sig: {
-        title,
-        altTitles: uniqueSorted(d.alts.map(cleanTitle), title),
-        type: typeOf(d.format, kind, title),
-        corrupted: corrupted !== null,
-        corruptedReason: corrupted,
-        frame: d.frame !== null && d.frame !== 'corrupted' ? d.frame : null,
-        guiltyFile: guiltyFile(title, rep.lines, d.frame !== 'corrupted' ? d.frame : null),
-        start,
-        end: endIdx,
-      },
-      next: rep.next,
-    };
-  }
+  const rep = findReport(pre, start, context);
+  const d = extractDescription(windowOf(rep.lines, rep.reportEnd), kind);
+  let corrupted = d.corrupted;
+  if (corrupted === null) corrupted = isCorrupted(d.title, rep.lines, d.format);
+  // The console lost lines in the middle of the report: what is left cannot be trusted whole.
+  if (corrupted === null && rep.dropped) corrupted = 'printk messages were dropped inside the report';
+  const title = cleanTitle(d.title);
+  const endIdx = reportEndIndex(pre, start, rep);
+  return {
+    sig: {
+      title,
+      altTitles: uniqueSorted(d.alts.map(cleanTitle), title),
+      type: typeOf(d.format, kind, title),
+      corrupted: corrupted !== null,
+      corruptedReason: corrupted,
+      frame: d.frame !== null && d.frame !== 'corrupted' ? d.frame : null,
+      guiltyFile: guiltyFile(title, rep.lines, d.frame !== 'corrupted' ? d.frame : null),
+      start,
+      end: endIdx,
+    },
+    next: rep.next,
+  };
 }
 
 /** End trace markers close a report; otherwise it runs to the next report (bounded). */

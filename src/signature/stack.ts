@@ -54,7 +54,7 @@ export const skipPatterns: string[] = [
   'kasprintf', 'kvasprintf', 'printk', 'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert',
   'dev_crit', 'dev_emerg', 'program_check_exception', 'program_check_common', 'del_timer', 'flush_work',
   '__cancel_work_timer', 'cancel_work_sync', 'try_to_grab_pending', 'flush_workqueue', 'drain_workqueue',
-  'destroy_workqueue', 'queue_work', 'finish_wait', 'kthread_stop', 'kobject_', 'add_uevent_var', 'get_device_parent',
+  'destroy_workqueue', 'queue_(?:delayed_|rcu_)?work', 'mod_delayed_work', 'finish_wait', 'kthread_stop', 'kobject_', 'add_uevent_var', 'get_device_parent',
   'device_add', 'device_del', 'device_unregister', 'device_destroy', 'device_release', 'devres_release_all',
   'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child', 'rollback_registered',
   'unregister_netdev', 'sysfs_remove', '__sysfs_remove', 'refcount_inc_not_zero', 'refcount_dec_not_one',
@@ -74,6 +74,11 @@ export const skipPatterns: string[] = [
   '^__traceiter', '^warn_', 'held_locks', 'check_no_locks', '^print_', '^rwsem_',
   // VFS and page cache helpers that WARN or BUG on their callers' misuse.
   '^iput$', '^dput$', '^fast_dput$', '^(?:drop|clear|set|inc)_nlink$', '^mark_buffer_dirty', '^folio_', '^__folio_', 'lock_page',
+  // Page cache lookups and truncation: the file system that called them holds the bug.
+  'find_lock_entries', 'find_get_entries', '^truncate_inode_pages', '^truncate_pagecache', 'filemap_get_folio', 'find_or_create_page',
+  'pagecache_get_page', 'grab_cache_page', '^do_read_cache_', 'read_cache_page',
+  // Wrappers that only take a lock, workqueue internals, and device teardown helpers like device_destroy.
+  '[a-z0-9]_(?:read|write)_lock(?:_nested)?$', '^insert_work$', '^tty_(?:port_)?unregister_device$',
   // Stack unwinders and fault plumbing.
   'stack_trace_consume_entry', 'arch_stack_walk', 'stack_trace_save', 'walk_stackframe', '^unwind_', '^__do_kernel_fault',
   '^do_page_fault', '^__do_page_fault', '^do_user_addr_fault', '^exc_page_fault', '^do_translation_fault', '^do_mem_abort',
@@ -119,6 +124,9 @@ const stallAnchorFrames: RegExp[] = [
   /^vfs_ioctl$/,
   /compat_ioctl$/,
   /^ioctl$/,
+  // Socket syscalls that dispatch to the protocol (after wrapper prefixes are stripped).
+  /^(?:sys_)?(?:connect|bind|listen|accept4?|setsockopt|getsockopt)$/,
+  /^sock_common_(?:set|get)sockopt$/,
   /^new_sync_(?:read|write)$/,
   /^do_iter_readv_writev$/,
   // Syscall entry: the frame above is the syscall itself.
@@ -233,16 +241,22 @@ export function readFrames(text: readonly string[], parts: readonly StackPart[])
   return frames;
 }
 
-function pick(stripped: string[], skip: RegExp, extractor: 'first' | 'stall'): number {
+function pick(names: string[], skip: RegExp, extractor: 'first' | 'stall'): number {
+  // As syzkaller's appendStackFrame: skipped frames are dropped before the extractor looks.
+  const kept: number[] = [];
+  for (let i = 0; i < names.length; i++) if (!skip.test(names[i])) kept.push(i);
+  if (kept.length === 0) return -1;
   if (extractor === 'stall') {
-    for (let i = 0; i < stripped.length; i++) {
-      if (stallAnchorFrames.some((re) => re.test(stripped[i]))) {
-        return /smp_call_function/.test(stripped[i]) || i === 0 ? i : i - 1;
+    for (let k = 0; k < kept.length; k++) {
+      const name = names[kept[k]];
+      if (stallAnchorFrames.some((re) => re.test(name))) {
+        return /smp_call_function/.test(name) || k === 0 ? kept[k] : kept[k - 1];
       }
     }
+    // No anchor: the loop's place in the stack is unknown, as syzkaller's stall extractor says.
+    return -1;
   }
-  for (let i = 0; i < stripped.length; i++) if (!skip.test(stripped[i])) return i;
-  return -1;
+  return kept[0];
 }
 
 function choose(frames: string[], skip: RegExp, extractor: 'first' | 'stall'): ExtractedFrame | null {

@@ -37,7 +37,7 @@ export const faultKinds: OopsKind[] = [
         title: one(r`BUG: .*stack guard page was hit at`),
         fmt: 'BUG: stack guard page was hit in %[1]v',
         alt: ['stack-overflow in %[1]v'],
-        stack: { parts: [ripFrame, callTrace, PARSE_STACK] },
+        stack: { parts: [ripFrame, callTrace, PARSE_STACK], extractor: 'stall' },
         noStackTrace: true,
       },
     ],

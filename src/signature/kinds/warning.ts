@@ -14,7 +14,7 @@ export const warningKinds: OopsKind[] = [
         title: one(r`WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check)`),
         fmt: 'WARNING: ODEBUG bug in %[1]v',
         // Users of ODEBUG are not the bug either.
-        stack: warningStack(['debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'kmem_', 'slab_', 'kfree', 'vunmap', 'vfree', '__free_', 'free_', 'kvfree']),
+        stack: warningStack(['debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'kmem_', 'slab_', 'kfree', 'vunmap', 'vfree', '__free_', '^free_', 'kvfree']),
         type: 'WARNING',
       },
       {

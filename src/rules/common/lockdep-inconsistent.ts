@@ -1,0 +1,75 @@
+// Lockdep "inconsistent lock state": a lock used both in IRQ/softirq context and with IRQs/BH enabled elsewhere.
+
+import type { FindingDraft, Rule } from '../types';
+import { lockAfter, lockEvidence } from './lockdep-shared';
+import { culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t } from './shared';
+
+const HEADER = /inconsistent lock state/;
+
+export const lockdepInconsistent: Rule = {
+  meta: {
+    id: 'KT-lockdep-inconsistent',
+    rootCauseClass: 'irq-state-corruption',
+    summary: t('A lock is taken in interrupt (or softirq) context and elsewhere with that interrupt enabled', '一把锁既在（软）中断上下文中获取，又在别处以该中断打开的状态获取'),
+    docs: t(
+      `Looks for "WARNING: inconsistent lock state" and "inconsistent {A} -> {B} usage". For
+example {HARDIRQ-ON-W} -> {IN-HARDIRQ-W}: the lock was once taken with hard interrupts enabled
+("state was registered at" shows where) and is now taken inside a hard interrupt. If the
+interrupt arrives on a CPU while the first path holds the lock, the handler spins on it forever
+(the "<Interrupt>" scenario lockdep prints). SOFTIRQ-ON/IN-SOFTIRQ is the same with bottom halves.
+What to do: the path that registered the *-ON state must disable the interrupt kind while holding
+the lock: spin_lock_irqsave() for hardirq users, spin_lock_bh() for softirq users; or stop taking
+the lock in the interrupt.`,
+      `匹配 "WARNING: inconsistent lock state" 和 "inconsistent {A} -> {B} usage"。例如 {HARDIRQ-ON-W} ->
+{IN-HARDIRQ-W}：这把锁曾在硬中断打开的状态下被获取（"state was registered at" 给出了位置），现在又在
+硬中断中被获取。如果第一条路径持锁时同一 CPU 上来了中断，中断处理函数就会在这把锁上永远自旋
+（lockdep 打印的 "<Interrupt>" 场景）。SOFTIRQ-ON/IN-SOFTIRQ 是软中断的同类问题。
+处理办法：登记了 *-ON 状态的那条路径在持锁期间必须关闭对应的中断：硬中断中会用到的锁用
+spin_lock_irqsave()，软中断中会用到的锁用 spin_lock_bh()；或者不要在中断里获取这把锁。`,
+    ),
+    references: ['Documentation/locking/lockdep-design.rst (state rules)', 'Documentation/kernel-hacking/locking.rst'],
+  },
+  check(ctx) {
+    const out: FindingDraft[] = [];
+    for (const hit of reportsWhere(ctx, HEADER, true)) {
+      const r = hit.report;
+      const usage = linesOf(ctx, r, /inconsistent \{([A-Z-]+)\} -> \{([A-Z-]+)\} usage/, 1)[0] ?? null;
+      const um = usage ? /inconsistent \{([A-Z-]+)\} -> \{([A-Z-]+)\} usage/.exec(usage.text) : null;
+      const lock = lockAfter(ctx, r, /\] takes:|takes:$/);
+      const registered = linesOf(ctx, r, /state was registered at:/, 1)[0] ?? null;
+      let regFn: string | null = null;
+      if (registered) {
+        for (let no = registered.no + 1; no <= Math.min(r.endLine, registered.no + 12) && !regFn; no++) {
+          const m = /^\s*(?:\[<[0-9a-f]+>\] )?([\w.]+)\+0x/.exec(ctx.line(no)?.text ?? '');
+          if (m && !/^(?:lock_acquire|__lock_acquire|_raw_\w+|mark_\w+|__mark_\w+|trace_\w+|save_trace)$/.test(m[1])) regFn = m[1];
+        }
+      }
+      const kind = um && /SOFTIRQ/.test(um[1] + um[2]) ? 'softirq' : 'hardirq';
+      const fix = kind === 'softirq' ? 'spin_lock_bh()' : 'spin_lock_irqsave()';
+      const c = culpritOf(r);
+      const evidence = [ev(hit.header.no, 'lockdep: inconsistent lock state', 'lockdep：锁状态不一致')];
+      if (usage && um) evidence.push(ev(usage.no, `${um[1]} then ${um[2]}: taken with ${kind === 'softirq' ? 'BH' : 'IRQs'} enabled, and in ${kind} context`, `先是 ${um[1]}，后是 ${um[2]}：既在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取，又在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取`));
+      evidence.push(...lockEvidence(lock, 'the lock', '这把锁'));
+      if (registered) evidence.push(ev(registered.no, `where the ${kind}-enabled use was recorded${regFn ? `: ${regFn}` : ''}`, `记录${kind === 'softirq' ? ' BH ' : '中断'}打开时使用的位置${regFn ? `：${regFn}` : ''}`));
+      const name = lock?.name ?? 'the lock';
+      out.push({
+        report: hit.index,
+        confidence: um ? 0.82 : 0.7,
+        summary: t(`${name} is taken in ${kind} context and with ${kind === 'softirq' ? 'BH' : 'IRQs'} enabled${regFn ? ` in ${regFn}` : ''}: use ${fix} there`, `${name} 既在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取，又${regFn ? `在 ${regFn} 中` : ''}在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取：那里应该用 ${fix}`),
+        explanation: paragraphs([
+          t(`Lockdep saw ${name} ${um ? `first in state ${um[1]} and now in ${um[2]}` : 'used in inconsistent interrupt states'}. ${regFn ? `${regFn} takes it with ${kind === 'softirq' ? 'bottom halves' : 'interrupts'} enabled; ` : ''}${lock?.at ?? c.function ?? 'the code in this stack'} takes it in ${kind} context.`, `lockdep 看到 ${name} ${um ? `先处于 ${um[1]} 状态，现在处于 ${um[2]} 状态` : '在不一致的中断状态下被使用'}。${regFn ? `${regFn} 在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取它；` : ''}${lock?.at ?? c.function ?? '本调用栈中的代码'}在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取它。`),
+          t(`If the ${kind} fires on the CPU that is inside the first critical section, the handler spins on a lock its own CPU holds: an AA deadlock that shows up as a hard lockup or soft lockup. The first path must disable ${kind === 'softirq' ? 'bottom halves' : 'interrupts'} while it holds the lock.`, `如果${kind === 'softirq' ? '软中断' : '硬中断'}恰好在第一个临界区内的 CPU 上触发，处理函数就会在本 CPU 已持有的锁上自旋：表现为 hard lockup 或 soft lockup 的 AA 死锁。第一条路径持锁期间必须关闭${kind === 'softirq' ? ' BH' : '中断'}。`),
+        ]),
+        evidence,
+        culprit: regFn ? { function: regFn, module: null } : lock?.at ? { function: lock.at, module: null } : null,
+        secondaryClasses: ['deadlock-aa'],
+        nextSteps: steps(
+          t(`In ${regFn ?? 'the path that registered the enabled state'}: take ${name} with ${fix} (and the matching unlock).`, `在 ${regFn ?? '登记了"打开"状态的路径'} 中：用 ${fix}（以及配对的解锁）获取 ${name}。`),
+          t('Check every other user of the lock for the same (grep the lock field).', '检查这把锁的其他所有使用者是否有同样问题（grep 锁字段）。'),
+        ),
+        facts: { lock: lock?.name ?? null, from: um?.[1] ?? null, to: um?.[2] ?? null, registeredIn: regFn, interrupt: kind },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,203 @@
+// Pieces every common-kind rule needs: the reports of a kind, the guilty frame as a culprit, the fault address, crash commands.
+
+import type { CrashReport, Frame, LogLine } from '../../model/types';
+import { decodePfError, type PfErrorDecode } from '../../decode/pf-error';
+import { framesOf, firstCulpritFrame, baseName } from '../stacks';
+import type { EvidenceDraft, FindingDraft, L10n, RuleContext } from '../types';
+
+export function t(en: string, zh: string): L10n {
+  return { en, zh };
+}
+
+export function ev(line: number, en: string, zh: string): EvidenceDraft {
+  return { line, note: { en, zh } };
+}
+
+/** Joins the non-empty paragraphs of both languages. */
+export function paragraphs(parts: ReadonlyArray<L10n | null | false | undefined>): L10n {
+  const kept = parts.filter((p): p is L10n => !!p && p.en !== '');
+  return { en: kept.map((p) => p.en).join('\n\n'), zh: kept.map((p) => p.zh).join('\n\n') };
+}
+
+export interface ReportHit {
+  report: CrashReport;
+  index: number;
+  header: LogLine;
+  /** The header's match against the rule's pattern. */
+  match: RegExpExecArray;
+}
+
+/** Reports whose header line (or, failing that, a line of the report) matches `re`. */
+export function reportsWhere(ctx: RuleContext, re: RegExp, searchBody = false): ReportHit[] {
+  const out: ReportHit[] = [];
+  ctx.analysis.reports.forEach((report, index) => {
+    const header = ctx.line(report.headerLine);
+    if (!header) return;
+    const m = re.exec(header.text);
+    if (m) {
+      out.push({ report, index, header, match: m });
+      return;
+    }
+    if (!searchBody) return;
+    const hit = linesOf(ctx, report, re, 1)[0];
+    if (hit) out.push({ report, index, header: hit, match: re.exec(hit.text) as RegExpExecArray });
+  });
+  return out;
+}
+
+/** Lines of a report matching `re`, in order. */
+export function linesOf(ctx: RuleContext, r: CrashReport, re: RegExp, limit = 20, from = r.startLine, to = r.endLine): LogLine[] {
+  const out: LogLine[] = [];
+  for (let no = from; no <= to && out.length < limit; no++) {
+    const l = ctx.line(no);
+    if (l && re.test(l.text)) out.push(l);
+  }
+  return out;
+}
+
+/** All frames of the report's stacks that are not alloc/free tracks, innermost first. */
+export function mainFrames(r: CrashReport): Frame[] {
+  return r.traces.filter((tr) => !/(?:^|\] )(?:Allocated|Freed|Last potentially|Second to last)/i.test(tr.label ?? '')).flatMap(framesOf);
+}
+
+export interface Culprit {
+  function: string | null;
+  module: string | null;
+  /** The line of the frame, for evidence. */
+  line: number | null;
+  /** `func+0xoff` when known, for `dis -l`. */
+  location: string | null;
+}
+
+function locationOf(fn: string, offset: number | null): string {
+  return offset === null ? fn : `${fn}+0x${offset.toString(16)}`;
+}
+
+/** The guilty frame (syzkaller's `report.frame`) with its module and line; else the first non-plumbing frame. */
+export function culpritOf(r: CrashReport): Culprit {
+  const frames = mainFrames(r);
+  const ip = r.registers?.ip ?? null;
+  if (r.frame) {
+    if (ip?.function && baseName(ip.function) === baseName(r.frame)) return { function: r.frame, module: ip.module, line: ip.line, location: locationOf(ip.function, ip.offset) };
+    const f = frames.find((fr) => fr.function !== null && baseName(fr.function) === baseName(r.frame as string));
+    if (f) return { function: r.frame, module: f.module, line: f.line, location: locationOf(f.function as string, f.offset) };
+    return { function: r.frame, module: null, line: null, location: r.frame };
+  }
+  if (ip?.function) return { function: ip.function, module: ip.module, line: ip.line, location: locationOf(ip.function, ip.offset) };
+  const f = firstCulpritFrame(frames);
+  if (f?.function) return { function: f.function, module: f.module, line: f.line, location: locationOf(f.function, f.offset) };
+  return { function: null, module: null, line: null, location: null };
+}
+
+export function culpritField(c: Culprit): FindingDraft['culprit'] {
+  return c.function || c.module ? { function: c.function, module: c.module } : null;
+}
+
+/** "func [mod]" for sentences. */
+export function who(c: Culprit): string {
+  if (!c.function) return c.module ? `[${c.module}]` : 'the faulting code';
+  return c.module ? `${c.function} [${c.module}]` : c.function;
+}
+
+export function whoZh(c: Culprit): string {
+  if (!c.function) return c.module ? `[${c.module}]` : '出错代码';
+  return c.module ? `${c.function} [${c.module}]` : c.function;
+}
+
+/** Evidence for the culprit frame, when it has a line. */
+export function culpritEvidence(c: Culprit, en: string, zh: string): EvidenceDraft[] {
+  return c.line !== null ? [ev(c.line, en, zh)] : [];
+}
+
+/** Standard crash steps: disassemble the culprit location, then the full stack. */
+export function disStep(c: Culprit, whyEn: string, whyZh: string): L10n | null {
+  if (!c.location) return null;
+  return t(`crash> dis -l ${c.location}     (${whyEn})`, `crash> dis -l ${c.location}（${whyZh}）`);
+}
+
+export function steps(...s: ReadonlyArray<L10n | null | undefined | false>): L10n[] {
+  return s.filter((x): x is L10n => !!x);
+}
+
+/** The CPU/task that printed the report, for sentences. */
+export function taskOf(r: CrashReport): string {
+  const parts: string[] = [];
+  if (r.comm) parts.push(r.pid !== null ? `${r.comm}/${r.pid}` : r.comm);
+  if (r.cpu !== null) parts.push(`CPU ${r.cpu}`);
+  return parts.join(', ');
+}
+
+export function modulesSuffix(r: CrashReport): L10n {
+  const suspects = r.modules.filter((m) => /[OEP]/.test(m.taint)).map((m) => m.name);
+  if (suspects.length === 0) return t('', '');
+  return t(
+    `Out-of-tree or unsigned modules are loaded (${suspects.join(', ')}); check them first if the culprit code calls into them.`,
+    `系统加载了树外或未签名模块（${suspects.join(', ')}）；如果出错代码会调用到它们，先查它们。`,
+  );
+}
+
+/** A hex number as a bigint, or null. */
+export function hexValue(s: string | null | undefined): bigint | null {
+  if (!s) return null;
+  const m = /^(?:0x)?([0-9a-f]{1,16})$/i.exec(s.trim());
+  return m ? BigInt('0x' + m[1]) : null;
+}
+
+export function hex(v: bigint): string {
+  return '0x' + v.toString(16);
+}
+
+export interface FaultDetails {
+  address: string | null;
+  addressLine: number | null;
+  /** The page-fault error code as printed (`Oops: 0002`, `#PF: error_code(0x0002)`). */
+  errorCode: string | null;
+  errorCodeLine: number | null;
+}
+
+const FAULT_ADDRESS: readonly RegExp[] = [
+  /(?:NULL pointer dereference|paging request|page fault for address|data access)(?: at| at virtual address|, address:)? (?:0x)?([0-9a-f]{8,16})\b/i,
+  /address: (?:0x)?([0-9a-f]{8,16})\b/,
+  /non-canonical address (0x[0-9a-f]{8,16})/,
+];
+
+/** Where a fault report says the bad access went, and its page-fault error code. */
+export function faultDetails(ctx: RuleContext, r: CrashReport): FaultDetails {
+  const d: FaultDetails = { address: null, addressLine: null, errorCode: null, errorCodeLine: null };
+  const end = Math.min(r.endLine, r.startLine + 80);
+  for (let no = r.startLine; no <= end; no++) {
+    const l = ctx.line(no);
+    if (!l) continue;
+    if (d.address === null) {
+      for (const re of FAULT_ADDRESS) {
+        const m = re.exec(l.text);
+        if (m) {
+          d.address = m[1].replace(/^0x/, '');
+          d.addressLine = no;
+          break;
+        }
+      }
+    }
+    if (d.errorCode === null) {
+      const m = /#PF: error_code\((0x[0-9a-f]{1,8})\)|^Oops: ([0-9a-f]{4}) \[#/.exec(l.text);
+      if (m) {
+        d.errorCode = m[1] ?? m[2];
+        d.errorCodeLine = no;
+      }
+    }
+  }
+  if (d.address === null && r.registers?.values.CR2) {
+    d.address = r.registers.values.CR2;
+    d.addressLine = r.registers.lines.find((no) => ctx.line(no)?.text.includes('CR2:')) ?? null;
+  }
+  return d;
+}
+
+/** The decoded page-fault error code, or null when it cannot be read. */
+export function safePf(code: string): PfErrorDecode | null {
+  try {
+    return decodePfError(code);
+  } catch {
+    return null;
+  }
+}
