@@ -8,6 +8,23 @@ import { parseTraces } from '../parse/trace';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
 import { INFO_TRIGGERS } from './prefilter';
+import { decodeCode } from '../decode';
+import type { DecodedCode, Registers, CodeBytes } from '../model/types';
+
+/** Disassembles the `Code:` bytes of an x86 report; null for other architectures or undecodable bytes. */
+function decodeInstruction(code: CodeBytes | null, regs: Registers | null, release: string | null, faultAddress: string | null): DecodedCode | null {
+  if (!code || code.fault < 0 || code.bytes.length > 256) return null;
+  if (release && !/x86_64|amd64|el\d|\.fc\d|^\d+\.\d+(\.\d+)?(-rc\d+)?[+]?$|-default$|-generic$/.test(release)) return null;
+  try {
+    const d = decodeCode({ bytes: code.bytes, fault: code.fault }, { regs: regs?.values ?? {}, faultAddress: faultAddress ?? undefined, release });
+    if (!d.faulting) return null;
+    return { att: d.faulting.att, intel: d.faulting.intel, summary: d.summary, notes: d.notes.map((n) => ({ en: n.en, zh: n.zh })), line: code.line };
+  } catch {
+    return null;
+  }
+}
+
+const FAULT_AT = /(?:paging request|dereference|address) (?:at |at address )?(?:0x)?([0-9a-f]{8,16})\b/;
 
 /** An input that cannot be analysed at all; the message is for the user. */
 export class InputError extends Error {}
@@ -74,6 +91,7 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
     traces: parseTraces(own),
     modules: d.modules,
     lastUnloaded: d.lastUnloaded,
+    instruction: decodeInstruction(d.code, d.registers, d.kernel.release, d.registers?.values.CR2 ?? FAULT_AT.exec(header.text)?.[1] ?? null),
   };
 }
 

@@ -136,6 +136,17 @@ export interface CrashReport extends ReportSignature {
   lastUnloaded: string | null;
   /** Line of the header that opened the report. */
   headerLine: number;
+  /** The faulting instruction disassembled from `Code:` and tied to the registers (x86), when possible. */
+  instruction: DecodedCode | null;
+}
+
+/** The `Code:` bytes decoded: the faulting instruction and what its operands point at, in both languages. */
+export interface DecodedCode {
+  att: string;
+  intel: string;
+  summary: { en: string; zh: string };
+  notes: Array<{ en: string; zh: string }>;
+  line: number;
 }
 
 export interface AnalysedInput {

@@ -109,6 +109,7 @@ export function parseDetails(lines: readonly LogLine[]): Details {
   };
   let regs: Registers | null = null;
   let regsDone = false;
+  let codeClosed = false;
   let machine: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const ln = lines[i];
@@ -152,10 +153,13 @@ export function parseDetails(lines: readonly LogLine[]): Details {
       i += r.lines;
       continue;
     }
-    if (!d.code && (m = CODE.exec(text))) {
+    if (!d.code && !codeClosed && (m = CODE.exec(text))) {
       d.code = parseCode(m[1], ln.no);
       continue;
     }
+    // The Code: bytes belong to the first register dump: a second RIP line closes the window.
+    // A user-mode frame (`RIP: 0033:0x4529d9`, syscall entry registers) does not count.
+    if (regs?.ip && regs.ip.line !== ln.no && IP_NEW.test(text) && !/^ {0,8}RIP: 0033:/.test(text)) codeClosed = true;
     if (regsDone) continue;
     if ((m = IP_NEW.exec(text)) && (!regs || !regs.ip)) {
       const sym = parseSymbolOffset(m[4]);

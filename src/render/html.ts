@@ -74,6 +74,7 @@ function reportHtml(r: CrashReport, i: number, lang: Lang, cited: ReadonlySet<nu
     [t(lang, 'guiltyFrame'), r.frame],
     [t(lang, 'guiltyFile'), r.guiltyFile],
     [t(lang, 'ip'), r.registers?.ip?.text ?? null],
+    [t(lang, 'instruction'), r.instruction ? `${r.instruction.att} — ${r.instruction.notes.map((n) => n[lang]).join(' ')}` : null],
     [t(lang, 'modules'), r.modules.length > 0 ? r.modules.map((m) => (m.taint || m.state ? `${m.name}(${m.taint}${m.state})` : m.name)).join(' ') : null],
     [t(lang, 'lastUnloaded'), r.lastUnloaded],
   ];

@@ -19,6 +19,7 @@ const LABELS = {
   onCpu: { en: 'on CPU', zh: 'CPU' },
   hardware: { en: 'hardware', zh: '硬件' },
   ip: { en: 'faulting IP', zh: '出错指令地址' },
+  instruction: { en: 'faulting instruction', zh: '出错指令' },
   modules: { en: 'modules', zh: '模块' },
   lastUnloaded: { en: 'last unloaded', zh: '最后卸载' },
   trace: { en: 'call trace', zh: '调用栈' },

@@ -57,6 +57,7 @@ function reportJson(r: CrashReport): Record<string, unknown> {
     ip: r.registers?.ip ?? null,
     registers: r.registers ? r.registers.values : null,
     code: r.code,
+    instruction: r.instruction,
     modules: r.modules,
     lastUnloaded: r.lastUnloaded,
     traces: r.traces.map(traceJson),

@@ -37,6 +37,7 @@ function reportMd(r: CrashReport, i: number, lang: Lang): string[] {
   row(t(lang, 'guiltyFrame'), r.frame);
   row(t(lang, 'guiltyFile'), r.guiltyFile);
   row(t(lang, 'ip'), r.registers?.ip?.text);
+  if (r.instruction) row(t(lang, 'instruction'), `${r.instruction.att} (${r.instruction.notes.map((n) => n[lang]).join(' ')})`);
   if (r.modules.length > 0) row(t(lang, 'modules'), r.modules.map((m) => (m.taint || m.state ? `${m.name}(${m.taint}${m.state})` : m.name)).join(' '));
   row(t(lang, 'lastUnloaded'), r.lastUnloaded);
   out.push('');

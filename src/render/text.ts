@@ -78,6 +78,10 @@ function reportLines(r: CrashReport, i: number, n: number, lang: Lang, p: Paint,
   if (r.frame) out.push(`  ${t(lang, 'guiltyFrame')}: ${r.frame}`);
   if (r.guiltyFile) out.push(`  ${t(lang, 'guiltyFile')}: ${r.guiltyFile}`);
   if (r.registers?.ip) out.push(`  ${t(lang, 'ip')}: ${r.registers.ip.text} ${p.dim(`[${t(lang, 'line')} ${r.registers.ip.line}]`)}`);
+  if (r.instruction) {
+    out.push(`  ${t(lang, 'instruction')}: ${r.instruction.att} ${p.dim(`[${t(lang, 'line')} ${r.instruction.line}]`)}`);
+    for (const n of r.instruction.notes) out.push(...wrapWords(n[lang].split(' '), '    ').map((l) => p.dim(l)));
+  }
   if (r.modules.length > 0) {
     const words = r.modules.map((m) => (m.taint || m.state ? `${m.name}(${m.taint}${m.state})` : m.name));
     const tainted = r.modules.filter((m) => m.taint);

@@ -52,7 +52,7 @@ __hrtimer_run_queues 等）。这把锁永远不会被释放：持有者就在�
           { line: taker.line, note: { en: `${taker.function}() takes the ${d.lock}`, zh: `${taker.function}() 获取 ${d.lock}` } },
           { line: holderLine, note: { en: `${holderName} already holds the ${d.lock} on this CPU`, zh: `${holderName} 已在本 CPU 上持有 ${d.lock}` } },
         ];
-        if (watchdog) evidence.push({ line: watchdog.line, note: { en: 'NMI watchdog: Hard LOCKUP', zh: 'NMI watchdog：Hard LOCKUP' } });
+        if (watchdog) evidence.push({ line: watchdog.line, note: { en: 'NMI watchdog: Hard LOCKUP', zh: 'NMI watchdog 报告 Hard LOCKUP（硬死锁）' } });
         const cpu = s.cpu !== null ? `CPU${s.cpu}` : 'one CPU';
         out.push({
           report: s.report ?? undefined,
