@@ -69,18 +69,28 @@ delete_module），问题就在模块的退出路径上。
           { line: culprit.line, note: { en: `${culprit.function} [${mod}] made the sleeping call with BH disabled`, zh: `${culprit.function} [${mod}] 在 BH 关闭时发起了睡眠调用` } },
           ...exitPath.map((f) => ({ line: f.line, note: { en: `${f.function}: the module exit path (rmmod)`, zh: `${f.function}：模块退出路径（rmmod）` } })),
         ];
+        // The module's last message before the BUG marks where in its code the lock was taken.
+        let lastMsg: { no: number; text: string } | null = null;
+        for (let no = bug.header.no - 1; no >= Math.max(1, bug.header.no - 30) && mod; no--) {
+          const l = ctx.line(no);
+          if (l && l.text.toLowerCase().includes(mod.toLowerCase()) && !/Modules linked in/.test(l.text)) {
+            lastMsg = { no, text: l.text.trim() };
+            break;
+          }
+        }
+        if (lastMsg) evidence.push({ line: lastMsg.no, note: { en: `${mod}'s last message before the BUG: the BH disable happened after it`, zh: `${mod} 在 BUG 之前打印的最后一条信息：BH 是在这之后被关闭的` } });
         if (leak) evidence.push({ line: leak.callerLine, note: { en: `${leak.caller}() panicked later in the same task: the count was never released`, zh: `同一任务稍后在 ${leak.caller}() 中 panic：计数始终没有释放` } });
         out.push({
           report: bug.index,
           rootCauseClass: leak ? 'lock-imbalance' : 'sleep-in-atomic',
           confidence: leak ? 0.92 : 0.75,
           summary: {
-            en: `${culprit.function} [${mod}] ${onExit ? 'in the module exit path ' : ''}disabled bottom halves ${n} time(s) and slept in ${sleeper.function}()${leak ? '; the count was never released' : ''}`,
+            en: `${culprit.function} [${mod}] ${onExit ? 'in the module exit path ' : ''}disabled bottom halves ${n === 1 ? 'once' : `${n} times`} and slept in ${sleeper.function}()${leak ? '; the count was never released' : ''}`,
             zh: `${culprit.function} [${mod}]${onExit ? '（模块退出路径）' : ''}关闭了 ${n} 次 BH 后在 ${sleeper.function}() 中睡眠${leak ? '；该计数始终没有释放' : ''}`,
           },
           explanation: {
             en: [
-              `The preempt count ${bug.raw} decodes to a softirq-disable depth of ${n}: bottom halves were disabled (spin_lock_bh() or local_bh_disable()) and not enabled again when ${sleeper.function}() went to sleep. ${pc.basisText.en}`,
+              `The preempt count ${bug.raw} decodes to a softirq-disable depth of ${n}: bottom halves were disabled (spin_lock_bh() or local_bh_disable()) and not enabled again when ${sleeper.function}() went to sleep. ${pc.basisText.en.replace(/([^.])$/, '$1.')}`,
               `The call chain is ${chain}. ${culprit.function} belongs to module ${mod}${onExit ? ' and runs on module unload' : ''}, so the BH disable was taken there (or in a helper it called) before the sleeping call.`,
               leak
                 ? `The same task (${bug.comm}, pid ${bug.pid}) later panicked from ${leak.caller}(): "${leak.message.replace('Kernel panic - not syncing: ', '')}"${leak.inferred ? ' (inferred from the stack: panic() called by ' + leak.caller + '())' : ''}. do_exit() panics this way when in_interrupt() is true, i.e. the softirq count was still set when the task exited: the _bh lock was never released. This is a lock imbalance, not only a sleep under a lock.`
@@ -97,7 +107,10 @@ delete_module），问题就在模块的退出路径上。
           evidence,
           culprit: { function: culprit.function, module: mod },
           nextSteps: [
-            { en: `In ${mod}'s source, read ${culprit.function}() from its start to the ${sleeper.function}() call: find the spin_lock_bh()/local_bh_disable() without a matching spin_unlock_bh()/local_bh_enable() (check the lines right after its last log message).`, zh: `在 ${mod} 的源码中，从 ${culprit.function}() 开头读到调用 ${sleeper.function}() 处：找出没有配对 spin_unlock_bh()/local_bh_enable() 的 spin_lock_bh()/local_bh_disable()（重点看它最后一条日志打印之后的几行）。` },
+            {
+              en: `In ${mod}'s source, read ${culprit.function}() from its start to the ${sleeper.function}() call: find the spin_lock_bh()/local_bh_disable() without a matching spin_unlock_bh()/local_bh_enable()${lastMsg ? ` (look right after the code that prints "${lastMsg.text}")` : ' (check the lines right after its last log message)'}.`,
+              zh: `在 ${mod} 的源码中，从 ${culprit.function}() 开头读到调用 ${sleeper.function}() 处：找出没有配对 spin_unlock_bh()/local_bh_enable() 的 spin_lock_bh()/local_bh_disable()${lastMsg ? `（重点看打印 "${lastMsg.text}" 的代码之后）` : '（重点看它最后一条日志打印之后的几行）'}。`,
+            },
             { en: `Never call ${sleeper.function}() under a spinlock: release the _bh lock first, then stop the thread / wait.`, zh: `不要在持有自旋锁时调用 ${sleeper.function}()：先释放 _bh 锁，再停止线程或等待。` },
             { en: `crash> dis -l ${culprit.function}     crash> mod -s ${mod} <path-to-${mod}.ko>   (to get line numbers)`, zh: `crash> dis -l ${culprit.function}     crash> mod -s ${mod} <${mod}.ko 路径>（加载符号以获得行号）` },
           ],

@@ -86,7 +86,7 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
         },
         explanation: {
           en: [
-            `The preempt count printed by "scheduling while atomic" is ${bug.raw}. ${pc.basisText.en}`,
+            `The preempt count printed by "scheduling while atomic" is ${bug.raw}. ${pc.basisText.en.replace(/([^.])$/, '$1.')}`,
             `It decodes to a softirq-disable depth of ${n}: bottom halves were disabled ${n} time(s) (spin_lock_bh() or local_bh_disable(), 0x200 each) and not enabled again; no softirq was being served and no hard interrupt was active.`,
             `The stack shows the task on its way back to user space (${entry.map((f) => f.function).join(' -> ')}): the system call or interrupt it was returning from left the kernel with BH still disabled. That can only be a leak in the code that just ran, typically an error path that releases a _bh lock with plain spin_unlock() or returns between lock and unlock.`,
             aiee
