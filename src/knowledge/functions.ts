@@ -9,6 +9,8 @@ export const RETURN_TO_USER: readonly RegExp[] = [
   /^ret_from_sys_call$/,
   /^(?:syscall_)?exit_to_user_mode(?:_loop|_prepare)?$/,
   /^prepare_exit_to_usermode$/,
+  /^exit_to_usermode(?:_loop)?$/,
+  /^syscall_return_slowpath$/,
   /^irqentry_exit_to_user_mode$/,
   /^do_notify_resume$/,
   /^ret_to_user$/,

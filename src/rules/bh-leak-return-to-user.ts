@@ -65,13 +65,16 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
         {
           line: bug.header.no,
           note: {
-            en: `preempt count ${bug.raw}: softirq-disable depth ${n} (${n} x 0x200), preempt depth ${pc.preemptDepth}, no softirq being served`,
-            zh: `preempt count ${bug.raw}：软中断关闭深度 ${n}（${n} x 0x200），抢占深度 ${pc.preemptDepth}，并非在处理软中断`,
+            en: `preempt count ${bug.raw}: softirq-disable depth ${n} (${n} x 0x200), preempt depth ${pc.callerPreemptDepth}${pc.scheduleOffsetIncluded ? " (after schedule()'s own +1)" : ''}, no softirq being served`,
+            zh: `preempt count ${bug.raw}：软中断关闭深度 ${n}（${n} x 0x200），抢占深度 ${pc.callerPreemptDepth}${pc.scheduleOffsetIncluded ? '（已扣除 schedule() 自身的 +1）' : ''}，并非在处理软中断`,
           },
         },
         ...entry.map((f) => ({ line: f.line, note: { en: `${f.function}: the return-to-user path`, zh: `${f.function}：返回用户态的路径` } })),
       ];
-      if (taint) evidence.push({ line: taint.no, note: { en: 'taint letters: out-of-tree (O) / unsigned (E) modules are loaded', zh: '污染标记：加载了树外（O）/ 未签名（E）模块' } });
+      const letters = (bug.report.kernel.taint?.flags ?? []).filter((f) => 'OEP'.includes(f));
+      if (taint && letters.length > 0) {
+        evidence.push({ line: taint.no, note: { en: `taint ${letters.join('')}: out-of-tree, unsigned or proprietary modules are loaded`, zh: `污染标记 ${letters.join('')}：加载了树外、未签名或专有模块` } });
+      }
       if (aiee) {
         evidence.push({ line: aiee.callerLine, note: { en: `${aiee.caller} called panic(): the exit with the leaked count`, zh: `${aiee.caller} 调用了 panic()：任务带着泄漏的计数退出` } });
       }
@@ -87,7 +90,7 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
         explanation: {
           en: [
             `The preempt count printed by "scheduling while atomic" is ${bug.raw}. ${pc.basisText.en.replace(/([^.])$/, '$1.')}`,
-            `It decodes to a softirq-disable depth of ${n}: bottom halves were disabled ${n} time(s) (spin_lock_bh() or local_bh_disable(), 0x200 each) and not enabled again; no softirq was being served and no hard interrupt was active.`,
+            `It decodes to a softirq-disable depth of ${n}: bottom halves were disabled ${n === 1 ? 'once' : `${n} times`} (spin_lock_bh() or local_bh_disable(), 0x200 each) and not enabled again; no softirq was being served and no hard interrupt was active.`,
             `The stack shows the task on its way back to user space (${entry.map((f) => f.function).join(' -> ')}): the system call or interrupt it was returning from left the kernel with BH still disabled. That can only be a leak in the code that just ran, typically an error path that releases a _bh lock with plain spin_unlock() or returns between lock and unlock.`,
             aiee
               ? `The later panic from ${aiee.caller}() is "${aiee.message.replace('Kernel panic - not syncing: ', '')}": the exiting task still had the softirq count set, so in_interrupt() was true. It is the consequence of the same leak.`

@@ -81,7 +81,7 @@ value, "kmem -s" the object it was loaded from, and rerun with KASAN or slub_deb
       const regLine = r.registers?.lines[0];
       for (const p of poisoned.slice(0, 2)) {
         const line = r.registers?.lines.find((no) => ctx.line(no)?.text.includes(`${p.reg}:`)) ?? regLine;
-        if (line !== undefined) evidence.push(ev(line, `${p.reg} = ${p.value}: ${p.poison.name}`, `${p.reg} = ${p.value}：${p.poison.name}`));
+        if (line !== undefined) evidence.push(ev(line, `${p.reg} = ${p.value}: ${p.poison.name}`, `${p.reg} = ${p.value}：毒值 ${p.poison.name}`));
       }
       evidence.push(...culpritEvidence(c, `${who(c)}: where the bad pointer was used`, `${whoZh(c)}：使用坏指针的地方`));
       const kindEn = cls === 'use-after-free' ? 'use-after-free' : addr?.kind === 'user' ? 'user address used as a kernel pointer' : gpf || addr?.kind === 'non-canonical' ? 'garbage pointer (non-canonical)' : 'wild or stale kernel pointer';

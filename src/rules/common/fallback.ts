@@ -76,7 +76,7 @@ CPU 的调用栈、找更早的报告。
           evidence,
           culprit: culpritField(c),
           nextSteps: steps(
-            c.location ? t(`crash> dis -l ${c.location}`, `crash> dis -l ${c.location}`) : null,
+            c.location ? t(`crash> dis -l ${c.location}     (the instruction and source line of the guilty frame)`, `crash> dis -l ${c.location}（嫌疑帧的出错指令和源码行）`) : null,
             t('crash> bt -a     crash> bt -f     (every CPU, and the guilty frame\'s arguments)', 'crash> bt -a     crash> bt -f（所有 CPU，以及嫌疑帧的参数）'),
             t(`Search the mailing lists and the syzbot dashboard for "${r.title}".`, `在邮件列表和 syzbot 面板上搜索 "${r.title}"。`),
           ),

@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { spinningOn } from './lockup-shared';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritEvidence, culpritField, culpritOf, disStep, ev, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /(?:Watchdog detected hard LOCKUP on cpu (\d+)|Kernel panic - not syncing: Hard LOCKUP|NMI watchdog: BUG: hard lockup - CPU#?(\d+))/;
 
@@ -64,7 +64,7 @@ CPU 在关中断状态下卡住了（或卡在 NMI/SMI 中）。从 NMI 打印�
           earlier[0] ? t(`An earlier report ("${earlier[0].title}") precedes it; if that oops printed to a console whose lock this CPU now needs, the lockup is its consequence: fix the first report.`, `在它之前还有一个报告（"${earlier[0].title}"）；如果那次 oops 的打印要用到本 CPU 现在等待的控制台锁，这次 lockup 就是它的后果：先修第一个报告。`) : null,
         ]),
         evidence,
-        culprit: spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : culpritField(c),
+        culprit: guiltyOr(r, spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : culpritField(c)),
         nextSteps: steps(
           t('crash> bt -a     (the spinning CPU and the holder of the lock)', 'crash> bt -a（自旋的 CPU 以及持锁者）'),
           spin?.lock ? t(`crash> rd ${spin.lock} 2     (the lock word: which CPU owns it)`, `crash> rd ${spin.lock} 2（锁的值：被哪个 CPU 持有）`) : null,

@@ -109,7 +109,7 @@ KASAN 在非法访问发生时就报告，所以第一帧就是使用这块内�
       const tr = tracks(r);
       const alloc = tr.find((x) => x.kind === 'alloc') ?? null;
       const free = tr.find((x) => x.kind === 'free') ?? null;
-      const evidence = [ev(hit.header.no, `KASAN: ${kind}`, `KASAN：${kind}`)];
+      const evidence = [ev(hit.header.no, `KASAN: ${kind}`, `KASAN 报告的错误类型：${kind}`)];
       if (access && am) evidence.push(ev(access.no, `a ${am[1].toLowerCase()} of ${am[2]} bytes${am[3] ? ` at ${am[3]}` : ''}`, `${am[1] === 'Read' ? '读' : '写'} ${am[2]} 字节${am[3] ? `，地址 ${am[3]}` : ''}`));
       for (const no of obj.lines.slice(0, 2)) evidence.push(ev(no, 'the object the access hit', '被访问的对象'));
       evidence.push(...culpritEvidence(c, `${who(c)}: the access`, `${whoZh(c)}：发生非法访问的地方`));

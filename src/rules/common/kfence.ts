@@ -47,7 +47,7 @@ object size (out-of-bounds); enable KASAN on a test kernel to catch every instan
       const free = tr.find((x) => x.kind === 'free') ?? null;
       const alloc = tr.find((x) => x.kind === 'alloc') ?? null;
       const cls: RootCauseClass = kind === 'use-after-free' || kind === 'invalid free' ? 'use-after-free' : 'memory-corruption';
-      const evidence = [ev(hit.header.no, `KFENCE: ${kind}${op ? ` ${op}` : ''}`, `KFENCE：${kind}${op ? ` ${op}` : ''}`)];
+      const evidence = [ev(hit.header.no, `KFENCE: ${kind}${op ? ` ${op}` : ''}`, `KFENCE 报告的错误类型：${kind}${op ? ` ${op}` : ''}`)];
       if (access) evidence.push(ev(access.no, 'the bad access and the KFENCE object it hit', '非法访问以及它命中的 KFENCE 对象'));
       if (obj && om) evidence.push(ev(obj.no, `the object: ${om[1]} bytes from cache ${om[2]}`, `对象：${om[1]} 字节，来自 cache ${om[2]}`));
       evidence.push(...culpritEvidence(c, `${who(c)}: the access`, `${whoZh(c)}：非法访问处`));

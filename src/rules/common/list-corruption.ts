@@ -2,7 +2,7 @@
 
 import type { FindingDraft, RootCauseClass, Rule } from '../types';
 import { poisonOf } from './addresses';
-import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritField, culpritOf, ev, linesOf, paragraphs, steps, t, who, whoZh } from './shared';
 
 const MSG = /(list_add corruption|list_del corruption|list_add double add|list_del corruption, (?:\S+)->(?:next|prev) is (?:LIST_POISON[12]|NULL)|list corruption)[.,]?(.*)$/;
 
@@ -40,9 +40,11 @@ X->next is LIST_POISON1 (dead000000000100)"、"list_del corruption. prev->next s
   },
   check(ctx) {
     const out: FindingDraft[] = [];
-    for (const hit of reportsWhere(ctx, MSG, true)) {
-      const r = hit.report;
-      const line = hit.header;
+    for (const [index, r] of ctx.analysis.reports.entries()) {
+      // The debug-list message comes just before the WARNING/BUG that opens the report.
+      const line = linesOf(ctx, r, MSG, 1, Math.max(1, r.startLine - 6), Math.min(r.endLine, r.startLine + 30))[0];
+      if (!line) continue;
+      const hit = { report: r, index };
       const text = line.text;
       const values = [...text.matchAll(/\b(?:0x)?([0-9a-f]{16})\b/g)].map((m) => m[1]);
       const poison = values.map((v) => poisonOf(v)).find((p) => p !== null) ?? (/LIST_POISON/.test(text) ? poisonOf('dead000000000100') : null);

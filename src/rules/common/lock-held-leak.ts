@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { heldLocks } from './lockdep-shared';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t } from './shared';
+import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, guiltyOr } from './shared';
 
 const HEADER = /still has locks held!|lock held when returning to user space!|workqueue leaked lock or atomic|leaked lock or atomic|lock held at task exit time!/;
 
@@ -53,7 +53,7 @@ last function: FUNC"。这些检查都发生在持锁数必须为零的地方。
           t('Nothing will release it now: the next task to take that lock blocks forever (a hang that looks unrelated), so this report is the root cause of later hung-task or lockup reports on the same lock.', '现在已经没有代码会释放它了：下一个获取这把锁的任务会永远阻塞（看起来像无关的挂死），所以这个报告就是之后同一把锁上 hung task 或 lockup 报告的根因。'),
         ]),
         evidence,
-        culprit: taker ? { function: taker, module: c.function === taker ? c.module : null } : culpritField(c),
+        culprit: guiltyOr(r, taker ? { function: taker, module: c.function === taker ? c.module : null } : culpritField(c)),
         nextSteps: steps(
           t(`Read ${taker ?? 'the function that took the lock'}: every return after the lock must unlock (look at goto/error paths).`, `阅读 ${taker ?? '获取锁的函数'}：加锁之后的每个返回点都必须解锁（重点看 goto/错误分支）。`),
           t('Check the log after this report for hung tasks or lockups on the same lock: they are consequences.', '检查日志中此报告之后有没有同一把锁上的 hung task 或 lockup：它们都是后果。'),

@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { dependencyChain, heldLocks, lockAfter, lockEvidence } from './lockdep-shared';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /possible circular locking dependency detected/;
 
@@ -57,7 +57,7 @@ CPU0 和 CPU1 的交错顺序）。lockdep 在第一次看到这种顺序时就�
           t('Two tasks running these paths concurrently block each other forever (each holds the lock the other wants); the report comes before any actual hang. The fix is an ordering decision, not a missing unlock.', '两个任务并发执行这两条路径时会永久互相阻塞（各自持有对方想要的锁）；这个报告出现在真正挂死之前。修复方法是确定加锁顺序，而不是补一个解锁。'),
         ]),
         evidence,
-        culprit: fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c),
+        culprit: guiltyOr(r, fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c)),
         nextSteps: steps(
           t(`Read ${fn ?? 'the acquiring function'} and ${chain.map((e) => e.takenIn).filter(Boolean).join(', ') || 'the functions under each "-> #N" entry'}: decide the order of ${A} and ${B} and change the path that violates it.`, `阅读 ${fn ?? '获取锁的函数'} 以及 ${chain.map((e) => e.takenIn).filter(Boolean).join('、') || '每个 "-> #N" 条目下的函数'}：确定 ${A} 和 ${B} 的先后顺序，修改违反顺序的路径。`),
           t('Common fixes: release the outer lock before the call that takes the inner one, move the work to a workqueue, or use a trylock with back-off on the reversed path.', '常见修法：在调用会获取内层锁的函数之前释放外层锁，把工作移到工作队列中，或者在反向路径上使用 trylock 并回退。'),

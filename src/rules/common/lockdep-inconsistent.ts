@@ -1,10 +1,10 @@
 // Lockdep "inconsistent lock state": a lock used both in IRQ/softirq context and with IRQs/BH enabled elsewhere.
 
-import type { FindingDraft, Rule } from '../types';
+import type { FindingDraft, Rule, RuleContext } from '../types';
 import { lockAfter, lockEvidence } from './lockdep-shared';
-import { culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t } from './shared';
+import { culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, type ReportHit, guiltyOr, culpritField } from './shared';
 
-const HEADER = /inconsistent lock state/;
+const HEADER = /inconsistent lock state|(HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected|possible irq lock inversion dependency detected/;
 
 export const lockdepInconsistent: Rule = {
   meta: {
@@ -33,6 +33,10 @@ spin_lock_irqsave()，软中断中会用到的锁用 spin_lock_bh()；或者不�
     const out: FindingDraft[] = [];
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
+      if (!/inconsistent lock state/.test(hit.header.text)) {
+        out.push(irqOrderFinding(ctx, hit));
+        continue;
+      }
       const usage = linesOf(ctx, r, /inconsistent \{([A-Z-]+)\} -> \{([A-Z-]+)\} usage/, 1)[0] ?? null;
       const um = usage ? /inconsistent \{([A-Z-]+)\} -> \{([A-Z-]+)\} usage/.exec(usage.text) : null;
       const lock = lockAfter(ctx, r, /\] takes:|takes:$/);
@@ -61,7 +65,7 @@ spin_lock_irqsave()，软中断中会用到的锁用 spin_lock_bh()；或者不�
           t(`If the ${kind} fires on the CPU that is inside the first critical section, the handler spins on a lock its own CPU holds: an AA deadlock that shows up as a hard lockup or soft lockup. The first path must disable ${kind === 'softirq' ? 'bottom halves' : 'interrupts'} while it holds the lock.`, `如果${kind === 'softirq' ? '软中断' : '硬中断'}恰好在第一个临界区内的 CPU 上触发，处理函数就会在本 CPU 已持有的锁上自旋：表现为 hard lockup 或 soft lockup 的 AA 死锁。第一条路径持锁期间必须关闭${kind === 'softirq' ? ' BH' : '中断'}。`),
         ]),
         evidence,
-        culprit: regFn ? { function: regFn, module: null } : lock?.at ? { function: lock.at, module: null } : null,
+        culprit: guiltyOr(r, regFn ? { function: regFn, module: null } : lock?.at ? { function: lock.at, module: null } : null),
         secondaryClasses: ['deadlock-aa'],
         nextSteps: steps(
           t(`In ${regFn ?? 'the path that registered the enabled state'}: take ${name} with ${fix} (and the matching unlock).`, `在 ${regFn ?? '登记了"打开"状态的路径'} 中：用 ${fix}（以及配对的解锁）获取 ${name}。`),
@@ -73,3 +77,30 @@ spin_lock_irqsave()，软中断中会用到的锁用 spin_lock_bh()；或者不�
     return out;
   },
 };
+
+/** "X-safe -> X-unsafe lock order": an IRQ-safe lock held while taking a lock that is used with that IRQ enabled. */
+function irqOrderFinding(ctx: RuleContext, hit: ReportHit): FindingDraft {
+  const r = hit.report;
+  const kind = /SOFTIRQ/.test(hit.header.text) ? 'softirq' : 'hardirq';
+  const want = lockAfter(ctx, r, /is trying to acquire:?$|is trying to acquire/);
+  const held = lockAfter(ctx, r, /(?:HARDIRQ|SOFTIRQ)-safe lock/);
+  const fix = kind === 'softirq' ? 'spin_lock_bh()' : 'spin_lock_irqsave()';
+  const c = culpritOf(r);
+  return {
+    report: hit.index,
+    rootCauseClass: 'deadlock-abba',
+    secondaryClasses: ['irq-state-corruption'],
+    confidence: want ? 0.75 : 0.65,
+    summary: t(`A ${kind}-safe lock${held ? ` (${held.name})` : ''} is held while taking ${want?.name ?? 'a lock'} that is used with ${kind === 'softirq' ? 'BH' : 'IRQs'} enabled: ${kind} deadlock`, `持有${kind === 'softirq' ? '软中断' : '硬中断'}安全的锁${held ? `（${held.name}）` : ''}时获取了在${kind === 'softirq' ? ' BH ' : '中断'}打开时使用的 ${want?.name ?? '锁'}：${kind === 'softirq' ? '软中断' : '硬中断'}死锁`),
+    explanation: paragraphs([
+      t(`Lockdep saw ${want?.name ?? 'a lock'} taken${want?.at ? ` in ${want.at}` : ''} while a lock that is also taken in ${kind} context was held. Elsewhere ${want?.name ?? 'that lock'} is taken with ${kind === 'softirq' ? 'bottom halves' : 'interrupts'} enabled, so CPU0 holding it can be interrupted by a ${kind} that wants the first lock while CPU1 holds the first lock and waits for it: a deadlock across the interrupt.`, `lockdep 看到在持有一把也会在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取的锁时，${want?.at ? `在 ${want.at} 中` : ''}获取了 ${want?.name ?? '另一把锁'}。而在别处 ${want?.name ?? '这把锁'} 是在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取的，于是 CPU0 持有它时可能被想要第一把锁的${kind === 'softirq' ? '软中断' : '硬中断'}打断，而 CPU1 持有第一把锁并在等它：跨中断的死锁。`),
+    ]),
+    evidence: [ev(hit.header.no, `lockdep: ${kind}-safe -> ${kind}-unsafe lock order`, `lockdep：${kind === 'softirq' ? '软中断' : '硬中断'}安全锁 -> 非安全锁的加锁顺序`), ...lockEvidence(want, 'the irq-unsafe lock', '中断不安全的锁'), ...lockEvidence(held, 'the irq-safe lock held', '持有的中断安全锁')],
+    culprit: guiltyOr(r, want?.at ? { function: want.at, module: null } : culpritField(c)),
+    nextSteps: steps(
+      t(`Take ${want?.name ?? 'the irq-unsafe lock'} with ${fix} everywhere, or stop taking it under the ${kind}-safe lock.`, `在所有地方都用 ${fix} 获取 ${want?.name ?? '这把中断不安全的锁'}，或者不要在${kind === 'softirq' ? '软中断' : '硬中断'}安全锁之下获取它。`),
+      t('The two stacks lockdep prints ("which became ... -irq-safe at" / "-unsafe at") show the two usages to reconcile.', 'lockdep 打印的两个调用栈（"which became ... -irq-safe at" / "-unsafe at"）给出了需要统一的两种用法。'),
+    ),
+    facts: { variant: 'irq-lock-order', interrupt: kind, acquiring: want?.name ?? null, holding: held?.name ?? null },
+  };
+}

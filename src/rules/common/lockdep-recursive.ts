@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { lockAfter, lockEvidence } from './lockdep-shared';
-import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /possible recursive locking detected|BUG: spinlock recursion on CPU#?(\d+)|BUG: rwlock recursion/;
 
@@ -52,7 +52,7 @@ __ 版本）。如果是同类的两个对象，就规定顺序并加上注解�
           t('If the two acquisitions are on different objects of the same kind (two sockets, two inodes), lockdep cannot tell them apart: there must be a defined order, annotated with the *_nested() variants or separate lock classes.', '如果两次获取针对的是同类的不同对象（两个 socket、两个 inode），lockdep 无法区分它们：必须有确定的顺序，并用 *_nested() 系列接口或独立的锁类加以注解。'),
         ]),
         evidence,
-        culprit: fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c),
+        culprit: guiltyOr(r, fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c)),
         nextSteps: steps(
           t(`Read ${held?.at ?? 'the first acquisition'} and ${fn ?? 'the second'}: is it the same object? Check the call path between them for a callback or helper that locks again.`, `阅读 ${held?.at ?? '第一次获取处'} 和 ${fn ?? '第二次获取处'}：是不是同一个对象？检查两者之间的调用路径上是否有回调或辅助函数再次加锁。`),
           t('crash> bt -f     (the lock addresses passed to both acquisitions)', 'crash> bt -f（两次获取时传入的锁地址）'),

@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { lockAfter, lockEvidence } from './lockdep-shared';
-import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /bad unlock balance detected/;
 
@@ -45,7 +45,7 @@ but there are no more locks to release!"。任务释放了一把 lockdep 认为�
           t('A double unlock of a spinlock or mutex corrupts its state: other tasks may enter the critical section together, or later lock operations hang.', '自旋锁或 mutex 被重复释放会破坏锁状态：其他任务可能同时进入临界区，或者之后的加锁操作挂死。'),
         ]),
         evidence,
-        culprit: fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c),
+        culprit: guiltyOr(r, fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c)),
         nextSteps: steps(
           t(`Read ${fn ?? 'the unlocking function'}: list each lock/unlock of ${lock?.name ?? 'the lock'} per path (goto labels, early returns, helpers that unlock internally).`, `阅读 ${fn ?? '解锁函数'}：按路径列出 ${lock?.name ?? '该锁'} 的每一次加锁/解锁（goto 标签、提前 return、内部会解锁的辅助函数）。`),
           t('Add lockdep_assert_held(&lock) before the unlock to catch the path that arrives without it.', '在解锁之前加 lockdep_assert_held(&lock)，抓出没有持锁就走到这里的路径。'),

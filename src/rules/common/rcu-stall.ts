@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { spinningOn } from './lockup-shared';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /(\w+) (self-detected stall on CPU|detected stalls? on CPUs?\/tasks|detected stalls on tasks|detected expedited stalls)|rcu_\w+ detected stall/;
 
@@ -74,7 +74,7 @@ CPUs" 会列出这些 CPU（"N-...!"），并附上每个 CPU 的 NMI 回溯。"
           starved ? t('The grace-period kthread was also starved: whatever hogs the CPUs (or a heavily overcommitted VM) kept it from running.', '宽限期内核线程也被饿住了：有东西占满了 CPU（或者虚拟机严重超卖），使它无法运行。') : null,
         ]),
         evidence,
-        culprit: spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : culpritField(c),
+        culprit: guiltyOr(r, spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : culpritField(c)),
         nextSteps: steps(
           t('crash> bt -a     (each stalled CPU, and who holds what it waits for)', 'crash> bt -a（每个停滞的 CPU，以及它所等待资源的持有者）'),
           disStep(c, 'the loop or lock the CPU was stuck in', 'CPU 卡住的循环或锁'),

@@ -201,3 +201,10 @@ export function safePf(code: string): PfErrorDecode | null {
     return null;
   }
 }
+
+/** syzkaller's guilty frame when the report has one, else the rule's own choice (a lock site, a spinning caller...). */
+export function guiltyOr(r: CrashReport, own: FindingDraft['culprit']): FindingDraft['culprit'] {
+  if (!r.frame) return own;
+  return culpritField(culpritOf(r));
+}
+

@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { spinningOn } from './lockup-shared';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.+?):(\d+)\]/;
 
@@ -67,7 +67,7 @@ CPU 在等一把被其他上下文持有且不释放的锁，即死锁或持锁�
           others.length > 0 ? t(`Other CPUs reported soft lockups later in the log (${others.length}): look for a common lock or resource.`, `日志中后面还有其他 CPU 报告了 soft lockup（${others.length} 次）：找它们共同的锁或资源。`) : null,
         ]),
         evidence,
-        culprit,
+        culprit: guiltyOr(r, culprit),
         nextSteps: steps(
           t('crash> bt -a     (every CPU: who holds the lock, who else is stuck)', 'crash> bt -a（所有 CPU：谁持有锁，还有谁卡住了）'),
           disStep(c, spin ? 'the spin loop and the lock it reads' : 'the loop around RIP and its exit condition', spin ? '自旋循环以及它读取的锁' : 'RIP 附近的循环及其退出条件'),

@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { dominantModule } from '../stacks';
-import { culpritField, culpritOf, ev, mainFrames, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { culpritField, culpritOf, ev, mainFrames, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /stack guard page was hit|kernel stack overflow|corrupted stack end detected|stack-protector: Kernel stack is corrupted in|PANIC: double fault|thread overran stack|Kernel panic - not syncing: (?:stack is corrupted|corrupted stack end)|Insufficient stack space to handle exception/;
 
@@ -39,7 +39,7 @@ corrupted in: 函数"。
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
       const protector = /stack-protector/.test(hit.header.text);
-      const protFn = protector ? /corrupted in:? ?(?:\[<[0-9a-f]+>\] )?([\w.]+)/.exec(hit.header.text)?.[1] ?? null : null;
+      const protFn = protector ? /corrupted in:? ?(?:\[<[0-9a-f]+>\] )?(?:[0-9a-f]{8,16}\b ?)?([A-Za-z_][\w.]*)?/.exec(hit.header.text)?.[1] ?? r.frame ?? null : null;
       const frames = mainFrames(r).filter((f) => f.function !== null);
       const counts = new Map<string, number>();
       for (const f of frames) counts.set(f.function as string, (counts.get(f.function as string) ?? 0) + 1);
@@ -69,7 +69,7 @@ corrupted in: 函数"。
           mod && !protector ? t(`${mod.count} frames belong to ${mod.module}.`, `有 ${mod.count} 个帧属于 ${mod.module}。`) : null,
         ]),
         evidence,
-        culprit: culpritFn ? { function: culpritFn, module: c.function === culpritFn ? c.module : mod?.module ?? null } : culpritField(c),
+        culprit: guiltyOr(r, culpritFn ? { function: culpritFn, module: c.function === culpritFn ? c.module : mod?.module ?? null } : culpritField(c)),
         nextSteps: steps(
           t('crash> bt -f     (frame sizes: where the stack went)', 'crash> bt -f（各帧大小：栈空间用在了哪里）'),
           protector ? t(`Audit the local buffers of ${protFn ?? 'that function'}: every copy into them (memcpy/strcpy/sprintf/copy_from_user) needs a bound of sizeof(buffer).`, `审查 ${protFn ?? '该函数'} 的局部缓冲区：每一次向其拷贝（memcpy/strcpy/sprintf/copy_from_user）都要以 sizeof(缓冲区) 为上限。`) : t(`Bound the recursion${repeated[0] ? ` in ${repeated[0][0]}` : ''} (depth limit, or an iterative rewrite); move large locals to the heap.`, `限制${repeated[0] ? ` ${repeated[0][0]} 的` : ''}递归深度（加深度上限或改为迭代）；把大的局部变量移到堆上。`),

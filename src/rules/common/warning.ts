@@ -5,7 +5,7 @@ import { WARN_SITES } from './warn-sites';
 import { culpritEvidence, culpritField, culpritOf, ev, linesOf, paragraphs, steps, t, taskOf, who, whoZh } from './shared';
 
 /** Lockdep and list-debugging reports print "WARNING:" too; their own rules explain them. */
-const OTHER_RULES = /possible circular locking|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|still has locks held|list_(?:add|del) corruption|list corruption|stack (?:regs|frame pointer) has bad|locking bug/;
+const OTHER_RULES = /possible circular locking|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|still has locks held|list_(?:add|del) corruption|list corruption|stack (?:regs|frame pointer) has bad|locking bug|lock order detected|lock inversion dependency/;
 const WARN_AT = /WARNING: (?:CPU: ?\d+ PID: ?\d+ )?(?:at )?(\S+?:\d+) ?(\S+?)(?:\(\))?(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \[(\w+)\])?(?:, CPU#?\d+| |$)/;
 
 export const kernelWarning: Rule = {
@@ -79,7 +79,7 @@ the usual fix.`,
         rootCauseClass: site?.cls ?? 'other',
         confidence: site ? site.confidence : 0.5,
         summary: site
-          ? t(`WARNING: ${site.what.en}${c.function ? ` in ${who(c)}` : ''}`, `告警：${c.function ? `${whoZh(c)} 中` : ''}${site.what.zh}`)
+          ? t(`${site.what.en[0].toUpperCase()}${site.what.en.slice(1)}${c.function ? ` in ${who(c)}` : ''}`, `${c.function ? `${whoZh(c)} 中` : ''}${site.what.zh}`)
           : t(`WARN_ON fired${wm ? ` at ${wm[1]}` : ''}${c.function ? ` in ${who(c)}` : ''}`, `${c.function ? `${whoZh(c)} 中` : ''}${wm ? `${wm[1]} 处的` : ''} WARN_ON 被触发`),
         explanation: paragraphs([
           t(`${taskOf(r) ? `${taskOf(r)}: ` : ''}a WARN${wm ? ` at ${wm[1]} (${wm[2]})` : ''} fired.${panicOnWarn ? ' panic_on_warn is set, so the warning panicked the machine.' : ' Unless panic_on_warn is set, the kernel carried on after it.'}`, `${taskOf(r) ? `${taskOf(r)}：` : ''}${wm ? `${wm[1]}（${wm[2]}）处的` : ''} WARN 被触发。${panicOnWarn ? '设置了 panic_on_warn，所以告警直接导致了 panic。' : '如果没有设置 panic_on_warn，内核会在告警后继续运行。'}`),

@@ -1,0 +1,222 @@
+// The common-kind rules on real syzkaller logs: each fires on its kind with the right class and culprit, stays quiet on others, speaks both languages.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeText, type Analysis } from '../src/analyze/analyze';
+import { runRules, type RenderedFinding } from '../src/rules/engine';
+import { COMMON_RULES } from '../src/rules/common';
+import { corpusAvailable, readCorpus, type CorpusFile } from './support/corpus';
+
+const SKIP = corpusAvailable('report') ? false : 'the syzkaller corpus (shared/corpus/syzkaller-linux) is absent: corpus-based rule tests skipped';
+const CJK = /[\u4e00-\u9fff]/;
+
+const corpus: CorpusFile[] = SKIP ? [] : readCorpus('report');
+const title = (f: CorpusFile): string => f.fields.TITLE?.[0] ?? '';
+const corrupted = (f: CorpusFile): boolean => f.fields.CORRUPTED?.[0] === 'Y';
+
+async function analyse(f: CorpusFile): Promise<Analysis> {
+  return analyzeText(f.name, f.logBytes.toString('utf8'));
+}
+
+/** Corpus files whose TITLE matches, uncorrupted ones first, at most n. */
+function pick(re: RegExp, n: number): CorpusFile[] {
+  const hits = corpus.filter((f) => re.test(title(f)));
+  return [...hits.filter((f) => !corrupted(f)), ...hits.filter(corrupted)].slice(0, n);
+}
+
+interface Case {
+  rule: string;
+  /** More specific rules that may explain the report instead. */
+  orRules?: string[];
+  /** TITLE lines of the kind the rule explains. */
+  fires: RegExp;
+  classes: string[];
+  /** The finding's culprit must be syzkaller's FRAME for uncorrupted reports that have one. */
+  culpritIsFrame: boolean;
+  /** TITLE lines of other kinds, where the rule must stay quiet. */
+  quietOn: RegExp;
+}
+
+const CASES: Case[] = [
+  { rule: 'KT-null-deref', fires: /^BUG: unable to handle kernel NULL pointer dereference in (?!corrupted)/, classes: ['null-deref'], culpritIsFrame: true, quietOn: /^KASAN: use-after-free|^INFO: task hung in (?!corrupted)/ },
+  { rule: 'KT-bad-kernel-access', fires: /^(?:general protection fault|BUG: unable to handle kernel paging request) in (?!corrupted)/, classes: ['memory-corruption', 'use-after-free', 'null-deref', 'stack-overflow'], culpritIsFrame: true, quietOn: /^BUG: unable to handle kernel NULL pointer|^WARNING: refcount bug/ },
+  { rule: 'KT-kasan', fires: /^KASAN: (?:slab-)?(?:use-after-free|out-of-bounds|slab-out-of-bounds|global-out-of-bounds|stack-out-of-bounds)/, classes: ['use-after-free', 'memory-corruption'], culpritIsFrame: true, quietOn: /^KFENCE|^INFO: rcu detected stall/ },
+  { rule: 'KT-kfence', fires: /^KFENCE: /, classes: ['use-after-free', 'memory-corruption'], culpritIsFrame: true, quietOn: /^KASAN: use-after-free/ },
+  { rule: 'KT-ubsan', fires: /^UBSAN: /, classes: ['other', 'memory-corruption'], culpritIsFrame: true, quietOn: /^KASAN|^kernel BUG/ },
+  { rule: 'KT-kernel-bug-assertion', fires: /^kernel BUG in (?!corrupted)/, classes: ['other'], culpritIsFrame: true, quietOn: /^WARNING in|^INFO: task hung/ },
+  { rule: 'KT-kernel-warning', fires: /^WARNING(?:: (?:refcount|ODEBUG|kobject|kmalloc) bug)? in (?!corrupted)/, classes: ['other', 'use-after-free', 'hardware'], culpritIsFrame: true, quietOn: /^possible deadlock|^WARNING: possible circular|^KASAN/ },
+  { rule: 'KT-soft-lockup', fires: /^BUG: soft lockup in/, classes: ['other', 'deadlock-aa'], culpritIsFrame: true, quietOn: /^INFO: rcu detected stall|^INFO: task hung/ },
+  { rule: 'KT-rcu-stall', fires: /^INFO: rcu detected stall in (?!corrupted)/, classes: ['other', 'deadlock-aa'], culpritIsFrame: true, quietOn: /^BUG: soft lockup|^INFO: task hung/ },
+  { rule: 'KT-hung-task', fires: /^INFO: task hung in (?!corrupted)/, classes: ['hung-task-io'], culpritIsFrame: true, quietOn: /^INFO: rcu detected stall|^BUG: soft lockup/ },
+  { rule: 'KT-sleep-in-atomic', fires: /^BUG: sleeping function called from invalid context in (?!corrupted)/, classes: ['sleep-in-atomic', 'lock-imbalance'], culpritIsFrame: true, quietOn: /^BUG: scheduling while atomic|^KASAN/ },
+  { rule: 'KT-scheduling-while-atomic', orRules: ['KT-bh-leak-return-to-user', 'KT-bh-disabled-sleep'], fires: /^BUG: scheduling while atomic in/, classes: ['sleep-in-atomic', 'lock-imbalance'], culpritIsFrame: true, quietOn: /^BUG: sleeping function called|^WARNING in/ },
+  { rule: 'KT-lockdep-circular', fires: /^(?:possible deadlock|WARNING: possible circular locking dependency detected) in (?!corrupted)/, classes: ['deadlock-abba'], culpritIsFrame: true, quietOn: /^inconsistent lock state|^WARNING: bad unlock balance/ },
+  { rule: 'KT-lockdep-inconsistent', fires: /^inconsistent lock state in/, classes: ['irq-state-corruption'], culpritIsFrame: true, quietOn: /^WARNING: possible circular|^BUG: bad unlock balance/ },
+  { rule: 'KT-lockdep-unlock-balance', fires: /bad unlock balance in/, classes: ['lock-imbalance'], culpritIsFrame: true, quietOn: /^possible deadlock|^WARNING: held lock freed/ },
+  { rule: 'KT-lockdep-held-lock-freed', fires: /^WARNING: held lock freed in/, classes: ['use-after-free'], culpritIsFrame: true, quietOn: /bad unlock balance|^inconsistent lock state/ },
+  { rule: 'KT-lock-held-leak', fires: /still has locks held|lock held when returning to user space|workqueue leaked lock/, classes: ['lock-imbalance'], culpritIsFrame: false, quietOn: /bad unlock balance|^possible deadlock/ },
+  { rule: 'KT-stack-overflow', fires: /^(?:BUG: stack guard page was hit|PANIC: double fault|kernel panic: (?:corrupted stack end|stack is corrupted))/, classes: ['stack-overflow', 'memory-corruption'], culpritIsFrame: true, quietOn: /^general protection fault|^KASAN/ },
+  { rule: 'KT-list-corruption', fires: /^BUG: corrupted list/, classes: ['memory-corruption', 'use-after-free'], culpritIsFrame: true, quietOn: /^kernel BUG in|^KASAN/ },
+  { rule: 'KT-unexplained-report', fires: /^memory leak in|^KMSAN: /, classes: ['resource-exhaustion', 'other'], culpritIsFrame: false, quietOn: /^KASAN: use-after-free|^INFO: task hung in (?!corrupted)/ },
+];
+
+function ofRule(fs: RenderedFinding[], rule: string): RenderedFinding[] {
+  return fs.filter((f) => f.rule === rule);
+}
+
+describe('common rules on syzkaller reports of their kind', { skip: SKIP }, () => {
+  for (const c of CASES) {
+    test(`${c.rule} explains "${c.fires.source.slice(0, 60)}" reports with class ${c.classes.join('/')} and the guilty frame`, async () => {
+      const files = pick(c.fires, 4);
+      assert.ok(files.length > 0, `no corpus file has a title matching ${c.fires}`);
+      for (const f of files) {
+        const a = await analyse(f);
+        // A report the seed rules explain more specifically is left to them.
+        const all = runRules(a, 'en');
+        const found = [c.rule, ...(c.orRules ?? [])].map((r) => ofRule(all, r)).find((x) => x.length > 0) ?? [];
+        assert.ok(found.length > 0, `${c.rule} did not fire on ${f.name} (${title(f)})`);
+        for (const x of found) assert.ok(c.classes.includes(x.rootCauseClass), `${f.name}: class ${x.rootCauseClass}`);
+        for (const x of found) assert.ok(x.evidence.length > 0 && x.evidence.every((e) => e.text !== ''), `${f.name}: evidence must quote input lines`);
+        const frame = f.fields.FRAME?.[0];
+        if (c.culpritIsFrame && frame && !corrupted(f)) {
+          assert.ok(found.some((x) => x.culprit?.function === frame), `${f.name}: culprit ${found.map((x) => x.culprit?.function).join(',')} is not the guilty frame ${frame}`);
+        }
+      }
+    });
+
+    test(`${c.rule} stays quiet on reports of other kinds`, async () => {
+      const files = pick(c.quietOn, 3);
+      assert.ok(files.length > 0, `no corpus file has a title matching ${c.quietOn}`);
+      for (const f of files) {
+        const found = ofRule(runRules(await analyse(f), 'en'), c.rule);
+        assert.equal(found.length, 0, `${c.rule} fired on ${f.name} (${title(f)}): ${found[0]?.summary}`);
+      }
+    });
+  }
+
+  test('KASAN use-after-free names the allocating and freeing functions from the Allocated/Freed stacks', async () => {
+    const files = corpus.filter((f) => /^KASAN: (?:slab-)?use-after-free/.test(title(f)) && /Freed by task/.test(f.logBytes.toString('utf8'))).slice(0, 3);
+    assert.ok(files.length > 0);
+    for (const f of files) {
+      const k = ofRule(runRules(await analyse(f), 'en'), 'KT-kasan')[0];
+      assert.ok(k, f.name);
+      assert.equal(k.rootCauseClass, 'use-after-free');
+      assert.ok(typeof k.facts.freedBy === 'string' && !/^(?:kfree|kmem_cache_free|__kasan)/.test(k.facts.freedBy), `${f.name}: freedBy ${String(k.facts.freedBy)}`);
+    }
+  });
+
+  test('a NULL dereference at a small address is explained as the member at that offset', async () => {
+    const f = corpus.find((x) => /^BUG: unable to handle kernel NULL pointer dereference in (?!corrupted)/.test(title(x)) && /NULL pointer dereference at 0{8,}[1-9a-f][0-9a-f]\b/.test(x.logBytes.toString('utf8')));
+    assert.ok(f);
+    const n = ofRule(runRules(await analyse(f), 'en'), 'KT-null-deref')[0];
+    assert.ok(n && typeof n.facts.memberOffset === 'string', 'memberOffset decoded');
+    assert.match(n.summary, new RegExp(`offset ${n.facts.memberOffset as string}|NULL function pointer`));
+  });
+
+  test('hung tasks say what they wait for (mutex, rwsem, I/O, completion)', async () => {
+    const files = pick(/^INFO: task hung in (?!corrupted)/, 6);
+    const kinds = new Set<string>();
+    for (const f of files) for (const x of ofRule(runRules(await analyse(f), 'en'), 'KT-hung-task')) kinds.add(String(x.facts.waitKind));
+    assert.ok([...kinds].some((k) => k !== 'other'), `wait kinds: ${[...kinds].join(',')}`);
+  });
+
+  test('every corpus report gets at least one finding', async () => {
+    for (const f of corpus) {
+      const a = await analyse(f);
+      if (a.reports.length === 0) continue;
+      const fs = runRules(a, 'en');
+      assert.ok(fs.length > 0, `${f.name} (${title(f)}) has a report but no finding`);
+      assert.ok(!a.notes.some((n) => /rule .* failed/.test(n)), `${f.name}: ${a.notes.join('; ')}`);
+    }
+  });
+
+  test('every finding is written in English and in Chinese (summary, explanation, steps, evidence notes)', async () => {
+    const sample = corpus.filter((_, i) => i % 7 === 0);
+    for (const f of sample) {
+      const a = await analyse(f);
+      const en = runRules(a, 'en', COMMON_RULES);
+      const zh = runRules(a, 'zh', COMMON_RULES);
+      assert.equal(en.length, zh.length, f.name);
+      for (const x of en) {
+        assert.ok(x.summary.trim() && x.explanation.trim(), `${f.name} ${x.rule}: empty English text`);
+        assert.ok(x.nextSteps.length > 0 && x.nextSteps.every((s) => s.trim() !== ''), `${f.name} ${x.rule}: next steps`);
+      }
+      for (const x of zh) {
+        assert.ok(CJK.test(x.summary) && CJK.test(x.explanation), `${f.name} ${x.rule}: Chinese text expected: ${x.summary}`);
+        assert.ok(x.nextSteps.every((s) => s.trim() !== '') && x.evidence.every((e) => CJK.test(e.note)), `${f.name} ${x.rule}: Chinese steps/evidence`);
+      }
+    }
+  });
+});
+
+describe('common rules on logs the corpus lacks (typical console output)', () => {
+  const OOM = [
+    '[ 8123.111111] kworker/u8:2 invoked oom-killer: gfp_mask=0x6200ca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0',
+    '[ 8123.111200] Mem-Info:',
+    '[ 8123.111300] active_anon:1024 inactive_anon:12 isolated_anon:0',
+    '[ 8123.111301]  slab_reclaimable:4000 slab_unreclaimable:3900000',
+    '[ 8123.111302]  mapped:20 shmem:10 pagetables:100 bounce:0',
+    '[ 8123.111400] Kernel panic - not syncing: Out of memory and no killable processes...',
+  ].join('\n');
+  const INIT = [
+    '[    3.200000] Run /init as init process',
+    '[    3.300000] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00007f00',
+    '[    3.300100] CPU: 0 PID: 1 Comm: init Not tainted 5.15.0 #1',
+  ].join('\n');
+  const MCE = [
+    '[ 9001.000001] mce: [Hardware Error]: CPU 3: Machine Check Exception: 5 Bank 7: be00000000800400',
+    '[ 9001.000002] mce: [Hardware Error]: RIP !INEXACT! 10:<ffffffff8100c3e0> {intel_idle+0x80/0x120}',
+    '[ 9001.000003] mce: [Hardware Error]: TSC 1d4a2c1e3f ADDR 3f2a1c000 MISC 86',
+    '[ 9001.000004] Kernel panic - not syncing: Fatal machine check',
+  ].join('\n');
+  const AER = [
+    '[  311.000001] pcieport 0000:00:03.0: AER: Uncorrected (Fatal) error received: 0000:03:00.0',
+    '[  311.000002] mlx5_core 0000:03:00.0: AER: PCIe Bus Error: severity=Uncorrected (Fatal), type=Inaccessible, (Unregistered Agent ID)',
+  ].join('\n');
+
+  const table: Array<{ name: string; log: string; rule: string; cls: string; zh: RegExp }> = [
+    { name: 'OOM panic with nothing killable and huge unreclaimable slab', log: OOM, rule: 'KT-oom-panic', cls: 'resource-exhaustion', zh: /内存/ },
+    { name: 'init exiting with status 127', log: INIT, rule: 'KT-killed-init', cls: 'other', zh: /init/ },
+    { name: 'fatal machine check', log: MCE, rule: 'KT-hardware-error', cls: 'hardware', zh: /硬件/ },
+    { name: 'PCIe AER uncorrected fatal error', log: AER, rule: 'KT-hardware-error', cls: 'hardware', zh: /硬件/ },
+  ];
+  for (const c of table) {
+    test(`${c.rule} recognises a ${c.name}`, async () => {
+      const a = await analyzeText(c.name, c.log);
+      const en = ofRule(runRules(a, 'en'), c.rule);
+      assert.equal(en.length, 1, `${c.rule} on ${c.name}`);
+      assert.equal(en[0].rootCauseClass, c.cls);
+      assert.ok(en[0].evidence.length > 0);
+      const zh = ofRule(runRules(a, 'zh'), c.rule)[0];
+      assert.match(zh.summary, c.zh);
+    });
+  }
+
+  test('init exit status 127 is read as a missing binary or library', async () => {
+    const f = ofRule(runRules(await analyzeText('init', INIT), 'en'), 'KT-killed-init')[0];
+    assert.equal(f.facts.exitStatus, 127);
+    assert.match(f.explanation, /command not found/);
+  });
+
+  test('none of these rules fire on an ordinary boot log', async () => {
+    const boot = ['[    0.000000] Linux version 6.1.0-13-amd64', '[    0.100000] EDAC MC: Ver: 3.0.0', '[    1.000000] Run /init as init process'].join('\n');
+    const fs = runRules(await analyzeText('boot', boot), 'en', COMMON_RULES);
+    assert.deepEqual(fs.map((f) => f.rule), []);
+  });
+});
+
+describe('common rule metadata', () => {
+  test('every common rule has an id, a contract class and docs in both languages', () => {
+    const ids = new Set<string>();
+    for (const r of COMMON_RULES) {
+      assert.match(r.meta.id, /^KT-[a-z0-9]+(?:-[a-z0-9]+)*$/);
+      assert.ok(!ids.has(r.meta.id), `duplicate id ${r.meta.id}`);
+      ids.add(r.meta.id);
+      for (const t of [r.meta.summary, r.meta.docs]) {
+        assert.ok(t.en.trim() !== '' && t.zh.trim() !== '', `${r.meta.id}: empty text`);
+        assert.match(t.zh, CJK, `${r.meta.id}: Chinese text expected`);
+      }
+    }
+    assert.ok(COMMON_RULES.length >= 20);
+  });
+});
