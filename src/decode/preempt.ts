@@ -2,7 +2,7 @@
 
 import { buildFacts } from '../knowledge/distro-kernels';
 import {
-  PLAUSIBLE_LIMITS, PREEMPT_LAYOUTS, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_OFFSET, THREAD_INFO_ON_STACK,
+  PLAUSIBLE_LIMITS, PREEMPT_LAYOUTS, SOFTIRQ_OFFSET, THREAD_INFO_ON_STACK,
   type BitField, type PreemptLayout, type PreemptSource,
 } from '../knowledge/preempt-layouts';
 import { inRange, pickByVersion, rangeLabel, versionOf, type KernelRelease } from '../knowledge/release';

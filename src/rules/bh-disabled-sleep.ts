@@ -4,7 +4,7 @@ import { decodePreempt } from '../decode';
 import { MODULE_EXIT_PATH, SLEEPING_CALLS } from '../knowledge/functions';
 import { matchesAny } from '../knowledge/contexts';
 import { framesOf, named } from './stacks';
-import { inferredPanics, releaseOf, scheduleBugs } from './facts';
+import { decodingRelease, inferredPanics, scheduleBugs } from './facts';
 import type { FindingDraft, Rule } from './types';
 
 export const bhDisabledSleep: Rule = {
@@ -46,7 +46,7 @@ delete_module），问题就在模块的退出路径上。
     const out: FindingDraft[] = [];
     const panics = inferredPanics(ctx);
     for (const bug of scheduleBugs(ctx)) {
-      const pc = decodePreempt(bug.value, { release: releaseOf(ctx.analysis, bug.report), source: 'schedule-bug' });
+      const pc = decodePreempt(bug.value, { release: decodingRelease(ctx, bug.report), source: 'schedule-bug' });
       if (!pc.plausible || pc.softirqDisableDepth < 1 || pc.servingSoftirq || pc.hardirqDepth > 0) continue;
       for (const trace of bug.report.traces) {
         const frames = framesOf(trace).filter((f) => f.reliable);

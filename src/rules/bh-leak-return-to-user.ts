@@ -3,7 +3,7 @@
 import { decodePreempt } from '../decode';
 import { RETURN_TO_USER } from '../knowledge/functions';
 import { findFrame } from './stacks';
-import { inferredPanics, releaseOf, scheduleBugs, taintLine } from './facts';
+import { decodingRelease, inferredPanics, scheduleBugs, taintLine } from './facts';
 import type { FindingDraft, Rule } from './types';
 import { suspectModules } from './stacks';
 
@@ -49,7 +49,7 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
   check(ctx) {
     const out: FindingDraft[] = [];
     for (const bug of scheduleBugs(ctx)) {
-      const pc = decodePreempt(bug.value, { release: releaseOf(ctx.analysis, bug.report), source: 'schedule-bug' });
+      const pc = decodePreempt(bug.value, { release: decodingRelease(ctx, bug.report), source: 'schedule-bug' });
       if (!pc.plausible || pc.softirqDisableDepth < 1 || pc.servingSoftirq || pc.hardirqDepth > 0 || pc.nmi) continue;
       const trace = bug.report.traces.find((t) => findFrame(t, RETURN_TO_USER));
       if (!trace) continue;

@@ -77,6 +77,11 @@ export function releaseOf(a: Analysis, r: CrashReport | null): string | null {
   return r?.kernel.release ?? a.kernel.release;
 }
 
+/** The release to decode version-dependent values with: the printed one, else the era the log shows. */
+export function decodingRelease(ctx: RuleContext, r: CrashReport | null): string | null {
+  return releaseOf(ctx.analysis, r) ?? eraOf(ctx)?.representative ?? null;
+}
+
 /** The line of the report that printed `CPU: ... Tainted:` (or `Pid: ..., comm:`), for evidence. */
 export function taintLine(ctx: RuleContext, r: CrashReport): LogLine | null {
   for (let no = r.startLine; no <= r.endLine; no++) {
@@ -87,8 +92,9 @@ export function taintLine(ctx: RuleContext, r: CrashReport): LogLine | null {
 }
 
 export interface EraGuess {
-  label: string;
+  label: { en: string; zh: string };
   range: VersionRange;
+  representative: string;
   line: number;
 }
 
@@ -96,7 +102,7 @@ export interface EraGuess {
 export function eraOf(ctx: RuleContext): EraGuess | null {
   for (const m of ERA_MARKERS) {
     const hit = ctx.findLines(m.pattern, 1)[0];
-    if (hit) return { label: m.label, range: m.range, line: hit.no };
+    if (hit) return { label: m.label, range: m.range, representative: m.representative, line: hit.no };
   }
   return null;
 }
@@ -105,7 +111,7 @@ export function eraOf(ctx: RuleContext): EraGuess | null {
 export function stackCorruptionLines(ctx: RuleContext): Array<{ line: number; why: string }> {
   const out: Array<{ line: number; why: string }> = [];
   for (const bug of scheduleBugs(ctx)) {
-    const pc = decodePreempt(bug.value, { release: releaseOf(ctx.analysis, bug.report), source: 'schedule-bug' });
+    const pc = decodePreempt(bug.value, { release: decodingRelease(ctx, bug.report), source: 'schedule-bug' });
     if (!pc.plausible) out.push({ line: bug.header.no, why: `impossible preempt count ${bug.raw}` });
   }
   for (const l of ctx.findLines(/kernel stack overflow|corrupted stack end|stack guard page was hit|thread overran stack|stack-protector: Kernel stack is corrupted|double fault/, 5)) {

@@ -41,7 +41,7 @@ function kernelMatches(ctx: RuleContext, issue: KnownIssue): KernelMatch {
   }
   const era = eraOf(ctx);
   if (era && overlaps(era.range, issue.range)) {
-    return { confidence: 0.7, how: { en: `the release is not printed; the log dates it to ${era.label}`, zh: `日志没有打印内核版本；据日志判断为 ${era.label}` }, line: era.line };
+    return { confidence: 0.7, how: { en: `the release is not printed; the log dates it to ${era.label.en}`, zh: `日志没有打印内核版本；据日志判断为 ${era.label.zh}` }, line: era.line };
   }
   return null;
 }

@@ -74,12 +74,6 @@ export function dominantModule(frames: readonly Frame[]): { module: string; coun
   return best;
 }
 
-/** `scheduling while atomic: comm/pid/0xVALUE` (with or without the space the RHEL 6 era lost). */
-export function scheduleBugCount(r: CrashReport, lineText: string): { comm: string; pid: number; value: number; raw: string } | null {
-  const m = /scheduling while atomic: ?(.{1,64}?)\/(\d{1,10})\/(0x[0-9a-f]{1,16})/.exec(lineText);
-  if (!m) return null;
-  return { comm: m[1], pid: Number(m[2]), value: Number.parseInt(m[3].slice(2), 16), raw: m[3] };
-}
 
 /** Out-of-tree, unsigned or proprietary modules named in the module list: the usual suspects. */
 export function suspectModules(r: CrashReport): string[] {

@@ -3,7 +3,7 @@
 import { decodePreempt } from '../decode';
 import { THREAD_INFO_READERS } from '../knowledge/functions';
 import { baseName, dominantModule, framesOf } from './stacks';
-import { addressClass, eraOf, releaseOf, scheduleBugs } from './facts';
+import { addressClass, eraOf, releaseOf, scheduleBugs, decodingRelease } from './facts';
 import type { FindingDraft, Rule } from './types';
 
 const FAULT_AT = /(?:paging request|NULL pointer dereference) at ([0-9a-fx]{8,18})/;
@@ -46,7 +46,7 @@ try_to_wake_up）访问了一个非内核地址而出错。出错的函数只是
     const a = ctx.analysis;
     for (const bug of scheduleBugs(ctx)) {
       const release = releaseOf(a, bug.report);
-      const pc = decodePreempt(bug.value, { release, source: 'schedule-bug' });
+      const pc = decodePreempt(bug.value, { release: decodingRelease(ctx, bug.report), source: 'schedule-bug' });
       if (pc.plausible) continue;
       const era = release ? null : eraOf(ctx);
       const evidence: FindingDraft['evidence'] = [
@@ -73,8 +73,16 @@ try_to_wake_up）访问了一个非内核地址而出错。出错的函数只是
         const deepest = mf[mf.length - 1];
         evidence.push({ line: deepest.line, note: { en: `${consumer.count} frames of ${consumer.module} on the stack: the deep chain that consumed it`, zh: `栈上有 ${consumer.count} 个 ${consumer.module} 的帧：消耗栈空间的深调用链` } });
       }
-      if (era) evidence.push({ line: era.line, note: { en: `dates the kernel: ${era.label}, thread_info at the bottom of an 8 KiB stack`, zh: `据此判断内核年代：${era.label}，thread_info 位于 8 KiB 内核栈底部` } });
-      const chain = consumer ? frames.filter((f) => f.module === consumer.module).map((f) => f.function).reverse().slice(0, 8).join(' -> ') : null;
+      if (era) evidence.push({ line: era.line, note: { en: `dates the kernel: ${era.label.en}, thread_info at the bottom of an 8 KiB stack`, zh: `据此判断内核年代：${era.label.zh}，thread_info 位于 8 KiB 内核栈底部` } });
+      const chain = consumer
+        ? frames
+            .filter((f) => f.module === consumer.module)
+            .map((f) => f.function)
+            .reverse()
+            .filter((fn, i, all) => i === 0 || fn !== all[i - 1])
+            .slice(0, 8)
+            .join(' -> ')
+        : null;
       const stackWords = era ? '8 KiB' : 'the';
       out.push({
         report: bug.index,
@@ -86,13 +94,13 @@ try_to_wake_up）访问了一个非内核地址而出错。出错的函数只是
         explanation: {
           en: [
             `"scheduling while atomic" printed preempt count ${bug.raw}. No real nesting of preempt, softirq, hardirq and NMI sections produces it (${pc.problems.map((p) => p.en).join('; ')}): the count is not a count any more, it is stack data written over thread_info.`,
-            era ? `The log dates the kernel to ${era.label}: on x86_64 of that era thread_info lives at the bottom of the ${stackWords} kernel stack, so a stack that grows too deep overwrites it before anything else.` : `On x86_64 kernels before 4.9 thread_info lives at the bottom of the kernel stack, so a stack that grows too deep overwrites it first.`,
+            era ? `The log dates the kernel to ${era.label.en}: on x86_64 of that era thread_info lives at the bottom of the ${stackWords} kernel stack, so a stack that grows too deep overwrites it before anything else.` : `On x86_64 kernels before 4.9 thread_info lives at the bottom of the kernel stack, so a stack that grows too deep overwrites it first.`,
             wild ? `Scheduler code then used the corrupted thread_info: ${wild.fn} reads task_thread_info(p)->cpu and dereferenced ${wild.addr}, ${wild.region === 'user' ? 'a user-space address that no kernel pointer should hold' : 'an address no kernel pointer should hold'}. That fault is a victim of the corruption, not its cause.` : '',
             consumer ? `The stack consumer is the deep ${consumer.module} chain (${chain}...).` : '',
           ].filter(Boolean).join('\n\n'),
           zh: [
             `"scheduling while atomic" 打印的 preempt count 为 ${bug.raw}。任何真实的 preempt、softirq、hardirq、NMI 嵌套都不会产生这个值（${pc.problems.map((p) => p.zh).join('；')}）：它已经不是计数，而是覆盖在 thread_info 上的栈数据。`,
-            era ? `从日志判断内核属于 ${era.label}：这个年代的 x86_64 内核中，thread_info 位于 ${era ? '8 KiB ' : ''}内核栈的底部，栈过深时最先被覆盖的就是它。` : '4.9 之前的 x86_64 内核中 thread_info 位于内核栈底部，栈过深时最先被覆盖。',
+            era ? `从日志判断内核属于 ${era.label.zh}：这个年代的 x86_64 内核中，thread_info 位于 ${era ? '8 KiB ' : ''}内核栈的底部，栈过深时最先被覆盖的就是它。` : '4.9 之前的 x86_64 内核中 thread_info 位于内核栈底部，栈过深时最先被覆盖。',
             wild ? `随后调度器代码使用了被破坏的 thread_info：${wild.fn} 读取 task_thread_info(p)->cpu，访问了 ${wild.addr}，${wild.region === 'user' ? '这是一个任何内核指针都不该持有的用户态地址' : '这是一个任何内核指针都不该持有的地址'}。这次出错是破坏的受害者，而不是原因。` : '',
             consumer ? `消耗栈空间的是 ${consumer.module} 的深调用链（${chain}...）。` : '',
           ].filter(Boolean).join('\n\n'),
@@ -105,7 +113,7 @@ try_to_wake_up）访问了一个非内核地址而出错。出错的函数只是
           { en: 'Check the known issues for this kernel and upgrade to one with 16 KiB stacks; meanwhile reduce stack depth (no stacked block devices over XFS, no heavy work in I/O completion).', zh: '查对应内核的已知问题，升级到 16 KiB 内核栈的内核；在此之前减少栈深度（XFS 下不要叠加多层块设备，不要在 I/O 完成路径中做重活）。' },
           { en: 'On a test machine: CONFIG_DEBUG_STACK_USAGE / CONFIG_STACK_TRACER (echo 1 > /proc/sys/kernel/stack_tracer_enabled; cat /sys/kernel/debug/tracing/stack_trace) shows the deepest stack.', zh: '在测试机上打开 CONFIG_DEBUG_STACK_USAGE / CONFIG_STACK_TRACER（echo 1 > /proc/sys/kernel/stack_tracer_enabled; cat /sys/kernel/debug/tracing/stack_trace）可以看到最深的栈。' },
         ],
-        facts: { preemptCount: bug.raw, preempt: pc, plausible: false, wildAccess: wild, stackConsumer: consumer?.module ?? null, era: era?.label ?? null },
+        facts: { preemptCount: bug.raw, preempt: pc, plausible: false, wildAccess: wild, stackConsumer: consumer?.module ?? null, era: era?.label.en ?? null },
       });
     }
     return out;

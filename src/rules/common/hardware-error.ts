@@ -1,6 +1,6 @@
 // Machine checks, EDAC memory errors, PCIe AER uncorrectable errors: the hardware reported the fault itself.
 
-import type { FindingDraft, Rule } from '../types';
+import type { Rule } from '../types';
 import { ev, paragraphs, steps, t } from './shared';
 
 const SIGNS: ReadonlyArray<{ re: RegExp; kind: 'mce' | 'edac' | 'aer' | 'ghes'; fatal: boolean }> = [

@@ -2,7 +2,7 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { dependencyChain, heldLocks, lockAfter, lockEvidence } from './lockdep-shared';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
+import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, guiltyOr } from './shared';
 
 const HEADER = /possible circular locking dependency detected/;
 
