@@ -184,3 +184,15 @@ test('the seed inputs are read: task, kernel and stacks as a kernel engineer wou
   assert.ok(frames.includes('TestMode_ServerExit'));
   assert.equal(rep.modules.find((m: { name: string }) => m.name === 'testmod').state, '-');
 });
+
+test('the text report fits an 80-column terminal, in English and in Chinese', { skip: SKIP_SHARED }, () => {
+  const width = (l: string): number => [...l].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+  for (const c of seedCases()) {
+    for (const lang of ['en', 'zh']) {
+      const r = run(['analyze', '--lang', lang, c.inputPath]);
+      assert.equal(r.status, 0);
+      const wide = r.stdout.split('\n').filter((l) => width(l) > 80 && !l.startsWith('== '));
+      assert.deepEqual(wide, [], `${c.name} (${lang})`);
+    }
+  }
+});

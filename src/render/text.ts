@@ -5,7 +5,12 @@ import type { Analysis } from '../analyze/analyze';
 import type { RenderedFinding } from '../rules/engine';
 import { t, type Lang, type Label } from './i18n';
 import type { Paint } from './color';
-import { findingsText } from './findings';
+import { findingsText, wrapParagraph } from './findings';
+
+/** A fact line wrapped to the width, continuation lines indented under it. */
+function hanging(text: string): string[] {
+  return wrapParagraph(text, '    ').map((l, i) => (i === 0 ? '  ' + l.trimStart() : l));
+}
 
 const WIDTH = 80;
 
@@ -41,7 +46,7 @@ export function contextLabel(c: StackContext): Label {
 function traceLines(tr: CallTrace, lang: Lang, p: Paint, indent: string): string[] {
   const out: string[] = [];
   const head = tr.task
-    ? `${tr.label ?? ''}`
+    ? `${tr.task.comm ?? '?'} (pid ${tr.task.pid ?? '?'})${tr.task.cpu !== null ? `, ${t(lang, 'onCpu')} ${tr.task.cpu}` : ''}`
     : `${t(lang, 'trace')}${tr.label && !/^Call [Tt]race/.test(tr.label) ? ` (${tr.label.replace(/:$/, '')})` : ''}`;
   out.push(`${indent}${p.bold(head)} ${p.dim(`[${t(lang, 'line')} ${tr.startLine}-${tr.endLine}]`)}`);
   for (const seg of tr.segments) {
@@ -74,13 +79,13 @@ function reportLines(r: CrashReport, i: number, n: number, lang: Lang, p: Paint,
     out.push(`  ${t(lang, 'task')}: ${who}${r.cpu !== null ? `, ${t(lang, 'onCpu')} ${r.cpu}` : ''}`);
   }
   if ((r.kernel.release || r.kernel.taint) && !sameKernel(r.kernel, inputKernel)) out.push(`  ${t(lang, 'kernel')}: ${kernelText(r.kernel, lang)}`);
-  if (r.hardware) out.push(`  ${t(lang, 'hardware')}: ${r.hardware}`);
+  if (r.hardware) out.push(...hanging(`${t(lang, 'hardware')}: ${r.hardware}`));
   if (r.frame) out.push(`  ${t(lang, 'guiltyFrame')}: ${r.frame}`);
   if (r.guiltyFile) out.push(`  ${t(lang, 'guiltyFile')}: ${r.guiltyFile}`);
-  if (r.registers?.ip) out.push(`  ${t(lang, 'ip')}: ${r.registers.ip.text} ${p.dim(`[${t(lang, 'line')} ${r.registers.ip.line}]`)}`);
+  if (r.registers?.ip) out.push(...hanging(`${t(lang, 'ip')}: ${r.registers.ip.text.replace(/\s+/g, ' ')} [${t(lang, 'line')} ${r.registers.ip.line}]`));
   if (r.instruction) {
     out.push(`  ${t(lang, 'instruction')}: ${r.instruction.att} ${p.dim(`[${t(lang, 'line')} ${r.instruction.line}]`)}`);
-    for (const n of r.instruction.notes) out.push(...wrapWords(n[lang].split(' '), '    ').map((l) => p.dim(l)));
+    for (const n of r.instruction.notes) out.push(...wrapParagraph(n[lang], '    ').map((l) => p.dim(l)));
   }
   if (r.modules.length > 0) {
     const words = r.modules.map((m) => (m.taint || m.state ? `${m.name}(${m.taint}${m.state})` : m.name));
@@ -102,7 +107,9 @@ export function kernelText(k: CrashReport['kernel'], lang: Lang): string {
 
 export function renderText(a: Analysis, lang: Lang, p: Paint): string {
   const out: string[] = [];
-  out.push(p.bold(`== ${a.input} (${a.lineCount} ${t(lang, 'lines')}) ==`));
+  const title = `== ${a.input} (${a.lineCount} ${t(lang, 'lines')}) ==`;
+  if (title.length <= WIDTH) out.push(p.bold(title));
+  else out.push(p.bold(`== ${a.input}`), p.bold(`   (${a.lineCount} ${t(lang, 'lines')})`));
   for (const note of a.notes) out.push(p.yellow(`${t(lang, 'notes')}: ${note}`));
   if (a.kernel.release || a.kernel.taint) out.push(`${t(lang, 'kernel')}: ${kernelText(a.kernel, lang)}`);
   if (a.reports.length === 0) out.push(t(lang, 'noReport'));
