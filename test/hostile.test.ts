@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeText } from '../src/analyze/analyze';
+import { runRules } from '../src/rules/engine';
 
 const N = 100_000;
 const HOSTILE: Array<[string, string]> = [
@@ -21,12 +22,19 @@ const HOSTILE: Array<[string, string]> = [
   ['crash frame', ' #1 [' + 'f'.repeat(N) + '] x at y'],
   ['question marks', '[?' + '?'.repeat(N)],
   ['timestamp', '[' + ' '.repeat(N) + '1.0'],
+  ['schedule bug', 'BUG: scheduling while atomic: ' + 'a/'.repeat(N / 2) + '0x'],
+  ['lockdep chain', '-> #0 (' + '&'.repeat(N) + '){+.+.}:'],
+  ['hung task', 'INFO: task ' + 'x:'.repeat(N / 2) + ' blocked for more than 120 seconds.'],
+  ['crash exception', '    [exception RIP: ' + 'a+'.repeat(N / 2) + ']'],
+  ['crash task', 'PID: 1   TASK: ' + 'f'.repeat(N) + '  CPU: 0   COMMAND: "x"'],
 ];
 
 for (const [name, line] of HOSTILE) {
   test(`a hostile line returns: ${name}`, async () => {
     const a = await analyzeText('hostile', `${line}\n${line}\n`);
     assert.ok(Array.isArray(a.reports));
+    assert.ok(Array.isArray(runRules(a, 'en')));
+    assert.deepEqual(a.notes.filter((n) => n.startsWith('rule ')), [], 'no rule failed');
   });
 }
 
