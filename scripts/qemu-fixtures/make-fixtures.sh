@@ -7,13 +7,14 @@
 #   scripts/qemu-fixtures/make-fixtures.sh bhleak oom    # some of them
 #
 # Environment: KT_QEMU_LAB (build dir, default /work/qemu-lab, never the repo),
-# KT_SKIP_APT=1 to skip apt-get, KT_KEEP_RAW=1 to keep raw captures in the lab.
+# KT_FIXTURES_OUT (where the .log files go, default test/fixtures/qemu),
+# KT_SKIP_APT=1 to skip apt-get. Raw console captures stay in $KT_QEMU_LAB/raw.
 # Idempotent: rebuilds the modules and initramfs, overwrites the fixtures.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-OUT="$REPO/test/fixtures/qemu"
+OUT=${KT_FIXTURES_OUT:-$REPO/test/fixtures/qemu}
 LAB=${KT_QEMU_LAB:-/work/qemu-lab}
 ALL="bhleak kthstop timerleak nullmember recurse initexit oom mce softlockup"
 SCENARIOS=${*:-$ALL}
@@ -88,7 +89,7 @@ trim() { # raw capture -> kernel log
 	# the console from "Linux version" on, without CRs, escape sequences, or
 	# qemu's own messages; user space wrote nothing to the console
 	tr -d '\r' <"$raw" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' |
-		awk '/Linux version /{on=1} on' | grep -v '^qemu-system-x86_64: ' >"$tmp" || true
+		awk '/Linux version /{on=1; sub(/^.*\[ *0\.0+\] Linux version /, "[    0.000000] Linux version ")} on' | grep -v '^qemu-system-x86_64: ' >"$tmp" || true
 	if [ "$(wc -l <"$tmp")" -gt 300 ]; then
 		awk -v re="$(first_line "$name")" '
 			/Linux version |Command line: / && !kept { print; next }
@@ -133,4 +134,3 @@ run_scenario() {
 
 mkdir -p "$OUT"
 for s in $SCENARIOS; do run_scenario "$s"; done
-[ "${KT_KEEP_RAW:-0}" = 1 ] || true
