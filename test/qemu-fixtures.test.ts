@@ -1,8 +1,6 @@
 // Real crashes of a real Debian 12 kernel (6.1.0-*-amd64) made under qemu by
 // scripts/qemu-fixtures/make-fixtures.sh; see test/fixtures/qemu/README.md.
 // Each crash was made on purpose, so the assertions say what the crash IS.
-// Where ktriage does not conclude that yet, the test is marked `todo` with the
-// reason rather than weakened.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,12 +94,12 @@ test('qemu bhleak: one leaked BH disable, returned to user space', async () => {
   assert.ok((facts(c.findings, 'suspectModules') as string[][]).flat().includes('bhleak'), 'bhleak is a suspect');
 });
 
-test('qemu bhleak: the culprit module is bhleak (the only module, its error message just before)', { todo: 'bh-leak-return-to-user leaves culprit null although bhleak is the only loaded module and printed "bhleak: input too long" just before' }, async () => {
+test('qemu bhleak: the culprit module is bhleak (the only module, its error message just before)', async () => {
   const c = await load('bhleak');
   assert.equal(c.top.culprit?.module ?? null, 'bhleak');
 });
 
-test('qemu bhleak: no "Aiee" panic is predicted on 6.1; the SIGSEGV is named as a consequence', { todo: 'the rule says "do_exit() will panic Aiee" although this trace is already do_exit() -> do_task_dead() and 6.1 did not panic; the segfault (user fault refused because in_atomic()) is not cited' }, async () => {
+test('qemu bhleak: no "Aiee" panic is predicted on 6.1; the SIGSEGV is named as a consequence', async () => {
   const c = await load('bhleak');
   assert.ok(!/will panic/.test(prose(c.top)), 'does not predict a panic that 6.1 does not raise');
   assert.equal(facts(c.findings, 'inferredPanic').length, 0, 'no panic is inferred');
@@ -133,14 +131,14 @@ test('qemu kthstop: kthread_stop() under spin_lock_bh() in the module exit path'
   assert.equal(pc.scheduleOffsetIncluded, true);
 });
 
-test('qemu kthstop: findings[0] is the sleep in atomic context in kthstop_server_exit', { todo: 'KT-bh-leak-return-to-user wins with "went back to user space" because an unreliable "? exit_to_user_mode_prepare" frame is on the stack; the task was inside delete_module, not returning' }, async () => {
+test('qemu kthstop: findings[0] is the sleep in atomic context in kthstop_server_exit', async () => {
   const c = await load('kthstop');
   assert.equal(c.top.rootCauseClass, 'sleep-in-atomic', where(c.top));
   assert.deepEqual(c.top.culprit, { function: 'kthstop_server_exit', module: 'kthstop' });
   assert.ok(!c.findings.some((x) => x.rule === 'KT-bh-leak-return-to-user'), 'no return-to-user leak is claimed');
 });
 
-test('qemu kthstop: 0x7ffffe00 is an underflow after the reset, not a stack overflow', { todo: 'KT-thread-info-overwritten concludes stack-overflow from 0x7ffffe00; it is spin_unlock_bh() underflowing the count that schedule_debug() reset to 1 after the first BUG (same task, 11 ms later)' }, async () => {
+test('qemu kthstop: 0x7ffffe00 is an underflow after the reset, not a stack overflow', async () => {
   const c = await load('kthstop');
   assert.ok(!c.findings.some((x) => x.rootCauseClass === 'stack-overflow'), c.findings.map((x) => x.rule).join(', '));
 });
@@ -165,12 +163,12 @@ test('qemu timerleak: a timer of the unloaded module fired', async () => {
   assert.equal(c.top.facts.callbackKind, 'timer');
 });
 
-test('qemu timerleak: "[last unloaded: timerleak(OE)]" is parsed', { todo: 'lastUnloaded is null: the 6.x form carries taint letters in parentheses, "[last unloaded: timerleak(OE)]", and a module list that holds nothing else' }, async () => {
+test('qemu timerleak: "[last unloaded: timerleak(OE)]" is parsed', async () => {
   const c = await load('timerleak');
   assert.equal(c.a.reports[0].lastUnloaded, 'timerleak');
 });
 
-test('qemu timerleak: the culprit module is timerleak, the last unloaded one', { todo: 'dangling-callback leaves culprit.module null although the oops says [last unloaded: timerleak(OE)]' }, async () => {
+test('qemu timerleak: the culprit module is timerleak, the last unloaded one', async () => {
   const c = await load('timerleak');
   assert.equal(c.top.culprit?.module ?? null, 'timerleak');
 });
@@ -199,7 +197,7 @@ test('qemu recurse: kernel stack overflow by recursion in recurse_walk', async (
   assert.equal(rec?.[0]?.function, 'recurse_walk');
 });
 
-test('qemu recurse: the culprit is recurse_walk [recurse]', { todo: 'culprit is finit_module (module null): the recursing module function on RIP and in every frame is recurse_walk [recurse]' }, async () => {
+test('qemu recurse: the culprit is recurse_walk [recurse]', async () => {
   const c = await load('recurse');
   assert.deepEqual(c.top.culprit, { function: 'recurse_walk', module: 'recurse' });
 });
@@ -227,7 +225,7 @@ test('qemu oom: out of memory with panic_on_oom', async () => {
   assert.equal(c.top.facts.order, 0);
 });
 
-test('qemu oom: oomhog is named as the process that held the memory', { todo: 'the finding does not read the "Tasks state" table: oomhog had rss 108520 pages (424 MiB) of anonymous memory; it points at slab and shmem instead' }, async () => {
+test('qemu oom: oomhog is named as the process that held the memory', async () => {
   const c = await load('oom');
   assert.match(c.top.summary + '\n' + c.top.explanation, /oomhog/);
 });
@@ -243,7 +241,7 @@ test('qemu mce: fatal machine check, a hardware error', async () => {
   assert.ok(cited(c.findings).includes('Processor Context Corrupt'), 'the PCC verdict is cited');
 });
 
-test('qemu mce: the complete MCE panic is not flagged as a corrupted report', { todo: 'the report is marked corrupted (so KT-unexplained-report says "truncated or interleaved"); the console shows the whole MCE record and panic' }, async () => {
+test('qemu mce: the complete MCE panic is not flagged as a corrupted report', async () => {
   const c = await load('mce');
   assert.equal(c.a.reports[0].corrupted, false);
 });
@@ -259,7 +257,7 @@ test('qemu softlockup: soft lockup on CPU 0 in insmod, no lock involved', async 
   assert.equal(c.top.facts.lockAddress, null);
 });
 
-test('qemu softlockup: the culprit is spinlockup_poll_hw [spinlockup] (on RIP)', { todo: 'culprit is finit_module: the function looping on RIP is spinlockup_poll_hw [spinlockup]' }, async () => {
+test('qemu softlockup: the culprit is spinlockup_poll_hw [spinlockup] (on RIP)', async () => {
   const c = await load('softlockup');
   assert.deepEqual(c.top.culprit, { function: 'spinlockup_poll_hw', module: 'spinlockup' });
 });

@@ -63,7 +63,27 @@ export interface PreemptDecode {
   summary: Text;
   /** When no release was given: how the value reads under every era. */
   alternatives: Array<{ layout: string; range: string; plausible: boolean }>;
+  /** The count went below zero: the value sits just under 2^31 (need-resched bit masked) or 2^32. */
+  underflow: { deficit: string; bhEnables: number; preemptEnables: number } | null;
 }
+
+/**
+ * How far below zero a count went, when the value is a small negative number in 31 bits (x86
+ * masks the need-resched bit when printing) or 32 bits. Only deficits real code can produce
+ * count: a few whole BH-disable units (0x200) and a few preempt levels.
+ */
+function underflowOf(v: number): PreemptDecode['underflow'] {
+  for (const top of [0x80000000, 0x100000000]) {
+    const deficit = top - v;
+    if (deficit > 0 && deficit <= UNDERFLOW_LIMIT.deficit && ((deficit >> 8) & 1) === 0 && deficit % 0x100 <= UNDERFLOW_LIMIT.preempt) {
+      return { deficit: hex(deficit), bhEnables: Math.floor(deficit / SOFTIRQ_DISABLE_UNIT), preemptEnables: deficit % 0x100 };
+    }
+  }
+  return null;
+}
+
+const SOFTIRQ_DISABLE_UNIT = 0x200;
+const UNDERFLOW_LIMIT = { deficit: 0x1000, preempt: 8 } as const;
 
 function field(v: number, f: BitField): number {
   return Math.floor(v / 2 ** f.shift) % 2 ** f.bits;
@@ -190,8 +210,11 @@ export function decodePreempt(value: string | number | bigint, opts: PreemptOpti
 
   const context: PreemptContext = nmi ? 'nmi' : f.hardirqDepth > 0 ? 'hardirq' : servingSoftirq ? 'softirq' : softirqDisableDepth > 0 ? 'bh-disabled' : callerPreemptDepth > 0 ? 'preempt-disabled' : 'preemptible';
   const plausible = problems.length === 0;
+  const underflow = plausible ? null : underflowOf(v);
 
-  if (!plausible) notes.push(...corruptionNotes(v, rel, layout));
+  if (underflow) {
+    notes.push(note('underflow', `the count went below zero by ${underflow.deficit}: about ${underflow.bhEnables} local_bh_enable()/spin_unlock_bh() and ${underflow.preemptEnables} preempt_enable()/spin_unlock() more than were taken — an unbalanced release, or a release after the kernel reset the count (it does so after printing "scheduling while atomic")`, `计数减到了零以下，差 ${underflow.deficit}：local_bh_enable()/spin_unlock_bh() 大约多调用了 ${underflow.bhEnables} 次，preempt_enable()/spin_unlock() 多调用了 ${underflow.preemptEnables} 次——要么是释放不配对，要么是内核重置计数之后又做了释放（内核打印 "scheduling while atomic" 后会重置计数）`));
+  } else if (!plausible) notes.push(...corruptionNotes(v, rel, layout));
   else notes.push(...meaningNotes({ source, softirqDisableDepth, servingSoftirq, callerPreemptDepth, hardirqDepth: f.hardirqDepth, nmi, context, scheduleOffsetIncluded }));
 
   const valueStr = hex(v, 8);
@@ -221,8 +244,11 @@ export function decodePreempt(value: string | number | bigint, opts: PreemptOpti
     plausible,
     problems,
     notes,
-    summary: summarize(valueStr, plausible, context, softirqDisableDepth, callerPreemptDepth, f.hardirqDepth),
+    summary: underflow
+      ? tx(`${valueStr} is a count that went below zero by ${underflow.deficit}: more releases than acquisitions`, `${valueStr} 是减到零以下的计数（差 ${underflow.deficit}）：释放次数多于获取次数`)
+      : summarize(valueStr, plausible, context, softirqDisableDepth, callerPreemptDepth, f.hardirqDepth),
     alternatives,
+    underflow,
   };
 }
 

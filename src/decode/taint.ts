@@ -196,7 +196,7 @@ function decodeString(text: string, rel: KernelRelease | null, r: TaintDecode): 
 function decodeModules(text: string, rel: KernelRelease | null, r: TaintDecode): void {
   const table = distroTableFor(rel, null);
   r.distro = table?.name ?? null;
-  const last = /\[last unloaded:\s*([\w-]+)\]/.exec(text);
+  const last = /\[last unloaded:\s*([\w-]+)(?:\([A-Z+-]*\))?\]/.exec(text);
   if (last) r.lastUnloaded = last[1];
   const body = text.replace(/^.*Modules linked in:\s*/, '').replace(/\[last unloaded:[^\]]*\]/, '');
   const seen = new Map<string, TaintEntry>();

@@ -162,3 +162,28 @@ export const THREAD_INFO_READERS: readonly RegExp[] = [
   /^select_task_rq\w*$/,
   /^check_preempt_curr$/,
 ];
+
+/** Messages every module prints on load; they say nothing about what the module was doing. */
+export const MODULE_LOAD_NOISE: readonly RegExp[] = [
+  /loading out-of-tree module taints kernel/,
+  /module verification failed/,
+  /module license '.{0,40}' taints kernel/,
+  /Disabling lock debugging due to kernel taint/,
+];
+
+/** What a task exiting with a softirq/hardirq count does, by kernel version. */
+export const EXIT_WITH_IRQ_COUNT: ReadonlyArray<{ range: { since?: string; before?: string }; panics: boolean; en: string; zh: string }> = [
+  {
+    range: { before: '5.17' },
+    panics: true,
+    en: 'do_exit() checks in_interrupt() and panics "Aiee, killing interrupt handler!"',
+    zh: 'do_exit() 会检查 in_interrupt()，并 panic："Aiee, killing interrupt handler!"',
+  },
+  {
+    // 5.17 moved the check into make_task_dead(), which only oopses reach.
+    range: { since: '5.17' },
+    panics: false,
+    en: 'do_exit() no longer checks in_interrupt() (the check moved to make_task_dead(), reached only after an oops): the task exits, and the final schedule() in do_task_dead() reports "scheduling while atomic"',
+    zh: 'do_exit() 不再检查 in_interrupt()（该检查已移到 make_task_dead()，只有 oops 之后才会走到）：任务正常退出，do_task_dead() 中最后一次 schedule() 报告 "scheduling while atomic"',
+  },
+];

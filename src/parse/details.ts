@@ -57,13 +57,14 @@ export function parseModules(first: string, following: readonly LogLine[]): { mo
   let used = 0;
   // Long module lists wrap onto lines that hold only module names.
   for (const ln of following) {
-    if (!/^ {1,4}[\w-]{1,64}(?:\([A-Z+-]{1,10}\))?(?: [\w-]{1,64}(?:\([A-Z+-]{1,10}\))?){0,200}(?: \[last unloaded: [\w-]{1,64}\])? *$/.test(ln.text)) break;
+    if (!/^ {1,4}[\w-]{1,64}(?:\([A-Z+-]{1,10}\))?(?: [\w-]{1,64}(?:\([A-Z+-]{1,10}\))?){0,200}(?: \[last unloaded: [\w-]{1,64}(?:\([A-Z+-]{1,10}\))?\])? *$/.test(ln.text)) break;
     if (/^ {0,4}(?:CPU|Pid|Hardware|RIP|Call|Code|IP):/.test(ln.text)) break;
     body += ' ' + ln.text.trim();
     used++;
   }
   let lastUnloaded: string | null = null;
-  const lu = /\[last unloaded: ([\w-]{1,64})\]/.exec(body);
+  // 6.x prints the unloaded module's taint letters too: `[last unloaded: timerleak(OE)]`.
+  const lu = /\[last unloaded: ([\w-]{1,64})(?:\([A-Z+-]{1,10}\))?\]/.exec(body);
   if (lu) {
     lastUnloaded = lu[1];
     body = body.replace(lu[0], '');

@@ -4,7 +4,7 @@ import { decodePreempt } from '../decode';
 import { MODULE_EXIT_PATH, SLEEPING_CALLS } from '../knowledge/functions';
 import { matchesAny } from '../knowledge/contexts';
 import { framesOf, named } from './stacks';
-import { decodingRelease, inferredPanics, scheduleBugs } from './facts';
+import { decodingRelease, inferredPanics, moduleMessageBefore, scheduleBugs } from './facts';
 import type { FindingDraft, Rule } from './types';
 
 export const bhDisabledSleep: Rule = {
@@ -70,14 +70,8 @@ delete_module），问题就在模块的退出路径上。
           ...exitPath.map((f) => ({ line: f.line, note: { en: `${f.function}: the module exit path (rmmod)`, zh: `${f.function}：模块退出路径（rmmod）` } })),
         ];
         // The module's last message before the BUG marks where in its code the lock was taken.
-        let lastMsg: { no: number; text: string } | null = null;
-        for (let no = bug.header.no - 1; no >= Math.max(1, bug.header.no - 30) && mod; no--) {
-          const l = ctx.line(no);
-          if (l && l.text.toLowerCase().includes(mod.toLowerCase()) && !/Modules linked in/.test(l.text)) {
-            lastMsg = { no, text: l.text.trim() };
-            break;
-          }
-        }
+        const said = moduleMessageBefore(ctx, bug.report, bug.header.no);
+        const lastMsg = said && said.module === mod ? said : null;
         if (lastMsg) evidence.push({ line: lastMsg.no, note: { en: `${mod}'s last message before the BUG: the BH disable happened after it`, zh: `${mod} 在 BUG 之前打印的最后一条信息：BH 是在这之后被关闭的` } });
         if (leak) evidence.push({ line: leak.callerLine, note: { en: `${leak.caller}() panicked later in the same task: the count was never released`, zh: `同一任务稍后在 ${leak.caller}() 中 panic：计数始终没有释放` } });
         out.push({

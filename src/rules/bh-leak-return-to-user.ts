@@ -3,7 +3,7 @@
 import { decodePreempt } from '../decode';
 import { RETURN_TO_USER } from '../knowledge/functions';
 import { findFrame } from './stacks';
-import { decodingRelease, inferredPanics, scheduleBugs, taintLine } from './facts';
+import { decodingRelease, exitWithIrqCount, inferredPanics, moduleMessageBefore, releaseOf, scheduleBugs, taintLine } from './facts';
 import type { FindingDraft, Rule } from './types';
 import { suspectModules } from './stacks';
 
@@ -78,11 +78,18 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
       if (aiee) {
         evidence.push({ line: aiee.callerLine, note: { en: `${aiee.caller} called panic(): the exit with the leaked count`, zh: `${aiee.caller} 调用了 panic()：任务带着泄漏的计数退出` } });
       }
+      const exiting = trace.segments.flatMap((sg) => sg.frames).some((f) => f.reliable && (f.function === 'do_exit' || f.function === 'do_task_dead'));
+      const exitRule = exitWithIrqCount(releaseOf(ctx.analysis, bug.report));
+      const escaped = bug.comm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const segfault = ctx.findLines(new RegExp(`${escaped}\\[${bug.pid}\\]: segfault at `), 5).filter((l) => l.no < bug.header.no).pop() ?? null;
+      if (segfault) evidence.push({ line: segfault.no, note: { en: 'a user-space fault refused while atomic: page faults are disabled with the leaked count, so the task got SIGSEGV', zh: '原子上下文中用户态缺页被拒绝：泄漏的计数使缺页处理被禁用，任务因此收到 SIGSEGV' } });
+      const said = moduleMessageBefore(ctx, bug.report, segfault?.no ?? bug.header.no);
+      if (said) evidence.push({ line: said.no, note: { en: `${said.module} printed this just before: the code path that leaked`, zh: `${said.module} 紧接着之前打印了这条信息：发生泄漏的代码路径` } });
       const who = `${bug.comm}/${bug.pid}`;
       const suspectText = suspects.length > 0 ? suspects.join(', ') : null;
       out.push({
         report: bug.index,
-        confidence: aiee ? 0.9 : 0.85,
+        confidence: aiee || segfault ? 0.9 : 0.85,
         summary: {
           en: `${n} unbalanced spin_lock_bh()/local_bh_disable(): ${who} went back to user space with bottom halves disabled`,
           zh: `${n} 次未配对的 spin_lock_bh()/local_bh_disable()：${who} 带着关闭的 BH 返回了用户态`,
@@ -92,27 +99,39 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
             `The preempt count printed by "scheduling while atomic" is ${bug.raw}. ${pc.basisText.en.replace(/([^.])$/, '$1.')}`,
             `It decodes to a softirq-disable depth of ${n}: bottom halves were disabled ${n === 1 ? 'once' : `${n} times`} (spin_lock_bh() or local_bh_disable(), 0x200 each) and not enabled again; no softirq was being served and no hard interrupt was active.`,
             `The stack shows the task on its way back to user space (${entry.map((f) => f.function).join(' -> ')}): the system call or interrupt it was returning from left the kernel with BH still disabled. That can only be a leak in the code that just ran, typically an error path that releases a _bh lock with plain spin_unlock() or returns between lock and unlock.`,
+            segfault ? `With the count set, in_atomic() is true and the page-fault handler refuses user faults: the task's next page fault in user space became a SIGSEGV ("${segfault.text.trim().slice(0, 60)}..."), and it exited.` : '',
             aiee
               ? `The later panic from ${aiee.caller}() is "${aiee.message.replace('Kernel panic - not syncing: ', '')}": the exiting task still had the softirq count set, so in_interrupt() was true. It is the consequence of the same leak.`
-              : `If this task later exits, do_exit() will panic "Aiee, killing interrupt handler!" because of the same leaked count.`,
+              : exiting
+                ? `The report was raised while the task was exiting${exitRule ? `: on this kernel ${exitRule.en}` : ''}. The exit is a consequence of the leak, not its cause.`
+                : exitRule
+                  ? `When this task exits: ${exitRule.en}.`
+                  : 'When this task exits, older kernels (before 5.17) panic "Aiee, killing interrupt handler!" in do_exit(); newer ones report "scheduling while atomic" from do_task_dead().',
+            said ? `${said.module} printed "${said.text}" just before: that is the code path to read first.` : '',
             suspectText ? `Out-of-tree or unsigned modules are loaded (${suspectText})${last ? `; the last unloaded module was ${last}` : ''}: their code paths are the first suspects.` : '',
           ].filter(Boolean).join('\n\n'),
           zh: [
             `"scheduling while atomic" 打印的 preempt count 为 ${bug.raw}。${pc.basisText.zh}`,
             `解码结果：软中断关闭深度为 ${n}，即 BH 被关闭了 ${n} 次（spin_lock_bh() 或 local_bh_disable()，每次 0x200）且没有重新打开；当时不在处理软中断，也没有硬中断。`,
             `调用栈显示任务正在返回用户态（${entry.map((f) => f.function).join(' -> ')}）：它刚返回的系统调用或中断在离开内核时 BH 仍然是关闭的。这只能是刚执行过的代码里发生了泄漏，典型情形是错误分支用普通 spin_unlock() 释放 _bh 锁，或者在加锁和解锁之间直接 return。`,
+            segfault ? `计数未清时 in_atomic() 为真，缺页处理会拒绝用户态缺页：任务在用户态的下一次缺页变成了 SIGSEGV（"${segfault.text.trim().slice(0, 60)}..."），随即退出。` : '',
             aiee
               ? `随后 ${aiee.caller}() 中的 panic 是 "${aiee.message.replace('Kernel panic - not syncing: ', '')}"：退出的任务仍带着软中断计数，in_interrupt() 为真。它是同一个泄漏的后果。`
-              : `如果该任务之后退出，do_exit() 会因为同一个泄漏的计数 panic："Aiee, killing interrupt handler!"。`,
+              : exiting
+                ? `这条报告是在任务退出过程中产生的${exitRule ? `：在这个内核上，${exitRule.zh}` : ''}。退出是泄漏的后果，不是原因。`
+                : exitRule
+                  ? `该任务退出时：${exitRule.zh}。`
+                  : '该任务退出时，较老的内核（5.17 之前）会在 do_exit() 中 panic："Aiee, killing interrupt handler!"；较新的内核则由 do_task_dead() 报告 "scheduling while atomic"。',
+            said ? `${said.module} 在此之前打印了 "${said.text}"：应当首先阅读这条代码路径。` : '',
             suspectText ? `系统加载了树外或未签名模块（${suspectText}）${last ? `；最后卸载的模块是 ${last}` : ''}：它们的代码路径是首要嫌疑。` : '',
           ].filter(Boolean).join('\n\n'),
         },
         evidence,
-        culprit: null,
+        culprit: said ? { function: null, module: said.module } : null,
         nextSteps: [
           {
-            en: `Review the code ${bug.comm} ran just before (the failing configuration or ioctl path${suspectText ? ` of ${suspectText}` : ''}) for spin_lock_bh()/local_bh_disable() released with plain spin_unlock() or skipped on an error path.`,
-            zh: `检查 ${bug.comm} 之前执行的代码（失败的配置或 ioctl 路径${suspectText ? `，重点是 ${suspectText}` : ''}），找出用普通 spin_unlock() 释放、或在错误分支漏掉释放的 spin_lock_bh()/local_bh_disable()。`,
+            en: `Review the code ${bug.comm} ran just before (${said ? `the path in ${said.module} that prints "${said.text}"` : `the failing configuration or ioctl path${suspectText ? ` of ${suspectText}` : ''}`}) for spin_lock_bh()/local_bh_disable() released with plain spin_unlock() or skipped on an error path.`,
+            zh: `检查 ${bug.comm} 之前执行的代码（${said ? `${said.module} 中打印 "${said.text}" 的路径` : `失败的配置或 ioctl 路径${suspectText ? `，重点是 ${suspectText}` : ''}`}），找出用普通 spin_unlock() 释放、或在错误分支漏掉释放的 spin_lock_bh()/local_bh_disable()。`,
           },
           { en: 'grep -n "spin_lock_bh\\|spin_unlock(\\|local_bh_disable\\|local_bh_enable" in the suspect sources; every _bh lock needs a _bh unlock on every return path.', zh: '在嫌疑源码中执行 grep -n "spin_lock_bh\\|spin_unlock(\\|local_bh_disable\\|local_bh_enable"：每个 _bh 加锁在每条返回路径上都必须有 _bh 解锁。' },
           { en: 'Reproduce on a debug kernel with CONFIG_PROVE_LOCKING=y and CONFIG_DEBUG_ATOMIC_SLEEP=y: lockdep reports the unbalanced unlock where it happens.', zh: '在打开 CONFIG_PROVE_LOCKING=y 和 CONFIG_DEBUG_ATOMIC_SLEEP=y 的调试内核上复现：lockdep 会在不配对解锁的地方直接报错。' },
@@ -126,6 +145,9 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
           suspectModules: suspects,
           lastUnloaded: last,
           inferredPanic: aiee ? aiee.message : null,
+          exitBehaviour: exitRule ? exitRule.en : null,
+          refusedUserFault: segfault ? segfault.no : null,
+          moduleMessage: said,
         },
       });
     }

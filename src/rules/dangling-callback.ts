@@ -116,6 +116,14 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
       if (f.entryLine !== null) evidence.push({ line: f.entryLine, note: { en: 'the exception entry: a fault, not an interrupt', zh: '异常入口：这是一次缺页/保护异常，而不是中断' } });
       if (watchdog) evidence.push({ line: watchdog.line, note: { en: 'the NMI watchdog fired later: the Hard LOCKUP is a symptom', zh: '随后 NMI watchdog 触发：Hard LOCKUP 只是症状' } });
       const kindWord = f.kind.kind;
+      // The module printed as last unloaded is the prime suspect: its memory is what was unmapped.
+      const reports = ctx.analysis.reports;
+      const owner = (f.report !== null ? reports[f.report] : null) ?? reports.find((r) => r.lastUnloaded) ?? null;
+      const lastUnloaded = owner?.lastUnloaded ?? reports.find((r) => r.lastUnloaded)?.lastUnloaded ?? null;
+      if (lastUnloaded) {
+        const ml = ctx.findLines(/\[last unloaded: /, 1)[0];
+        if (ml) evidence.push({ line: ml.no, note: { en: `${lastUnloaded} was the last module unloaded before the crash`, zh: `${lastUnloaded} 是崩溃前最后卸载的模块` } });
+      }
       out.push({
         report: f.report ?? undefined,
         confidence: 0.86,
@@ -131,7 +139,9 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
             spinner
               ? `What followed is a self-deadlock on the same CPU: ${f.dispatcherFn} holds the ${spinner.lock} while it runs, the oops printk went to the console, and the console code called back into ${frames.find((fr) => fr.function !== null && spinner.takers.test(fr.function))?.function}(), which spins on that same lock. With interrupts off, the NMI watchdog reported a Hard LOCKUP: that is the symptom, the fault is the cause.`
               : '',
-            `The module is gone, so its name is not in this stack: the fix belongs in whichever module armed a ${kindWord} and can be unloaded without ${f.kind.release}.`,
+            lastUnloaded
+              ? `The module is gone, so its name is not in this stack, but the log names the last module unloaded: ${lastUnloaded}. It is the prime suspect: look for a ${kindWord} it arms and does not cancel with ${f.kind.release} on unload.`
+              : `The module is gone, so its name is not in this stack: the fix belongs in whichever module armed a ${kindWord} and can be unloaded without ${f.kind.release}.`,
           ].filter(Boolean).join('\n\n'),
           zh: [
             `出错指令位于 ${f.dispatcherFn}${f.offset}，这是内核中负责运行驱动和模块注册的${kindZh(kindWord)}回调的代码。${f.register ?? '出错地址'} 的值为 ${f.address}，位于内核模块映射区。`,
@@ -139,11 +149,13 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
             spinner
               ? `随后发生的是同一 CPU 上的自死锁：${f.dispatcherFn} 运行期间持有 ${spinner.lock}，oops 的 printk 输出到控制台，控制台代码又调用了 ${frames.find((fr) => fr.function !== null && spinner.takers.test(fr.function))?.function}()，在同一把锁上自旋。由于中断已关闭，NMI watchdog 报告了 Hard LOCKUP：那只是症状，根因是这次异常。`
               : '',
-            `模块已经不在了，所以调用栈里看不到它的名字：需要修的是那个注册了${kindZh(kindWord)}、却能在没有 ${f.kind.release} 的情况下被卸载的模块。`,
+            lastUnloaded
+              ? `模块已经不在了，所以调用栈里看不到它的名字，但日志给出了最后卸载的模块：${lastUnloaded}。它是头号嫌疑：查它启动了哪个${kindZh(kindWord)}、卸载时却没有用 ${f.kind.release} 取消。`
+              : `模块已经不在了，所以调用栈里看不到它的名字：需要修的是那个注册了${kindZh(kindWord)}、却能在没有 ${f.kind.release} 的情况下被卸载的模块。`,
           ].filter(Boolean).join('\n\n'),
         },
         evidence,
-        culprit: { function: null, module: null },
+        culprit: { function: null, module: lastUnloaded },
         nextSteps: [
           { en: `crash> dis -l ${f.dispatcherFn}${f.offset.replace(/^\+/, '+')}     (which field of the ${kindWord} was being read)`, zh: `crash> dis -l ${f.dispatcherFn}${f.offset}（确认正在读取${kindZh(kindWord)}的哪个字段）` },
           { en: `crash> mod     crash> sym ${f.address}     (no loaded module should own ${f.address})`, zh: `crash> mod     crash> sym ${f.address}（应该没有任何已加载模块拥有 ${f.address}）` },
@@ -151,7 +163,7 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
           { en: 'crash> log | grep -iE "unload|rmmod|insmod|init failed"     (which modules came and went before the crash)', zh: 'crash> log | grep -iE "unload|rmmod|insmod|init failed"（崩溃前有哪些模块被加载和卸载）' },
           { en: `In the candidate modules: every ${kindWord} armed must be cancelled with ${f.kind.release} on module exit and on every init failure path, and must not be re-armed afterwards.`, zh: `在嫌疑模块中：每个启动过的${kindZh(kindWord)}都必须在模块退出以及每条初始化失败路径上用 ${f.kind.release} 取消，并且之后不能再被重新启动。` },
         ],
-        facts: { faultingFunction: f.dispatcherFn, faultingOffset: f.offset, faultAddress: f.address, addressRegion: 'modules', callbackKind: kindWord, register: f.register, selfDeadlockLock: spinner ? spinner.lock : null },
+        facts: { lastUnloaded, faultingFunction: f.dispatcherFn, faultingOffset: f.offset, faultAddress: f.address, addressRegion: 'modules', callbackKind: kindWord, register: f.register, selfDeadlockLock: spinner ? spinner.lock : null },
       });
     }
     return out;

@@ -2,7 +2,8 @@
 
 import type { CrashReport, LogLine } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
-import { PANIC_CALLERS } from '../knowledge/functions';
+import { EXIT_WITH_IRQ_COUNT, MODULE_LOAD_NOISE, PANIC_CALLERS } from '../knowledge/functions';
+import { inRange, parseRelease, versionOf } from '../knowledge/release';
 import { ERA_MARKERS } from '../knowledge/eras';
 import type { VersionRange } from '../knowledge/release';
 import { decodeAddr, decodePreempt } from '../decode';
@@ -112,7 +113,7 @@ export function stackCorruptionLines(ctx: RuleContext): Array<{ line: number; wh
   const out: Array<{ line: number; why: string }> = [];
   for (const bug of scheduleBugs(ctx)) {
     const pc = decodePreempt(bug.value, { release: decodingRelease(ctx, bug.report), source: 'schedule-bug' });
-    if (!pc.plausible) out.push({ line: bug.header.no, why: `impossible preempt count ${bug.raw}` });
+    if (!pc.plausible && !pc.underflow) out.push({ line: bug.header.no, why: `impossible preempt count ${bug.raw}` });
   }
   for (const l of ctx.findLines(/kernel stack overflow|corrupted stack end|stack guard page was hit|thread overran stack|stack-protector: Kernel stack is corrupted|double fault/, 5)) {
     out.push({ line: l.no, why: l.text.trim() });
@@ -129,4 +130,34 @@ export interface AddressClass {
 export function addressClass(value: string, release: string | null): AddressClass {
   const d = decodeAddr(value, { release });
   return { region: d.region, label: d.regionText };
+}
+
+export interface ModuleMessage {
+  no: number;
+  text: string;
+  module: string;
+}
+
+/**
+ * The last message a suspect module (out-of-tree, unsigned, proprietary or unloading) printed
+ * shortly before a report: where in its code things went wrong.
+ */
+export function moduleMessageBefore(ctx: RuleContext, r: CrashReport, beforeLine: number, window = 30): ModuleMessage | null {
+  const suspects = r.modules.filter((m) => /[OEP]/.test(m.taint) || m.state.includes('-')).map((m) => m.name);
+  if (suspects.length === 0) return null;
+  for (let no = beforeLine - 1; no >= Math.max(1, beforeLine - window); no--) {
+    const l = ctx.line(no);
+    if (!l || MODULE_LOAD_NOISE.some((p) => p.test(l.text)) || /Modules linked in/.test(l.text)) continue;
+    const lower = l.text.toLowerCase();
+    const mod = suspects.find((m) => new RegExp(`(?:^|[^a-z0-9_])${m.toLowerCase().replace(/[^a-z0-9_]/g, '')}(?:[^a-z0-9_]|$)`).test(lower));
+    if (mod) return { no, text: l.text.trim(), module: mod };
+  }
+  return null;
+}
+
+/** What the kernel does when a task exits with an interrupt count, for the kernel's version (null when unknown). */
+export function exitWithIrqCount(release: string | null): (typeof EXIT_WITH_IRQ_COUNT)[number] | null {
+  const rel = release ? parseRelease(release) : null;
+  if (!rel) return null;
+  return EXIT_WITH_IRQ_COUNT.find((row) => inRange(versionOf(rel), row.range)) ?? null;
 }

@@ -9,6 +9,7 @@ import { selfDeadlockNested } from './self-deadlock-nested';
 import { irqReenabledInIrqLock } from './irq-reenabled-in-irq-lock';
 import { threadInfoOverwritten } from './thread-info-overwritten';
 import { knownIssue } from './known-issue';
+import { preemptCountUnderflow } from './preempt-count-underflow';
 import { COMMON_RULES } from './common';
 
 export const RULES: readonly Rule[] = [
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   irqReenabledInIrqLock,
   threadInfoOverwritten,
   knownIssue,
+  preemptCountUnderflow,
   selfDeadlockNested,
   panicExitInInterrupt,
   ...COMMON_RULES,

@@ -38,8 +38,9 @@ export function named(f: Frame, patterns: readonly RegExp[]): boolean {
   return f.function !== null && matchesAny(f.function, patterns);
 }
 
+/** The first reliable frame matching one of the patterns (`?` frames are stack leftovers, not the call chain). */
 export function findFrame(t: CallTrace, patterns: readonly RegExp[]): Frame | null {
-  return framesOf(t).find((f) => named(f, patterns)) ?? null;
+  return framesOf(t).find((f) => f.reliable && named(f, patterns)) ?? null;
 }
 
 /** Strips compiler suffixes (`.cold.8`, `.isra.3`, `.constprop.17`) from a symbol. */

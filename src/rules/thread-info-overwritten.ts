@@ -47,7 +47,7 @@ try_to_wake_up）访问了一个非内核地址而出错。出错的函数只是
     for (const bug of scheduleBugs(ctx)) {
       const release = releaseOf(a, bug.report);
       const pc = decodePreempt(bug.value, { release: decodingRelease(ctx, bug.report), source: 'schedule-bug' });
-      if (pc.plausible) continue;
+      if (pc.plausible || pc.underflow) continue;
       const era = release ? null : eraOf(ctx);
       const evidence: FindingDraft['evidence'] = [
         { line: bug.header.no, note: { en: `preempt count ${bug.raw} is impossible: ${pc.problems.map((p) => p.en).join('; ')}`, zh: `preempt count ${bug.raw} 不可能出现：${pc.problems.map((p) => p.zh).join('；')}` } },

@@ -1,5 +1,7 @@
 // Pieces every common-kind rule needs: the reports of a kind, the guilty frame as a culprit, the fault address, crash commands.
 
+import { PLUMBING } from '../../knowledge/functions';
+import { matchesAny } from '../../knowledge/contexts';
 import type { CrashReport, Frame, LogLine } from '../../model/types';
 import { decodePfError, type PfErrorDecode } from '../../decode/pf-error';
 import { framesOf, firstCulpritFrame, baseName } from '../stacks';
@@ -202,8 +204,16 @@ export function safePf(code: string): PfErrorDecode | null {
   }
 }
 
-/** syzkaller's guilty frame when the report has one, else the rule's own choice (a lock site, a spinning caller...). */
+/**
+ * The culprit to report. Code of a loadable module beats core code: the rule's own choice when it
+ * names a module function, else the faulting IP when it is inside a module (syzkaller's guilty frame
+ * is chosen to group reports, and for a stall it is the system call, not the looping function).
+ * Otherwise syzkaller's guilty frame, else the rule's own choice.
+ */
 export function guiltyOr(r: CrashReport, own: FindingDraft['culprit']): FindingDraft['culprit'] {
+  if (own?.module && own.function) return own;
+  const ip = r.registers?.ip;
+  if (ip?.function && ip.module && !matchesAny(baseName(ip.function), PLUMBING)) return { function: ip.function, module: ip.module };
   if (!r.frame) return own;
   return culpritField(culpritOf(r));
 }

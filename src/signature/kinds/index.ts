@@ -9,6 +9,7 @@ import { bugKinds } from './bug';
 import { warningKinds } from './warning';
 import { panicKinds } from './panic';
 import { miscKinds } from './misc';
+import { hardwareKinds } from './hardware';
 
 /**
  * Header order decides which kind a line opens when it holds several headers.
@@ -42,10 +43,11 @@ const HEADER_ORDER = [
   'SYZFAIL:',
   'SYZFATAL:',
   'panic:',
+  'Machine Check Exception:',
 ];
 
 /** Within one header, formats keep the order of these lists: specific before generic. */
-const SOURCES: OopsKind[][] = [sanitizerKinds, faultKinds, lockdepKinds, hangKinds, bugKinds, warningKinds, panicKinds, miscKinds];
+const SOURCES: OopsKind[][] = [sanitizerKinds, faultKinds, lockdepKinds, hangKinds, bugKinds, warningKinds, panicKinds, miscKinds, hardwareKinds];
 
 function assemble(): OopsKind[] {
   const byHeader = new Map<string, { formats: OopsFormat[]; suppressions: RegExp[]; defaultType?: string }>();
