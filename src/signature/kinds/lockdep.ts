@@ -160,28 +160,9 @@ export const lockdepKinds: OopsKind[] = [
         noStackTrace: true,
       },
       {
-        title: one(r`BUG: MAX_LOCKDEP_KEYS too low!`),
-        fmt: 'BUG: MAX_LOCKDEP_KEYS too low!',
-        noStackTrace: true,
-      },
-      {
-        title: one(r`BUG: MAX_LOCKDEP_ENTRIES too low!`),
-        fmt: 'BUG: MAX_LOCKDEP_ENTRIES too low!',
-        noStackTrace: true,
-      },
-      {
-        title: one(r`BUG: MAX_LOCKDEP_CHAINS too low!`),
-        fmt: 'BUG: MAX_LOCKDEP_CHAINS too low!',
-        noStackTrace: true,
-      },
-      {
-        title: one(r`BUG: MAX_LOCKDEP_CHAIN_HLOCKS too low!`),
-        fmt: 'BUG: MAX_LOCKDEP_CHAIN_HLOCKS too low!',
-        noStackTrace: true,
-      },
-      {
-        title: one(r`BUG: MAX_STACK_TRACE_ENTRIES too low!`),
-        fmt: 'BUG: MAX_STACK_TRACE_ENTRIES too low!',
+        // lockdep ran out of one of its static tables.
+        title: one(r`BUG: (MAX_[A-Z_]{1,40}) too low!`),
+        fmt: 'BUG: %[1]v too low!',
         noStackTrace: true,
       },
       {
