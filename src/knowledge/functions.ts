@@ -187,3 +187,15 @@ export const EXIT_WITH_IRQ_COUNT: ReadonlyArray<{ range: { since?: string; befor
     zh: 'do_exit() 不再检查 in_interrupt()（该检查已移到 make_task_dead()，只有 oops 之后才会走到）：任务正常退出，do_task_dead() 中最后一次 schedule() 报告 "scheduling while atomic"',
   },
 ];
+
+/** Functions that wait for other CPUs to answer a cross-CPU call: a lockup there points at the CPU that does not answer. */
+export const IPI_WAITERS: readonly RegExp[] = [
+  /^smp_call_function_many(?:_cond)?$/,
+  /^smp_call_function_single$/,
+  /^csd_lock_wait\w*$/,
+  /^__csd_lock_wait$/,
+  /^on_each_cpu(?:_cond_mask|_mask)?$/,
+  /^multi_cpu_stop$/,
+  /^native_flush_tlb_multi$/,
+  /^flush_tlb_others$/,
+];

@@ -1,5 +1,8 @@
 // "BUG: soft lockup - CPU#N stuck for Ns!": a CPU ran kernel code without scheduling for the watchdog threshold.
 
+import { IPI_WAITERS } from '../../knowledge/functions';
+import { matchesAny } from '../../knowledge/contexts';
+import { baseName } from '../stacks';
 import type { FindingDraft, Rule } from '../types';
 import { spinningOn } from './lockup-shared';
 import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
@@ -50,24 +53,31 @@ CPU 在等一把被其他上下文持有且不释放的锁，即死锁或持锁�
       if (spin?.taker) evidence.push(ev(spin.taker.line, `${spin.taker.function}: wants the lock`, `${spin.taker.function}：想要获取这把锁`));
       else evidence.push(...culpritEvidence(c, `${who(c)}: the code that kept running`, `${whoZh(c)}：一直在运行的代码`));
       const others = linesOf(ctx, r, /soft lockup - CPU#\d+ stuck/, 5, r.endLine + 1, r.endLine + 400);
-      const culprit = spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : culpritField(c);
+      const ipFn = r.registers?.ip?.function ?? null;
+      // Waiting for an IPI answer: the stuck CPU is another one, this one only waits for it.
+      const ipiWait = !spin && ipFn !== null && matchesAny(baseName(ipFn), IPI_WAITERS);
+      const culprit = spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : ipiWait ? null : culpritField(c);
       out.push({
         report: hit.index,
         rootCauseClass: spin ? 'deadlock-aa' : 'other',
         secondaryClasses: spin ? ['deadlock-abba'] : [],
         confidence: spin ? 0.6 : 0.55,
-        summary: spin
+        summary: ipiWait
+          ? t(`Soft lockup on CPU ${cpu}: ${ipFn}() waits for other CPUs to answer a cross-CPU call; the CPU that does not answer is the one to look at`, `CPU ${cpu} soft lockup：${ipFn}() 在等待其他 CPU 响应跨 CPU 调用；该看的是没有响应的那个 CPU`)
+          : spin
           ? t(`Soft lockup on CPU ${cpu}: ${spin.taker?.function ?? 'the task'} spins on a lock that is never released${spin.lock ? ` (${spin.lock})` : ''}`, `CPU ${cpu} soft lockup：${spin.taker?.function ?? '该任务'} 在一把始终不释放的锁上自旋${spin.lock ? `（${spin.lock}）` : ''}`)
           : t(`Soft lockup on CPU ${cpu}: ${who(c)} looped for ${secs}s without scheduling`, `CPU ${cpu} soft lockup：${whoZh(c)} 循环了 ${secs} 秒而没有调度`),
         explanation: paragraphs([
           t(`The soft-lockup watchdog found CPU ${cpu} running ${comm}/${pid} in kernel mode for ${secs} seconds without a single schedule(). Interrupts were still enabled (the watchdog's own timer ran)${eflags ? `; EFLAGS ${eflags}` : ''}.`, `soft lockup 看门狗发现 CPU ${cpu} 上的 ${comm}/${pid} 在内核态运行了 ${secs} 秒，期间一次 schedule() 都没有。中断仍是开着的（看门狗自己的定时器还能运行）${eflags ? `；EFLAGS ${eflags}` : ''}。`),
-          spin
+          ipiWait
+            ? t(`The interrupted code is ${ipFn}(), which sends an IPI and waits until every target CPU has run the function. It is not looping by itself: one of the other CPUs has interrupts disabled or is stuck with them off and never answers. This CPU's lockup is a consequence; the stacks of the other CPUs (NMI backtraces, crash "bt -a") show the cause.`, `被中断的代码是 ${ipFn}()：它发出 IPI 并等待所有目标 CPU 执行完函数。它本身并没有死循环：是某个其他 CPU 关着中断卡住了、始终不响应。本 CPU 的 lockup 只是后果；其他 CPU 的调用栈（NMI backtrace、crash 的 bt -a）才能说明原因。`)
+            : spin
             ? t(`The interrupted code is ${spin.spinner.function}, a spin-lock slow path, called from ${spin.taker?.function ?? 'the caller'}: the CPU is waiting for a lock that another context holds and does not release. Either that holder is itself stuck (waiting for something this CPU holds: a deadlock), or the lock was never released on some path (a leaked lock). Find the holder in the other CPUs' stacks.`, `被中断的代码是自旋锁慢路径 ${spin.spinner.function}，由 ${spin.taker?.function ?? '调用者'} 调用：CPU 在等一把被其他上下文持有且不释放的锁。要么持锁者自己也卡住了（在等本 CPU 持有的东西：死锁），要么某条路径上锁从未释放（锁泄漏）。到其他 CPU 的调用栈里找持锁者。`)
             : t(`The interrupted code is ${who(c)}, not a lock: it is looping. Typical causes are a list or tree walk that never ends because the structure is corrupted (a cycle), a retry loop whose exit condition depends on another CPU that is not making progress, or a legitimately long loop over a large data set that is missing cond_resched().`, `被中断的代码是 ${whoZh(c)}，而不是锁：它在循环。典型原因是链表或树被破坏（出现环）导致遍历不结束、重试循环的退出条件依赖另一个没有进展的 CPU，或者处理大量数据的长循环里缺少 cond_resched()。`),
           others.length > 0 ? t(`Other CPUs reported soft lockups later in the log (${others.length}): look for a common lock or resource.`, `日志中后面还有其他 CPU 报告了 soft lockup（${others.length} 次）：找它们共同的锁或资源。`) : null,
         ]),
         evidence,
-        culprit: guiltyOr(r, culprit),
+        culprit: ipiWait ? null : guiltyOr(r, culprit),
         nextSteps: steps(
           t('crash> bt -a     (every CPU: who holds the lock, who else is stuck)', 'crash> bt -a（所有 CPU：谁持有锁，还有谁卡住了）'),
           disStep(c, spin ? 'the spin loop and the lock it reads' : 'the loop around RIP and its exit condition', spin ? '自旋循环以及它读取的锁' : 'RIP 附近的循环及其退出条件'),
@@ -75,7 +85,7 @@ CPU 在等一把被其他上下文持有且不释放的锁，即死锁或持锁�
           spin ? t('crash> foreach bt | grep -B20 <lock function>     (which task took this lock and where it is now)', 'crash> foreach bt | grep -B20 <加锁函数>（哪个任务拿了这把锁，它现在在哪里）') : t('Add cond_resched() in the long loop, or bound the walk and check the structure with CONFIG_DEBUG_LIST.', '在长循环里加 cond_resched()，或者限制遍历次数，并打开 CONFIG_DEBUG_LIST 检查数据结构。'),
           t('Reproduce with CONFIG_PROVE_LOCKING=y: lockdep reports a lock-order problem before it deadlocks.', '打开 CONFIG_PROVE_LOCKING=y 复现：lockdep 会在真正死锁之前报告锁顺序问题。'),
         ),
-        facts: { cpu: Number(cpu), seconds: Number(secs), task: `${comm}/${pid}`, spinning: spin !== null, lockAddress: spin?.lock ?? null },
+        facts: { cpu: Number(cpu), seconds: Number(secs), task: `${comm}/${pid}`, spinning: spin !== null, lockAddress: spin?.lock ?? null, waitingForIpi: ipiWait },
       });
     }
     return out;
