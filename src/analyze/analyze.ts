@@ -24,8 +24,6 @@ function decodeInstruction(code: CodeBytes | null, regs: Registers | null, relea
   }
 }
 
-const FAULT_AT = /(?:paging request|dereference|address) (?:at |at address )?(?:0x)?([0-9a-f]{8,16})\b/;
-
 /** An input that cannot be analysed at all; the message is for the user. */
 export class InputError extends Error {}
 
@@ -91,7 +89,8 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
     traces: parseTraces(own),
     modules: d.modules,
     lastUnloaded: d.lastUnloaded,
-    instruction: decodeInstruction(d.code, d.registers, d.kernel.release, d.registers?.values.CR2 ?? FAULT_AT.exec(header.text)?.[1] ?? null),
+    fault: d.fault,
+    instruction: decodeInstruction(d.code, d.registers, d.kernel.release, d.fault.address),
   };
 }
 

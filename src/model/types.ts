@@ -82,6 +82,16 @@ export interface CodeBytes {
   line: number;
 }
 
+/** Where a fault report says the bad access went, and its page-fault error code. */
+export interface FaultInfo {
+  /** Hex without 0x, from the header ("... at ADDR", "address: ADDR", "non-canonical address"), else CR2. */
+  address: string | null;
+  addressLine: number | null;
+  /** The page-fault error code as printed (`Oops: 0002`, `#PF: error_code(0x0002)`). */
+  errorCode: string | null;
+  errorCodeLine: number | null;
+}
+
 export interface ModuleInfo {
   name: string;
   /** Taint letters printed beside the module, e.g. "OE" from `lwconn(OE)`. */
@@ -130,6 +140,7 @@ export interface CrashReport extends ReportSignature {
   kernel: KernelInfo;
   registers: Registers | null;
   code: CodeBytes | null;
+  fault: FaultInfo;
   traces: CallTrace[];
   modules: ModuleInfo[];
   /** `[last unloaded: mod]` from the module list. */

@@ -1,6 +1,6 @@
 // Reads the facts around a crash: kernel release, taint, task, hardware, registers, Code: bytes, modules.
 
-import type { CodeBytes, KernelInfo, LogLine, ModuleInfo, Registers, TaskInfo } from '../model/types';
+import type { CodeBytes, FaultInfo, KernelInfo, LogLine, ModuleInfo, Registers, TaskInfo } from '../model/types';
 import { parseSymbolOffset } from './frames';
 
 const RELEASE = /\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:[-+~][\w.+~-]{0,120})?/;
@@ -18,14 +18,44 @@ const IP_NEW = /^ {0,8}(RIP|EIP|IP|PC is at|pc ?): ?(?:(\d{4}):)?(?:\[<([0-9a-f]
 const REG_PAIR = /\b([A-Z][A-Z0-9_]{1,8}|[xw]\d{1,2}|sp|lr|pc|pstate): ?(?:[0-9a-f]{4}:)?([0-9a-f]{4,16})\b/g;
 const CODE = /^ {0,8}Code: (.{1,1000})$/;
 
+const FAULT_ADDRESS: readonly RegExp[] = [
+  /(?:NULL pointer dereference|paging request|page fault for address|data access)(?: at| at virtual address|, address:)? (?:0x)?([0-9a-f]{8,16})\b/i,
+  /address: (?:0x)?([0-9a-f]{8,16})\b/,
+  /non-canonical address (0x[0-9a-f]{8,16})/,
+];
+const FAULT_ERROR_CODE = /#PF: error_code\((0x[0-9a-f]{1,8})\)|^Oops: ([0-9a-f]{4}) \[#/;
+/** The fault address and error code are printed in the first lines of a report. */
+const FAULT_WINDOW = 80;
+
 export interface Details {
   kernel: KernelInfo;
   task: TaskInfo;
   hardware: string | null;
   registers: Registers | null;
   code: CodeBytes | null;
+  fault: FaultInfo;
   modules: ModuleInfo[];
   lastUnloaded: string | null;
+}
+
+function readFault(f: FaultInfo, text: string, no: number): void {
+  if (f.address === null) {
+    for (const re of FAULT_ADDRESS) {
+      const m = re.exec(text);
+      if (m) {
+        f.address = m[1].replace(/^0x/, '');
+        f.addressLine = no;
+        break;
+      }
+    }
+  }
+  if (f.errorCode === null) {
+    const m = FAULT_ERROR_CODE.exec(text);
+    if (m) {
+      f.errorCode = m[1] ?? m[2];
+      f.errorCodeLine = no;
+    }
+  }
 }
 
 /** Splits a taint field into its letters; `G` (all modules GPL) is not a taint, RHEL's `----` markers are skipped. */
@@ -105,6 +135,7 @@ export function parseDetails(lines: readonly LogLine[]): Details {
     hardware: null,
     registers: null,
     code: null,
+    fault: { address: null, addressLine: null, errorCode: null, errorCodeLine: null },
     modules: [],
     lastUnloaded: null,
   };
@@ -116,6 +147,7 @@ export function parseDetails(lines: readonly LogLine[]): Details {
     const ln = lines[i];
     const text = ln.text;
     if (text.length > 8192) continue;
+    if (i < FAULT_WINDOW) readFault(d.fault, text, ln.no);
     let m: RegExpExecArray | null;
     if (d.task.pid === null && (m = CPU_LINE.exec(text))) {
       d.task = { cpu: Number(m[1]), pid: Number(m[2]), comm: m[3] };
@@ -200,6 +232,10 @@ export function parseDetails(lines: readonly LogLine[]): Details {
     if (regs && regs.lines.length > 0 && /Call Trace|^ {0,4}\[exception RIP/.test(text) && Object.keys(regs.values).length >= 4) regsDone = true;
   }
   d.registers = regs;
+  if (d.fault.address === null && regs?.values.CR2) {
+    d.fault.address = regs.values.CR2;
+    d.fault.addressLine = regs.lines.find((no) => lines.some((l) => l.no === no && l.text.includes('CR2:'))) ?? null;
+  }
   d.kernel.arch = archOfRelease(d.kernel.release) ?? (machine && /^(x86_64|i[3-6]86|aarch64|arm64|ppc64le|s390x|riscv64)$/.test(machine) ? machine : null);
   return d;
 }

@@ -58,6 +58,7 @@ function reportJson(r: CrashReport): Record<string, unknown> {
     registers: r.registers ? r.registers.values : null,
     code: r.code,
     instruction: r.instruction,
+    fault: r.fault,
     modules: r.modules,
     lastUnloaded: r.lastUnloaded,
     traces: r.traces.map(traceJson),

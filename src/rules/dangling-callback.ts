@@ -52,14 +52,12 @@ function dispatcherFaults(ctx: RuleContext): Fault[] {
     if (!ip || !ip.function) return;
     const kind = CALLBACK_DISPATCHERS.find((d) => d.fn.test(baseName(ip.function as string)));
     if (!kind) return;
-    const header = ctx.line(r.headerLine);
-    const m = header ? /(?:paging request|dereference) at ([0-9a-fx]{8,18})/.exec(header.text) : null;
-    const cr2 = r.registers?.values.CR2;
-    const addr = (m ? m[1].replace(/^0x/, '') : null) ?? cr2 ?? null;
+    const addr = r.fault.address;
     if (!addr || addressClass(addr, releaseOf(a, r)).region !== 'modules') return;
     const trace = r.traces[0];
     if (!trace) return;
-    out.push({ trace, segment: trace.segments[0], dispatcherFn: ip.function, offset: ip.offset !== null ? `+0x${ip.offset.toString(16)}` : '', kind, entryLine: null, address: addr, register: m ? null : 'CR2', addressLine: m ? r.headerLine : null, report: i });
+    const fromCr2 = addr === r.registers?.values.CR2 && r.fault.addressLine !== null && !/ at |address/.test(ctx.line(r.fault.addressLine)?.text ?? '');
+    out.push({ trace, segment: trace.segments[0], dispatcherFn: ip.function, offset: ip.offset !== null ? `+0x${ip.offset.toString(16)}` : '', kind, entryLine: null, address: addr, register: fromCr2 ? 'CR2' : null, addressLine: r.fault.addressLine, report: i });
   });
   return out;
 }

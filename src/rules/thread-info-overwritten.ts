@@ -6,8 +6,6 @@ import { baseName, dominantModule, framesOf } from './stacks';
 import { addressClass, eraOf, releaseOf, scheduleBugs, decodingRelease } from './facts';
 import type { FindingDraft, Rule } from './types';
 
-const FAULT_AT = /(?:paging request|NULL pointer dereference) at ([0-9a-fx]{8,18})/;
-
 export const threadInfoOverwritten: Rule = {
   meta: {
     id: 'KT-thread-info-overwritten',
@@ -56,13 +54,11 @@ try_to_wake_up）访问了一个非内核地址而出错。出错的函数只是
       let wild: { fn: string; addr: string; region: string } | null = null;
       for (const r of a.reports) {
         const ip = r.registers?.ip;
-        const header = ctx.line(r.headerLine);
-        const m = header ? FAULT_AT.exec(header.text) : null;
-        if (!ip?.function || !m || !THREAD_INFO_READERS.some((p) => p.test(baseName(ip.function as string)))) continue;
-        const addr = m[1].replace(/^0x/, '');
+        const addr = r.fault.address;
+        if (!ip?.function || !addr || r.fault.addressLine === null || !THREAD_INFO_READERS.some((p) => p.test(baseName(ip.function as string)))) continue;
         const cls = addressClass(addr, releaseOf(a, r));
         wild = { fn: `${ip.function}${ip.offset !== null ? `+0x${ip.offset.toString(16)}` : ''}`, addr, region: cls.region };
-        evidence.push({ line: r.headerLine, note: { en: `a kernel access to ${addr} (${cls.label.en})`, zh: `内核访问了 ${addr}（${cls.label.zh}）` } });
+        evidence.push({ line: r.fault.addressLine, note: { en: `a kernel access to ${addr} (${cls.label.en})`, zh: `内核访问了 ${addr}（${cls.label.zh}）` } });
         evidence.push({ line: ip.line, note: { en: `${wild.fn} reads task_thread_info(p)->cpu / ->flags`, zh: `${wild.fn} 读取 task_thread_info(p)->cpu / ->flags` } });
         break;
       }

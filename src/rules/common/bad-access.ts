@@ -47,7 +47,7 @@ value, "kmem -s" the object it was loaded from, and rerun with KASAN or slub_deb
       if (/NULL pointer dereference/.test(hit.header.text) || linesOf(ctx, r, /null-ptr-deref in range/, 1).length > 0) continue;
       const c = culpritOf(r);
       const gpf = /general protection fault|stack segment/.test(hit.header.text);
-      const fd = faultDetails(ctx, r);
+      const fd = faultDetails(r);
       const addr: AddressFacts | null = fd.address ? classifyAddress(fd.address) : null;
       const pf = fd.errorCode && !gpf ? safePf(fd.errorCode) : null;
       const poisoned = poisonedRegisters(r.registers?.values);

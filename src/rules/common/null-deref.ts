@@ -41,7 +41,7 @@ that pointer is set and cleared.`,
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
       const c = culpritOf(r);
-      const fd = faultDetails(ctx, r);
+      const fd = faultDetails(r);
       // KASAN's GPF form gives the range of the NULL-based access instead of the fault address.
       const range = /null-ptr-deref in range \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(linesOf(ctx, r, /null-ptr-deref in range/, 1)[0]?.text ?? '');
       const addr = range ? classifyAddress(range[1]) : fd.address ? classifyAddress(fd.address) : null;

@@ -149,50 +149,11 @@ export function hex(v: bigint): string {
   return '0x' + v.toString(16);
 }
 
-export interface FaultDetails {
-  address: string | null;
-  addressLine: number | null;
-  /** The page-fault error code as printed (`Oops: 0002`, `#PF: error_code(0x0002)`). */
-  errorCode: string | null;
-  errorCodeLine: number | null;
-}
+/** Where a fault report says the bad access went, and its error code (read once by the parse layer). */
+export type FaultDetails = CrashReport['fault'];
 
-const FAULT_ADDRESS: readonly RegExp[] = [
-  /(?:NULL pointer dereference|paging request|page fault for address|data access)(?: at| at virtual address|, address:)? (?:0x)?([0-9a-f]{8,16})\b/i,
-  /address: (?:0x)?([0-9a-f]{8,16})\b/,
-  /non-canonical address (0x[0-9a-f]{8,16})/,
-];
-
-/** Where a fault report says the bad access went, and its page-fault error code. */
-export function faultDetails(ctx: RuleContext, r: CrashReport): FaultDetails {
-  const d: FaultDetails = { address: null, addressLine: null, errorCode: null, errorCodeLine: null };
-  const end = Math.min(r.endLine, r.startLine + 80);
-  for (let no = r.startLine; no <= end; no++) {
-    const l = ctx.line(no);
-    if (!l) continue;
-    if (d.address === null) {
-      for (const re of FAULT_ADDRESS) {
-        const m = re.exec(l.text);
-        if (m) {
-          d.address = m[1].replace(/^0x/, '');
-          d.addressLine = no;
-          break;
-        }
-      }
-    }
-    if (d.errorCode === null) {
-      const m = /#PF: error_code\((0x[0-9a-f]{1,8})\)|^Oops: ([0-9a-f]{4}) \[#/.exec(l.text);
-      if (m) {
-        d.errorCode = m[1] ?? m[2];
-        d.errorCodeLine = no;
-      }
-    }
-  }
-  if (d.address === null && r.registers?.values.CR2) {
-    d.address = r.registers.values.CR2;
-    d.addressLine = r.registers.lines.find((no) => ctx.line(no)?.text.includes('CR2:')) ?? null;
-  }
-  return d;
+export function faultDetails(r: CrashReport): FaultDetails {
+  return r.fault;
 }
 
 /** The decoded page-fault error code, or null when it cannot be read. */
