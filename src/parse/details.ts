@@ -16,6 +16,23 @@ const CRASH_SYS = /^ {0,16}(RELEASE|MACHINE|PANIC|PID|COMMAND|CPU|CPUS|DUMPFILE|
 const MODULES = /^ {0,4}Modules linked in:(.{0,8000})$/;
 const IP_NEW = /^ {0,8}(RIP|EIP|IP|PC is at|pc ?): ?(?:(\d{4}):)?(?:\[<([0-9a-f]{8,16})>\] {1,4})?(?:\[<[0-9a-f]{8,16}>\] {1,4})?(.{0,300})$/;
 const REG_PAIR = /\b([A-Z][A-Z0-9_]{1,8}|[xw]\d{1,2}|sp|lr|pc|pstate): ?(?:[0-9a-f]{4}:)?([0-9a-f]{4,16})\b/g;
+
+/**
+ * Adds the `NAME: value` pairs of a register dump line to `into` (first value wins; names upper-cased,
+ * EFLAGS filed as RFLAGS too so x86 code can ask for either); returns how many it found.
+ */
+export function addRegisterPairs(into: Record<string, string>, text: string): number {
+  REG_PAIR.lastIndex = 0;
+  let found = 0;
+  let p: RegExpExecArray | null;
+  while ((p = REG_PAIR.exec(text)) !== null) {
+    const name = p[1].toUpperCase();
+    if (!(name in into)) into[name] = p[2];
+    if (name === 'EFLAGS' && !('RFLAGS' in into)) into.RFLAGS = p[2];
+    found++;
+  }
+  return found;
+}
 const CODE = /^ {0,8}Code: (.{1,1000})$/;
 
 const FAULT_ADDRESS: readonly RegExp[] = [
@@ -199,11 +216,7 @@ export function parseDetails(lines: readonly LogLine[]): Details {
       // crash prints `RIP: ffffffff8168eb47  RSP: ...`: the value is the address itself.
       const bare = /^([0-9a-f]{8,16})(?:\s|$)/.exec(m[4]);
       regs = regs ?? { values: {}, ip: null, lines: [] };
-      if (bare) {
-        REG_PAIR.lastIndex = 0;
-        let p: RegExpExecArray | null;
-        while ((p = REG_PAIR.exec(text)) !== null) if (!(p[1].toUpperCase() in regs.values)) regs.values[p[1].toUpperCase()] = p[2];
-      }
+      if (bare) addRegisterPairs(regs.values, text);
       regs.ip = {
         text: text.trim(),
         function: sym ? sym.function : null,
@@ -218,15 +231,7 @@ export function parseDetails(lines: readonly LogLine[]): Details {
     }
     if (/^ {0,8}(?:R[A-Z0-9]{1,3}|E[A-Z]{2}|CR2|x\d{1,2}|sp|lr|pc|pstate) ?: ?[0-9a-f]{4}/.test(text)) {
       regs = regs ?? { values: {}, ip: null, lines: [] };
-      REG_PAIR.lastIndex = 0;
-      let p: RegExpExecArray | null;
-      let any = false;
-      while ((p = REG_PAIR.exec(text)) !== null) {
-        const name = p[1].toUpperCase();
-        if (!(name in regs.values)) regs.values[name] = p[2];
-        any = true;
-      }
-      if (any) regs.lines.push(ln.no);
+      if (addRegisterPairs(regs.values, text) > 0) regs.lines.push(ln.no);
       continue;
     }
     if (regs && regs.lines.length > 0 && /Call Trace|^ {0,4}\[exception RIP/.test(text) && Object.keys(regs.values).length >= 4) regsDone = true;

@@ -9,6 +9,7 @@ import {
   matchesAny,
 } from '../knowledge/contexts';
 import { parseFrame } from './frames';
+import { addRegisterPairs } from './details';
 
 const TRACE_LABEL =
   /^ {0,8}(?:Call [Tt]race:|Call trace:|Backtrace:|stack backtrace:|(?:Allocated|Freed) by task \d{1,10}:|Last potentially related work creation:|Second to last potentially related work creation:|(?:Allocated|Freed):|Uninit was (?:stored to memory|created) at:|Memory state around|NMI backtrace for cpu \d{1,5}|Task dump for CPU \d{1,5}:)/;
@@ -32,19 +33,13 @@ function newSegment(context: StackContext, line: number, exceptionRip: string | 
   return { context, frames: [], exceptionRip, registers: null, registerLines: exceptionRip ? [line] : [], startLine: line, endLine: line };
 }
 
-const REGISTER_PAIR = /\b(R[A-Z0-9]{1,3}|E[A-Z]{2}|ORIG_RAX|RFLAGS|EFLAGS|CS|SS|CR2): ?(?:[0-9a-f]{4}:)?([0-9a-f]{4,16})\b/g;
-
 /** Collects `NAME: value` pairs of a register dump line into the segment's exception registers. */
 function addRegisters(seg: StackSegment, text: string, line: number): void {
   if (seg.exceptionRip === null || seg.frames.length > 0) return;
-  REGISTER_PAIR.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = REGISTER_PAIR.exec(text)) !== null) {
-    if (!seg.registerLines.includes(line)) seg.registerLines.push(line);
-    seg.registers = seg.registers ?? {};
-    const name = m[1] === 'EFLAGS' ? 'RFLAGS' : m[1];
-    if (!(name in seg.registers)) seg.registers[name] = m[2];
-  }
+  const regs = seg.registers ?? {};
+  if (addRegisterPairs(regs, text) === 0) return;
+  seg.registers = regs;
+  if (!seg.registerLines.includes(line)) seg.registerLines.push(line);
 }
 
 function startTrace(origin: CallTrace['origin'], label: string | null, task: TaskInfo | null, line: number): Builder {
