@@ -1,5 +1,6 @@
 // Disassembles an oops "Code:" line around the <xx> fault marker (like scripts/decodecode) and ties the faulting instruction's memory operand to the registers.
 
+import { codeTokens } from '../parse/details';
 import type * as Iced from 'iced-x86';
 import type { KernelRelease } from '../knowledge/release';
 import { addr16, note, tx, type Note, type Text, type TextLang } from '../knowledge/text';
@@ -74,21 +75,15 @@ export function parseCodeLine(line: string): CodeBytes {
   if (/Bad RIP value|Unable to access opcode bytes/i.test(text)) throw new DecodeInputError(`the Code: line has no bytes ("${text}")`);
   const bytes: number[] = [];
   let fault = -1;
-  for (const tok of text.split(/\s+/)) {
-    if (!tok) continue;
-    const m = /^([<(])?([0-9a-fA-F]{2})([>)])?$/.exec(tok);
-    if (!m) {
-      if (/^[0-9a-fA-F]{4,}$/.test(tok) && tok.length % 2 === 0) {
-        // arm64-style words are not x86 code bytes.
-        throw new DecodeInputError(`"${tok}" is not a byte: the Code: line should be x86 bytes like "48 8b 51 18 <8b> ..."`);
-      }
-      throw new DecodeInputError(`cannot read "${tok}" in the Code: line`);
-    }
-    if (m[1]) {
+  for (const tok of codeTokens(text)) {
+    if (tok.hex === null) throw new DecodeInputError(`cannot read "${tok.text}" in the Code: line`);
+    // arm64-style words are not x86 code bytes.
+    if (tok.hex.length !== 2) throw new DecodeInputError(`"${tok.text}" is not a byte: the Code: line should be x86 bytes like "48 8b 51 18 <8b> ..."`);
+    if (tok.marked) {
       if (fault >= 0) throw new DecodeInputError('the Code: line marks more than one byte');
       fault = bytes.length;
     }
-    bytes.push(parseInt(m[2], 16));
+    bytes.push(parseInt(tok.hex, 16));
   }
   if (!bytes.length) throw new DecodeInputError('no bytes in the Code: line');
   if (fault < 0) throw new DecodeInputError('the Code: line has no <xx> marker for the faulting byte');

@@ -126,20 +126,37 @@ export function parseModules(first: string, following: readonly LogLine[]): { mo
   return { modules, lastUnloaded, lines: used };
 }
 
+export interface CodeToken {
+  text: string;
+  /** The hex digits: 2 for an x86 byte, 4 or 8 for an arm/arm64 instruction word; null if not hex. */
+  hex: string | null;
+  /** `<xx>` or `(xxxxxxxx)`: the instruction the IP points at. */
+  marked: boolean;
+}
+
+/** Splits the bytes of a `Code:` line into tokens; one tokenizer for the log parser and for `decode code`. */
+export function codeTokens(text: string): CodeToken[] {
+  return text
+    .trim()
+    .split(/\s+/)
+    .filter((tok) => tok !== '')
+    .map((tok) => {
+      const m = /^([<(]?)([0-9a-fA-F]{2}|[0-9a-fA-F]{4}|[0-9a-fA-F]{8})([>)]?)$/.exec(tok);
+      return m ? { text: tok, hex: m[2].toLowerCase(), marked: m[1] !== '' && m[3] !== '' } : { text: tok, hex: null, marked: false };
+    });
+}
+
 function parseCode(text: string, line: number): CodeBytes | null {
   const bytes: number[] = [];
   let fault = -1;
-  for (const tok of text.trim().split(/\s+/)) {
-    const m = /^([<(]?)([0-9a-f]{2}|[0-9a-f]{4}|[0-9a-f]{8})([>)]?)$/.exec(tok);
-    if (!m) {
-      if (/^Bad$|^Unable$/.test(tok)) return null;
+  for (const tok of codeTokens(text)) {
+    if (tok.hex === null) {
+      if (/^Bad$|^Unable$/.test(tok.text)) return null;
       continue;
     }
-    const marked = m[1] !== '' && m[3] !== '';
-    if (marked && fault < 0) fault = bytes.length;
-    const hex = m[2];
+    if (tok.marked && fault < 0) fault = bytes.length;
     // arm/arm64 print 32-bit (or 16-bit thumb) words, little-endian in memory.
-    for (let i = hex.length - 2; i >= 0; i -= 2) bytes.push(Number.parseInt(hex.slice(i, i + 2), 16));
+    for (let i = tok.hex.length - 2; i >= 0; i -= 2) bytes.push(Number.parseInt(tok.hex.slice(i, i + 2), 16));
   }
   return bytes.length > 0 ? { bytes, fault, line } : null;
 }
