@@ -1,21 +1,7 @@
 // The JSON form of one analysed input, as contract.md fixes it (plus extension fields).
 
-import type { CallTrace, CrashReport, Frame } from '../model/types';
+import type { CallTrace, CrashReport } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
-
-function frameJson(f: Frame): Record<string, unknown> {
-  return {
-    function: f.function,
-    offset: f.offset,
-    size: f.size,
-    module: f.module,
-    address: f.address,
-    reliable: f.reliable,
-    source: f.source,
-    inlined: f.inlined,
-    line: f.line,
-  };
-}
 
 export function traceJson(t: CallTrace): Record<string, unknown> {
   return {
@@ -30,7 +16,7 @@ export function traceJson(t: CallTrace): Record<string, unknown> {
       registers: s.registers,
       startLine: s.startLine,
       endLine: s.endLine,
-      frames: s.frames.map(frameJson),
+      frames: s.frames,
     })),
   };
 }

@@ -24,21 +24,6 @@ export function frameText(f: Frame): string {
   return s;
 }
 
-/** Wraps space-separated words to the terminal width with an indent. */
-export function wrapWords(words: readonly string[], indent: string, width = WIDTH): string[] {
-  const out: string[] = [];
-  let cur = indent;
-  for (const w of words) {
-    if (cur.length > indent.length && cur.length + 1 + w.length > width) {
-      out.push(cur);
-      cur = indent;
-    }
-    cur += (cur.length > indent.length ? ' ' : '') + w;
-  }
-  if (cur.length > indent.length) out.push(cur);
-  return out;
-}
-
 export function contextLabel(c: StackContext): Label {
   return `ctx_${c}` as Label;
 }
@@ -91,7 +76,7 @@ function reportLines(r: CrashReport, i: number, n: number, lang: Lang, p: Paint,
     const words = r.modules.map((m) => (m.taint || m.state ? `${m.name}(${m.taint}${m.state})` : m.name));
     const tainted = r.modules.filter((m) => m.taint);
     const shown = words.length > 12 ? [...words.filter((_, k) => r.modules[k].taint || r.modules[k].state), `(+${words.length - tainted.length} ${t(lang, 'more')})`] : words;
-    out.push(...wrapWords([`${t(lang, 'modules')}:`, ...shown], '  '));
+    out.push(...hanging(`${t(lang, 'modules')}: ${shown.join(' ')}`));
     if (r.lastUnloaded) out.push(`  ${t(lang, 'lastUnloaded')}: ${r.lastUnloaded}`);
   }
   for (const tr of r.traces) out.push(...traceLines(tr, lang, p, '  '));

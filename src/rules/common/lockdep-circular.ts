@@ -1,7 +1,7 @@
 // Lockdep "possible circular locking dependency": two (or more) lock chains taken in opposite orders, an ABBA deadlock.
 
 import type { FindingDraft, Rule } from '../types';
-import { dependencyChain, heldLocks, lockAfter, lockEvidence } from './lockdep-shared';
+import { dependencyChain, heldLocks, lockEvidence, wantedAndHeld } from './lockdep-shared';
 import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, guiltyOr } from './shared';
 
 const HEADER = /possible circular locking dependency detected/;
@@ -36,8 +36,7 @@ CPU0 和 CPU1 的交错顺序）。lockdep 在第一次看到这种顺序时就�
     const out: FindingDraft[] = [];
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
-      const want = lockAfter(ctx, r, /is trying to acquire/);
-      const held = lockAfter(ctx, r, /but task is already holding/);
+      const { want, held } = wantedAndHeld(ctx, r);
       const chain = dependencyChain(ctx, r);
       const chainLine = linesOf(ctx, r, /-->/, 1)[0] ?? null;
       const c = culpritOf(r);

@@ -1,7 +1,7 @@
 // Lockdep "possible recursive locking" and "BUG: spinlock recursion": a task or CPU takes a lock it already holds (AA).
 
 import type { FindingDraft, Rule } from '../types';
-import { lockAfter, lockEvidence } from './lockdep-shared';
+import { lockEvidence, wantedAndHeld } from './lockdep-shared';
 import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
 
 const HEADER = /possible recursive locking detected|BUG: spinlock recursion on CPU#?(\d+)|BUG: rwlock recursion/;
@@ -35,8 +35,7 @@ __ 版本）。如果是同类的两个对象，就规定顺序并加上注解�
     const out: FindingDraft[] = [];
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
-      const want = lockAfter(ctx, r, /is trying to acquire/);
-      const held = lockAfter(ctx, r, /but task is already holding/);
+      const { want, held } = wantedAndHeld(ctx, r);
       const c = culpritOf(r);
       const spin = /spinlock recursion|rwlock recursion/.test(hit.header.text);
       const evidence = [ev(hit.header.no, spin ? 'the lock owner is this CPU already' : 'lockdep: recursive locking', spin ? '锁的持有者已经是本 CPU' : 'lockdep：递归加锁'), ...lockEvidence(want, 'acquiring', '正在获取'), ...lockEvidence(held, 'already held', '已经持有')];

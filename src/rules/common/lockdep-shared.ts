@@ -68,3 +68,8 @@ export function dependencyChain(ctx: RuleContext, r: CrashReport): Array<{ name:
 export function lockEvidence(lock: LockRef | null, en: string, zh: string): EvidenceDraft[] {
   return lock ? [ev(lock.line, `${en}: ${lock.name}${lock.at ? ` (in ${lock.at})` : ''}`, `${zh}：${lock.name}${lock.at ? `（在 ${lock.at} 中）` : ''}`)] : [];
 }
+
+/** The lock a lockdep report says the task tries to take, and the one it already holds. */
+export function wantedAndHeld(ctx: RuleContext, r: CrashReport): { want: ReturnType<typeof lockAfter>; held: ReturnType<typeof lockAfter> } {
+  return { want: lockAfter(ctx, r, /is trying to acquire/), held: lockAfter(ctx, r, /but task is already holding/) };
+}
