@@ -118,3 +118,13 @@ test('RHEL 6 `Pid:, comm:` lines give the task, release and hardware', () => {
   assert.equal(d.hardware, 'Dell Inc. PowerEdge R720/0X3D66');
   assert.deepEqual(d.kernel.taint?.flags, ['W']);
 });
+
+test('arm64 Code: words are read as 4-byte units and never disassembled as x86', async () => {
+  const d = parseDetails(linesFromText('Code: d503201f a9bf7bfd 910003fd (b9400000) d65f03c0\n'));
+  assert.equal(d.code?.unit, 4);
+  assert.equal(d.code?.fault, 12);
+  assert.deepEqual(d.code?.bytes.slice(12, 16), [0x00, 0x00, 0x40, 0xb9], 'little-endian in memory');
+  const { analyzeText } = await import('../src/analyze/analyze');
+  const a = await analyzeText('arm', 'Unable to handle kernel NULL pointer dereference at virtual address 0000000000000000\npc : f+0x10/0x20\nCode: d503201f a9bf7bfd 910003fd (b9400000) d65f03c0\n');
+  assert.ok(a.reports.every((r) => r.instruction === null));
+});

@@ -12,9 +12,10 @@ import { decodeCode } from '../decode';
 import type { DecodedCode, Registers, CodeBytes } from '../model/types';
 
 /** Disassembles the `Code:` bytes of an x86 report; null for other architectures or undecodable bytes. */
-function decodeInstruction(code: CodeBytes | null, regs: Registers | null, release: string | null, faultAddress: string | null): DecodedCode | null {
-  if (!code || code.fault < 0 || code.bytes.length > 256) return null;
-  if (release && !/x86_64|amd64|el\d|\.fc\d|^\d+\.\d+(\.\d+)?(-rc\d+)?[+]?$|-default$|-generic$/.test(release)) return null;
+function decodeInstruction(code: CodeBytes | null, regs: Registers | null, release: string | null, arch: string | null, faultAddress: string | null): DecodedCode | null {
+  if (!code || code.fault < 0 || code.unit !== 1 || code.bytes.length > 256) return null;
+  // Unknown arch: try x86 (by far the most common); a known other arch prints other code.
+  if (arch !== null && arch !== 'x86_64') return null;
   try {
     const d = decodeCode({ bytes: code.bytes, fault: code.fault }, { regs: regs?.values ?? {}, faultAddress: faultAddress ?? undefined, release });
     if (!d.faulting) return null;
@@ -90,7 +91,7 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
     modules: d.modules,
     lastUnloaded: d.lastUnloaded,
     fault: d.fault,
-    instruction: decodeInstruction(d.code, d.registers, d.kernel.release, d.fault.address),
+    instruction: decodeInstruction(d.code, d.registers, d.kernel.release, d.kernel.arch, d.fault.address),
   };
 }
 

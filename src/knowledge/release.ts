@@ -26,7 +26,7 @@ export interface KernelRelease {
 
 const ARCH_ALIASES: Record<string, string> = {
   x86_64: 'x86_64', amd64: 'x86_64', i686: 'i686', i586: 'i686', '686': 'i686', '686-pae': 'i686',
-  aarch64: 'aarch64', arm64: 'aarch64', ppc64le: 'ppc64le', ppc64el: 'ppc64le', ppc64: 'ppc64', s390x: 's390x', armmp: 'arm',
+  aarch64: 'aarch64', arm64: 'aarch64', riscv64: 'riscv64', i386: 'i686', i486: 'i686', ppc64le: 'ppc64le', ppc64el: 'ppc64le', ppc64: 'ppc64', s390x: 's390x', armmp: 'arm',
 };
 
 const UBUNTU_FLAVOURS = /^(generic|lowlatency|aws|azure|gcp|gke|kvm|oracle|raspi|ibm|nvidia|oem|virtual|intel-iotg|realtime|generic-64k|generic-lpae)$/;
@@ -77,7 +77,7 @@ export function parseRelease(input: string): KernelRelease | null {
     }
   }
   if (!rel.arch) {
-    const a = /[.-](x86_64|i[56]86|aarch64|ppc64le|ppc64|s390x)(?:[.+]debug)?$/.exec(rest);
+    const a = /[.-](x86_64|amd64|i[3-6]86|aarch64|arm64|ppc64le|ppc64|s390x|riscv64)(?:[.+]debug|\+)?$/.exec(rest);
     if (a) rel.arch = ARCH_ALIASES[a[1]] ?? a[1];
   }
   if (rel.debug && !rel.flavour) rel.flavour = 'debug';

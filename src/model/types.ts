@@ -79,6 +79,8 @@ export interface CodeBytes {
   /** Bytes in order; `fault` is the index of the `<xx>` (or `(xx)`) byte, -1 if not marked. */
   bytes: number[];
   fault: number;
+  /** Bytes per printed unit: 1 for x86 byte dumps, 4 (or 2) for arm/arm64 instruction words. */
+  unit: number;
   line: number;
 }
 

@@ -2,6 +2,7 @@
 
 import type { CodeBytes, FaultInfo, KernelInfo, LogLine, ModuleInfo, Registers, TaskInfo } from '../model/types';
 import { parseSymbolOffset } from './frames';
+import { parseRelease } from '../knowledge/release';
 
 const RELEASE = /\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:[-+~][\w.+~-]{0,120})?/;
 // `CPU: 3 PID: 3348 Comm: test.sh Tainted: G   OE  ---- 3.10.0-514.el7.x86_64 #1`
@@ -92,13 +93,6 @@ function releaseOf(s: string): string | null {
   return m ? m[0] : null;
 }
 
-export function archOfRelease(release: string | null): string | null {
-  if (!release) return null;
-  const m = /(x86_64|i[3-6]86|aarch64|arm64|armv7\w*|ppc64le|ppc64|s390x|riscv64|mips\w*)$/.exec(release.replace(/\+$/, ''));
-  if (!m) return null;
-  return m[1] === 'arm64' ? 'aarch64' : m[1];
-}
-
 export function parseModules(first: string, following: readonly LogLine[]): { modules: ModuleInfo[]; lastUnloaded: string | null; lines: number } {
   let body = first;
   let used = 0;
@@ -149,16 +143,18 @@ export function codeTokens(text: string): CodeToken[] {
 function parseCode(text: string, line: number): CodeBytes | null {
   const bytes: number[] = [];
   let fault = -1;
+  let unit = 1;
   for (const tok of codeTokens(text)) {
     if (tok.hex === null) {
       if (/^Bad$|^Unable$/.test(tok.text)) return null;
       continue;
     }
+    unit = Math.max(unit, tok.hex.length / 2);
     if (tok.marked && fault < 0) fault = bytes.length;
     // arm/arm64 print 32-bit (or 16-bit thumb) words, little-endian in memory.
     for (let i = tok.hex.length - 2; i >= 0; i -= 2) bytes.push(Number.parseInt(tok.hex.slice(i, i + 2), 16));
   }
-  return bytes.length > 0 ? { bytes, fault, line } : null;
+  return bytes.length > 0 ? { bytes, fault, unit, line } : null;
 }
 
 /** Extracts details from the lines of one report (or of a whole input). The first occurrence wins. */
@@ -258,6 +254,6 @@ export function parseDetails(lines: readonly LogLine[]): Details {
     d.fault.address = regs.values.CR2;
     d.fault.addressLine = regs.lines.find((no) => lines.some((l) => l.no === no && l.text.includes('CR2:'))) ?? null;
   }
-  d.kernel.arch = archOfRelease(d.kernel.release) ?? (machine && /^(x86_64|i[3-6]86|aarch64|arm64|ppc64le|s390x|riscv64)$/.test(machine) ? machine : null);
+  d.kernel.arch = (d.kernel.release ? parseRelease(d.kernel.release)?.arch : null) ?? (machine && /^(x86_64|i[3-6]86|aarch64|arm64|ppc64le|s390x|riscv64)$/.test(machine) ? machine : null);
   return d;
 }
