@@ -206,7 +206,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
   {
     role: 'helper',
     family: 'block layer',
-    names: ['submit_bio*', '__submit_bio*', 'generic_make_request*', '__generic_make_request*', 'blk_*', '__blk_*', 'bio_*', '__bio_*', 'get_request', 'get_request_wait', '__get_request', 'elv_*', '__elv_*', 'scsi_*', '__scsi_*', 'dd_*', 'bfq_*', 'kyber_*', 'disk_*', '__del_gendisk', 'del_gendisk', 'device_add_disk', 'add_disk*', 'bdi_*', 'bdev_*', 'blkdev_*', '__blkdev_*', 'submit_bh*', 'll_rw_block', 'end_bio_bh_io_sync', 'end_buffer_*', 'mpage_end_io', 'clone_endio'],
+    names: ['submit_bio*', '__submit_bio*', 'generic_make_request*', '__generic_make_request*', 'blk_*', '__blk_*', 'bio_*', '__bio_*', 'get_request', 'get_request_wait', '__get_request', 'elv_*', '__elv_*', 'scsi_*', '__scsi_*', 'disk_*', '__del_gendisk', 'del_gendisk', 'device_add_disk', 'add_disk*', 'bdi_*', 'bdev_*', 'blkdev_*', '__blkdev_*', 'submit_bh*', 'll_rw_block', 'end_bio_bh_io_sync', 'end_buffer_*', 'mpage_end_io', 'clone_endio'],
   },
   {
     role: 'helper',

@@ -108,48 +108,6 @@ export const LOCK_DOMAINS: ReadonlyArray<{ lock: string; holders: RegExp; takers
 /** Entry points of a module's exit path: code that runs on rmmod. */
 export const MODULE_EXIT_PATH: readonly RegExp[] = [/^cleanup_module$/, /^\w+_(?:exit|cleanup|fini|remove|unload)$/, /^(?:SyS|sys|__x64_sys|__do_sys|__se_sys)_delete_module$/, /^free_module$/];
 
-/** Functions that show a console printk is in progress (the oops message itself being printed). */
-export const PRINTK_PATH: readonly RegExp[] = [/^printk$/, /^vprintk\w*$/, /^console_unlock$/, /^call_console_drivers\b/, /^vt_console_print$/, /^fbcon_\w+$/, /^serial8250_console_write$/];
-
-/** Page-fault handling below the faulting instruction: plumbing that is never the culprit. */
-export const FAULT_PLUMBING: readonly RegExp[] = [/^(?:__)?do_page_fault$/, /^(?:__)?bad_area\w*$/, /^no_context$/, /^page_fault$/, /^async_page_fault$/, /^exc_page_fault$/, /^asm_exc_page_fault$/, /^handle_page_fault$/, /^kernelmode_fixup_or_oops$/, /^page_fault_oops$/];
-
-/** Generic plumbing: stack dumping, panic, locking primitives, scheduler entry. Never the culprit. */
-export const PLUMBING: readonly RegExp[] = [
-  /^dump_stack\w*$/,
-  /^show_stack$/,
-  /^__?schedule\w*$/,
-  /^schedule$/,
-  /^__schedule_bug$/,
-  /^panic$/,
-  /^nmi_panic$/,
-  /^machine_kexec$/,
-  /^__crash_kexec$/,
-  /^crash_kexec$/,
-  /^oops_end$/,
-  /^die$/,
-  /^do_trap$/,
-  /^do_error_trap$/,
-  /^warn_slowpath\w*$/,
-  /^__warn\w*$/,
-  /^report_bug$/,
-  /^_raw_\w+$/,
-  /^\w*spin_lock\w*$/,
-  /^\w*spin_unlock\w*$/,
-  /^queued_\w+$/,
-  /^native_queued\w+$/,
-  /^__might_sleep$/,
-  /^___might_sleep$/,
-  /^__might_resched$/,
-  /^might_sleep$/,
-  /^kthread$/,
-  /^ret_from_fork\w*$/,
-  /^entry_SYSCALL\w*$/,
-  /^do_syscall_64$/,
-  /^system_call_fastpath$/,
-  /^system_call$/,
-];
-
 /** Functions that read another task's thread_info (->cpu, ->flags): a wild access there points at a corrupted thread_info. */
 export const THREAD_INFO_READERS: readonly RegExp[] = [
   /^task_rq_lock$/,

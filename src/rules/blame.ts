@@ -1,6 +1,8 @@
 // The blame walk every rule uses: from the frame that noticed, outward to the code that broke the kernel's contract.
 
 import type { CrashReport, Frame } from '../model/types';
+import type { RuleContext } from './types';
+import { isPseudoLock, isSleepingLock, readLockdep } from './lockdep';
 import { DEBUG_FACILITIES, DISPATCHERS, FUNCTION_ROLES, REPORTING_LOCKS, WRAPPER_MAX_SIZE, type CallbackMechanism, type DispatcherRow, type FunctionRole } from '../knowledge/blame';
 
 /** A symbol without compiler suffixes (`.cold`, `.isra.0`, `.part.3`, `.constprop.17`) and powerpc's leading dot. */
@@ -92,6 +94,11 @@ export function isReportingLock(name: string): boolean {
 /** A frame that can be the culprit: on the call chain (not `?`), named, and not reporting/primitive/helper/entry code. */
 export function isOwnFrame(f: Frame): boolean {
   return f.reliable && f.function !== null && roleOf(f.function) === null;
+}
+
+/** The first frame that can be the culprit, innermost first. */
+export function firstOwnFrame(frames: readonly Frame[]): Frame | null {
+  return frames.find(isOwnFrame) ?? null;
 }
 
 /** How the culprit was chosen, in the order of preference a kernel engineer applies. */
@@ -454,4 +461,34 @@ export function culpritOfBlame(b: Blame): { function: string | null; module: str
 export function blameName(b: Pick<Blame, 'function' | 'module'>, lang: 'en' | 'zh' = 'en'): string {
   if (!b.function) return b.module ? `[${b.module}]` : lang === 'en' ? 'the code on this stack' : '该调用栈上的代码';
   return b.module ? `${b.function} [${b.module}]` : b.function;
+}
+
+const PREEMPT_DISABLED_AT = /Preemption disabled at:|IRQs? disabled at:|atomic since:?/;
+
+/**
+ * What the kernel printed about who made the context atomic: "Preemption disabled at:" with its frame, or the
+ * innermost lock of lockdep's held-lock list that makes the task atomic (a spinning lock, not a pseudo-lock).
+ */
+export function printedBlame(ctx: RuleContext, r: CrashReport, opts: { heldLocks?: 'atomic' | 'any' | 'none' } = {}): Blame | null {
+  for (let no = r.startLine; no <= r.endLine && no < r.startLine + 400; no++) {
+    const l = ctx.line(no);
+    if (!l || !PREEMPT_DISABLED_AT.test(l.text)) continue;
+    for (let k = no; k <= no + 2 && k <= r.endLine; k++) {
+      const t = ctx.line(k)?.text ?? '';
+      const after = k === no ? t.slice(t.search(PREEMPT_DISABLED_AT)) : t;
+      const m = /\[<[0-9a-f]{1,16}>\]\s{0,4}([A-Za-z_.][\w.$]{0,200})\+0x([0-9a-f]{1,16})\/0x[0-9a-f]{1,16}(?: \[([\w-]{1,64})\])?|(?:^|\s)([A-Za-z_.][\w.$]{0,200})\+0x([0-9a-f]{1,16})\/0x[0-9a-f]{1,16}(?: \[([\w-]{1,64})\])?/.exec(after);
+      if (!m) continue;
+      const site = { function: m[1] ?? m[4], offset: Number.parseInt(m[2] ?? m[5], 16), module: m[3] ?? m[6] ?? null, line: k };
+      const b = blameOfSite(site, 'printed');
+      if (b) return b;
+      break;
+    }
+  }
+  const mode = opts.heldLocks ?? 'atomic';
+  if (mode === 'none') return null;
+  const lockdep = readLockdep(ctx, r);
+  const held = (lockdep.heldLists[0]?.locks ?? []).filter((l) => l.at && !isPseudoLock(l) && (mode === 'any' || !isSleepingLock(l)));
+  const last = held[held.length - 1];
+  if (last?.at) return blameOfSite(last.at, 'printed');
+  return null;
 }

@@ -3,7 +3,8 @@
 import { LOCK_SPINNERS } from '../knowledge/functions';
 import { matchesAny } from '../knowledge/contexts';
 import type { Frame, StackSegment } from '../model/types';
-import { allStacks, baseName, firstCulpritFrame, type StackView } from './stacks';
+import { allStacks, baseName, type StackView } from './stacks';
+import { firstOwnFrame } from './blame';
 import type { FindingDraft, Rule } from './types';
 
 const IF_BIT = 0x200;
@@ -24,7 +25,7 @@ function spinsOf(stacks: StackView[], line: (no: number) => { text: string } | n
       if (!matchesAny(baseName(seg.exceptionRip.replace(/\+.*$/, '')), LOCK_SPINNERS)) continue;
       const lock = seg.registers.RDI;
       const lockLine = seg.registerLines.find((no) => line(no)?.text.includes(`RDI: ${lock}`)) ?? null;
-      out.push({ stack: s, seg, lock, lockLine, taker: firstCulpritFrame(seg.frames) });
+      out.push({ stack: s, seg, lock, lockLine, taker: firstOwnFrame(seg.frames) });
       break;
     }
   }

@@ -6,6 +6,7 @@
 import type { CrashReport, Frame, LogLine } from '../model/types';
 import { parseFrame } from '../parse/frames';
 import type { RuleContext } from './types';
+import { NO_BLAME, blameOfFrame, blameOfSite, blameReport, isDebugFacility, roleOf, type Blame } from './blame';
 
 export interface LockSite {
   function: string;
@@ -147,8 +148,8 @@ function framesAfter(ls: readonly LogLine[], fromIndex: number, stop: RegExp, li
 
 const SECTION = /^\s*(?:-> #\d+|other info|the existing dependency|Chain exists|Possible unsafe|\*\*\* DEADLOCK|stack backtrace|\d+ locks? held by|no locks held|\{[A-Z-]+\} state was registered|irq event stamp|which became|to a [A-Z]+-irq-unsafe lock|the dependencies between|and this task is already holding|but this new dependency|other info that might|Call Trace|CPU: )/;
 
-/** Reads the lockdep report in `r`, or null when the report is not one. */
-export function readLockdep(ctx: RuleContext, r: CrashReport): LockdepReport | null {
+/** Reads the lockdep parts of report `r` (kind `other` when it is not a lockdep report; held-lock lists are read anyway). */
+export function readLockdep(ctx: RuleContext, r: CrashReport): LockdepReport {
   const ls: LogLine[] = [];
   for (let no = r.startLine; no <= r.endLine && ls.length < 3000; no++) {
     const l = ctx.line(no);
@@ -164,8 +165,8 @@ export function readLockdep(ctx: RuleContext, r: CrashReport): LockdepReport | n
   }
   if (!kind) {
     const any = ls.find((l) => HEADERS.some((x) => x.re.test(l.text)));
-    if (!any) return null;
-    kind = (HEADERS.find((x) => x.re.test(any.text)) as { kind: LockdepKind }).kind;
+    // Not a lockdep report: its held-lock lists ("1 lock held by ...") are still read.
+    kind = any ? (HEADERS.find((x) => x.re.test(any.text)) as { kind: LockdepKind }).kind : 'other';
   }
   const j = join(ls);
   const refs = lockRefs(j);
@@ -228,4 +229,35 @@ export function isSleepingLock(l: LockRef): boolean {
 /** A pseudo-lock lockdep tracks but nothing spins or sleeps on (`(work_completion)`, `(wq_completion)`, RCU, timers). */
 export function isPseudoLock(l: LockRef): boolean {
   return l.waitType === 0 || /^\((?:work_completion|wq_completion)\)|^rcu_read_lock|^rcu_callback|^\(&[\w.>-]*timer\)|^\(\(&[\w.>-]*timer\)\)|^fs_reclaim$|^mmu_notifier_invalidate_range_start$/.test(l.name);
+}
+
+/** Where a dependency edge was created: the first frame of its stack past lockdep, the lock primitive and allocators. */
+export function edgeSite(e: DependencyEdge): { frame: Frame; index: number } | null {
+  const i = e.frames.findIndex((f) => f.reliable && f.function !== null && (roleOf(f.function) === null || isDebugFacility(f.function)));
+  return i < 0 ? null : { frame: e.frames[i], index: i };
+}
+
+/**
+ * The culprit of a circular dependency. An edge recorded inside a debugging facility (KASAN's stack depot,
+ * kmemleak, debug objects) is that facility's dependency, not the code under test's. Otherwise the driver
+ * code (a loadable module) that took its lock inside a framework callback or called the framework with its
+ * lock held, then the acquisition lockdep is reporting.
+ */
+export function blameCircular(ctx: RuleContext, r: CrashReport): Blame {
+  const report = readLockdep(ctx, r);
+  for (const e of report.edges) {
+    const site = edgeSite(e);
+    if (site && isDebugFacility(site.frame.function as string)) return blameOfFrame(site.frame, 'debug-facility');
+  }
+  const sites: Array<{ function: string; offset: number | null; module: string | null; line: number | null }> = [];
+  if (report.acquiring?.at) sites.push(report.acquiring.at);
+  for (const h of report.holding) if (h.at) sites.push(h.at);
+  for (const e of report.edges) {
+    const site = edgeSite(e);
+    if (site?.frame.function) sites.push({ function: site.frame.function, offset: site.frame.offset, module: site.frame.module, line: site.frame.line });
+  }
+  const inModule = sites.find((s) => s.module !== null && roleOf(s.function) === null);
+  const chosen = inModule ?? sites.find((s) => roleOf(s.function) === null) ?? null;
+  if (chosen) return blameOfSite(chosen, 'printed') ?? NO_BLAME;
+  return blameReport(r, 'context');
 }

@@ -3,7 +3,6 @@
 import type { CallTrace, CrashReport, Frame, StackSegment } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
 import { matchesAny } from '../knowledge/contexts';
-import { LOCK_SPINNERS, PLUMBING, SLEEPING_CALLS, FAULT_PLUMBING, PRINTK_PATH } from '../knowledge/functions';
 
 export interface StackView {
   trace: CallTrace;
@@ -43,18 +42,7 @@ export function findFrame(t: CallTrace, patterns: readonly RegExp[]): Frame | nu
   return framesOf(t).find((f) => f.reliable && named(f, patterns)) ?? null;
 }
 
-/** Strips compiler suffixes (`.cold.8`, `.isra.3`, `.constprop.17`) from a symbol. */
-export function baseName(fn: string): string {
-  const dot = fn.indexOf('.');
-  return dot > 0 ? fn.slice(0, dot) : fn;
-}
-
-/** The first frame that is not plumbing (stack dumping, panic, locking, sleeping primitives, fault handling). */
-export function firstCulpritFrame(frames: readonly Frame[]): Frame | null {
-  return (
-    frames.find((f) => f.function !== null && f.reliable && !matchesAny(baseName(f.function), [...PLUMBING, ...SLEEPING_CALLS, ...LOCK_SPINNERS, ...FAULT_PLUMBING, ...PRINTK_PATH])) ?? null
-  );
-}
+export { baseName } from './blame';
 
 /** The segment that holds a frame. */
 export function segmentOf(t: CallTrace, f: Frame): StackSegment | null {

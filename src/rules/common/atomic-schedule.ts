@@ -6,10 +6,10 @@ import { matchesAny } from '../../knowledge/contexts';
 import { bhDisabledSleep } from '../bh-disabled-sleep';
 import { bhLeakReturnToUser } from '../bh-leak-return-to-user';
 import { threadInfoOverwritten } from '../thread-info-overwritten';
-import { baseName } from '../stacks';
 import { releaseOf, scheduleBugs } from '../facts';
+import { baseName, blameReport, culpritOfBlame, printedBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
-import { culpritField, culpritOf, ev, linesOf, mainFrames, paragraphs, steps, t, who, whoZh } from './shared';
+import { ev, linesOf, mainFrames, paragraphs, steps, t, who, whoZh } from './shared';
 
 export const schedulingWhileAtomic: Rule = {
   meta: {
@@ -59,7 +59,7 @@ BH 泄漏、模块代码在 BH 关闭时睡眠各有专门规则：KT-bh-leak-re
       if (!pc.plausible) continue;
       const frames = mainFrames(r);
       const returning = frames.find((f) => f.reliable && f.function !== null && matchesAny(baseName(f.function), RETURN_TO_USER)) ?? null;
-      const c = culpritOf(r);
+      const c = printedBlame(ctx, r) ?? blameReport(r, 'context');
       const disabledAt = linesOf(ctx, r, /Preemption disabled at:/, 1)[0] ?? null;
       const disabledFn = disabledAt ? linesOf(ctx, r, /\w+\+0x[0-9a-f]+/, 1, disabledAt.no, disabledAt.no + 1).map((l) => /(\w[\w.]*)\+0x/.exec(l.text)?.[1] ?? null).find((x) => x) ?? null : null;
       const irq = pc.hardirqDepth > 0 || pc.nmi;
@@ -94,7 +94,7 @@ BH 泄漏、模块代码在 BH 关闭时睡眠各有专门规则：KT-bh-leak-re
               : t(`The task slept while atomic${disabledFn ? `; preemption was disabled in ${disabledFn}` : ''}. If the lock is released later on this path, it is a sleep under a spinlock (move the sleeping call out, or use a mutex); if not, the lock was leaked.`, `任务在原子状态下睡眠了${disabledFn ? `；抢占是在 ${disabledFn} 中关闭的` : ''}。如果这条路径之后会释放锁，就是持自旋锁睡眠（把睡眠调用移出去，或改用 mutex）；如果不会释放，就是锁泄漏。`),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           leak ? t(`Review the system calls ${bug.comm} makes for a spin_lock()/preempt_disable() not released on an error path; lockdep (CONFIG_PROVE_LOCKING) reports "lock held when returning to user space" at the source.`, `检查 ${bug.comm} 发起的系统调用中是否有 spin_lock()/preempt_disable() 在错误分支上没有释放；lockdep（CONFIG_PROVE_LOCKING）会在源头报告 "lock held when returning to user space"。`) : null,
           c.location ? t(`crash> dis -l ${c.location}     crash> bt -f     (the lock taken in the frames below schedule())`, `crash> dis -l ${c.location}     crash> bt -f（schedule() 下面的帧中获取的锁）`) : t('crash> bt -f', 'crash> bt -f'),

@@ -1,8 +1,9 @@
 // "unable to handle kernel paging request" and "general protection fault": what the bad address says about the pointer.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, RootCauseClass, Rule } from '../types';
 import { classifyAddress, poisonedRegisters, type AddressFacts } from './addresses';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, faultDetails, linesOf, modulesSuffix, paragraphs, reportsWhere, safePf, steps, t, taskOf, who, whoZh } from './shared';
+import { culpritEvidence, disStep, ev, faultDetails, linesOf, modulesSuffix, paragraphs, reportsWhere, safePf, steps, t, taskOf, who, whoZh } from './shared';
 
 const HEADER = /unable to handle (?:kernel paging request|page fault for address)|Unable to handle kernel (?:paging request|access to user memory|data access)|general protection fault|stack segment: 0000/;
 
@@ -45,7 +46,7 @@ value, "kmem -s" the object it was loaded from, and rerun with KASAN or slub_deb
     for (const hit of reportsWhere(ctx, HEADER)) {
       const r = hit.report;
       if (/NULL pointer dereference/.test(hit.header.text) || linesOf(ctx, r, /null-ptr-deref in range/, 1).length > 0) continue;
-      const c = culpritOf(r);
+      const c = blameReport(r, 'fault');
       const gpf = /general protection fault|stack segment/.test(hit.header.text);
       const fd = faultDetails(r);
       const addr: AddressFacts | null = fd.address ? classifyAddress(fd.address) : null;
@@ -98,7 +99,7 @@ value, "kmem -s" the object it was loaded from, and rerun with KASAN or slub_deb
           modulesSuffix(r),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           disStep(c, 'the faulting instruction: which register held the bad pointer, and where it was loaded from', '出错指令：哪个寄存器存放了坏指针，它是从哪里加载的'),
           t('crash> kmem -s <address of the object the pointer was loaded from>     (is it a live or freed slab object, and of which cache)', 'crash> kmem -s <读出该指针的对象地址>（它是已分配还是已释放的 slab 对象，属于哪个 cache）'),

@@ -1,7 +1,8 @@
 // A low-confidence finding for every report that no specific rule explains, so that each report gets one.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, RootCauseClass, Rule, RuleContext } from '../types';
-import { culpritField, culpritOf, ev, paragraphs, steps, t, taskOf, who, whoZh } from './shared';
+import { ev, paragraphs, steps, t, taskOf, who, whoZh } from './shared';
 
 /** The class a report type suggests when nothing more specific is known (data). */
 const TYPE_CLASS: ReadonlyArray<{ re: RegExp; cls: RootCauseClass; en: string; zh: string }> = [
@@ -56,7 +57,7 @@ CPU 的调用栈、找更早的报告。
       const out: FindingDraft[] = [];
       reports.forEach((r, index) => {
         if (explained.has(index)) return;
-        const c = culpritOf(r);
+        const c = blameReport(r, 'fault');
         const k = TYPE_CLASS.find((x) => x.re.test(r.type)) ?? null;
         const earlier = reports.slice(0, index).find((x) => !x.corrupted) ?? null;
         const evidence = [ev(r.headerLine, `the report: ${r.title}`, `报告：${r.title}`)];
@@ -74,7 +75,7 @@ CPU 的调用栈、找更早的报告。
             earlier ? t(`An earlier report ("${earlier.title}") may be the cause of this one.`, `更早的报告（"${earlier.title}"）可能是这个报告的原因。`) : null,
           ]),
           evidence,
-          culprit: culpritField(c),
+          culprit: culpritOfBlame(c),
           nextSteps: steps(
             c.location ? t(`crash> dis -l ${c.location}     (the instruction and source line of the guilty frame)`, `crash> dis -l ${c.location}（嫌疑帧的出错指令和源码行）`) : null,
             t('crash> bt -a     crash> bt -f     (every CPU, and the guilty frame\'s arguments)', 'crash> bt -a     crash> bt -f（所有 CPU，以及嫌疑帧的参数）'),

@@ -1,8 +1,9 @@
 // "Watchdog detected hard LOCKUP on cpu N": a CPU ran with interrupts disabled past the NMI watchdog threshold.
 
+import { baseName, blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { spinningOn } from './lockup-shared';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
+import { culpritEvidence, disStep, ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /(?:Watchdog detected hard LOCKUP on cpu (\d+)|Kernel panic - not syncing: Hard LOCKUP|NMI watchdog: BUG: hard lockup - CPU#?(\d+))/;
 
@@ -40,7 +41,7 @@ CPU 在关中断状态下卡住了（或卡在 NMI/SMI 中）。从 NMI 打印�
     for (const hit of reportsWhere(ctx, HEADER)) {
       const r = hit.report;
       const cpu = hit.match[1] ?? hit.match[2] ?? (r.cpu !== null ? String(r.cpu) : '?');
-      const c = culpritOf(r);
+      const c = blameReport(r, 'lockup');
       const spin = spinningOn(r);
       const earlier = ctx.analysis.reports.slice(0, hit.index).filter((x) => !/LOCKUP|lockup/.test(x.title));
       const evidence = [ev(hit.header.no, `CPU ${cpu}: no timer interrupt for the watchdog threshold`, `CPU ${cpu}：在看门狗阈值时间内没有时钟中断`)];
@@ -64,7 +65,7 @@ CPU 在关中断状态下卡住了（或卡在 NMI/SMI 中）。从 NMI 打印�
           earlier[0] ? t(`An earlier report ("${earlier[0].title}") precedes it; if that oops printed to a console whose lock this CPU now needs, the lockup is its consequence: fix the first report.`, `在它之前还有一个报告（"${earlier[0].title}"）；如果那次 oops 的打印要用到本 CPU 现在等待的控制台锁，这次 lockup 就是它的后果：先修第一个报告。`) : null,
         ]),
         evidence,
-        culprit: guiltyOr(r, spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : culpritField(c)),
+        culprit: spin?.taker?.function ? { function: baseName(spin.taker.function), module: spin.taker.module } : culpritOfBlame(c),
         nextSteps: steps(
           t('crash> bt -a     (the spinning CPU and the holder of the lock)', 'crash> bt -a（自旋的 CPU 以及持锁者）'),
           spin?.lock ? t(`crash> rd ${spin.lock} 2     (the lock word: which CPU owns it)`, `crash> rd ${spin.lock} 2（锁的值：被哪个 CPU 持有）`) : null,

@@ -1,8 +1,8 @@
 // "INFO: task X:pid blocked for more than N seconds": what the D-state task waits for (I/O, a mutex, a completion) and where.
 
 import type { Frame } from '../../model/types';
-import { baseName } from '../stacks';
-import type { FindingDraft, Rule } from '../types';
+import { baseName, blameReport, culpritOfBlame, reportFrames } from '../blame';
+import type { FindingDraft, RootCauseClass, Rule } from '../types';
 import { ev, mainFrames, paragraphs, reportsWhere, steps, t } from './shared';
 
 const HEADER = /INFO: task (.{1,64}):(\d+) blocked for more than (\d+) seconds|task (.{1,64}):(\d+) can't die for more than (\d+) seconds/;
@@ -11,14 +11,19 @@ const HEADER = /INFO: task (.{1,64}):(\d+) blocked for more than (\d+) seconds|t
 const WAITS: ReadonlyArray<{ re: RegExp; kind: 'io' | 'mutex' | 'rwsem' | 'completion' | 'work' | 'rcu' | 'page' | 'other'; en: string; zh: string }> = [
   { re: /^(?:io_schedule\w*|blk_mq_get_tag|blk_\w+wait\w*|wait_on_buffer|__wait_on_buffer|bit_wait_io|jbd2_\w+|submit_bio_wait|nfs_\w*wait\w*|rpc_wait_bit_killable|xfs_buf_\w*wait\w*|__lock_buffer|out_of_line_wait_on_bit)$/, kind: 'io', en: 'waiting for block/file-system I/O to complete', zh: '在等块设备/文件系统 I/O 完成' },
   { re: /^(?:wait_on_page_bit\w*|folio_wait\w*|__folio_lock\w*|__lock_page\w*|wait_on_page_writeback|folio_wait_bit_common)$/, kind: 'page', en: 'waiting for a page lock or page writeback (I/O on that page)', zh: '在等页锁或页回写（该页上的 I/O）' },
-  { re: /^(?:__mutex_lock\w*|mutex_lock\w*|mutex_lock_nested|__mutex_lock_common|rt_mutex_\w+)$/, kind: 'mutex', en: 'waiting for a mutex another task holds', zh: '在等另一个任务持有的 mutex' },
+  { re: /^(?:__mutex_lock\w*|mutex_lock\w*|mutex_lock_nested|__mutex_lock_common|rt_mutex_\w+|cv_wait\w*|__cv_wait\w*|cv_timedwait\w*|rw_enter|mutex_enter)$/, kind: 'mutex', en: 'waiting for a mutex another task holds', zh: '在等另一个任务持有的 mutex' },
   { re: /^(?:rwsem_down_\w+|down_read\w*|down_write\w*|__down_\w+|down)$/, kind: 'rwsem', en: 'waiting for a rw-semaphore (mmap_lock, i_rwsem, ...) another task holds', zh: '在等另一个任务持有的读写信号量（mmap_lock、i_rwsem 等）' },
   { re: /^(?:flush_work|__flush_work|flush_workqueue|__flush_workqueue|drain_workqueue|cancel_work_sync|__cancel_work_timer|flush_delayed_work)$/, kind: 'work', en: 'waiting for a work item to finish', zh: '在等一个工作项执行完' },
   { re: /^(?:synchronize_rcu\w*|synchronize_srcu\w*|rcu_barrier\w*|synchronize_net|__synchronize_srcu|wait_rcu_gp)$/, kind: 'rcu', en: 'waiting for an RCU grace period', zh: '在等 RCU 宽限期结束' },
   { re: /^(?:wait_for_completion\w*|__wait_for_common|wait_for_common\w*|kthread_stop)$/, kind: 'completion', en: 'waiting for a completion another context must signal', zh: '在等另一个上下文发出的 completion' },
 ];
 
-const WAIT_PLUMBING = /^(?:__schedule|schedule\w*|__switch_to\w*|context_switch|preempt_schedule\w*|do_wait_for_common|__wait_for_common|wait_for_common\w*|bit_wait\w*|__wait_on_bit\w*|out_of_line_wait_on_bit\w*|prepare_to_wait\w*|finish_wait|io_schedule\w*|rwsem_down_\w+|__down\w*|__mutex_lock\w*|mutex_lock\w*|lock_acquire|__lock_acquire|_raw_\w+|wait_woken|__wait_event\w*|__rt_mutex\w*|rt_mutex\w*|ret_from_fork\w*|kthread|__folio_lock\w*|folio_wait\w*|wait_on_page\w*|__lock_page\w*|__flush_work|flush_work|wait_for_completion\w*|down_\w+|percpu_down_\w+|schedule_preempt_disabled)$/;
+/** A kthread that was created and never woken sleeps in kthread() itself. */
+const NEVER_WOKEN = /^(?:__switch_to\w*|__schedule|schedule|schedule_preempt_disabled|kthread|ret_from_fork\w*|context_switch)$/;
+
+/** Frames of a task blocked on a lock. */
+const LOCK_WAIT = /^(?:__mutex_lock\w*|mutex_lock\w*|rwsem_down_\w+|down_read\w*|down_write\w*|__down\w*|rt_mutex_\w+|cv_wait\w*|__cv_wait\w*|percpu_down_\w+)$/;
+
 
 export const hungTask: Rule = {
   meta: {
@@ -66,10 +71,11 @@ mutex_lock / rwsem_down_*（锁被另一个自己也卡住了的任务持有：�
           break;
         }
       }
-      const start = waitFrame ? frames.indexOf(waitFrame) : 0;
-      const waiter = frames.slice(start).find((f) => !WAIT_PLUMBING.test(baseName(f.function as string))) ?? null;
-      const frameFn = r.frame;
-      const culpritFrame = frameFn ? frames.find((f) => baseName(f.function as string) === baseName(frameFn)) ?? waiter : waiter;
+      const blame = blameReport(r, 'wait', { detectedIn: null });
+      const culpritFrame = blame.function ? frames.find((f) => baseName(f.function as string) === blame.function) ?? null : null;
+      // Created and never woken: nothing but the scheduler and kthread() itself on the stack.
+      const neverWoken = frames.length > 0 && frames.every((f) => NEVER_WOKEN.test(baseName(f.function as string)));
+      const lockWaiters = ctx.analysis.reports.filter((x) => HEADER.test(ctx.line(x.headerLine)?.text ?? '') && reportFrames(x).some((f) => f.reliable && f.function !== null && LOCK_WAIT.test(baseName(f.function))));
       const heldLines = [];
       for (let no = r.startLine; no <= r.endLine && heldLines.length < 4; no++) {
         const l = ctx.line(no);
@@ -80,9 +86,13 @@ mutex_lock / rwsem_down_*（锁被另一个自己也卡住了的任务持有：�
       if (culpritFrame) evidence.push(ev(culpritFrame.line, `${culpritFrame.function}: where the task chose to wait`, `${culpritFrame.function}：任务在这里开始等待`));
       for (const l of heldLines) evidence.push(ev(l.no, 'a lock held (lockdep): its owner may be the blocker', '持有的锁（lockdep）：它的持有者可能就是阻塞源'));
       const kind = wait?.kind ?? 'other';
-      const cf = culpritFrame?.function ?? null;
+      const cf = blame.function;
+      const rootCauseClass: RootCauseClass = neverWoken ? 'other' : kind === 'io' || kind === 'page' ? 'hung-task-io' : kind === 'mutex' || kind === 'rwsem' ? 'deadlock-abba' : kind === 'completion' || kind === 'work' || kind === 'rcu' ? 'other' : 'hung-task-io';
+      const secondaryClasses: RootCauseClass[] = rootCauseClass === 'deadlock-abba' ? (lockWaiters.length > 1 ? [] : ['hung-task-io', 'lock-imbalance']) : kind === 'completion' || kind === 'work' ? ['deadlock-abba'] : [];
       out.push({
         report: hit.index,
+        rootCauseClass,
+        secondaryClasses,
         confidence: wait ? 0.7 : 0.55,
         summary: t(`${comm}/${pid} blocked ${secs}+ s${wait ? `, ${wait.en}` : ''}${cf ? ` in ${cf}` : ''}`, `${comm}/${pid} 阻塞超过 ${secs} 秒${wait ? `，${wait.zh}` : ''}${cf ? `（位于 ${cf}）` : ''}`),
         explanation: paragraphs([
@@ -96,7 +106,7 @@ mutex_lock / rwsem_down_*（锁被另一个自己也卡住了的任务持有：�
                 : t('The stack does not show a well-known wait primitive; read it from the top to find what the task waits for.', '调用栈中没有常见的等待原语；从栈顶往下读，找出任务在等什么。'),
         ]),
         evidence,
-        culprit: culpritFrame ? { function: culpritFrame.function, module: culpritFrame.module } : null,
+        culprit: neverWoken ? null : culpritOfBlame(blame),
         nextSteps: steps(
           t('crash> ps -m | grep UN     crash> foreach UN bt     (every blocked task: one of them is the root, the others wait on it)', 'crash> ps -m | grep UN     crash> foreach UN bt（所有被阻塞的任务：其中一个是根源，其他都在等它）'),
           kind === 'mutex' ? t('crash> struct mutex <address from RDI of the mutex_lock frame, or bt -f>     (owner field: the task holding it)', 'crash> struct mutex <mutex_lock 帧中 RDI 或 bt -f 得到的地址>（owner 字段就是持有者）') : null,

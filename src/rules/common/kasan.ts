@@ -1,9 +1,10 @@
 // KASAN reports: the bad access, the object it hit, and who allocated and freed that object.
 
+import { baseName, blameOfFrame, blameReport, culpritOfBlame, isOwnFrame, reportFrames, trackFrames, type Blame } from '../blame';
 import type { CallTrace, CrashReport, Frame } from '../../model/types';
 import { framesOf } from '../stacks';
 import type { FindingDraft, RootCauseClass, Rule, RuleContext } from '../types';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
+import { culpritEvidence, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
 
 const HEADER = /BUG: KASAN: ([a-z-]+)(?: on address| in | at addr|$)/;
 
@@ -102,7 +103,8 @@ KASAN 在非法访问发生时就报告，所以第一帧就是使用这块内�
       if (kind === 'null-ptr-deref') continue;
       const r = hit.report;
       const info = KIND_TEXT[kind] ?? { cls: 'memory-corruption' as RootCauseClass, en: `made a bad access (${kind})`, zh: `发生了非法访问（${kind}）` };
-      const c = culpritOf(r);
+      const uafKind = info.cls === 'use-after-free' || /use-after-free|double-free/.test(kind);
+      const c = bufferOwner(r, uafKind ? 'free' : 'alloc') ?? blameReport(r, 'fault');
       const access = linesOf(ctx, r, /^(?:Read|Write) of size \d+/, 1)[0] ?? null;
       const am = access ? /^(Read|Write) of size (\d+)(?: at addr ([0-9a-f]+))?/.exec(access.text) : null;
       const obj = objectInfo(ctx, r);
@@ -135,7 +137,7 @@ KASAN 在非法访问发生时就报告，所以第一帧就是使用这块内�
               : t(`For an out-of-bounds access compare the offset with the object size: just past the end is an off-by-one or a wrong size; far beyond is an index or length taken from input without a check.${alloc?.site ? ` The object was allocated in ${alloc.site.function}: check the size it asked for.` : ''}`, `对越界访问，比较访问偏移和对象大小：刚好越过末尾通常是差一错误或大小算错；远远越界则是索引或长度来自输入而没有检查。${alloc?.site ? `该对象在 ${alloc.site.function} 中分配：检查它申请的大小。` : ''}`),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           disStep(c, 'the instruction and source line of the bad access', '非法访问的指令和源码行'),
           am?.[3] ? t(`crash> kmem -s ${am[3]}     (the object, its cache and whether it is free)`, `crash> kmem -s ${am[3]}（对象本身、所属 cache、是否已释放）`) : null,
@@ -149,3 +151,17 @@ KASAN 在非法访问发生时就报告，所以第一帧就是使用这块内�
     return out;
   },
 };
+
+/**
+ * The function that owns both sides of a bad access: for an out-of-bounds access, the first caller on the access
+ * stack that also allocated the buffer (it sized the buffer and asked for the access); for a use after free, the
+ * first caller that also dropped the object (it used what it had just released). Null when the stacks share none.
+ */
+function bufferOwner(r: CrashReport, track: 'alloc' | 'free'): Blame | null {
+  const other = new Set(trackFrames(r, track).filter(isOwnFrame).map((f) => baseName(f.function as string)));
+  if (other.size === 0) return null;
+  const access = reportFrames(r).filter(isOwnFrame);
+  const shared = access.find((f) => other.has(baseName(f.function as string)));
+  if (!shared) return null;
+  return blameOfFrame(shared, track === 'alloc' ? 'buffer-owner' : 'caller');
+}

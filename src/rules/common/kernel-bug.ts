@@ -1,7 +1,8 @@
 // "kernel BUG at file:line": a BUG()/BUG_ON() assertion failed; the assertion site names the broken invariant.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
-import { culpritEvidence, culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
+import { culpritEvidence, ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
 
 const HEADER = /[Kk]ernel BUG at ([^\s!]+?):(\d+)!?|BUG: failure at (\S+?):(\d+)\/(\w+)\(\)!/;
 
@@ -37,7 +38,7 @@ companion checks are CONFIG_DEBUG_VM, page_owner and KASAN.`,
       const site = m[1] ? `${m[1]}:${m[2]}` : m[3] ? `${m[3]}:${m[4]}` : null;
       // lib/list_debug.c asserts list integrity: KT-list-corruption explains those.
       if (site && /list_debug\.c/.test(site)) continue;
-      const c = culpritOf(r);
+      const c = blameReport(r, 'fault');
       const ud2 = linesOf(ctx, r, /invalid opcode: 0000|Internal error: Oops - BUG/, 1)[0] ?? null;
       const pageDump = linesOf(ctx, r, /^page:[0-9a-f]+ |page dumped because: /, 2);
       const evidence = [ev(hit.header.no, site ? `the failed assertion at ${site}` : 'the failed assertion', site ? `${site} 处的断言失败` : '断言失败')];
@@ -54,7 +55,7 @@ companion checks are CONFIG_DEBUG_VM, page_owner and KASAN.`,
           t('The function that asserts is the one that noticed, not necessarily the one that broke the state: look for an earlier double free, refcount imbalance, missing lock or a race that let two paths change the same object.', '触发断言的函数只是发现问题的一方，未必是破坏状态的一方：要找更早发生的重复释放、引用计数不平衡、漏加锁，或者两条路径同时修改同一对象的竞争。'),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           site ? t(`Read ${site}: which condition is asserted, and which object does it test?`, `阅读 ${site}：断言的是什么条件，检查的是哪个对象？`) : null,
           c.location ? t(`crash> dis -l ${c.location}     crash> bt -f     (the object and arguments at the assertion)`, `crash> dis -l ${c.location}     crash> bt -f（断言时的对象和参数）`) : null,

@@ -1,8 +1,9 @@
 // KFENCE reports: the sampled guard-page allocator caught a use-after-free, an out-of-bounds access or a bad free.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, RootCauseClass, Rule } from '../types';
 import { tracks } from './kasan';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
+import { culpritEvidence, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
 
 const HEADER = /BUG: KFENCE: (use-after-free|out-of-bounds|invalid free|invalid|memory corruption)(?: (read|write))? in /;
 
@@ -39,7 +40,7 @@ object size (out-of-bounds); enable KASAN on a test kernel to catch every instan
       const r = hit.report;
       const kind = hit.match[1];
       const op = hit.match[2] ?? null;
-      const c = culpritOf(r);
+      const c = blameReport(r, 'fault');
       const obj = linesOf(ctx, r, /kfence-#\d+ \[0x[0-9a-f]+-0x[0-9a-f]+, size=\d+, cache=\S+\]/, 1)[0] ?? null;
       const om = obj ? /size=(\d+), cache=([^\]\s]+)/.exec(obj.text) : null;
       const access = linesOf(ctx, r, /^(?:Use-after-free|Out-of-bounds|Invalid|Corrupted memory|Invalid free)\b.* at 0x|^Invalid free of 0x|^Corrupted memory at 0x/i, 1)[0] ?? null;
@@ -71,7 +72,7 @@ object size (out-of-bounds); enable KASAN on a test kernel to catch every instan
           t('KFENCE samples only a few allocations, so this may be the first visible instance of a bug that corrupts other objects silently.', 'KFENCE 只采样少量分配，这很可能只是一个会悄悄破坏其他对象的 bug 第一次被看到。'),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           disStep(c, 'the instruction and source line of the access', '非法访问的指令和源码行'),
           free?.site ? t(`Read ${free.site.function}: who still holds a pointer to the object after it runs?`, `阅读 ${free.site.function}：它执行之后还有谁持有指向该对象的指针？`) : null,

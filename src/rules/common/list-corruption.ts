@@ -1,8 +1,9 @@
 // CONFIG_DEBUG_LIST reports: list_add/list_del found a neighbour's pointers inconsistent or poisoned.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, RootCauseClass, Rule } from '../types';
 import { poisonOf } from './addresses';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, steps, t, who, whoZh } from './shared';
+import { ev, linesOf, paragraphs, steps, t, who, whoZh } from './shared';
 
 const MSG = /(list_add corruption|list_del corruption|list_add double add|list_del corruption, (?:\S+)->(?:next|prev) is (?:LIST_POISON[12]|NULL)|list corruption)[.,]?(.*)$/;
 
@@ -51,7 +52,7 @@ X->next is LIST_POISON1 (dead000000000100)"、"list_del corruption. prev->next s
       const doubleAdd = /double add/.test(text);
       const op = /list_add/.test(text) ? 'list_add' : 'list_del';
       const cls: RootCauseClass = poison ? 'use-after-free' : 'memory-corruption';
-      const c = culpritOf(r);
+      const c = blameReport(r, 'fault');
       const evidence = [ev(line.no, poison ? `a neighbour pointer holds ${poison.name}: the entry was already deleted` : doubleAdd ? 'the entry is already on the list' : 'a neighbour does not point back: overwritten', poison ? `相邻指针的值是 ${poison.name}：该节点已被删除` : doubleAdd ? '该节点已经在链表上' : '相邻节点没有指回来：已被改写')];
       if (hit.report.headerLine !== line.no) evidence.push(ev(hit.report.headerLine, 'the report', '报告'));
       if (c.line !== null) evidence.push(ev(c.line, `${who(c)}: called ${op}`, `${whoZh(c)}：调用了 ${op}`));
@@ -73,7 +74,7 @@ X->next is LIST_POISON1 (dead000000000100)"、"list_del corruption. prev->next s
               : t('A neighbour\'s pointer does not point back: that neighbour was freed and its memory reused, written by a stray pointer, or the list was modified concurrently without its lock.', '相邻节点的指针没有指回来：这个相邻节点已被释放且内存被重用、被野指针写坏，或者链表在没有加锁的情况下被并发修改。'),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           values[0] ? t(`crash> kmem -s ${values[0]}${values[1] ? `     crash> kmem -s ${values[1]}` : ''}     (what the entry and its neighbours are now: freed? which cache?)`, `crash> kmem -s ${values[0]}${values[1] ? `     crash> kmem -s ${values[1]}` : ''}（节点及其相邻节点现在是什么：已释放？哪个 cache？）`) : null,
           t(`Check that every ${op === 'list_add' ? 'add' : 'del'} of this list in ${c.function ?? 'the caller'} and its peers holds the list's lock, and that the object is removed from the list before it is freed.`, `检查 ${c.function ?? '调用者'} 及其同类代码中对该链表的每一次${op === 'list_add' ? '添加' : '删除'}是否都持有链表锁，以及对象在释放前是否已从链表摘除。`),

@@ -1,8 +1,9 @@
 // Locks still held where none may be: on return to user space, at task exit, after a work item ("still has locks held").
 
+import { blameReport, culpritOfBlame, printedBlame, NO_BLAME, baseName } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { heldLocks } from './lockdep-shared';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, guiltyOr } from './shared';
+import { ev, linesOf, paragraphs, reportsWhere, steps, t } from './shared';
 
 const HEADER = /still has locks held!|lock held when returning to user space!|workqueue leaked lock or atomic|leaked lock or atomic|lock held at task exit time!/;
 
@@ -38,8 +39,8 @@ last function: FUNC"。这些检查都发生在持锁数必须为零的地方。
       const wq = /workqueue leaked/.test(hit.header.text);
       const where = /returning to user space/.test(hit.header.text) ? t('on return to user space', '返回用户态时') : /exit/.test(hit.header.text) ? t('at task exit', '任务退出时') : wq ? t('after a work item finished', '工作项执行结束后') : t('where no lock may be held', '在不允许持锁的地方');
       const lock = held.locks[0] ?? null;
-      const c = culpritOf(r);
-      const taker = lock?.at ?? workFn ?? c.function;
+      const c = printedBlame(ctx, r, { heldLocks: 'any' }) ?? (workFn ? { ...NO_BLAME, function: baseName(workFn), basis: 'callback' as const } : blameReport(r, 'context'));
+      const taker = c.function;
       const evidence = [ev(hit.header.no, `a lock or atomic section still held ${where.en}`, `${where.zh}仍持有锁或处于原子区间`)];
       if (held.header) evidence.push(ev(held.header.no, 'lockdep: locks held', 'lockdep：持有的锁'));
       for (const l of held.locks.slice(0, 3)) evidence.push(ev(l.line, `${l.name}${l.at ? `, taken in ${l.at}` : ''}`, `${l.name}${l.at ? `，在 ${l.at} 中获取` : ''}`));
@@ -53,7 +54,7 @@ last function: FUNC"。这些检查都发生在持锁数必须为零的地方。
           t('Nothing will release it now: the next task to take that lock blocks forever (a hang that looks unrelated), so this report is the root cause of later hung-task or lockup reports on the same lock.', '现在已经没有代码会释放它了：下一个获取这把锁的任务会永远阻塞（看起来像无关的挂死），所以这个报告就是之后同一把锁上 hung task 或 lockup 报告的根因。'),
         ]),
         evidence,
-        culprit: guiltyOr(r, taker ? { function: taker, module: c.function === taker ? c.module : null } : culpritField(c)),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           t(`Read ${taker ?? 'the function that took the lock'}: every return after the lock must unlock (look at goto/error paths).`, `阅读 ${taker ?? '获取锁的函数'}：加锁之后的每个返回点都必须解锁（重点看 goto/错误分支）。`),
           t('Check the log after this report for hung tasks or lockups on the same lock: they are consequences.', '检查日志中此报告之后有没有同一把锁上的 hung task 或 lockup：它们都是后果。'),

@@ -2,7 +2,9 @@
 
 import type { FindingDraft, Rule } from '../types';
 import { dependencyChain, heldLocks, lockEvidence, wantedAndHeld } from './lockdep-shared';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, guiltyOr } from './shared';
+import { ev, linesOf, paragraphs, reportsWhere, steps, t } from './shared';
+import { blameCircular } from '../lockdep';
+import { culpritOfBlame } from '../blame';
 
 const HEADER = /possible circular locking dependency detected/;
 
@@ -39,13 +41,13 @@ CPU0 和 CPU1 的交错顺序）。lockdep 在第一次看到这种顺序时就�
       const { want, held } = wantedAndHeld(ctx, r);
       const chain = dependencyChain(ctx, r);
       const chainLine = linesOf(ctx, r, /-->/, 1)[0] ?? null;
-      const c = culpritOf(r);
+      const c = blameCircular(ctx, r);
       const evidence = [ev(hit.header.no, 'lockdep: circular dependency', 'lockdep：循环依赖'), ...lockEvidence(want, 'trying to acquire', '试图获取'), ...lockEvidence(held, 'while holding', '同时持有')];
       for (const e of chain.slice(0, 4)) evidence.push(ev(e.line, `dependency edge: ${e.name}${e.takenIn ? ` taken in ${e.takenIn}` : ''}`, `依赖边：${e.name}${e.takenIn ? `，在 ${e.takenIn} 中获取` : ''}`));
       if (chainLine) evidence.push(ev(chainLine.no, 'the whole cycle', '完整的环'));
       const A = held?.name ?? 'A';
       const B = want?.name ?? 'B';
-      const fn = want?.at ?? c.function;
+      const fn = c.function ?? want?.at ?? null;
       out.push({
         report: hit.index,
         confidence: want && held ? 0.85 : 0.7,
@@ -56,7 +58,8 @@ CPU0 和 CPU1 的交错顺序）。lockdep 在第一次看到这种顺序时就�
           t('Two tasks running these paths concurrently block each other forever (each holds the lock the other wants); the report comes before any actual hang. The fix is an ordering decision, not a missing unlock.', '两个任务并发执行这两条路径时会永久互相阻塞（各自持有对方想要的锁）；这个报告出现在真正挂死之前。修复方法是确定加锁顺序，而不是补一个解锁。'),
         ]),
         evidence,
-        culprit: guiltyOr(r, fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c)),
+        culprit: culpritOfBlame(c),
+        ...(c.basis === 'debug-facility' ? { rootCauseClass: 'other' as const, secondaryClasses: ['deadlock-abba' as const] } : {}),
         nextSteps: steps(
           t(`Read ${fn ?? 'the acquiring function'} and ${chain.map((e) => e.takenIn).filter(Boolean).join(', ') || 'the functions under each "-> #N" entry'}: decide the order of ${A} and ${B} and change the path that violates it.`, `阅读 ${fn ?? '获取锁的函数'} 以及 ${chain.map((e) => e.takenIn).filter(Boolean).join('、') || '每个 "-> #N" 条目下的函数'}：确定 ${A} 和 ${B} 的先后顺序，修改违反顺序的路径。`),
           t('Common fixes: release the outer lock before the call that takes the inner one, move the work to a workqueue, or use a trylock with back-off on the reversed path.', '常见修法：在调用会获取内层锁的函数之前释放外层锁，把工作移到工作队列中，或者在反向路径上使用 trylock 并回退。'),

@@ -1,8 +1,9 @@
 // Lockdep "held lock freed": memory is freed while a lock inside it is still held.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { heldLocks, lockEvidence, parseLockLine } from './lockdep-shared';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /held lock freed!/;
 
@@ -37,7 +38,7 @@ What to do: make the free wait for the lock holder (refcount the object, or unlo
         lock = next ? parseLockLine(next) : null;
       }
       const held = heldLocks(ctx, r);
-      const c = culpritOf(r);
+      const c = blameReport(r, 'context');
       const evidence = [ev(hit.header.no, 'lockdep: a held lock was freed', 'lockdep：仍被持有的锁被释放了')];
       if (freeing) evidence.push(ev(freeing.no, 'the freed range contains a held lock', '被释放的内存范围内有一把被持有的锁'));
       evidence.push(...lockEvidence(lock, 'the lock inside the freed memory', '位于被释放内存中的锁'));
@@ -53,7 +54,7 @@ What to do: make the free wait for the lock holder (refcount the object, or unlo
           t('The object lifetime is not tied to its users: the free must wait until the lock holder is done (reference count, or a close path that waits for in-flight operations).', '对象的生命周期没有和使用者绑定：释放必须等持锁者用完（引用计数，或者 close 路径等待进行中的操作结束）。'),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           t(`Find who frees the object on this path${c.function ? ` (${c.function})` : ''} and who can still hold ${lock?.name ?? 'its lock'}${lock?.at ? ` (${lock.at})` : ''}; make one wait for the other.`, `找出这条路径上释放对象的代码${c.function ? `（${c.function}）` : ''}，以及仍可能持有 ${lock?.name ?? '其中的锁'} 的代码${lock?.at ? `（${lock.at}）` : ''}；让其中一方等待另一方。`),
           t('Reproduce with KASAN: the later unlock shows up as a use-after-free with the free stack.', '打开 KASAN 复现：之后的解锁会以释放后使用的形式报告，并附带释放栈。'),

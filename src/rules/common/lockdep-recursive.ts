@@ -1,8 +1,9 @@
 // Lockdep "possible recursive locking" and "BUG: spinlock recursion": a task or CPU takes a lock it already holds (AA).
 
+import { blameOfSite, blameSelfDeadlock, culpritOfBlame, detectedAtIp, reportFrames } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { lockEvidence, wantedAndHeld } from './lockdep-shared';
-import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
+import { ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /possible recursive locking detected|BUG: spinlock recursion on CPU#?(\d+)|BUG: rwlock recursion/;
 
@@ -36,12 +37,14 @@ __ 版本）。如果是同类的两个对象，就规定顺序并加上注解�
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
       const { want, held } = wantedAndHeld(ctx, r);
-      const c = culpritOf(r);
       const spin = /spinlock recursion|rwlock recursion/.test(hit.header.text);
+      const heldSite = held?.at ? blameOfSite({ function: held.at, offset: null, module: null, line: held.line }, 'outer-holder') : null;
+      const c = heldSite ?? blameSelfDeadlock(reportFrames(r), { detectedIn: detectedAtIp(r) });
       const evidence = [ev(hit.header.no, spin ? 'the lock owner is this CPU already' : 'lockdep: recursive locking', spin ? '锁的持有者已经是本 CPU' : 'lockdep：递归加锁'), ...lockEvidence(want, 'acquiring', '正在获取'), ...lockEvidence(held, 'already held', '已经持有')];
       if (c.line !== null) evidence.push(ev(c.line, `${who(c)}: the guilty frame`, `${whoZh(c)}：嫌疑帧`));
       const lock = want?.name ?? held?.name ?? 'the lock';
       const fn = want?.at ?? c.function;
+      void fn;
       out.push({
         report: hit.index,
         confidence: want && held ? 0.85 : 0.75,
@@ -51,7 +54,7 @@ __ 版本）。如果是同类的两个对象，就规定顺序并加上注解�
           t('If the two acquisitions are on different objects of the same kind (two sockets, two inodes), lockdep cannot tell them apart: there must be a defined order, annotated with the *_nested() variants or separate lock classes.', '如果两次获取针对的是同类的不同对象（两个 socket、两个 inode），lockdep 无法区分它们：必须有确定的顺序，并用 *_nested() 系列接口或独立的锁类加以注解。'),
         ]),
         evidence,
-        culprit: guiltyOr(r, fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c)),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           t(`Read ${held?.at ?? 'the first acquisition'} and ${fn ?? 'the second'}: is it the same object? Check the call path between them for a callback or helper that locks again.`, `阅读 ${held?.at ?? '第一次获取处'} 和 ${fn ?? '第二次获取处'}：是不是同一个对象？检查两者之间的调用路径上是否有回调或辅助函数再次加锁。`),
           t('crash> bt -f     (the lock addresses passed to both acquisitions)', 'crash> bt -f（两次获取时传入的锁地址）'),

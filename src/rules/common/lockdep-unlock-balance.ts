@@ -1,8 +1,9 @@
 // Lockdep "bad unlock balance": a task releases a lock it does not hold.
 
+import { blameOfSite, blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { lockAfter, lockEvidence } from './lockdep-shared';
-import { culpritField, culpritOf, ev, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
+import { ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /bad unlock balance detected/;
 
@@ -32,8 +33,8 @@ but there are no more locks to release!"。任务释放了一把 lockdep 认为�
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
       const lock = lockAfter(ctx, r, /is trying to release lock/);
-      const c = culpritOf(r);
-      const fn = lock?.at ?? c.function;
+      const c = (lock?.at ? blameOfSite({ function: lock.at, offset: null, module: null, line: lock.line }, 'printed') : null) ?? blameReport(r, 'context');
+      const fn = c.function;
       const evidence = [ev(hit.header.no, 'lockdep: unlock of a lock not held', 'lockdep：释放了未持有的锁'), ...lockEvidence(lock, 'released', '被释放的锁')];
       if (c.line !== null) evidence.push(ev(c.line, `${who(c)}: the guilty frame`, `${whoZh(c)}：嫌疑帧`));
       out.push({
@@ -45,7 +46,7 @@ but there are no more locks to release!"。任务释放了一把 lockdep 认为�
           t('A double unlock of a spinlock or mutex corrupts its state: other tasks may enter the critical section together, or later lock operations hang.', '自旋锁或 mutex 被重复释放会破坏锁状态：其他任务可能同时进入临界区，或者之后的加锁操作挂死。'),
         ]),
         evidence,
-        culprit: guiltyOr(r, fn ? { function: fn, module: c.function === fn ? c.module : null } : culpritField(c)),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           t(`Read ${fn ?? 'the unlocking function'}: list each lock/unlock of ${lock?.name ?? 'the lock'} per path (goto labels, early returns, helpers that unlock internally).`, `阅读 ${fn ?? '解锁函数'}：按路径列出 ${lock?.name ?? '该锁'} 的每一次加锁/解锁（goto 标签、提前 return、内部会解锁的辅助函数）。`),
           t('Add lockdep_assert_held(&lock) before the unlock to catch the path that arrives without it.', '在解锁之前加 lockdep_assert_held(&lock)，抓出没有持锁就走到这里的路径。'),

@@ -1,8 +1,9 @@
 // "BUG: unable to handle kernel NULL pointer dereference": which member of which NULL struct pointer, and where it was read.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { classifyAddress } from './addresses';
-import { linesOf, safePf, culpritEvidence, culpritField, culpritOf, disStep, ev, faultDetails, hex, modulesSuffix, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
+import { linesOf, safePf, culpritEvidence, disStep, ev, faultDetails, hex, modulesSuffix, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
 
 const HEADER = /NULL pointer dereference|KASAN: null-ptr-deref/i;
 
@@ -40,7 +41,7 @@ that pointer is set and cleared.`,
     const out: FindingDraft[] = [];
     for (const hit of reportsWhere(ctx, HEADER, true)) {
       const r = hit.report;
-      const c = culpritOf(r);
+      const c = blameReport(r, 'fault');
       const fd = faultDetails(r);
       // KASAN's GPF form gives the range of the NULL-based access instead of the fault address.
       const range = /null-ptr-deref in range \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(linesOf(ctx, r, /null-ptr-deref in range/, 1)[0]?.text ?? '');
@@ -71,7 +72,7 @@ that pointer is set and cleared.`,
           modulesSuffix(r),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           disStep(c, 'the faulting instruction and source line; the base register is the NULL pointer', '出错指令和源码行；基址寄存器就是那个空指针'),
           offset !== null && offset > 0n ? t(`crash> struct <type> -o | grep -w ${hex(offset)}     (which member lives at offset ${hex(offset)})`, `crash> struct <类型> -o | grep -w ${hex(offset)}（偏移 ${hex(offset)} 处是哪个成员）`) : null,

@@ -1,8 +1,9 @@
 // RCU CPU/task stall warnings: which CPUs or tasks held up the grace period, and what the stalled CPU was doing.
 
+import { baseName, blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { spinningOn } from './lockup-shared';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
+import { culpritEvidence, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /(\w+) (self-detected stall on CPU|detected stalls? on CPUs?\/tasks|detected stalls on tasks|detected expedited stalls)|rcu_\w+ detected stall/;
 
@@ -44,7 +45,7 @@ CPUs" 会列出这些 CPU（"N-...!"），并附上每个 CPU 的 NMI 回溯。"
       const cpus = cpuLines.map((l) => /(\d+)-/.exec(l.text.replace(/^rcu:\s*/, ''))?.[1]).filter((x): x is string => !!x);
       const starved = linesOf(ctx, r, /kthread starved for \d+ jiffies/, 1)[0] ?? null;
       const taskLines = tasks ? linesOf(ctx, r, /^task:\S+\s+state:|holdout: \d/, 3) : [];
-      const c = culpritOf(r);
+      const c = blameReport(r, 'lockup');
       const spin = spinningOn(r);
       const evidence = [ev(hit.header.no, self ? 'the CPU detected its own stall' : tasks ? 'tasks holding up an RCU-tasks grace period' : 'another CPU detected the stall', self ? '该 CPU 自己检测到了停滞' : tasks ? '拖住 RCU-tasks 宽限期的任务' : '由其他 CPU 检测到的停滞')];
       for (const l of cpuLines.slice(0, 3)) evidence.push(ev(l.no, 'a stalled CPU and its grace-period state', '停滞的 CPU 以及它的宽限期状态'));
@@ -74,7 +75,7 @@ CPUs" 会列出这些 CPU（"N-...!"），并附上每个 CPU 的 NMI 回溯。"
           starved ? t('The grace-period kthread was also starved: whatever hogs the CPUs (or a heavily overcommitted VM) kept it from running.', '宽限期内核线程也被饿住了：有东西占满了 CPU（或者虚拟机严重超卖），使它无法运行。') : null,
         ]),
         evidence,
-        culprit: guiltyOr(r, spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : culpritField(c)),
+        culprit: spin?.taker?.function ? { function: baseName(spin.taker.function), module: spin.taker.module } : culpritOfBlame(c),
         nextSteps: steps(
           t('crash> bt -a     (each stalled CPU, and who holds what it waits for)', 'crash> bt -a（每个停滞的 CPU，以及它所等待资源的持有者）'),
           disStep(c, 'the loop or lock the CPU was stuck in', 'CPU 卡住的循环或锁'),

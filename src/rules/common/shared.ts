@@ -1,11 +1,10 @@
 // Pieces every common-kind rule needs: the reports of a kind, the guilty frame as a culprit, the fault address, crash commands.
 
-import { PLUMBING } from '../../knowledge/functions';
-import { matchesAny } from '../../knowledge/contexts';
 import type { CrashReport, Frame, LogLine } from '../../model/types';
 import { decodePfError, type PfErrorDecode } from '../../decode/pf-error';
-import { framesOf, firstCulpritFrame, baseName } from '../stacks';
-import type { EvidenceDraft, FindingDraft, L10n, RuleContext } from '../types';
+import { framesOf } from '../stacks';
+import type { Blame } from '../blame';
+import type { EvidenceDraft, L10n, RuleContext } from '../types';
 
 export function t(en: string, zh: string): L10n {
   return { en, zh };
@@ -62,38 +61,8 @@ export function mainFrames(r: CrashReport): Frame[] {
   return r.traces.filter((tr) => !/(?:^|\] )(?:Allocated|Freed|Last potentially|Second to last)/i.test(tr.label ?? '')).flatMap(framesOf);
 }
 
-export interface Culprit {
-  function: string | null;
-  module: string | null;
-  /** The line of the frame, for evidence. */
-  line: number | null;
-  /** `func+0xoff` when known, for `dis -l`. */
-  location: string | null;
-}
-
-function locationOf(fn: string, offset: number | null): string {
-  return offset === null ? fn : `${fn}+0x${offset.toString(16)}`;
-}
-
-/** The guilty frame (syzkaller's `report.frame`) with its module and line; else the first non-plumbing frame. */
-export function culpritOf(r: CrashReport): Culprit {
-  const frames = mainFrames(r);
-  const ip = r.registers?.ip ?? null;
-  if (r.frame) {
-    if (ip?.function && baseName(ip.function) === baseName(r.frame)) return { function: r.frame, module: ip.module, line: ip.line, location: locationOf(ip.function, ip.offset) };
-    const f = frames.find((fr) => fr.function !== null && baseName(fr.function) === baseName(r.frame as string));
-    if (f) return { function: r.frame, module: f.module, line: f.line, location: locationOf(f.function as string, f.offset) };
-    return { function: r.frame, module: null, line: null, location: r.frame };
-  }
-  if (ip?.function) return { function: ip.function, module: ip.module, line: ip.line, location: locationOf(ip.function, ip.offset) };
-  const f = firstCulpritFrame(frames);
-  if (f?.function) return { function: f.function, module: f.module, line: f.line, location: locationOf(f.function, f.offset) };
-  return { function: null, module: null, line: null, location: null };
-}
-
-export function culpritField(c: Culprit): FindingDraft['culprit'] {
-  return c.function || c.module ? { function: c.function, module: c.module } : null;
-}
+/** The culprit as rules print it: the blame walk's answer (function, module, line, location). */
+export type Culprit = Pick<Blame, 'function' | 'module' | 'line' | 'location'>;
 
 /** "func [mod]" for sentences. */
 export function who(c: Culprit): string {
@@ -164,18 +133,3 @@ export function safePf(code: string): PfErrorDecode | null {
     return null;
   }
 }
-
-/**
- * The culprit to report. Code of a loadable module beats core code: the rule's own choice when it
- * names a module function, else the faulting IP when it is inside a module (syzkaller's guilty frame
- * is chosen to group reports, and for a stall it is the system call, not the looping function).
- * Otherwise syzkaller's guilty frame, else the rule's own choice.
- */
-export function guiltyOr(r: CrashReport, own: FindingDraft['culprit']): FindingDraft['culprit'] {
-  if (own?.module && own.function) return own;
-  const ip = r.registers?.ip;
-  if (ip?.function && ip.module && !matchesAny(baseName(ip.function), PLUMBING)) return { function: ip.function, module: ip.module };
-  if (!r.frame) return own;
-  return culpritField(culpritOf(r));
-}
-

@@ -3,10 +3,10 @@
 import { decodePreempt, type PreemptDecode } from '../../decode/preempt';
 import { RETURN_TO_USER } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
-import { baseName } from '../stacks';
 import { releaseOf } from '../facts';
+import { baseName, blameReport, culpritOfBlame, printedBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
-import { culpritField, culpritOf, ev, linesOf, mainFrames, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { ev, linesOf, mainFrames, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /BUG: sleeping function called from invalid context(?: at (\S+?:\d+))?/;
 
@@ -69,7 +69,7 @@ What to do: read "Preemption disabled at" / the held lock and the sleeping call 
       const heldLine = near(/^\s*#0: /);
       const heldLock = heldLine ? /#0: [0-9a-f]* ?\(([^)]+)\)/.exec(heldLine.text)?.[1] ?? null : null;
       const heldAt = heldLine ? /at: (?:\[<[0-9a-f]+>\] )?(\w[\w.]*)\+/.exec(heldLine.text)?.[1] ?? null : null;
-      const c = culpritOf(r);
+      const c = printedBlame(ctx, r) ?? blameReport(r, 'context');
       const frames = mainFrames(r);
       const returning = frames.find((f) => f.reliable && f.function !== null && matchesAny(baseName(f.function), RETURN_TO_USER)) ?? null;
       const leak = returning !== null && (pc ? pc.callerPreemptDepth > 0 || pc.softirqDisableDepth > 0 : inAtomic === true);
@@ -107,7 +107,7 @@ What to do: read "Preemption disabled at" / the held lock and the sleeping call 
             : t('If it is legitimate to do this work here, use the non-sleeping variant (GFP_ATOMIC, spin_lock instead of mutex_lock); otherwise move the sleeping call outside the locked region, or make the lock a mutex.', '如果确实要在这里做这件事，就用不睡眠的版本（GFP_ATOMIC、用 spin_lock 代替 mutex_lock）；否则把睡眠调用移到加锁区之外，或者把这把锁改成 mutex。'),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           at ? t(`Read ${at}: which sleeping primitive asserted, and trace up to ${c.function ?? 'the caller'}.`, `阅读 ${at}：是哪个会睡眠的原语触发了断言，再向上追到 ${c.function ?? '调用者'}。`) : null,
           atomicBy ? t(`Read ${atomicBy}: the lock/preempt_disable() taken there, and whether every path from it to ${c.function ?? 'the sleeping call'} is allowed to sleep.`, `阅读 ${atomicBy}：那里获取的锁/preempt_disable()，以及从它到 ${c.function ?? '睡眠调用'} 的每条路径是否允许睡眠。`) : t('crash> bt -f     (find the caller holding a spinlock: look for _raw_spin_lock* return addresses)', 'crash> bt -f（找出持有自旋锁的调用者：看 _raw_spin_lock* 的返回地址）'),

@@ -2,10 +2,10 @@
 
 import { IPI_WAITERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
-import { baseName } from '../stacks';
+import { baseName, blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { spinningOn } from './lockup-shared';
-import { culpritEvidence, culpritField, culpritOf, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
+import { culpritEvidence, disStep, ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.+?):(\d+)\]/;
 
@@ -43,7 +43,7 @@ CPU 在等一把被其他上下文持有且不释放的锁，即死锁或持锁�
     for (const hit of reportsWhere(ctx, HEADER)) {
       const r = hit.report;
       const [, cpu, secs, comm, pid] = hit.match;
-      const c = culpritOf(r);
+      const c = blameReport(r, 'lockup');
       const spin = spinningOn(r);
       const ripLine = r.registers?.ip?.line ?? null;
       const eflags = r.registers?.values.EFLAGS ?? null;
@@ -56,7 +56,7 @@ CPU 在等一把被其他上下文持有且不释放的锁，即死锁或持锁�
       const ipFn = r.registers?.ip?.function ?? null;
       // Waiting for an IPI answer: the stuck CPU is another one, this one only waits for it.
       const ipiWait = !spin && ipFn !== null && matchesAny(baseName(ipFn), IPI_WAITERS);
-      const culprit = spin?.taker?.function ? { function: spin.taker.function, module: spin.taker.module } : ipiWait ? null : culpritField(c);
+      const culprit = spin?.taker?.function ? { function: baseName(spin.taker.function), module: spin.taker.module } : ipiWait ? null : culpritOfBlame(c);
       out.push({
         report: hit.index,
         rootCauseClass: spin ? 'deadlock-aa' : 'other',
@@ -77,7 +77,7 @@ CPU 在等一把被其他上下文持有且不释放的锁，即死锁或持锁�
           others.length > 0 ? t(`Other CPUs reported soft lockups later in the log (${others.length}): look for a common lock or resource.`, `日志中后面还有其他 CPU 报告了 soft lockup（${others.length} 次）：找它们共同的锁或资源。`) : null,
         ]),
         evidence,
-        culprit: ipiWait ? null : guiltyOr(r, culprit),
+        culprit,
         nextSteps: steps(
           t('crash> bt -a     (every CPU: who holds the lock, who else is stuck)', 'crash> bt -a（所有 CPU：谁持有锁，还有谁卡住了）'),
           disStep(c, spin ? 'the spin loop and the lock it reads' : 'the loop around RIP and its exit condition', spin ? '自旋循环以及它读取的锁' : 'RIP 附近的循环及其退出条件'),

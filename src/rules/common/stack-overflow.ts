@@ -1,8 +1,9 @@
 // Kernel stack overflow: guard page hit, double fault, "corrupted stack end", stack-protector: which chain ate the stack.
 
+import { baseName, blameRecursion, blameReport, culpritOfBlame, NO_BLAME, reportFrames } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { dominantModule } from '../stacks';
-import { culpritField, culpritOf, ev, mainFrames, paragraphs, reportsWhere, steps, t, who, whoZh, guiltyOr } from './shared';
+import { ev, mainFrames, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /stack guard page was hit|kernel stack overflow|corrupted stack end detected|stack-protector: Kernel stack is corrupted in|PANIC: double fault|thread overran stack|Kernel panic - not syncing: (?:stack is corrupted|corrupted stack end)|Insufficient stack space to handle exception/;
 
@@ -45,14 +46,14 @@ corrupted in: 函数"。
       for (const f of frames) counts.set(f.function as string, (counts.get(f.function as string) ?? 0) + 1);
       const repeated = [...counts.entries()].filter(([, n]) => n >= 3).sort((a, b) => b[1] - a[1]);
       const mod = dominantModule(frames);
-      const c = culpritOf(r);
+      const recursion = protector ? null : blameRecursion(reportFrames(r));
+      const c = protFn ? { ...NO_BLAME, function: baseName(protFn), basis: 'ip' as const } : recursion ?? blameReport(r, 'fault');
       const evidence = [ev(hit.header.no, protector ? 'the stack canary of a frame was overwritten' : 'the kernel stack was exhausted', protector ? '某个栈帧的 canary 被覆盖' : '内核栈被耗尽')];
       if (repeated[0]) {
         const f = frames.find((x) => x.function === repeated[0][0]);
         if (f) evidence.push(ev(f.line, `${repeated[0][0]} appears ${repeated[0][1]} times: recursion`, `${repeated[0][0]} 出现了 ${repeated[0][1]} 次：递归`));
       }
       if (c.line !== null) evidence.push(ev(c.line, `${who(c)}: the guilty frame`, `${whoZh(c)}：嫌疑帧`));
-      const culpritFn = protFn ?? repeated[0]?.[0] ?? c.function;
       out.push({
         report: hit.index,
         rootCauseClass: protector ? 'memory-corruption' : 'stack-overflow',
@@ -69,7 +70,7 @@ corrupted in: 函数"。
           mod && !protector ? t(`${mod.count} frames belong to ${mod.module}.`, `有 ${mod.count} 个帧属于 ${mod.module}。`) : null,
         ]),
         evidence,
-        culprit: guiltyOr(r, culpritFn ? { function: culpritFn, module: c.function === culpritFn ? c.module : mod?.module ?? null } : culpritField(c)),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           t('crash> bt -f     (frame sizes: where the stack went)', 'crash> bt -f（各帧大小：栈空间用在了哪里）'),
           protector ? t(`Audit the local buffers of ${protFn ?? 'that function'}: every copy into them (memcpy/strcpy/sprintf/copy_from_user) needs a bound of sizeof(buffer).`, `审查 ${protFn ?? '该函数'} 的局部缓冲区：每一次向其拷贝（memcpy/strcpy/sprintf/copy_from_user）都要以 sizeof(缓冲区) 为上限。`) : t(`Bound the recursion${repeated[0] ? ` in ${repeated[0][0]}` : ''} (depth limit, or an iterative rewrite); move large locals to the heap.`, `限制${repeated[0] ? ` ${repeated[0][0]} 的` : ''}递归深度（加深度上限或改为迭代）；把大的局部变量移到堆上。`),

@@ -1,7 +1,8 @@
 // UBSAN reports: undefined behaviour at a source line (array index, shift, overflow, bad enum/bool load).
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, RootCauseClass, Rule } from '../types';
-import { culpritField, culpritOf, ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
+import { ev, linesOf, paragraphs, reportsWhere, steps, t, taskOf, who, whoZh } from './shared';
 
 const HEADER = /UBSAN: ([a-z-]+|Undefined behaviour) in (\S+?:\d+)(?::\d+)?/;
 
@@ -50,7 +51,7 @@ and add the range check at the point the value enters the kernel.`,
       const detail = linesOf(ctx, r, /is out of range for type|shift exponent|signed integer overflow|load of value|division|misaligned|cannot be represented/, 1, hit.header.no, Math.min(r.endLine, hit.header.no + 4))[0] ?? null;
       const probe = `${hit.match[1]} ${detail?.text ?? ''}`;
       const k = KINDS.find((x) => x.re.test(probe)) ?? null;
-      const c = culpritOf(r);
+      const c = blameReport(r, 'fault');
       const evidence = [ev(hit.header.no, `UBSAN at ${site}`, `UBSAN 报告位置 ${site}`)];
       if (detail) evidence.push(ev(detail.no, 'the undefined operation and the offending value', '未定义的操作以及出问题的值'));
       if (c.line !== null) evidence.push(ev(c.line, `${who(c)}: the function at that line`, `${whoZh(c)}：该行所在的函数`));
@@ -64,7 +65,7 @@ and add the range check at the point the value enters the kernel.`,
           t('The value came from further up the stack: find where it enters the kernel (a system call argument, a file-system image, a device descriptor) and check it there; clamping at the faulting line only hides the bad input.', '这个值来自调用栈更上层：找到它进入内核的地方（系统调用参数、文件系统镜像、设备描述符）并在那里检查；只在出错行做截断只是掩盖了坏输入。'),
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           t(`Open ${site} and trace the operand back through the callers in the stack.`, `打开 ${site}，沿着调用栈中的调用者反推这个操作数的来源。`),
           c.location ? t(`crash> dis -l ${c.location}     (the exact operation)`, `crash> dis -l ${c.location}（具体是哪条运算）`) : null,

@@ -1,8 +1,9 @@
 // WARN()/WARN_ON() reports: the WARN site and what the frequent ones (refcount, ODEBUG, kobject, alloc order, NETDEV WATCHDOG...) mean.
 
+import { blameReport, culpritOfBlame } from '../blame';
 import type { FindingDraft, Rule } from '../types';
 import { WARN_SITES } from './warn-sites';
-import { culpritEvidence, culpritField, culpritOf, ev, linesOf, paragraphs, steps, t, taskOf, who, whoZh } from './shared';
+import { culpritEvidence, ev, linesOf, paragraphs, steps, t, taskOf, who, whoZh } from './shared';
 
 /** Lockdep and list-debugging reports print "WARNING:" too; their own rules explain them. */
 const OTHER_RULES = /possible circular locking|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|still has locks held|list_(?:add|del) corruption|list corruption|stack (?:regs|frame pointer) has bad|locking bug|lock order detected|lock inversion dependency/;
@@ -66,7 +67,7 @@ the usual fix.`,
           break;
         }
       }
-      const c = culpritOf(r);
+      const c = blameReport(r, 'fault');
       const evidence = [];
       if (warnLine) evidence.push(ev(warnLine.no, wm ? `the WARN site: ${wm[1]} in ${wm[2]}` : 'the WARN site', wm ? `告警点：${wm[1]}，函数 ${wm[2]}` : '告警点'));
       else evidence.push(ev(header.no, 'the warning', '告警'));
@@ -87,7 +88,7 @@ the usual fix.`,
           c.function ? t(`The guilty frame is ${who(c)}: the first function outside the WARN machinery and generic helpers.`, `嫌疑帧是 ${whoZh(c)}：告警机制和通用辅助函数之外的第一个函数。`) : null,
         ]),
         evidence,
-        culprit: culpritField(c),
+        culprit: culpritOfBlame(c),
         nextSteps: steps(
           wm ? t(`Read ${wm[1]}: the WARN_ON condition in ${wm[2]}.`, `阅读 ${wm[1]}：${wm[2]} 中 WARN_ON 的条件。`) : null,
           site ? site.next : null,
