@@ -11,11 +11,13 @@ import { threadInfoOverwritten } from './thread-info-overwritten';
 import { knownIssue } from './known-issue';
 import { preemptCountUnderflow } from './preempt-count-underflow';
 import { COMMON_RULES } from './common';
+import { unloadedModuleAccess } from './lifecycle/unloaded-module-access';
 
 export const RULES: readonly Rule[] = [
   bhDisabledSleep,
   bhLeakReturnToUser,
   danglingCallback,
+  unloadedModuleAccess,
   irqReenabledInIrqLock,
   threadInfoOverwritten,
   knownIssue,

@@ -37,6 +37,8 @@ export interface RuleMeta {
   /** What `ktriage explain ID` prints: what the rule looks for, why it means what it says, what to do. */
   docs: L10n;
   references: readonly string[];
+  /** The rule's texts: message ids to their English and Chinese text with {{placeholders}} (see messages.ts). */
+  messages?: Readonly<Record<string, L10n>>;
 }
 
 export interface EvidenceDraft {

@@ -55,9 +55,23 @@ value, "kmem -s" the object it was loaded from, and rerun with KASAN or slub_deb
       const kasanRange = linesOf(ctx, r, /KASAN: (?:maybe wild-memory-access|probably user-memory-access) in range/, 1)[0] ?? null;
       const poison = addr?.poison ?? poisoned[0]?.poison ?? null;
       let cls: RootCauseClass = 'memory-corruption';
+      let secondary: RootCauseClass[] = [];
       let confidence = 0.6;
       let what: { en: string; zh: string };
-      if (poison?.uaf) {
+      // A write to a present page that forbids it: read-only data or text (a const table patched, a wild write).
+      const readOnlyWrite = pf !== null && pf.present && pf.write && !pf.user && addr?.kind === 'kernel';
+      if (poison?.list) {
+        // A deleted entry unlinked again or walked: a state bug (double list_del), freed memory only with more evidence.
+        cls = 'memory-corruption';
+        secondary = ['use-after-free'];
+        confidence = 0.8;
+        what = t(`The pointer is ${poison.name}: ${poison.meaning.en}. Deleting the entry a second time or walking it after list_del() means two paths tear down the same object (a double removal or a race between two teardown paths); its memory may also have been freed.`, `指针值是 ${poison.name}：${poison.meaning.zh}。再次删除该节点或在 list_del() 之后还遍历它，说明有两条路径在拆除同一个对象（重复删除，或两条拆除路径之间的竞争）；它的内存也可能已经被释放。`);
+      } else if (readOnlyWrite) {
+        cls = 'other';
+        secondary = ['memory-corruption'];
+        confidence = 0.72;
+        what = t(`The page is present and the write was refused (${pf?.summary.en}): ${addr?.value} is read-only memory, kernel or module text or data declared const. The code writes to something the compiler placed in read-only memory: a table declared const that the code still patches, or a pointer that should point at a writable copy.`, `页面存在但写入被拒绝（${pf?.summary.zh}）：${addr?.value} 是只读内存，即内核或模块的代码段，或被声明为 const 的数据。代码在写编译器放进只读内存的东西：一个声明为 const 却仍被修改的表，或者一个本应指向可写副本的指针。`);
+      } else if (poison?.uaf) {
         cls = 'use-after-free';
         confidence = 0.82;
         what = poison.list
@@ -85,11 +99,12 @@ value, "kmem -s" the object it was loaded from, and rerun with KASAN or slub_deb
         if (line !== undefined) evidence.push(ev(line, `${p.reg} = ${p.value}: ${p.poison.name}`, `${p.reg} = ${p.value}：毒值 ${p.poison.name}`));
       }
       evidence.push(...culpritEvidence(c, `${who(c)}: where the bad pointer was used`, `${whoZh(c)}：使用坏指针的地方`));
-      const kindEn = cls === 'use-after-free' ? 'use-after-free' : addr?.kind === 'user' ? 'user address used as a kernel pointer' : gpf || addr?.kind === 'non-canonical' ? 'garbage pointer (non-canonical)' : 'wild or stale kernel pointer';
-      const kindZh = cls === 'use-after-free' ? '释放后使用' : addr?.kind === 'user' ? '把用户态地址当内核指针用' : gpf || addr?.kind === 'non-canonical' ? '垃圾指针（非规范地址）' : '野指针或过期的内核指针';
+      const kindEn = readOnlyWrite ? 'write to read-only memory' : poison?.list ? 'a deleted list entry used again' : cls === 'use-after-free' ? 'use-after-free' : addr?.kind === 'user' ? 'user address used as a kernel pointer' : gpf || addr?.kind === 'non-canonical' ? 'garbage pointer (non-canonical)' : 'wild or stale kernel pointer';
+      const kindZh = readOnlyWrite ? '写只读内存' : poison?.list ? '已删除的链表节点被再次使用' : cls === 'use-after-free' ? '释放后使用' : addr?.kind === 'user' ? '把用户态地址当内核指针用' : gpf || addr?.kind === 'non-canonical' ? '垃圾指针（非规范地址）' : '野指针或过期的内核指针';
       out.push({
         report: hit.index,
         rootCauseClass: cls,
+        secondaryClasses: secondary,
         confidence,
         summary: t(`${gpf ? 'General protection fault' : 'Bad kernel paging request'} in ${who(c)}: ${kindEn}`, `${whoZh(c)} 中${gpf ? '发生通用保护异常' : '访问非法内核地址'}：${kindZh}`),
         explanation: paragraphs([
