@@ -3,7 +3,8 @@
 import type { Finding, LogLine } from '../model/types';
 import { lineAt, type Analysis } from '../analyze/analyze';
 import type { Lang } from '../render/i18n';
-import type { FindingDraft, Rule, RuleContext } from './types';
+import type { FindingDraft, L10n, Rule, RuleContext } from './types';
+import { linkReports, type ReportLink } from './sequence';
 import { RULES } from './index';
 
 /** A finding as printed: the contract's fields plus the structured facts it rests on. */
@@ -61,17 +62,51 @@ function render(rule: Rule, d: FindingDraft, ctx: RuleContext, lang: Lang): Rend
 /** All findings for the input, most likely explanation first. A rule that throws is reported, not fatal. */
 export function runRules(a: Analysis, lang: Lang, rules: readonly Rule[] = RULES): RenderedFinding[] {
   const ctx = makeContext(a);
-  const out: Array<{ f: RenderedFinding; order: number }> = [];
+  const drafts: Array<{ rule: Rule; d: FindingDraft; order: number }> = [];
   rules.forEach((rule, order) => {
-    let drafts: FindingDraft[];
+    let found: FindingDraft[];
     try {
-      drafts = rule.check(ctx);
+      found = rule.check(ctx);
     } catch (e) {
       a.notes.push(`rule ${rule.meta.id} failed: ${(e as Error).message}`);
       return;
     }
-    for (const d of drafts) out.push({ f: render(rule, d, ctx, lang), order });
+    for (const d of found) drafts.push({ rule, d, order });
   });
+  applyLinks(a, drafts.map((x) => x.d));
+  const out = drafts.map(({ rule, d, order }) => ({ f: render(rule, d, ctx, lang), order }));
   out.sort((x, y) => y.f.confidence - x.f.confidence || x.order - y.order);
   return out.map((x) => x.f);
+}
+
+const LINK_NOTES: Record<ReportLink['why'], L10n> = {
+  'exit-of-oopsed-task': { en: 'printed while the task that oopsed above was exiting: it repeats that oops (the lock, count or IRQ state it died with)', zh: '这是上面 oops 的任务退出时打印的：它只是重复那次 oops（任务死亡时持有的锁、计数或中断状态）' },
+  'same-task-soon-after': { en: 'the same task faulted soon after this warning: the warning is the first sign of the bug', zh: '同一任务在这个警告之后不久就出错了：这个警告是该 bug 的第一个迹象' },
+  'freed-memory-fault': { en: 'a fault on memory soon after a check said it was freed or corrupted: the earlier report is the cause', zh: '在检查报告内存已释放或被破坏之后不久发生了内存访问错误：前面的报告才是原因' },
+  'taint-says-earlier-oops': { en: 'tainted D: an earlier oops came first', zh: '带有 D 污染标记：之前已经发生过 oops' },
+};
+
+/** An earlier report that explains a later one ranks above it; the later one's findings say whose consequence they are. */
+function applyLinks(a: Analysis, drafts: FindingDraft[]): void {
+  const links = linkReports(a);
+  if (links.length === 0) return;
+  const byReport = new Map<number, FindingDraft[]>();
+  for (const d of drafts) if (d.report !== undefined) byReport.set(d.report, [...(byReport.get(d.report) ?? []), d]);
+  for (const link of links) {
+    const later = byReport.get(link.consequence) ?? [];
+    const earlier = byReport.get(link.cause) ?? [];
+    if (earlier.length === 0) continue;
+    const top = Math.max(0, ...later.map((d) => d.confidence));
+    for (const d of later) {
+      d.confidence = Math.round(d.confidence * 0.55 * 100) / 100;
+      d.facts = { ...(d.facts ?? {}), consequenceOf: link.cause };
+    }
+    const head = a.reports[link.consequence];
+    for (const d of earlier) {
+      d.confidence = Math.min(0.97, Math.max(d.confidence, top + 0.02));
+      const explains = Array.isArray(d.facts?.explains) ? (d.facts?.explains as number[]) : [];
+      d.facts = { ...(d.facts ?? {}), explains: [...explains, link.consequence] };
+      if (head) d.evidence.push({ line: head.headerLine, note: LINK_NOTES[link.why] });
+    }
+  }
 }

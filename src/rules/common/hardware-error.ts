@@ -61,7 +61,8 @@ SEL 日志，更换或重新插拔；检查固件/微码版本。`,
     return [
       {
         report: report >= 0 ? report : undefined,
-        confidence: fatal ? (aerOnly ? 0.75 : 0.88) : 0.6,
+        // PCIe errors outside any report, while the log has software reports of its own: context for them, not the diagnosis.
+        confidence: aerOnly && report < 0 && ctx.analysis.reports.length > 0 ? 0.5 : fatal ? (aerOnly ? 0.75 : 0.88) : 0.6,
         secondaryClasses: aerOnly ? ['firmware-bios'] : [],
         summary: t(`Hardware error reported (${kinds.join(', ').toUpperCase()})${fatal ? ', uncorrected' : ', corrected'}${devName ? ` on PCIe device ${devName}` : ''}`, `硬件报告了错误（${kinds.join(', ').toUpperCase()}）${fatal ? '，不可纠正' : '，可纠正'}${devName ? `，PCIe 设备 ${devName}` : ''}`),
         explanation: paragraphs([

@@ -5,7 +5,7 @@ import { baseName, blameReport, culpritOfBlame, reportFrames } from '../blame';
 import type { FindingDraft, RootCauseClass, Rule } from '../types';
 import { ev, mainFrames, paragraphs, reportsWhere, steps, t } from './shared';
 
-const HEADER = /INFO: task (.{1,64}):(\d+) blocked for more than (\d+) seconds|task (.{1,64}):(\d+) can't die for more than (\d+) seconds/;
+const HEADER = /INFO: task (.{1,64}):(\d+) blocked for more than(?: (\d+))?|task (.{1,64}):(\d+) can't die for more than(?: (\d+))?/;
 
 /** Wait primitives by what they wait for (data): the first match from the top of the stack decides. */
 const WAITS: ReadonlyArray<{ re: RegExp; kind: 'io' | 'mutex' | 'rwsem' | 'completion' | 'work' | 'rcu' | 'page' | 'other'; en: string; zh: string }> = [
@@ -59,7 +59,8 @@ mutex_lock / rwsem_down_*（锁被另一个自己也卡住了的任务持有：�
       const r = hit.report;
       const comm = hit.match[1] ?? hit.match[4];
       const pid = hit.match[2] ?? hit.match[5];
-      const secs = hit.match[3] ?? hit.match[6];
+      // A console that wrapped the header leaves the number on the next line.
+      const secs = hit.match[3] ?? hit.match[6] ?? '?';
       const frames = mainFrames(r).filter((f) => f.reliable && f.function !== null);
       let wait: (typeof WAITS)[number] | null = null;
       let waitFrame: Frame | null = null;

@@ -5,7 +5,7 @@ import type { FindingDraft, Rule } from '../types';
 import { dominantModule } from '../stacks';
 import { ev, mainFrames, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
-const HEADER = /stack guard page was hit|kernel stack overflow|corrupted stack end detected|stack-protector: Kernel stack is corrupted in|PANIC: double fault|thread overran stack|Kernel panic - not syncing: (?:stack is corrupted|corrupted stack end)|Insufficient stack space to handle exception/;
+const HEADER = /stack guard page was hit|[Kk]ernel stack overflow|corrupted stack end detected|stack-protector: Kernel stack is corrupted in|PANIC: double fault|thread overran stack|Kernel panic - not syncing: (?:stack is corrupted|corrupted stack end)|Insufficient stack space to handle exception/;
 
 export const stackOverflow: Rule = {
   meta: {
