@@ -104,7 +104,9 @@ function mergeKernel(into: KernelInfo, from: KernelInfo): void {
 /** Crash `bt` listings that are not part of any report, e.g. pasted before the log. */
 function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
   const inReport = (no: number): boolean => reports.some((r) => no >= r.startLine && no <= r.endLine);
-  return parseTraces(lines).filter((t) => t.origin === 'crash-bt' && !inReport(t.startLine));
+  // A pasted call trace with no report header around it is still a stack to reason about.
+  const bareOk = reports.length === 0;
+  return parseTraces(lines).filter((t) => !inReport(t.startLine) && (t.origin === 'crash-bt' || (bareOk && t.segments.reduce((n, s) => n + s.frames.length, 0) >= 4)));
 }
 
 export interface AnalysisExtras {

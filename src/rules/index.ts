@@ -12,6 +12,7 @@ import { knownIssue } from './known-issue';
 import { preemptCountUnderflow } from './preempt-count-underflow';
 import { COMMON_RULES } from './common';
 import { unloadedModuleAccess } from './lifecycle/unloaded-module-access';
+import { reenteredUnderLock } from './locking/reentered-under-lock';
 
 export const RULES: readonly Rule[] = [
   bhDisabledSleep,
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   knownIssue,
   preemptCountUnderflow,
   selfDeadlockNested,
+  reenteredUnderLock,
   panicExitInInterrupt,
   ...COMMON_RULES,
 ];
