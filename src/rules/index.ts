@@ -13,6 +13,7 @@ import { preemptCountUnderflow } from './preempt-count-underflow';
 import { COMMON_RULES } from './common';
 import { unloadedModuleAccess } from './lifecycle/unloaded-module-access';
 import { reenteredUnderLock } from './locking/reentered-under-lock';
+import { assertionFailed } from './checks/assertion-failed';
 
 export const RULES: readonly Rule[] = [
   bhDisabledSleep,
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   preemptCountUnderflow,
   selfDeadlockNested,
   reenteredUnderLock,
+  assertionFailed,
   panicExitInInterrupt,
   ...COMMON_RULES,
 ];

@@ -1,9 +1,12 @@
 // Lockdep "possible recursive locking" and "BUG: spinlock recursion": a task or CPU takes a lock it already holds (AA).
 
-import { blameOfSite, blameSelfDeadlock, culpritOfBlame, detectedAtIp, reportFrames } from '../blame';
+import { blameOfFrame, blameOfSite, blameSelfDeadlock, culpritOfBlame, detectedAtIp, isOwnFrame, isReportingLock, reportFrames, type Blame } from '../blame';
+import { parseFrame } from '../../parse/frames';
+import type { CrashReport, Frame } from '../../model/types';
+import type { RuleContext } from '../types';
 import type { FindingDraft, Rule } from '../types';
 import { lockEvidence, wantedAndHeld } from './lockdep-shared';
-import { ev, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
+import { ev, linesOf, paragraphs, reportsWhere, steps, t, who, whoZh } from './shared';
 
 const HEADER = /possible recursive locking detected|BUG: spinlock recursion on CPU#?(\d+)|BUG: rwlock recursion/;
 
@@ -39,7 +42,11 @@ __ 版本）。如果是同类的两个对象，就规定顺序并加上注解�
       const { want, held } = wantedAndHeld(ctx, r);
       const spin = /spinlock recursion|rwlock recursion/.test(hit.header.text);
       const heldSite = held?.at ? blameOfSite({ function: held.at, offset: null, module: null, line: held.line }, 'outer-holder') : null;
-      const c = heldSite ?? blameSelfDeadlock(reportFrames(r), { detectedIn: detectedAtIp(r) });
+      const debugLock = spin ? linesOf(ctx, r, /^\s*lock: ([\w.&>-]{1,80})(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?, \.magic/, 1)[0] ?? null : null;
+      const debugLockName = debugLock ? (/lock: ([\w.&>-]{1,80}?)(?:\.\d+)?(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?, \.magic/.exec(debugLock.text)?.[1] ?? null) : null;
+      // Recursion on a lock of the oops machinery: a second fault while the first was being reported.
+      const nested = debugLockName !== null && isReportingLock(debugLockName) ? nestedFault(ctx, r) : null;
+      const c = nested ?? heldSite ?? blameSelfDeadlock(reportFrames(r), { detectedIn: detectedAtIp(r) });
       const evidence = [ev(hit.header.no, spin ? 'the lock owner is this CPU already' : 'lockdep: recursive locking', spin ? '锁的持有者已经是本 CPU' : 'lockdep：递归加锁'), ...lockEvidence(want, 'acquiring', '正在获取'), ...lockEvidence(held, 'already held', '已经持有')];
       if (c.line !== null) evidence.push(ev(c.line, `${who(c)}: the guilty frame`, `${whoZh(c)}：嫌疑帧`));
       const lock = want?.name ?? held?.name ?? 'the lock';
@@ -47,6 +54,7 @@ __ 版本）。如果是同类的两个对象，就规定顺序并加上注解�
       void fn;
       out.push({
         report: hit.index,
+        ...(nested ? { rootCauseClass: 'other' as const, secondaryClasses: ['deadlock-aa' as const] } : {}),
         confidence: want && held ? 0.85 : 0.75,
         summary: t(`Recursive locking of ${lock}${fn ? ` in ${fn}` : ''}${held?.at ? ` (already taken in ${held.at})` : ''}: an AA self-deadlock`, `${fn ? `${fn} 中` : ''}递归获取 ${lock}${held?.at ? `（已在 ${held.at} 中获取）` : ''}：AA 自死锁`),
         explanation: paragraphs([
@@ -66,3 +74,20 @@ __ 版本）。如果是同类的两个对象，就规定顺序并加上注解�
     return out;
   },
 };
+
+/**
+ * The stack printed just before the report (the fault that was being reported when the reporting lock was
+ * taken again): its innermost own frame is where the nested fault happened.
+ */
+function nestedFault(ctx: RuleContext, r: CrashReport): Blame | null {
+  const frames: Frame[] = [];
+  for (let no = r.headerLine - 1; no >= Math.max(1, r.headerLine - 80); no--) {
+    const l = ctx.line(no);
+    if (!l) break;
+    const f = parseFrame(l.text, l.no);
+    if (f) frames.unshift(f);
+    else if (frames.length > 0 && !/^\s*(?:Backtrace:|Call [Tt]race:|\s*)$/.test(l.text)) break;
+  }
+  const own = frames.find(isOwnFrame);
+  return own ? blameOfFrame(own, 'own') : null;
+}
