@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText, type Analysis } from '../src/analyze/analyze';
 import { runRules, type RenderedFinding } from '../src/rules/engine';
-import { COMMON_RULES } from '../src/rules/common';
+import { RULES as COMMON_RULES } from '../src/rules';
 import { baseName, roleOf } from '../src/rules/blame';
 import { corpusAvailable, readCorpus, type CorpusFile } from './support/corpus';
 

@@ -1,0 +1,27 @@
+// What a stuck CPU's stack shows: spinning on a lock, or looping in a function (shared by the lockup and stall rules).
+
+import type { CrashReport, Frame } from '../../model/types';
+import { LOCK_SPINNERS } from '../../knowledge/functions';
+import { matchesAny } from '../../knowledge/contexts';
+import { baseName } from '../stacks';
+import { mainFrames } from '../reports';
+
+export interface Spin {
+  spinner: Frame;
+  /** The first frame outside locking: who wanted the lock. */
+  taker: Frame | null;
+  /** The lock address when RDI was printed with a spinner at RIP. */
+  lock: string | null;
+}
+
+/** The lock a stuck stack spins on, if its innermost reliable frames are a spin-lock slow path. */
+export function spinningOn(r: CrashReport): Spin | null {
+  const ipFn = r.registers?.ip?.function ?? null;
+  const frames = mainFrames(r).filter((f) => f.reliable && f.function !== null);
+  const top = frames.slice(0, 4);
+  const spinner = (ipFn && matchesAny(baseName(ipFn), LOCK_SPINNERS) ? frames.find((f) => f.function === ipFn) ?? ({ function: ipFn, offset: null, size: null, module: null, address: null, reliable: true, source: null, inlined: false, line: r.registers?.ip?.line ?? r.headerLine } as Frame) : null) ?? top.find((f) => matchesAny(baseName(f.function as string), LOCK_SPINNERS)) ?? null;
+  if (!spinner) return null;
+  const taker = frames.find((f) => !matchesAny(baseName(f.function as string), LOCK_SPINNERS) && !/^(?:lock_acquire|__lock_acquire|do_raw_spin_lock|_raw_\w+|spin_lock\w*|queued_\w+|native_queued_\w+|__pv_queued\w+|pv_\w+|arch_spin_lock|lock_timer_base)$/.test(baseName(f.function as string))) ?? null;
+  const lock = ipFn && matchesAny(baseName(ipFn), LOCK_SPINNERS) ? (r.registers?.values.RDI ?? null) : null;
+  return { spinner, taker, lock };
+}
