@@ -173,6 +173,8 @@ rcu_barrier) and unregister what it registered, before its memory goes away.`,
       const code = inModules && (fetch || rawIp !== null || (noOpcode !== null && ip?.address === addr));
       const data = !code && inModules && ip?.function !== null && ip?.function !== undefined;
       if (!code && !data) return;
+      // A dispatcher faulting on a module's object is the dangling-callback rule's, with its self-deadlock analysis.
+      if (data && ip?.function && dispatcherOf(ip.function) !== null) return;
       const frames = r.traces.flatMap((t) => t.segments.flatMap((s) => s.frames));
       const wqLine = findIn(ctx, r, WORKQUEUE_RAW);
       const wq = wqLine ? { name: (WORKQUEUE_RAW.exec(wqLine.text) as RegExpExecArray)[1], line: wqLine.no } : null;
