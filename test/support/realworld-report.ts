@@ -37,7 +37,7 @@ export async function scoreRealworld(): Promise<RealScore> {
     const a = await analyzeText(c.name, c.input);
     const f = runRules(a, 'en')[0];
     const want = c.expected;
-    const fns = want.culprit_function === null ? [null] : typeof want.culprit_function === 'string' ? [want.culprit_function] : want.culprit_function;
+    const fns: Array<string | null> = want.culprit_function === null ? [null] : typeof want.culprit_function === "string" ? [want.culprit_function] : want.culprit_function;
     const classOk = f?.rootCauseClass === want.root_cause_class;
     const culpritOk = fns.includes(f?.culprit?.function ?? null);
     const moduleOk = (f?.culprit?.module ?? null) === want.culprit_module;
