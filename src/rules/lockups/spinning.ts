@@ -3,7 +3,7 @@
 import type { CrashReport, Frame } from '../../model/types';
 import { LOCK_SPINNERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
-import { baseName } from '../stacks';
+import { baseName, isOwnFrame } from '../blame';
 import { mainFrames } from '../reports';
 
 export interface Spin {
@@ -21,7 +21,7 @@ export function spinningOn(r: CrashReport): Spin | null {
   const top = frames.slice(0, 4);
   const spinner = (ipFn && matchesAny(baseName(ipFn), LOCK_SPINNERS) ? frames.find((f) => f.function === ipFn) ?? ({ function: ipFn, offset: null, size: null, module: null, address: null, reliable: true, source: null, inlined: false, line: r.registers?.ip?.line ?? r.headerLine } as Frame) : null) ?? top.find((f) => matchesAny(baseName(f.function as string), LOCK_SPINNERS)) ?? null;
   if (!spinner) return null;
-  const taker = frames.find((f) => !matchesAny(baseName(f.function as string), LOCK_SPINNERS) && !/^(?:lock_acquire|__lock_acquire|do_raw_spin_lock|_raw_\w+|spin_lock\w*|queued_\w+|native_queued_\w+|__pv_queued\w+|pv_\w+|arch_spin_lock|lock_timer_base)$/.test(baseName(f.function as string))) ?? null;
+  const taker = frames.slice(Math.max(0, frames.indexOf(spinner))).find(isOwnFrame) ?? null;
   const lock = ipFn && matchesAny(baseName(ipFn), LOCK_SPINNERS) ? (r.registers?.values.RDI ?? null) : null;
   return { spinner, taker, lock };
 }
