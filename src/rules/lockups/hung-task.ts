@@ -1,121 +1,246 @@
-// "INFO: task X:pid blocked for more than N seconds": what the D-state task waits for (I/O, a mutex, a completion) and where.
+// "INFO: task X:pid blocked for more than N seconds": what the D-state task waits for, who holds it, and so the class.
 
-import type { Frame } from '../../model/types';
-import { baseName, blameReport, culpritOfBlame, reportFrames } from '../blame';
-import type { FindingDraft, RootCauseClass, Rule } from '../types';
-import { ev, mainFrames, paragraphs, reportsWhere, steps, t } from '../reports';
+import type { CrashReport, Frame } from '../../model/types';
+import { baseName, blameOfSite, blameReport, culpritOfBlame, reportFrames, type Blame } from '../blame';
+import { readLockdep, isPseudoLock, type HeldLockList, type LockRef } from '../lockdep';
+import { messenger } from '../messages';
+import type { FindingDraft, L10n, RootCauseClass, Rule, RuleContext } from '../types';
+import { reportsWhere } from '../reports';
 
 const HEADER = /INFO: task (.{1,64}):(\d+) blocked for more than(?: (\d+))?|task (.{1,64}):(\d+) can't die for more than(?: (\d+))?/;
 
+type WaitKind = 'io' | 'page' | 'mutex' | 'rwsem' | 'completion' | 'work' | 'rcu' | 'other';
+
 /** Wait primitives by what they wait for (data): the first match from the top of the stack decides. */
-const WAITS: ReadonlyArray<{ re: RegExp; kind: 'io' | 'mutex' | 'rwsem' | 'completion' | 'work' | 'rcu' | 'page' | 'other'; en: string; zh: string }> = [
-  { re: /^(?:io_schedule\w*|blk_mq_get_tag|blk_\w+wait\w*|wait_on_buffer|__wait_on_buffer|bit_wait_io|jbd2_\w+|submit_bio_wait|nfs_\w*wait\w*|rpc_wait_bit_killable|xfs_buf_\w*wait\w*|__lock_buffer|out_of_line_wait_on_bit)$/, kind: 'io', en: 'waiting for block/file-system I/O to complete', zh: '在等块设备/文件系统 I/O 完成' },
-  { re: /^(?:wait_on_page_bit\w*|folio_wait\w*|__folio_lock\w*|__lock_page\w*|wait_on_page_writeback|folio_wait_bit_common)$/, kind: 'page', en: 'waiting for a page lock or page writeback (I/O on that page)', zh: '在等页锁或页回写（该页上的 I/O）' },
-  { re: /^(?:__mutex_lock\w*|mutex_lock\w*|mutex_lock_nested|__mutex_lock_common|rt_mutex_\w+|cv_wait\w*|__cv_wait\w*|cv_timedwait\w*|rw_enter|mutex_enter)$/, kind: 'mutex', en: 'waiting for a mutex another task holds', zh: '在等另一个任务持有的 mutex' },
-  { re: /^(?:rwsem_down_\w+|down_read\w*|down_write\w*|__down_\w+|down)$/, kind: 'rwsem', en: 'waiting for a rw-semaphore (mmap_lock, i_rwsem, ...) another task holds', zh: '在等另一个任务持有的读写信号量（mmap_lock、i_rwsem 等）' },
-  { re: /^(?:flush_work|__flush_work|flush_workqueue|__flush_workqueue|drain_workqueue|cancel_work_sync|__cancel_work_timer|flush_delayed_work)$/, kind: 'work', en: 'waiting for a work item to finish', zh: '在等一个工作项执行完' },
-  { re: /^(?:synchronize_rcu\w*|synchronize_srcu\w*|rcu_barrier\w*|synchronize_net|__synchronize_srcu|wait_rcu_gp)$/, kind: 'rcu', en: 'waiting for an RCU grace period', zh: '在等 RCU 宽限期结束' },
-  { re: /^(?:wait_for_completion\w*|__wait_for_common|wait_for_common\w*|kthread_stop)$/, kind: 'completion', en: 'waiting for a completion another context must signal', zh: '在等另一个上下文发出的 completion' },
+const WAITS: ReadonlyArray<{ re: RegExp; kind: WaitKind }> = [
+  { re: /^(?:io_schedule\w*|blk_mq_get_tag|blk_\w+wait\w*|wait_on_buffer|__wait_on_buffer|bit_wait_io|jbd2_\w+|submit_bio_wait|nfs_\w*wait\w*|rpc_wait_bit_killable|xfs_buf_\w*wait\w*|__lock_buffer|out_of_line_wait_on_bit|get_request_wait)$/, kind: 'io' },
+  { re: /^(?:wait_on_page_bit\w*|folio_wait\w*|__folio_lock\w*|__lock_page\w*|wait_on_page_writeback|folio_wait_bit_common)$/, kind: 'page' },
+  { re: /^(?:__mutex_lock\w*|mutex_lock\w*|mutex_lock_nested|__mutex_lock_common|rt_mutex_\w+|cv_wait\w*|__cv_wait\w*|cv_timedwait\w*|rw_enter|mutex_enter)$/, kind: 'mutex' },
+  { re: /^(?:rwsem_down_\w+|down_read\w*|down_write\w*|__down_\w+|down|percpu_down_\w+|percpu_rwsem_\w+)$/, kind: 'rwsem' },
+  { re: /^(?:flush_work|__flush_work|flush_workqueue|__flush_workqueue|drain_workqueue|cancel_work_sync|__cancel_work_timer|flush_delayed_work)$/, kind: 'work' },
+  { re: /^(?:synchronize_rcu\w*|synchronize_srcu\w*|rcu_barrier\w*|synchronize_net|__synchronize_srcu|wait_rcu_gp)$/, kind: 'rcu' },
+  { re: /^(?:wait_for_completion\w*|__wait_for_common|wait_for_common\w*|kthread_stop)$/, kind: 'completion' },
 ];
 
 /** A kthread that was created and never woken sleeps in kthread() itself. */
 const NEVER_WOKEN = /^(?:__switch_to\w*|__schedule|schedule|schedule_preempt_disabled|kthread|ret_from_fork\w*|context_switch)$/;
 
-/** Frames of a task blocked on a lock. */
-const LOCK_WAIT = /^(?:__mutex_lock\w*|mutex_lock\w*|rwsem_down_\w+|down_read\w*|down_write\w*|__down\w*|rt_mutex_\w+|cv_wait\w*|__cv_wait\w*|percpu_down_\w+)$/;
+const messages = {
+  summary: { en: '{{task}} blocked {{secs}}, {{what}}{{where}}', zh: '{{task}} 阻塞{{secs}}，{{what}}{{where}}' },
+  summaryDeadlock: { en: '{{task}} and {{owner}} block each other: {{task}} waits for {{lock}} held by {{owner}}, which waits too', zh: '{{task}} 与 {{owner}} 互相阻塞：{{task}} 在等 {{owner}} 持有的 {{lock}}，而 {{owner}} 自己也在等待' },
+  summaryLeaked: { en: '{{task}} waits for {{lock}}, which {{owner}} took in {{site}} and still holds although it is not blocked: the lock was not released', zh: '{{task}} 在等 {{lock}}，它由 {{owner}} 在 {{site}} 中获取后一直持有，而 {{owner}} 并没有被阻塞：这把锁没有被释放' },
+  summaryNeverWoken: { en: 'Kernel thread {{task}} was created and never woken: it sleeps in kthread() before its thread function ever ran', zh: '内核线程 {{task}} 被创建后从未被唤醒：它的线程函数还没运行就一直睡在 kthread() 中' },
+  secsKnown: { en: ' for more than {{secs}} s', zh: '超过 {{secs}} 秒' },
+  secsUnknown: { en: ' past the hung-task timeout', zh: '超过了 hung task 超时时间' },
+  whereFn: { en: ' in {{fn}}', zh: '（位于 {{fn}}）' },
+  what_io: { en: 'waiting for block or file-system I/O to complete', zh: '在等块设备或文件系统 I/O 完成' },
+  what_page: { en: 'waiting for a page lock or page writeback (I/O on that page)', zh: '在等页锁或页回写（该页上的 I/O）' },
+  what_mutex: { en: 'waiting for a lock another task holds', zh: '在等另一个任务持有的锁' },
+  what_rwsem: { en: 'waiting for a rw-semaphore another task holds', zh: '在等另一个任务持有的读写信号量' },
+  what_work: { en: 'waiting for a work item to finish', zh: '在等一个工作项执行完' },
+  what_rcu: { en: 'waiting for an RCU grace period', zh: '在等 RCU 宽限期结束' },
+  what_completion: { en: 'waiting for a completion another context must signal', zh: '在等另一个上下文发出的 completion' },
+  what_other: { en: 'in uninterruptible sleep', zh: '处于不可中断睡眠' },
+  explainBlocked: { en: '{{task}} has been in uninterruptible sleep{{secs}}. Its stack is in {{waitFn}}: it is {{what}}, on behalf of {{fn}}.', zh: '{{task}} 处于不可中断睡眠{{secs}}。它的调用栈停在 {{waitFn}}：{{what}}，发起等待的是 {{fn}}。' },
+  explainBlockedPlain: { en: '{{task}} has been in uninterruptible sleep{{secs}}; its stack shows no well-known wait primitive, so read it from the top to find what it waits for.', zh: '{{task}} 处于不可中断睡眠{{secs}}；调用栈中没有常见的等待原语，需要从栈顶往下读，找出它在等什么。' },
+  explainIo: { en: 'An I/O wait that lasts minutes means the request never completed: a device or path that stopped responding (look above for SCSI/NVMe timeouts, multipath "remaining active paths: 0", NFS "server not responding"), or a request lost by a driver. The waiting task is a victim; the culprit is the code that issued the I/O and the device under it.', zh: 'I/O 等待持续几分钟，说明请求一直没有完成：设备或路径不再响应（在上文找 SCSI/NVMe 超时、多路径 "remaining active paths: 0"、NFS "server not responding"），或者请求被驱动弄丢了。等待的任务只是受害者；要查的是发起这次 I/O 的代码以及它下面的设备。' },
+  explainLock: { en: 'A lock held for minutes is held by a task that is itself stuck: waiting for something this task (or another one in the chain) holds, directly or through I/O or a completion it must finish. That is a deadlock across tasks that lockdep may not see (a lock against a wait).', zh: '被持有几分钟的锁，其持有者自己也卡住了：它在等这个任务（或链上另一个任务）持有的东西，可能是直接等，也可能是通过它必须完成的 I/O 或 completion 间接等。这是跨任务的死锁，lockdep 可能看不到（锁与等待之间的依赖）。' },
+  explainLockSeveral: { en: '{{n}} tasks are blocked on locks at the same time: each holds what another waits for, the AB-BA pattern.', zh: '有 {{n}} 个任务同时阻塞在锁上：每个任务都持有另一个任务在等的东西，这是 AB-BA 模式。' },
+  explainOwnerBlocked: { en: 'Lockdep\'s list of held locks shows {{lock}} held by {{owner}} (taken in {{site}}), and {{owner}} is blocked as well: the two tasks wait for each other.', zh: 'lockdep 打印的持锁列表显示 {{lock}} 由 {{owner}} 持有（在 {{site}} 中获取），而 {{owner}} 也被阻塞了：两个任务在互相等待。' },
+  explainOwnerRunning: { en: 'Lockdep\'s list of held locks shows {{lock}} held by {{owner}}, taken in {{site}}, and {{owner}} is not blocked in the kernel: it left {{site}} with the lock still held (a path that returns without unlocking).', zh: 'lockdep 打印的持锁列表显示 {{lock}} 由 {{owner}} 持有，是在 {{site}} 中获取的，而 {{owner}} 并没有阻塞在内核中：它离开 {{site}} 时仍然持有这把锁（某条路径返回时没有解锁）。' },
+  explainWaitOther: { en: 'The context that should signal (a kthread, a work item, an RCU grace period, an interrupt) never ran to completion: find what it is doing, or whether it was ever started.', zh: '本该发出通知的上下文（内核线程、工作项、RCU 宽限期、中断）一直没有执行完：看看它在做什么，或者它是否根本没有启动。' },
+  explainNeverWoken: { en: 'The whole stack is kthread() sleeping before it calls the thread function: the thread was created with kthread_create() and nobody called wake_up_process() on it. Nothing is locked or waited for; the bug is in the code that creates the thread (the driver that owns {{task}}) and keeps the wake-up on a path that did not run.', zh: '整个调用栈就是 kthread() 在调用线程函数之前睡眠：线程用 kthread_create() 创建后没有人对它调用 wake_up_process()。没有任何锁或等待；bug 在创建该线程的代码里（{{task}} 所属的驱动），它把唤醒放在了一条没有执行的路径上。' },
+  evHeader: { en: '{{task}} in D state{{secs}}', zh: '{{task}} 处于 D 状态{{secs}}' },
+  evWait: { en: '{{waitFn}}: {{what}}', zh: '{{waitFn}}：{{what}}' },
+  evCulprit: { en: '{{fn}}: where the task chose to wait', zh: '{{fn}}：任务在这里开始等待' },
+  evHeld: { en: '{{owner}} holds {{lock}}, taken in {{site}}', zh: '{{owner}} 持有 {{lock}}，在 {{site}} 中获取' },
+  evOtherBlocked: { en: 'another task blocked on a lock at the same time', zh: '同一时间另一个阻塞在锁上的任务' },
+  evNeverWoken: { en: 'kthread() itself: the thread function never started', zh: 'kthread() 本身：线程函数从未开始运行' },
+  stepForeach: { en: 'crash> ps -m | grep UN     crash> foreach UN bt     (every blocked task: one of them is the root, the others wait on it)', zh: 'crash> ps -m | grep UN     crash> foreach UN bt（所有被阻塞的任务：其中一个是根源，其他都在等它）' },
+  stepMutex: { en: 'crash> struct mutex <address from RDI of the mutex_lock frame, or bt -f>     (owner: the task holding it)', zh: 'crash> struct mutex <mutex_lock 帧中 RDI 或 bt -f 得到的地址>（owner 字段就是持有者）' },
+  stepRwsem: { en: 'crash> struct rw_semaphore <address>     (owner and count: who holds it, readers or a writer)', zh: 'crash> struct rw_semaphore <地址>（owner 和 count：谁持有，是读者还是写者）' },
+  stepIo: { en: 'crash> dev -d     (in-flight requests per disk), and the log above for I/O errors, timeouts and path failures', zh: 'crash> dev -d（每个磁盘上未完成的请求），并在上文日志中查找 I/O 错误、超时和路径故障' },
+  stepOwner: { en: 'Read {{site}}: every path after it takes {{lock}} must release it, and nothing it waits for may need a lock {{task}} holds.', zh: '阅读 {{site}}：它获取 {{lock}} 之后的每条路径都必须释放它，而且它等待的任何东西都不能依赖 {{task}} 持有的锁。' },
+  stepOrder: { en: 'Decide the order of the locks and waits in {{fn}} and in the other blocked task\'s path, and change the path that takes them the other way (or that waits while holding one).', zh: '确定 {{fn}} 与另一个被阻塞任务路径上的加锁与等待顺序，修改顺序相反（或持锁时等待）的那条路径。' },
+  stepWake: { en: 'Find where {{task}} is created (kthread_create/kthread_run) and make sure wake_up_process() runs on every path that creates it, or use kthread_run().', zh: '找到 {{task}} 的创建位置（kthread_create/kthread_run），确保每条创建它的路径都会调用 wake_up_process()，或者改用 kthread_run()。' },
+  stepSysrq: { en: 'echo w > /proc/sysrq-trigger on a live system dumps all blocked tasks; hung_task_panic=1 captures a vmcore at the first occurrence.', zh: '在运行中的系统上 echo w > /proc/sysrq-trigger 可以打印所有被阻塞的任务；设置 hung_task_panic=1 可以在第一次出现时抓到 vmcore。' },
+} satisfies Record<string, L10n>;
 
+const msg = messenger(messages);
+
+interface Blocked {
+  r: CrashReport;
+  index: number;
+  header: number;
+  comm: string;
+  pid: string;
+  secs: string | null;
+  kind: WaitKind;
+  waitFrame: Frame | null;
+  blame: Blame;
+}
+
+function blockedTasks(ctx: RuleContext): Blocked[] {
+  return reportsWhere(ctx, HEADER).map((hit) => {
+    const r = hit.report;
+    const frames = reportFrames(r).filter((f) => f.reliable && f.function !== null);
+    let kind: WaitKind = 'other';
+    let waitFrame: Frame | null = null;
+    for (const f of frames) {
+      const w = WAITS.find((x) => x.re.test(baseName(f.function as string)));
+      if (w) {
+        kind = w.kind;
+        waitFrame = f;
+        break;
+      }
+    }
+    return {
+      r,
+      index: hit.index,
+      header: hit.header.no,
+      comm: (hit.match[1] ?? hit.match[4]).trim(),
+      pid: hit.match[2] ?? hit.match[5],
+      // A console that wrapped the header leaves the number on the next line.
+      secs: hit.match[3] ?? hit.match[6] ?? null,
+      kind,
+      waitFrame,
+      blame: blameReport(r, 'wait', { detectedIn: null }),
+    };
+  });
+}
+
+/** Lockdep's held-lock lists printed with the hung-task reports ("Showing all locks held in the system"). */
+function heldListsNear(ctx: RuleContext, blocked: readonly Blocked[]): HeldLockList[] {
+  if (blocked.length === 0) return [];
+  const from = blocked[0].r.startLine;
+  const to = Math.max(...blocked.map((b) => b.r.endLine)) + 600;
+  return readLockdep(ctx, { ...blocked[0].r, startLine: from, endLine: to }).heldLists;
+}
+
+const sameLock = (a: LockRef, b: LockRef): boolean => (a.address !== null && b.address !== null ? a.address === b.address : a.name === b.name);
 
 export const hungTask: Rule = {
   meta: {
     id: 'KT-hung-task',
     rootCauseClass: 'hung-task-io',
-    summary: t('A task stayed in D state (uninterruptible sleep) past the hung-task timeout: what it waits for and where', '任务处于 D 状态（不可中断睡眠）超过了 hung task 超时：它在等什么、在哪里等'),
-    docs: t(
-      `Looks for "INFO: task COMM:PID blocked for more than N seconds." and the blocked task's stack.
+    summary: { en: 'A task stayed in D state (uninterruptible sleep) past the hung-task timeout: what it waits for, who holds it, where', zh: '任务处于 D 状态（不可中断睡眠）超过了 hung task 超时：它在等什么、被谁占着、在哪里等' },
+    docs: {
+      en: `Looks for "INFO: task COMM:PID blocked for more than N seconds." and the blocked task's stack.
 khungtaskd found a task in TASK_UNINTERRUPTIBLE that had not been scheduled in for
-hung_task_timeout_secs. The stack tells what it waits for: io_schedule / folio_wait_bit /
-wait_on_buffer (block I/O that never completes: a device, multipath or NFS server problem),
-mutex_lock / rwsem_down_* (a lock held by another task that is itself stuck: find the owner,
-lockdep's "locks held" list names it), wait_for_completion / flush_work / synchronize_rcu (the
-context that should signal never ran or is stuck).
-The culprit is the function that chose to wait (the first frame below the wait primitives);
-the root cause is whoever should have finished the I/O, released the lock or signalled.
-What to do: "ps -m | grep UN" and "foreach UN bt" to see every blocked task; for a mutex,
-"struct mutex ADDR" gives the owner; for I/O, check the device and its queue.`,
-      `匹配 "INFO: task COMM:PID blocked for more than N seconds." 以及被阻塞任务的调用栈。khungtaskd 发现
-某个 TASK_UNINTERRUPTIBLE 状态的任务已经 hung_task_timeout_secs 秒没有被调度。调用栈说明它在等什么：
-io_schedule / folio_wait_bit / wait_on_buffer（块 I/O 一直不完成：设备、多路径或 NFS 服务器有问题），
-mutex_lock / rwsem_down_*（锁被另一个自己也卡住了的任务持有：找到持有者，lockdep 的 "locks held"
-列表会给出它），wait_for_completion / flush_work / synchronize_rcu（本该发出通知的上下文没有运行或卡住了）。
-嫌疑函数是决定等待的函数（等待原语下面的第一个帧）；根因是本该完成 I/O、释放锁或发出通知的那一方。
-处理办法：用 "ps -m | grep UN" 和 "foreach UN bt" 查看所有被阻塞的任务；如果是 mutex，
-"struct mutex 地址" 可以看到持有者；如果是 I/O，检查设备及其队列。`,
-    ),
-    references: ['kernel/hung_task.c', 'Documentation/admin-guide/sysctl/kernel.rst (hung_task_timeout_secs)'],
+hung_task_timeout_secs. The class follows what it waits on:
+- I/O (io_schedule, folio_wait_bit, wait_on_buffer, get_request_wait): hung-task-io, the culprit
+  is the code that issued the I/O (the first frame below the block-layer helpers).
+- A lock (mutex_lock, rwsem_down_*, cv_wait): its owner is stuck. With lockdep's "Showing all
+  locks held in the system" the owner is named: if the owner is blocked too, the tasks wait for
+  each other (deadlock-abba); if the owner is not blocked, it returned with the lock held
+  (lock-imbalance, blamed on the owner's acquisition site). Without the list, several tasks
+  blocked on locks at once are an AB-BA deadlock.
+- A completion, work flush or RCU grace period: the context that should signal never finished.
+- A kthread sleeping in kthread() itself was created and never woken (class other).
+What to do: "foreach UN bt" for every blocked task; "struct mutex ADDR" gives a mutex owner; for
+I/O, check the device and its queue.`,
+      zh: `匹配 "INFO: task COMM:PID blocked for more than N seconds." 以及被阻塞任务的调用栈。khungtaskd 发现
+某个 TASK_UNINTERRUPTIBLE 状态的任务已经 hung_task_timeout_secs 秒没有被调度。根因分类取决于它在等什么：
+- I/O（io_schedule、folio_wait_bit、wait_on_buffer、get_request_wait）：hung-task-io，嫌疑函数是发起这次
+  I/O 的代码（块层辅助函数下面的第一个帧）。
+- 锁（mutex_lock、rwsem_down_*、cv_wait）：持有者卡住了。有 lockdep 的 "Showing all locks held in the
+  system" 时可以找到持有者：如果持有者也被阻塞，就是任务之间互相等待（deadlock-abba）；如果持有者没有
+  被阻塞，说明它返回时仍持有这把锁（lock-imbalance，嫌疑是持有者获取锁的位置）。没有该列表时，多个任务
+  同时阻塞在锁上就是 AB-BA 死锁。
+- completion、工作项 flush 或 RCU 宽限期：本该发出通知的上下文一直没有完成。
+- 睡在 kthread() 本身中的内核线程：被创建后从未被唤醒（分类 other）。
+处理办法：用 "foreach UN bt" 查看所有被阻塞的任务；"struct mutex 地址" 可以看到 mutex 的持有者；如果是
+I/O，检查设备及其队列。`,
+    },
+    references: ['kernel/hung_task.c', 'Documentation/admin-guide/sysctl/kernel.rst (hung_task_timeout_secs)', 'kernel/locking/lockdep.c: debug_show_all_locks()'],
+    messages,
   },
   check(ctx) {
     const out: FindingDraft[] = [];
-    for (const hit of reportsWhere(ctx, HEADER)) {
-      const r = hit.report;
-      const comm = hit.match[1] ?? hit.match[4];
-      const pid = hit.match[2] ?? hit.match[5];
-      // A console that wrapped the header leaves the number on the next line.
-      const secs = hit.match[3] ?? hit.match[6] ?? '?';
-      const frames = mainFrames(r).filter((f) => f.reliable && f.function !== null);
-      let wait: (typeof WAITS)[number] | null = null;
-      let waitFrame: Frame | null = null;
-      for (const f of frames) {
-        const w = WAITS.find((x) => x.re.test(baseName(f.function as string)));
-        if (w) {
-          wait = w;
-          waitFrame = f;
-          break;
+    const blocked = blockedTasks(ctx);
+    const lists = heldListsNear(ctx, blocked);
+    const onLocks = blocked.filter((b) => b.kind === 'mutex' || b.kind === 'rwsem');
+    for (const b of blocked) {
+      const task = `${b.comm}/${b.pid}`;
+      const frames = reportFrames(b.r).filter((f) => f.reliable && f.function !== null);
+      const neverWoken = frames.length > 0 && frames.every((f) => NEVER_WOKEN.test(baseName(f.function as string)));
+      const secs = b.secs ? msg('secsKnown', { secs: b.secs }) : msg('secsUnknown');
+      const what = msg(`what_${b.kind}` as keyof typeof messages);
+      const fn = b.blame.function ? (b.blame.module ? `${b.blame.function} [${b.blame.module}]` : b.blame.function) : null;
+      // Lockdep names who holds the lock this task waits for (the last lock in its own list is the one it is acquiring).
+      const mine = lists.find((l) => l.task !== null && (l.task === task || l.task.endsWith(`/${b.pid}`)));
+      const wanted = (b.kind === 'mutex' || b.kind === 'rwsem') && mine && mine.locks.length > 0 ? mine.locks[mine.locks.length - 1] : null;
+      const ownerList = wanted ? lists.find((l) => l !== mine && l.locks.some((x) => !isPseudoLock(x) && sameLock(x, wanted))) ?? null : null;
+      const ownerLock = ownerList && wanted ? ownerList.locks.find((x) => sameLock(x, wanted)) ?? null : null;
+      const ownerBlocked = ownerList ? blocked.some((x) => ownerList.task !== null && (ownerList.task.endsWith(`/${x.pid}`) || ownerList.task === `${x.comm}/${x.pid}`)) : false;
+      let cls: RootCauseClass;
+      let secondary: RootCauseClass[] = [];
+      let culprit: Blame | null = b.blame;
+      let summary: L10n;
+      const paras: L10n[] = [];
+      const evidence: FindingDraft['evidence'] = [{ line: b.header, note: msg('evHeader', { task, secs }) }];
+      const data = { task, secs, what, fn, waitFn: b.waitFrame ? baseName(b.waitFrame.function as string) : null, where: fn ? msg('whereFn', { fn }) : null, lock: wanted?.name ?? null, owner: ownerList?.task ?? null, site: ownerLock?.at?.function ?? null, n: onLocks.length };
+      if (neverWoken) {
+        cls = 'other';
+        culprit = null;
+        summary = msg('summaryNeverWoken', data);
+        paras.push(msg('explainNeverWoken', data));
+        const k = frames.find((f) => baseName(f.function as string) === 'kthread');
+        if (k) evidence.push({ line: k.line, note: msg('evNeverWoken') });
+      } else {
+        paras.push(b.waitFrame && fn ? msg('explainBlocked', data) : msg('explainBlockedPlain', data));
+        if (b.waitFrame) evidence.push({ line: b.waitFrame.line, note: msg('evWait', data) });
+        if (b.blame.line !== null && fn) evidence.push({ line: b.blame.line, note: msg('evCulprit', data) });
+        if (ownerList && ownerLock?.at && !ownerBlocked) {
+          cls = 'lock-imbalance';
+          culprit = blameOfSite(ownerLock.at, 'printed') ?? b.blame;
+          summary = msg('summaryLeaked', data);
+          paras.push(msg('explainOwnerRunning', data));
+          evidence.push({ line: ownerLock.line, note: msg('evHeld', data) });
+        } else if (ownerList && ownerLock) {
+          cls = 'deadlock-abba';
+          summary = msg('summaryDeadlock', data);
+          paras.push(msg('explainOwnerBlocked', { ...data, site: ownerLock.at?.function ?? ownerLock.name }));
+          evidence.push({ line: ownerLock.line, note: msg('evHeld', { ...data, site: ownerLock.at?.function ?? '?' }) });
+        } else if (b.kind === 'mutex' || b.kind === 'rwsem') {
+          cls = 'deadlock-abba';
+          secondary = onLocks.length > 1 ? [] : ['hung-task-io', 'lock-imbalance'];
+          summary = msg('summary', data);
+          paras.push(onLocks.length > 1 ? msg('explainLockSeveral', data) : msg('explainLock'));
+          for (const o of onLocks.filter((x) => x !== b).slice(0, 2)) evidence.push({ line: o.header, note: msg('evOtherBlocked') });
+        } else if (b.kind === 'io' || b.kind === 'page' || b.kind === 'other') {
+          cls = 'hung-task-io';
+          summary = msg('summary', data);
+          if (b.kind !== 'other') paras.push(msg('explainIo'));
+        } else {
+          cls = 'other';
+          secondary = ['deadlock-abba'];
+          summary = msg('summary', data);
+          paras.push(msg('explainWaitOther'));
         }
       }
-      const blame = blameReport(r, 'wait', { detectedIn: null });
-      const culpritFrame = blame.function ? frames.find((f) => baseName(f.function as string) === blame.function) ?? null : null;
-      // Created and never woken: nothing but the scheduler and kthread() itself on the stack.
-      const neverWoken = frames.length > 0 && frames.every((f) => NEVER_WOKEN.test(baseName(f.function as string)));
-      const lockWaiters = ctx.analysis.reports.filter((x) => HEADER.test(ctx.line(x.headerLine)?.text ?? '') && reportFrames(x).some((f) => f.reliable && f.function !== null && LOCK_WAIT.test(baseName(f.function))));
-      const heldLines = [];
-      for (let no = r.startLine; no <= r.endLine && heldLines.length < 4; no++) {
-        const l = ctx.line(no);
-        if (l && /^\s*#\d+: .*\{[.+?\-]+\}, at: /.test(l.text)) heldLines.push(l);
+      const nextSteps: L10n[] = [];
+      if (neverWoken) nextSteps.push(msg('stepWake', data));
+      else {
+        nextSteps.push(msg('stepForeach'));
+        if (b.kind === 'mutex') nextSteps.push(msg('stepMutex'));
+        if (b.kind === 'rwsem') nextSteps.push(msg('stepRwsem'));
+        if (b.kind === 'io' || b.kind === 'page') nextSteps.push(msg('stepIo'));
+        if (ownerLock?.at) nextSteps.push(msg('stepOwner', { ...data, site: ownerLock.at.function }));
+        else if ((b.kind === 'mutex' || b.kind === 'rwsem') && fn) nextSteps.push(msg('stepOrder', data));
+        nextSteps.push(msg('stepSysrq'));
       }
-      const evidence = [ev(hit.header.no, `${comm}/${pid} in D state for more than ${secs} s`, `${comm}/${pid} 处于 D 状态超过 ${secs} 秒`)];
-      if (waitFrame) evidence.push(ev(waitFrame.line, `${waitFrame.function}: ${wait?.en}`, `${waitFrame.function}：${wait?.zh}`));
-      if (culpritFrame) evidence.push(ev(culpritFrame.line, `${culpritFrame.function}: where the task chose to wait`, `${culpritFrame.function}：任务在这里开始等待`));
-      for (const l of heldLines) evidence.push(ev(l.no, 'a lock held (lockdep): its owner may be the blocker', '持有的锁（lockdep）：它的持有者可能就是阻塞源'));
-      const kind = wait?.kind ?? 'other';
-      const cf = blame.function;
-      const rootCauseClass: RootCauseClass = neverWoken ? 'other' : kind === 'io' || kind === 'page' ? 'hung-task-io' : kind === 'mutex' || kind === 'rwsem' ? 'deadlock-abba' : kind === 'completion' || kind === 'work' || kind === 'rcu' ? 'other' : 'hung-task-io';
-      const secondaryClasses: RootCauseClass[] = rootCauseClass === 'deadlock-abba' ? (lockWaiters.length > 1 ? [] : ['hung-task-io', 'lock-imbalance']) : kind === 'completion' || kind === 'work' ? ['deadlock-abba'] : [];
       out.push({
-        report: hit.index,
-        rootCauseClass,
-        secondaryClasses,
-        confidence: wait ? 0.7 : 0.55,
-        summary: t(`${comm}/${pid} blocked ${secs}+ s${wait ? `, ${wait.en}` : ''}${cf ? ` in ${cf}` : ''}`, `${comm}/${pid} 阻塞超过 ${secs} 秒${wait ? `，${wait.zh}` : ''}${cf ? `（位于 ${cf}）` : ''}`),
-        explanation: paragraphs([
-          t(`${comm}/${pid} has been in uninterruptible sleep for more than ${secs} seconds.${wait && waitFrame ? ` Its stack is in ${waitFrame.function}: it is ${wait.en}${cf ? `, on behalf of ${cf}` : ''}.` : ''}`, `${comm}/${pid} 处于不可中断睡眠已超过 ${secs} 秒。${wait && waitFrame ? `它的调用栈停在 ${waitFrame.function}：${wait.zh}${cf ? `，发起等待的是 ${cf}` : ''}。` : ''}`),
-          kind === 'io' || kind === 'page'
-            ? t('An I/O wait that lasts minutes means the request never completed: a device or path that stopped responding (check for SCSI/NVMe timeouts, multipath "remaining active paths: 0", NFS "server not responding" above), or a request lost by a driver. The waiting task is a victim.', 'I/O 等待持续几分钟，说明请求一直没有完成：设备或路径不再响应（检查上文有没有 SCSI/NVMe 超时、多路径 "remaining active paths: 0"、NFS "server not responding"），或者请求被驱动弄丢了。等待的任务只是受害者。')
-            : kind === 'mutex' || kind === 'rwsem'
-              ? t(`The lock is held by another task that is not releasing it: that owner is stuck elsewhere (often in I/O, or waiting for a lock this chain holds: a deadlock), or a path returned without unlocking.${heldLines.length > 0 ? ' Lockdep printed the locks held; the owner of the contended one is the task to look at.' : ''}`, `这把锁被另一个不释放它的任务持有：持有者卡在别处（常见是在等 I/O，或者在等本调用链持有的锁：死锁），或者某条路径返回时没有解锁。${heldLines.length > 0 ? 'lockdep 打印了持有的锁；要查的是争用那把锁的持有者。' : ''}`)
-              : kind === 'completion' || kind === 'work' || kind === 'rcu'
-                ? t('The context that should signal (a kthread, a work item, an RCU grace period, an interrupt) never ran to completion: look at what it is doing, or whether it was ever started.', '本该发出通知的上下文（内核线程、工作项、RCU 宽限期、中断）一直没有执行完：看看它在做什么，或者它是否根本没有启动。')
-                : t('The stack does not show a well-known wait primitive; read it from the top to find what the task waits for.', '调用栈中没有常见的等待原语；从栈顶往下读，找出任务在等什么。'),
-        ]),
+        report: b.index,
+        rootCauseClass: cls,
+        secondaryClasses: secondary,
+        confidence: ownerLock ? 0.8 : b.waitFrame ? 0.7 : 0.55,
+        summary,
+        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
         evidence,
-        culprit: neverWoken ? null : culpritOfBlame(blame),
-        nextSteps: steps(
-          t('crash> ps -m | grep UN     crash> foreach UN bt     (every blocked task: one of them is the root, the others wait on it)', 'crash> ps -m | grep UN     crash> foreach UN bt（所有被阻塞的任务：其中一个是根源，其他都在等它）'),
-          kind === 'mutex' ? t('crash> struct mutex <address from RDI of the mutex_lock frame, or bt -f>     (owner field: the task holding it)', 'crash> struct mutex <mutex_lock 帧中 RDI 或 bt -f 得到的地址>（owner 字段就是持有者）') : null,
-          kind === 'rwsem' ? t('crash> struct rw_semaphore <address>     (owner and count: who holds it, readers or a writer)', 'crash> struct rw_semaphore <地址>（owner 和 count：谁持有，是读者还是写者）') : null,
-          kind === 'io' || kind === 'page' ? t('crash> dev -d     (in-flight requests per disk)     and dmesg for I/O errors, timeouts, path failures', 'crash> dev -d（每个磁盘上未完成的请求）并在 dmesg 中查找 I/O 错误、超时、路径故障') : null,
-          t('echo w > /proc/sysrq-trigger on a live system dumps all blocked tasks; set hung_task_panic=1 to capture a vmcore at the first occurrence.', '在运行中的系统上 echo w > /proc/sysrq-trigger 可以打印所有被阻塞的任务；设置 hung_task_panic=1 可以在第一次出现时抓到 vmcore。'),
-        ),
-        facts: { task: `${comm}/${pid}`, seconds: Number(secs), waitKind: kind, waitFrame: waitFrame?.function ?? null, locksHeld: heldLines.length },
+        culprit: culprit ? culpritOfBlame(culprit) : null,
+        nextSteps,
+        facts: { task, seconds: b.secs ? Number(b.secs) : null, waitKind: b.kind, waitFrame: data.waitFn, lockWaitedFor: wanted?.name ?? null, lockOwner: ownerList?.task ?? null, ownerBlocked, neverWoken },
       });
     }
     return out;
