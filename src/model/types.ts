@@ -14,6 +14,8 @@ export interface LogLine {
   caller?: string;
   /** syslog level from a `<N>` prefix, when present. */
   level?: number;
+  /** How many more physical lines (no+1 .. no+joined) were rejoined onto this one after a mail client wrapped it. */
+  joined?: number;
 }
 
 /** The execution context a stack segment ran in. */
