@@ -149,3 +149,15 @@ export function esrAccess(esr: bigint): 'read' | 'write' | 'exec' | null {
   const wnr = (esr >> BigInt(DATA_ABORT_FIELDS.WnR.shift)) & 1n;
   return wnr === 1n && cm === 0n ? 'write' : 'read';
 }
+
+/** The immediates of the kernel's own BRK instructions (ESR ISS of EC 0x3c; arch/arm64/include/asm/brk-imm.h). */
+export const BRK_IMMEDIATES: ReadonlyArray<{ from: number; to: number; what: Text }> = [
+  { from: 0x004, to: 0x004, what: tx('a kprobe', 'kprobe 断点') },
+  { from: 0x005, to: 0x006, what: tx('a uprobe or kprobe single-step', 'uprobe 或 kprobe 单步') },
+  { from: 0x100, to: 0x100, what: tx('a fault injected by the kernel (FAULT_BRK)', '内核注入的错误（FAULT_BRK）') },
+  { from: 0x400, to: 0x401, what: tx('a kgdb breakpoint', 'kgdb 断点') },
+  { from: 0x800, to: 0x800, what: tx('BUG() or WARN() (BUG_BRK_IMM)', 'BUG() 或 WARN()（BUG_BRK_IMM）') },
+  { from: 0x900, to: 0x9ff, what: tx('a KASAN software-tag check failure (KASAN_BRK_IMM)', 'KASAN 软件标签检查失败（KASAN_BRK_IMM）') },
+  { from: 0x5500, to: 0x55ff, what: tx('a UBSAN trap (UBSAN_BRK_IMM)', 'UBSAN 陷阱（UBSAN_BRK_IMM）') },
+  { from: 0x8000, to: 0x80ff, what: tx('a kCFI check failure: an indirect call to a function of the wrong type', 'kCFI 检查失败：间接调用了类型不符的函数') },
+];
