@@ -27,7 +27,7 @@ const EXIT_USAGE = 2;
 /** "RAX: 0000... RBX: ..." as printed, or "rcx=ffff...,rsi=...". */
 export function parseRegs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(/\b(R[A-Z0-9]{1,2}|E[A-Z]{2})\s*[:=]\s*(?:0x)?([0-9a-fA-F]{1,16})(?![:\w])/g)) out[m[1].toUpperCase()] = m[2];
+  for (const m of text.matchAll(/\b(R[A-Z0-9]{1,2}|E[A-Z]{2}|[xX]\d{1,2}|sp|SP)\s*[:=]\s*(?:0x)?([0-9a-fA-F]{1,16})(?![:\w])/g)) out[m[1].toUpperCase()] = m[2];
   return out;
 }
 
@@ -67,7 +67,7 @@ Kinds:
   pf-error  page-fault error code ("Oops: 0002", "#PF: error_code(0x0002)")
   esr       arm64 exception syndrome ("ESR = 0x96000045", "Internal error: Oops: 96000045"): class, fault status, WnR
   addr      an address: region for the era and arch (x86_64, or arm64 with an arm64 --kernel), NULL, poison, ERR_PTR, KASAN shadow
-  code      the bytes of a "Code:" line, with the <xx> marker
+  code      the bytes of a "Code:" line, with the <xx> marker (x86), or arm64's words with the (xxxxxxxx) marker
 
 Exit status: 0 decoded; 2 the value (or --kernel) could not be read.
 
@@ -84,6 +84,7 @@ Examples:
   ktriage decode addr ffffffffa88b53b0 --kernel 3.10.0-514.26.2.el7.x86_64
   ktriage decode addr 0xdffffc0000000001
   ktriage decode code '48 89 e5 <48> 89 71 08 5d c3' --regs 'RCX: ffffffffa88b53b0' --fault-address ffffffffa88b53b8
+  ktriage decode code 'd503233f a9be7bfd 910003fd f9400800 (b9400000)' --regs 'x0: 0000000000000008' --fault-address 8
   ktriage decode addr ffff92adc0fc6400 --kernel 4.18.0-305.el8.x86_64 --lang zh --format json`,
     )
     .action((kind: Kind, value: string, opts: DecodeOpts) => {

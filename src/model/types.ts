@@ -181,6 +181,14 @@ export interface CrashReport extends ReportSignature {
 export interface DecodedCode {
   att: string;
   intel: string;
+  /** The instruction set decoded (x86_64 bytes or A64 words); absent means x86_64. */
+  arch?: 'x86_64' | 'aarch64';
+  /** A64: the instruction's class (load, store, load-pair, branch-register...), its base and transfer registers. */
+  class?: string;
+  base?: string | null;
+  transfer?: string | null;
+  /** What the faulting instruction does to memory: the access kind when no error code or syndrome says it. */
+  access?: 'read' | 'write' | 'read-write' | null;
   summary: { en: string; zh: string };
   notes: Array<{ en: string; zh: string }>;
   line: number;
