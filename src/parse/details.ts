@@ -20,7 +20,7 @@ const OLD_PID_LINE = /^ {0,4}Pid: (\d{1,10}), comm: (.{1,64}?) (Not tainted|Tain
 // lockdep's header: `6.9.0-rc3+ #49 Not tainted`, `4.18.0-159.el8.x86_64+debug #1 Tainted: G        W --------- -  -`.
 const LOCKDEP_IDENT = new RegExp(String.raw`^ {0,4}(\d{1,2}\.\d{1,3}\S{0,160}) #\S{1,40} (${TAINT_FIELD})\s*$`);
 // hung-task and RCU messages: `      Not tainted 5.4.2-10-feb+ #51`, `       Tainted: P           OE     5.2.14`.
-const TAINT_RELEASE_LINE = new RegExp(String.raw`^ {1,12}(${TAINT_FIELD}) {1,12}(\d{1,2}\.\d{1,3}\S{0,160})(?: #\S{1,40})?(?: .{0,100})?$`);
+const TAINT_RELEASE_LINE = new RegExp(String.raw`^ {0,12}(${TAINT_FIELD}) {1,12}(\d{1,2}\.\d{1,3}\S{0,160})(?: #\S{1,40})?(?: .{0,100})?$`);
 // A release in parentheses at the end of a register line: i386 `EFLAGS: 00010002   (2.6.10-rc1-mm2)`, powerpc `REGS: ... Not tainted  (3.15.0-08556-gdfb9454)`, arm `CPU: 0    Not tainted  (2.6.32 #1)`.
 const PAREN_RELEASE = /(?:^ {0,8}(?:EFLAGS|REGS|CPU|PSW)\b.{0,120}) \((\d{1,2}\.\d{1,3}[\w.+~-]{0,120})(?: #\S{1,40})?\)\s*$/;
 const PAREN_TAINT = /\b(Not tainted|Tainted: [A-Z ]{1,40}?)\s+(?:VLI\s*)?(?:\(|$)/;
@@ -203,6 +203,7 @@ function mergeIp(d: Dump, info: IpLine, text: string, no: number): boolean {
     return true;
   }
   const next = ipFields(info, text, no);
+  if (info.user !== d.user) return false;
   if ((next.function && cur.function) || (next.address && cur.address && next.address !== cur.address)) return false;
   if (!cur.function && next.function) Object.assign(cur, { function: next.function, offset: next.offset, size: next.size, module: next.module, text: next.text, line: next.line });
   if (!cur.address && next.address) cur.address = next.address;
