@@ -8,22 +8,7 @@ import { parseTraces } from '../parse/trace';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
 import { INFO_TRIGGERS } from './prefilter';
-import { decodeCode } from '../decode';
-import type { DecodedCode, Registers, CodeBytes } from '../model/types';
-
-/** Disassembles the `Code:` bytes of an x86 report; null for other architectures or undecodable bytes. */
-function decodeInstruction(code: CodeBytes | null, regs: Registers | null, release: string | null, arch: string | null, faultAddress: string | null): DecodedCode | null {
-  if (!code || code.fault < 0 || code.unit !== 1 || code.bytes.length > 256) return null;
-  // Unknown arch: try x86 (by far the most common); a known other arch prints other code.
-  if (arch !== null && arch !== 'x86_64') return null;
-  try {
-    const d = decodeCode({ bytes: code.bytes, fault: code.fault }, { regs: regs?.values ?? {}, faultAddress: faultAddress ?? undefined, release });
-    if (!d.faulting) return null;
-    return { att: d.faulting.att, intel: d.faulting.intel, summary: d.summary, notes: d.notes.map((n) => ({ en: n.en, zh: n.zh })), line: code.line };
-  } catch {
-    return null;
-  }
-}
+import { completeFault, decodeFaultingInstruction } from '../decode/report';
 
 /** An input that cannot be analysed at all; the message is for the user. */
 export class InputError extends Error {}
@@ -75,6 +60,8 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
   const d = parseDetails(own);
   const header = lines[sig.start];
   const fromHeader = taskFromHeader(header.text);
+  const instruction = decodeFaultingInstruction(d.code, d.registers, d.kernel.release, d.kernel.arch, d.fault.address);
+  completeFault(d.fault, instruction, d.kernel.release, d.kernel.arch);
   return {
     ...sig,
     startLine: header.no,
@@ -91,7 +78,7 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
     modules: d.modules,
     lastUnloaded: d.lastUnloaded,
     fault: d.fault,
-    instruction: decodeInstruction(d.code, d.registers, d.kernel.release, d.kernel.arch, d.fault.address),
+    instruction,
   };
 }
 

@@ -2,13 +2,13 @@
 
 import { Command, Option } from 'commander';
 import {
-  decodeAddr, decodeCode, decodeEflags, decodePfError, decodePreempt, decodeTaint, DecodeInputError, lines, strictRelease,
+  decodeAddr, decodeCode, decodeEflags, decodeEsr, decodePfError, decodePreempt, decodeTaint, DecodeInputError, lines, strictRelease,
   type AnyDecode,
 } from '../decode';
 import { PREEMPT_SOURCES, type PreemptSource } from '../knowledge/preempt-layouts';
 import { pickLang } from '../render/i18n';
 
-const KINDS = ['preempt', 'taint', 'eflags', 'pf-error', 'addr', 'code'] as const;
+const KINDS = ['preempt', 'taint', 'eflags', 'pf-error', 'esr', 'addr', 'code'] as const;
 type Kind = (typeof KINDS)[number];
 
 interface DecodeOpts {
@@ -27,7 +27,7 @@ const EXIT_USAGE = 2;
 /** "RAX: 0000... RBX: ..." as printed, or "rcx=ffff...,rsi=...". */
 export function parseRegs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(/\b(R[A-Z0-9]{1,2}|E[A-Z]{2})\s*[:=]\s*(?:0x)?([0-9a-fA-F]{1,16})(?![:\w])/g)) out[m[1].toUpperCase()] = m[2];
+  for (const m of text.matchAll(/\b(R[A-Z0-9]{1,2}|E[A-Z]{2}|[xX]\d{1,2}|sp|SP)\s*[:=]\s*(?:0x)?([0-9a-fA-F]{1,16})(?![:\w])/g)) out[m[1].toUpperCase()] = m[2];
   return out;
 }
 
@@ -38,6 +38,7 @@ function run(kind: Kind, value: string, opts: DecodeOpts): AnyDecode {
     case 'taint': return decodeTaint(value, { release });
     case 'eflags': return decodeEflags(value);
     case 'pf-error': return decodePfError(value);
+    case 'esr': return decodeEsr(value);
     case 'addr': return decodeAddr(value, { release });
     case 'code': return decodeCode(value, { release, regs: opts.regs ? parseRegs(opts.regs) : undefined, faultAddress: opts.faultAddress, rip: opts.rip });
   }
@@ -46,7 +47,7 @@ function run(kind: Kind, value: string, opts: DecodeOpts): AnyDecode {
 export function registerDecode(program: Command): void {
   program
     .command('decode')
-    .description('Explain one value from a crash for the kernel\'s era: preempt count, taint, EFLAGS, page-fault error code, address, Code: bytes.')
+    .description('Explain one value from a crash for the kernel\'s era: preempt count, taint, EFLAGS, page-fault error code, arm64 ESR, address, Code: bytes.')
     .addArgument(program.createArgument('<kind>', 'what the value is').choices([...KINDS]))
     .argument('<value>', 'the value as printed (quote taint strings and Code: bytes)')
     .option('-k, --kernel <release>', 'kernel release, e.g. 3.10.0-514.26.2.el7.x86_64 (uname -r; from "CPU: ... Tainted: ... RELEASE")')
@@ -64,8 +65,9 @@ Kinds:
   taint     "Tainted: G           OE" string, /proc/sys/kernel/tainted number, or module letters "lwconn(OE)"
   eflags    EFLAGS/RFLAGS of a frame: were interrupts enabled?
   pf-error  page-fault error code ("Oops: 0002", "#PF: error_code(0x0002)")
-  addr      an x86_64 address: region for the era, NULL, poison, ERR_PTR, KASAN shadow
-  code      the bytes of a "Code:" line, with the <xx> marker
+  esr       arm64 exception syndrome ("ESR = 0x96000045", "Internal error: Oops: 96000045"): class, fault status, WnR
+  addr      an address: region for the era and arch (x86_64, or arm64 with an arm64 --kernel), NULL, poison, ERR_PTR, KASAN shadow
+  code      the bytes of a "Code:" line, with the <xx> marker (x86), or arm64's words with the (xxxxxxxx) marker
 
 Exit status: 0 decoded; 2 the value (or --kernel) could not be read.
 
@@ -77,9 +79,12 @@ Examples:
   ktriage decode taint 'testmod(OE-) overlay(T)' --kernel 3.10.0-514.el7.x86_64
   ktriage decode eflags 0x246
   ktriage decode pf-error 0x0002
+  ktriage decode esr 0x96000045
+  ktriage decode addr ffff800008123456 --kernel 6.1.0-13-arm64
   ktriage decode addr ffffffffa88b53b0 --kernel 3.10.0-514.26.2.el7.x86_64
   ktriage decode addr 0xdffffc0000000001
   ktriage decode code '48 89 e5 <48> 89 71 08 5d c3' --regs 'RCX: ffffffffa88b53b0' --fault-address ffffffffa88b53b8
+  ktriage decode code 'd503233f a9be7bfd 910003fd f9400800 (b9400000)' --regs 'x0: 0000000000000008' --fault-address 8
   ktriage decode addr ffff92adc0fc6400 --kernel 4.18.0-305.el8.x86_64 --lang zh --format json`,
     )
     .action((kind: Kind, value: string, opts: DecodeOpts) => {

@@ -11,9 +11,12 @@ import {
   X86_64_LAYOUTS, type AddressLayout, type RegionId,
 } from '../knowledge/x86-64-layouts';
 import { DecodeInputError, parseHexValue, releaseOption } from './common';
+import { ARM64_INVALID_TEXT, ARM64_KASAN_NOTE, ARM64_LAYOUTS, ARM64_REGION_NAMES, ARM64_VA39_NOTE, ARM64_VA39_START, type Arm64Layout, type Arm64RegionId } from '../knowledge/arm64-layouts';
 
 export interface AddrOptions {
   release?: string | KernelRelease | null;
+  /** The kernel's architecture when the release does not say it (read from the log). */
+  arch?: string | null;
 }
 
 export interface PoisonMatch {
@@ -35,7 +38,7 @@ export interface AddrDecode {
   value: string;
   release: string | null;
   layout: string;
-  region: RegionId;
+  region: RegionId | Arm64RegionId;
   regionText: Text;
   /** The region's base moves with KASLR (RANDOMIZE_MEMORY) and this kernel may have it: the region is a guess from default bases. */
   kaslrCaveat: boolean;
@@ -48,6 +51,8 @@ export interface AddrDecode {
   kasan: KasanShadowMatch | null;
   /** For a non-canonical address: what it would be with 5-level paging. */
   fiveLevelRegion: RegionId | null;
+  /** arm64: the tag in the top byte of a tagged kernel pointer (KASAN software/hardware tags, MTE), else null. */
+  tag?: number | null;
   notes: Note[];
   summary: Text;
 }
@@ -93,17 +98,19 @@ function kernelHalfRegion(v: bigint, layout: AddressLayout, kaslrText: boolean |
   return { id: 'hole', randomised: false };
 }
 
-/** Decodes an x86_64 address for the release's era (newest era when none is given). */
+/** Decodes an address for the release's architecture and era (x86_64 and newest era when neither is known). */
 export function decodeAddr(value: string | bigint, opts: AddrOptions = {}): AddrDecode {
   const v = typeof value === 'string' ? parseHexValue(value, 'address') : value;
   if (v < 0n || v > U64) throw new DecodeInputError('an address is 64 bits');
   const rel = releaseOption(opts.release);
+  const arch = rel?.arch ?? opts.arch ?? null;
+  if (arch === 'aarch64' || arch === 'arm64') return decodeArm64Addr(v, rel);
   const layout = rel ? pickByVersion(X86_64_LAYOUTS, versionOf(rel)) ?? X86_64_LAYOUTS[X86_64_LAYOUTS.length - 1] : X86_64_LAYOUTS[X86_64_LAYOUTS.length - 1];
   const facts = buildFacts(rel);
   const notes: Note[] = [];
   const str = addr16(v);
-  if (rel?.arch && rel.arch !== 'x86_64') {
-    notes.push(note('not-x86-64', `the layouts known here are x86_64's; this kernel is ${rel.arch}, so the region below may be wrong`, `这里只掌握 x86_64 的地址布局；该内核是 ${rel.arch}，下面的区域判断可能不对`));
+  if (arch && arch !== 'x86_64') {
+    notes.push(note('not-x86-64', `the layouts known here are x86_64's; this kernel is ${arch}, so the region below may be wrong`, `这里只掌握 x86_64 的地址布局；该内核是 ${arch}，下面的区域判断可能不对`));
   }
 
   const errno = v > U64 - MAX_ERRNO ? Number(U64 - v + 1n) : null;
@@ -196,6 +203,81 @@ export function decodeAddr(value: string | bigint, opts: AddrOptions = {}): Addr
     kind: 'addr', value: str, release: rel?.raw ?? null, layout: layout.name, region, regionText, kaslrCaveat, canonical, userSpace, kernelSpace: kernelSpace && errno === null,
     nearNull, errPtr: errno !== null ? { errno, name: ERRNO_NAMES[errno] ?? null } : null, poison, kasan, fiveLevelRegion, notes,
     summary: tx(`${str}: ${head.en}${regionText.en}${caveatEn}`, `${str}：${head.zh}${regionText.zh}${caveatZh}`),
+  };
+}
+
+const ARM64_MMAP_MIN_ADDR = 0x10000n;
+
+function arm64Layout(rel: KernelRelease | null, vaBits: 48 | 52): Arm64Layout {
+  const rows = ARM64_LAYOUTS.filter((l) => l.vaBits === vaBits);
+  const fallback = ARM64_LAYOUTS.filter((l) => l.vaBits === 48);
+  if (!rel) return rows[rows.length - 1] ?? fallback[fallback.length - 1];
+  return pickByVersion(rows, versionOf(rel)) ?? pickByVersion(fallback, versionOf(rel)) ?? fallback[fallback.length - 1];
+}
+
+/**
+ * Decodes an arm64 address: TTBR0 (user) or TTBR1 (kernel) half, the region for the era and VA
+ * size, NULL, ERR_PTR, poison; a tagged kernel pointer (KASAN tags, MTE) is read without its tag.
+ */
+function decodeArm64Addr(raw: bigint, rel: KernelRelease | null): AddrDecode {
+  const notes: Note[] = [];
+  let v = raw;
+  let tag: number | null = null;
+  const top = Number(raw >> 56n);
+  if (((raw >> 48n) & 0xffn) === 0xffn && top >= 0xf0 && top < 0xff) {
+    tag = top;
+    v = raw | (0xffn << 56n);
+    notes.push(note('arm64-tag', `a tagged pointer (tag 0x${top.toString(16)}, KASAN software/hardware tags or MTE): the address is ${addr16(v)}`, `带标签的指针（标签 0x${top.toString(16)}，KASAN 软件/硬件标签或 MTE）：实际地址是 ${addr16(v)}`));
+  }
+  const errno = v > U64 - MAX_ERRNO ? Number(U64 - v + 1n) : null;
+  // 52-bit VA only moves the bottom of the linear map (and the user top); anything in between is neither half.
+  const vaBits: 48 | 52 = v >= 0xfff0000000000000n && v < 0xffff000000000000n ? 52 : v > 0x0000ffffffffffffn && v <= 0x000fffffffffffffn ? 52 : 48;
+  const layout = arm64Layout(rel, vaBits);
+  const found = layout.regions.find((r) => v >= r.start && v <= r.end);
+  let region: RegionId | Arm64RegionId = errno !== null ? 'err-ptr' : found ? found.id : 'non-canonical';
+  const nearNull = v < ARM64_MMAP_MIN_ADDR;
+  if (nearNull) region = 'null-page';
+  const userSpace = found?.id === 'user';
+  const kernelSpace = !userSpace && found !== undefined && errno === null;
+  const poison = poisonMatch(v);
+  if (errno !== null) {
+    const name = ERRNO_NAMES[errno] ?? null;
+    notes.push(note('err-ptr', `ERR_PTR(-${errno}${name ? ` ${name}` : ''}): an error return used as a pointer without IS_ERR() check`, `ERR_PTR(-${errno}${name ? ` ${name}` : ''})：把错误返回值当指针用了，缺少 IS_ERR() 检查`));
+  } else if (nearNull) {
+    notes.push(note('null-deref', `NULL pointer dereference${v ? ` at offset ${hex(v)} (a field of a NULL struct pointer)` : ''}`, `空指针解引用${v ? `，偏移 ${hex(v)}（通过 NULL 结构体指针访问其成员）` : ''}`));
+  } else if (userSpace) {
+    notes.push(note('user-from-kernel', 'a user-space (TTBR0) address: the kernel must only touch it through uaccess routines; dereferenced directly it faults under PAN ("user address but active_mm is swapper" when no user mm is loaded)', '用户态（TTBR0）地址：内核只能通过 uaccess 例程访问；直接解引用在开启 PAN 时会出错（没有用户 mm 时报 "user address but active_mm is swapper"）'));
+  } else if (region === 'non-canonical') {
+    notes.push(note('arm64-invalid', 'neither a user (TTBR0) nor a kernel (TTBR1) address for this VA size: a garbage or corrupted pointer', '在该 VA 位宽下既不是用户（TTBR0）地址也不是内核（TTBR1）地址：垃圾值或被破坏的指针'));
+  } else {
+    switch (region) {
+      case 'modules':
+        notes.push(note('modules', 'module code or data: find the owner with crash `mod` / `sym`; if no loaded module covers it, it belonged to a module since unloaded — a timer, work item or callback left behind', '模块代码或数据：用 crash 的 `mod`/`sym` 找属主；如果没有任何已加载模块覆盖它，它属于一个已被卸载的模块——遗留的定时器、工作项或回调'));
+        break;
+      case 'direct-map':
+        notes.push(note('direct-map', 'a kmalloc/slab object or page in the linear map: crash `kmem` on it shows the slab cache and whether it is free', '线性映射区中的 kmalloc/slab 对象或页：在 crash 里对它执行 `kmem` 可看到所属 slab 缓存以及是否已释放'));
+        break;
+      case 'vmalloc':
+        notes.push(note('vmalloc', layout.imageInVmalloc ? 'vmalloc memory, an ioremap, a kernel stack (VMAP_STACK) or the kernel image (which KASLR places anywhere here): crash `sym` / `kmem` tells which' : 'vmalloc memory, an ioremap or a kernel stack: crash `kmem` / `vm` shows the area', layout.imageInVmalloc ? 'vmalloc 内存、ioremap 映射、内核栈（VMAP_STACK）或内核映像（KASLR 会把它放在这里任意位置）：用 crash 的 `sym`/`kmem` 区分' : 'vmalloc 内存、ioremap 映射或内核栈：crash 的 `kmem`/`vm` 可查看'));
+        break;
+      case 'vmemmap':
+        notes.push(note('vmemmap', 'a struct page pointer: crash `kmem` on it shows the page', '这是 struct page 指针：在 crash 里对它执行 `kmem` 可看到对应的页'));
+        break;
+      default:
+        break;
+    }
+    if (region === 'direct-map' || region === 'modules' || region === 'vmalloc') notes.push(note('arm64-kasan', ARM64_KASAN_NOTE.en, ARM64_KASAN_NOTE.zh));
+  }
+  if (poison) notes.unshift(note(`poison-${poison.id}`, `${poison.name}: ${poison.meaning.en}`, `${poison.name}：${poison.meaning.zh}`));
+  if (region === 'hole' && v >= ARM64_VA39_START) notes.push(note('arm64-va39', ARM64_VA39_NOTE.en, ARM64_VA39_NOTE.zh));
+  const regionText: Text =
+    region === 'non-canonical' ? ARM64_INVALID_TEXT : region in ARM64_REGION_NAMES ? ARM64_REGION_NAMES[region as Arm64RegionId] : REGION_NAMES[region as RegionId];
+  const str = addr16(raw);
+  const head = poison ? tx(`${poison.name}; `, `${poison.name}；`) : tx('', '');
+  return {
+    kind: 'addr', value: str, release: rel?.raw ?? null, layout: layout.name, region, regionText, kaslrCaveat: false, canonical: found !== undefined, userSpace, kernelSpace,
+    nearNull, errPtr: errno !== null ? { errno, name: ERRNO_NAMES[errno] ?? null } : null, poison, kasan: null, fiveLevelRegion: null, tag, notes,
+    summary: tx(`${str}: ${head.en}${regionText.en}`, `${str}：${head.zh}${regionText.zh}`),
   };
 }
 

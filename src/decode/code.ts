@@ -6,6 +6,8 @@ import type { KernelRelease } from '../knowledge/release';
 import { addr16, note, tx, type Note, type Text, type TextLang } from '../knowledge/text';
 import { decodeAddr, type AddrDecode } from './addr';
 import { DecodeInputError, releaseOption } from './common';
+import { decodeA64 } from './a64';
+import { decodeA64Fault } from './report';
 
 export interface CodeBytes {
   bytes: number[];
@@ -56,6 +58,8 @@ export interface MemoryOperand {
 
 export interface CodeDecode {
   kind: 'code';
+  /** The instruction set: x86_64 bytes, or A64 words (`d503233f a9be7bfd (b9400000)`). */
+  arch?: 'x86_64' | 'aarch64';
   bytes: string;
   fault: number;
   /** Instructions before the fault, from the first start offset whose decoding lands exactly on the marker. */
@@ -232,8 +236,39 @@ function memoryOperands(t: Tools, ins: Iced.Instruction, file: Map<string, bigin
   return out;
 }
 
-/** Disassembles a Code: line (or its parsed bytes) around the faulting byte. */
+/** An arm64 Code: line (8-digit words, the faulting one in parentheses), decoded word by word. */
+function decodeA64Line(text: string, opts: CodeOptions): CodeDecode {
+  const tokens = codeTokens(text);
+  const words: number[] = [];
+  let fault = -1;
+  for (const tok of tokens) {
+    if (tok.hex === null || tok.hex.length !== 8) throw new DecodeInputError(`"${tok.text}" is not an instruction word: an arm64 Code: line is words like "d503233f a9be7bfd (b9400000)"`);
+    if (tok.marked) fault = words.length;
+    words.push(Number.parseInt(tok.hex, 16) >>> 0);
+  }
+  if (fault < 0) throw new DecodeInputError('the Code: line has no (xxxxxxxx) marker for the faulting word');
+  const bytes: number[] = [];
+  for (const w of words) bytes.push(w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24);
+  const regs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.regs ?? {})) regs[k.toUpperCase()] = v.replace(/^0x/i, '');
+  const release = releaseOption(opts.release);
+  const d = decodeA64Fault({ bytes, fault: fault * 4, unit: 4, line: 0 }, regs, opts.faultAddress?.replace(/^0x/i, '') ?? null, release?.raw ?? null);
+  const row = (w: number, i: number): DecodedInstruction => ({ offset: i * 4, address: null, bytes: w.toString(16).padStart(8, '0'), att: decodeA64(w).text, intel: decodeA64(w).text, faulting: i === fault });
+  return {
+    kind: 'code', arch: 'aarch64', bytes: tokens.map((t) => t.text).join(' '), fault: fault * 4,
+    before: words.slice(0, fault).map(row), beforeStart: 0, faulting: row(words[fault], fault), after: words.slice(fault + 1).map((w, i) => row(w, fault + 1 + i)),
+    memory: [], notes: (d?.notes ?? []).map((n, i) => note(`a64-${i}`, n.en, n.zh)),
+    summary: d?.summary ?? tx('the faulting word does not decode', '出错的指令字无法解码'),
+  };
+}
+
+/** Disassembles a Code: line (or its parsed bytes) around the faulting byte: x86 bytes, or arm64 words. */
 export function decodeCode(input: string | CodeBytes, opts: CodeOptions = {}): CodeDecode {
+  if (typeof input === 'string') {
+    const text = input.replace(/^.*?\bCode:\s*/, '').replace(/[?\u00a0]/g, ' ').trim();
+    const toks = codeTokens(text);
+    if (toks.length > 0 && toks.every((t) => t.hex !== null && t.hex.length === 8)) return decodeA64Line(text, opts);
+  }
   const code = typeof input === 'string' ? parseCodeLine(input) : input;
   if (code.fault < 0 || code.fault >= code.bytes.length) throw new DecodeInputError('the fault marker is outside the bytes');
   const release = releaseOption(opts.release);

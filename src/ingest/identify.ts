@@ -1,5 +1,7 @@
 // Recognises inputs that are not text logs (vmcores, ELF files, binary data) to say so plainly.
 
+import { sniffEncoding } from './encoding';
+
 const KDUMP_SIGNATURES = ['KDUMP   ', 'DISKDUMP'];
 
 export interface Identification {
@@ -18,6 +20,8 @@ export function identifyInput(head: Buffer): Identification | null {
   if (KDUMP_SIGNATURES.includes(sig)) {
     return { fatal: true, message: 'this is a kdump-compressed vmcore, not a text log. Reading vmcores is not supported yet: extract the log with `makedumpfile --dump-dmesg vmcore dmesg.txt` and analyse that.' };
   }
+  // UTF-16 text (PowerShell's `>`, Notepad's "Unicode") is full of NUL bytes but is text.
+  if (sniffEncoding(head).encoding !== 'utf-8') return null;
   let control = 0;
   const n = Math.min(head.length, 64 * 1024);
   for (let i = 0; i < n; i++) {

@@ -1,35 +1,21 @@
 // Turns bytes of any encoding into cleaned, numbered log lines.
 
-import { isUtf8 } from 'node:buffer';
 import type { LogLine } from '../model/types';
+import { decodeBytes } from './encoding';
 import { cleanPastedLine, detectPasteStyle, type PasteStyle } from './paste';
-import { makeLine } from './prefix';
+import { makeLine, splitPrefix } from './prefix';
+import { continuation, joinWrapped, MAX_JOINED, wrapWidth, type WrapLine } from './wrap';
+
+export { decodeBytes } from './encoding';
 
 /** printk never emits more than 1 KiB a line; anything past this is garbage and is cut. */
 export const MAX_LINE_CHARS = 64 * 1024;
 /** How many leading lines decide the paste style. */
 export const STYLE_SAMPLE_LINES = 400;
-
-const gb18030 = new TextDecoder('gb18030');
-
-/**
- * Decodes one chunk of bytes. UTF-8 when valid; otherwise each line is tried as
- * UTF-8 and then as GB18030 (which also covers GBK), so Chinese logs from
- * Windows tools read correctly and binary garbage still decodes to something.
- */
-export function decodeBytes(buf: Buffer): string {
-  if (isUtf8(buf)) return buf.toString('utf8');
-  const parts: string[] = [];
-  let start = 0;
-  while (start < buf.length) {
-    let end = buf.indexOf(10, start);
-    end = end < 0 ? buf.length : end + 1;
-    const piece = buf.subarray(start, end);
-    parts.push(isUtf8(piece) ? piece.toString('utf8') : gb18030.decode(piece));
-    start = end;
-  }
-  return parts.join('');
-}
+/** Paste damage is judged per region: blank-line separated blocks of at most this many lines. */
+const BLOCK_LINES = 400;
+/** A block this small is too little to judge: it keeps the style of the block before. */
+const SMALL_BLOCK = 4;
 
 /** Removes control characters that terminals would act on; keeps tabs. */
 export function stripControls(line: string): string {
@@ -37,50 +23,86 @@ export function stripControls(line: string): string {
   return /[\x00-\x08\x0b-\x1f\x7f]/.test(line) ? line.replace(/\x1b\[[0-9;?]{0,32}[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]/g, '') : line;
 }
 
+/**
+ * Builds numbered log lines from physical lines. Paste damage (spaces turned into '?', bullets,
+ * line numbers, quoting and indentation) is judged per region, so that a clean log with a damaged
+ * paste inside it is repaired only where it is damaged; lines a mail client wrapped are rejoined.
+ */
 export class LineBuilder {
+  private readonly base: PasteStyle | null;
   private style: PasteStyle | null = null;
-  private pending: string[] = [];
+  private block: string[] = [];
   private next: number;
+  /** The widest breakable line seen so far: a log with long lines was not wrapped by a mailer. */
+  private width = 0;
+  /** Lines proven wrapped so far: only then is a line without a timestamp taken for a wrapped tail. */
+  private wrapEvidence = 0;
   truncatedLines = 0;
 
   constructor(private readonly sink: (line: LogLine) => void, style?: PasteStyle, firstLineNo = 1) {
-    if (style) this.style = style;
+    this.base = style ?? null;
     this.next = firstLineNo;
   }
 
-  /** The paste style in force (decided from the first lines when not given). */
+  /** The paste style of the last region read. */
   get pasteStyle(): PasteStyle | null {
     return this.style;
   }
 
   /** Feeds one physical line (without its newline). */
   push(physical: string): void {
-    if (this.style === null) {
-      this.pending.push(physical);
-      if (this.pending.length >= STYLE_SAMPLE_LINES) this.flushPending();
-      return;
-    }
-    this.emit(physical, this.style);
-  }
-
-  finish(): void {
-    if (this.style === null) this.flushPending();
-  }
-
-  private flushPending(): void {
-    this.style = detectPasteStyle(this.pending);
-    const lines = this.pending;
-    this.pending = [];
-    for (const l of lines) this.emit(l, this.style);
-  }
-
-  private emit(physical: string, style: PasteStyle): void {
     let s = physical;
     if (s.length > MAX_LINE_CHARS) {
       s = s.slice(0, MAX_LINE_CHARS);
       this.truncatedLines++;
     }
-    this.sink(makeLine(this.next++, stripControls(cleanPastedLine(s, style))));
+    this.block.push(s);
+    if (this.block.length >= BLOCK_LINES || s.trim() === '') this.flushBlock();
+  }
+
+  finish(): void {
+    this.flushBlock();
+  }
+
+  private styleFor(block: readonly string[]): PasteStyle {
+    const sample = block.map((l) => l.replace(/\r$/, '').replace(/[\u00a0\u3000]/g, ' '));
+    const own = detectPasteStyle(sample);
+    let nonEmpty = 0;
+    for (const l of sample) if (l.trim() !== '') nonEmpty++;
+    const inherited = this.style ?? this.base;
+    if (nonEmpty >= SMALL_BLOCK || !inherited) return own;
+    const style: PasteStyle = { ...inherited, indent: own.indent };
+    if (!own.indent) delete style.indent;
+    return style;
+  }
+
+  private flushBlock(): void {
+    const block = this.block;
+    if (block.length === 0) return;
+    this.block = [];
+    const style = this.styleFor(block);
+    this.style = style;
+    const wl: WrapLine[] = block.map((physical) => {
+      const raw = stripControls(cleanPastedLine(physical, style));
+      const p = splitPrefix(raw);
+      return { raw, text: p.text, prefixed: p.text !== raw };
+    });
+    this.width = Math.max(this.width, wrapWidth(wl));
+    for (let i = 0; i + 1 < wl.length; i++) if (continuation(wl[i], wl[i + 1], this.width) === 'strong') this.wrapEvidence++;
+    const joins = (a: WrapLine, b: WrapLine): boolean => {
+      const c = continuation(a, b, this.width);
+      return c === 'strong' || (c === 'weak' && this.wrapEvidence > 0);
+    };
+    for (let i = 0; i < wl.length; ) {
+      let cur = wl[i];
+      let j = i + 1;
+      while (j < wl.length && j - i < MAX_JOINED && joins(cur, wl[j])) cur = joinWrapped(cur, wl[j++]);
+      const line = makeLine(this.next + i, cur.raw);
+      if (j - i > 1) line.joined = j - i - 1;
+      this.sink(line);
+      i = j;
+    }
+    this.next += block.length;
   }
 }
 

@@ -6,6 +6,10 @@ export interface PasteStyle {
   questionSpaces: boolean;
   /** Every line carries an editor or chat line number: `12: `, `12 | `, `12\t`. */
   lineNumbers: boolean;
+  /** List bullets that a code page turned into '?': one leading `? ` on every line is not the kernel's. */
+  questionBullets?: boolean;
+  /** Indentation or mail quoting common to every line of the region (`\t`, `    `, `> `), removed. */
+  indent?: string;
 }
 
 const BULLET = /^[ \t]{0,8}[\u2022\u25cf\u25e6\u25aa\u2023\u00b7\u2219\u2043][ \t\u00a0]?/;
@@ -33,10 +37,51 @@ export function detectPasteStyle(sample: string[]): PasteStyle {
       lastNumber = n;
     }
   }
-  return {
+  const style: PasteStyle = {
     questionSpaces: hinted >= 2 && hinted * 10 >= nonEmpty,
     lineNumbers: nonEmpty >= 3 && numbered * 10 >= nonEmpty * 9 && ordered * 10 >= numbered * 9 && !looksLikeTimestamps(sample),
   };
+  if (questionBulleted(sample)) style.questionBullets = true;
+  const indent = commonIndent(sample);
+  if (indent) style.indent = indent;
+  return style;
+}
+
+// `? [  1.0] BUG: ...`, `? Call Trace:`: a `?` before something that is not a frame is no unreliable-frame mark.
+const QUESTION_BULLET = /^[ \t]{0,4}\?[ \t]/;
+const NOT_A_FRAME_AFTER_BULLET = /^[ \t]{0,4}\?[ \t]{1,4}(?:\[ {0,12}\d|[A-Z][\w ]{0,40}:|-{3}|<\/?[A-Z]{2,8}>)/;
+
+function questionBulleted(sample: readonly string[]): boolean {
+  let nonEmpty = 0;
+  let bulleted = 0;
+  let notFrames = 0;
+  for (const line of sample) {
+    if (line.trim() === '') continue;
+    nonEmpty++;
+    if (!QUESTION_BULLET.test(line)) continue;
+    bulleted++;
+    if (NOT_A_FRAME_AFTER_BULLET.test(line)) notFrames++;
+  }
+  return nonEmpty >= 2 && bulleted * 10 >= nonEmpty * 8 && notFrames >= Math.min(2, nonEmpty);
+}
+
+/** The run of whitespace and `>` quote marks that every non-blank line of the sample starts with. */
+export function commonIndent(sample: readonly string[]): string {
+  let common: string | null = null;
+  for (const line of sample) {
+    if (/^[\s>|]*$/.test(line)) continue;
+    const m = /^[ \t>|]{0,16}/.exec(line);
+    const lead = m ? m[0] : '';
+    if (common === null) common = lead;
+    else {
+      let i = 0;
+      while (i < common.length && i < lead.length && common[i] === lead[i]) i++;
+      common = common.slice(0, i);
+    }
+    if (common === '') return '';
+  }
+  // Only quote marks and indentation count; a `|` alone may be a table border, kept.
+  return common !== null && /^(?:[ \t]|> ?)+$/.test(common) ? common : '';
 }
 
 function looksLikeTimestamps(sample: string[]): boolean {
@@ -81,7 +126,10 @@ export function cleanPastedLine(raw: string, style: PasteStyle): string {
   if (line.endsWith('\r')) line = line.slice(0, -1);
   if (line.indexOf('\u00a0') >= 0) line = line.replace(/\u00a0/g, ' ');
   if (line.indexOf('\u3000') >= 0) line = line.replace(/\u3000/g, ' ');
+  if (style.indent && line.startsWith(style.indent)) line = line.slice(style.indent.length);
+  else if (style.indent && /^[\s>]*$/.test(line)) line = '';
   line = stripBullet(line);
+  if (style.questionBullets) line = line.replace(QUESTION_BULLET, '');
   if (style.lineNumbers) {
     const m = LINE_NUMBER.exec(line);
     if (m) line = line.slice(m[0].length);

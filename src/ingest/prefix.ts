@@ -5,11 +5,21 @@ import type { LogLine } from '../model/types';
 // Each prefix pattern is anchored and made of bounded, non-overlapping pieces so
 // that a hostile line cannot make it backtrack.
 const SYSLOG_PREFIX =
-  /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?) [\w.-]{1,255} kernel: /;
-const LEVEL_PREFIX = /^<(\d)>/;
+  /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,9})?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?) [\w.-]{1,255} kernel: /;
+// `<4>`, or a syslog priority with the facility in it (`<14>` = user.info): the level is its low three bits.
+const LEVEL_PREFIX = /^<(\d{1,3})>/;
 const DMESG_X_PREFIX = /^[a-z]{2,8} *:[a-z]{2,7} *: /;
-const TIMESTAMP = /^\[ {0,12}(\d{1,10})\.(\d{1,9})\]/;
-const CALLER_ID = /^\[ {0,8}([TC]\d{1,10})\]/;
+// `[  123.456789]`; `dmesg -d` adds the delta (`[    1.000003 <    0.000003>]`); some locales print a decimal comma.
+const TIMESTAMP = /^\[ {0,12}(\d{1,10})[.,](\d{1,9})(?: <[ \d.,]{1,24}>)?\]/;
+// `dmesg -H` / `--reltime`: `[Dec 2 13:04]` at each new minute, then `[  +0.000003]` (or `+0,000003`) deltas.
+const RELATIVE_TIME = /^\[ {0,12}\+\d{1,10}[.,]\d{1,9}\]|^\[[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d\]/;
+// printk caller id, right after the timestamp or separated from it by a space (`[  512.33] [ T2231]`).
+const CALLER_ID = /^ ?\[ {0,8}([TC]\d{1,10})\]/;
+// A capture tool's own date in front of the kernel's line: `2016-12-03 19:08:42    [14874902.828670] `,
+// `dmesg --time-format iso`: `2026-12-02T13:04:16,000000+00:00 `.
+const CAPTURE_DATE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?[ \t]{1,16}/;
+// Indentation or a tab before the timestamp, left by mail quoting or a web page.
+const INDENT_BEFORE_TIME = /^[ \t]{1,16}(?=\[ {0,12}\+?\d{1,10}[.,]\d)/;
 /**
  * Console output that lands in front of a line's prefix: the getty prompt printed just before
  * the kernel message (`syzkaller login: [ 59.8][ T6792] BUG: ...`) and printk's note about lost
@@ -32,24 +42,26 @@ export function splitPrefix(raw: string): Prefix {
   const out: Prefix = { text: raw };
   let m = SYSLOG_PREFIX.exec(rest);
   if (m) rest = rest.slice(m[0].length);
+  else if ((m = CAPTURE_DATE.exec(rest))) rest = rest.slice(m[0].length);
+  if ((m = INDENT_BEFORE_TIME.exec(rest))) rest = rest.slice(m[0].length);
   // At most twice: a dropped-messages note can follow a login prompt.
   for (let i = 0; i < 2 && (m = LEADING_NOISE.exec(rest)); i++) rest = rest.slice(m[0].length);
   m = DMESG_X_PREFIX.exec(rest);
   if (m) rest = rest.slice(m[0].length);
   m = LEVEL_PREFIX.exec(rest);
   if (m) {
-    out.level = Number(m[1]);
+    out.level = Number(m[1]) & 7;
     rest = rest.slice(m[0].length);
   }
   m = TIMESTAMP.exec(rest);
   if (m) {
     out.time = Number(`${m[1]}.${m[2]}`);
     rest = rest.slice(m[0].length);
-  } else if ((m = HUMAN_TIME.exec(rest))) {
+  } else if ((m = HUMAN_TIME.exec(rest)) || (m = RELATIVE_TIME.exec(rest))) {
     rest = rest.slice(m[0].length);
   }
   m = CALLER_ID.exec(rest);
-  if (m) {
+  if (m && (m[0][0] === '[' || rest.length !== raw.length)) {
     out.caller = m[1];
     rest = rest.slice(m[0].length);
   }

@@ -2,6 +2,7 @@
 
 import type { LogLine } from '../model/types';
 import { LineBuilder, decodeBytes, linesFromBuffer, STYLE_SAMPLE_LINES } from './lines';
+import { normalizeStream } from './encoding';
 import { detectPasteStyle, type PasteStyle } from './paste';
 
 export interface ScanConfig {
@@ -228,7 +229,7 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
   let acc: Buffer[] = [];
   let accBytes = 0;
   let scanner: RegionScanner | null = null;
-  for await (const chunk of chunks) {
+  for await (const chunk of normalizeStream(chunks)) {
     if (scanner) {
       scanner.feed(chunk);
       continue;

@@ -16,6 +16,13 @@ export const EXCEPTION_ENTRIES: readonly RegExp[] = [
   /^do_(?:page_fault|general_protection|invalid_op|divide_error|double_fault|int3|debug)$/,
   /^el1h?_(?:sync|abort|da|ia|undef|dbg|64_sync)\w*$/,
   /^do_mem_abort$/,
+  // i386 2.6's common exception entry, powerpc's page-fault entry, riscv's.
+  /^error_code$/,
+  /^\.?handle_page_fault$/,
+  /^handle_exception$/,
+  /^handle_interruption$/,
+  /^do_sea$/,
+  /^el1_abort$/,
 ];
 
 /** Where softirq processing starts: frames above one of these ran as a softirq. */
@@ -59,6 +66,9 @@ export const CONSOLE_STACK_MARKERS: ReadonlyArray<{ marker: string; opens: 'irq'
   { marker: '<#DB>', opens: 'exception', closes: false },
   { marker: '<#VC>', opens: 'exception', closes: false },
   { marker: '<EOE>', opens: 'task', closes: true },
+  // 2.6.32 prints `<<EOE>>`; a web page that eats `<EOE>` as an HTML tag leaves `<>`.
+  { marker: '<<EOE>>', opens: 'task', closes: true },
+  { marker: '<>', opens: 'task', closes: true },
 ];
 
 /** crash `bt` separators: `--- <NMI exception stack> ---` ends a segment that ran in that context. */

@@ -26,11 +26,30 @@ export interface KernelRelease {
 
 const ARCH_ALIASES: Record<string, string> = {
   x86_64: 'x86_64', amd64: 'x86_64', i686: 'i686', i586: 'i686', '686': 'i686', '686-pae': 'i686',
-  aarch64: 'aarch64', arm64: 'aarch64', riscv64: 'riscv64', i386: 'i686', i486: 'i686', ppc64le: 'ppc64le', ppc64el: 'ppc64le', ppc64: 'ppc64', s390x: 's390x', armmp: 'arm',
+  aarch64: 'aarch64', arm64: 'aarch64', 'arm64-16k': 'aarch64', riscv64: 'riscv64', i386: 'i686', i486: 'i686', ppc64le: 'ppc64le', ppc64el: 'ppc64le', ppc64: 'ppc64', s390x: 's390x', armmp: 'arm', 'armmp-lpae': 'arm', powerpc64le: 'ppc64le', loong64: 'loongarch64',
 };
 
-const UBUNTU_FLAVOURS = /^(generic|lowlatency|aws|azure|gcp|gke|kvm|oracle|raspi|ibm|nvidia|oem|virtual|intel-iotg|realtime|generic-64k|generic-lpae)$/;
-const DEBIAN_FLAVOURS = /^(?:(?:cloud|rt)-)?(amd64|arm64|686|686-pae|armmp|armmp-lpae|ppc64el|s390x|marvell|rpi|4kc-malta|5kc-malta|octeon|loongson-3|powerpc64le|mips64r2el)$/;
+const UBUNTU_FLAVOURS = /^(generic|lowlatency|aws|azure|gcp|gke|kvm|oracle|raspi|ibm|nvidia|oem|virtual|intel-iotg|realtime|generic-64k|generic-lpae|nvidia-tegra|xilinx-zynqmp)$/;
+const DEBIAN_FLAVOURS = /^(?:(?:cloud|rt)-)?(amd64|arm64|arm64-16k|686|686-pae|armmp|armmp-lpae|ppc64el|s390x|marvell|rpi|4kc-malta|5kc-malta|octeon|loongson-3|powerpc64le|mips64r2el|riscv64|loong64)$/;
+
+/**
+ * Architecture from the tokens of a release's tail when no distro rule said it: distro arch
+ * suffixes and board vendors' kernels (Armbian's rockchip64/meson64/sunxi64, Raspberry Pi's v8/v7l,
+ * NVIDIA's tegra, Android's GKI...). Matched as whole tokens between `-`, `.`, `+` or `_`.
+ */
+const ARCH_TOKENS: ReadonlyArray<{ re: RegExp; arch: string }> = [
+  { re: /(?:^|[-.+_])(x86_64|amd64)(?=$|[-.+_])/, arch: 'x86_64' },
+  { re: /(?:^|[-.+_])(i[3-6]86|686-pae|686)(?=$|[-.+_])/, arch: 'i686' },
+  { re: /(?:^|[-.+_])(aarch64|arm64|arm64-16k|generic-64k)(?=$|[-.+_])/, arch: 'aarch64' },
+  // Armbian and vendor BSP kernels for 64-bit SoCs: `5.15.93-rockchip64`, `6.1.11-meson64`, `6.6.16-current-sunxi64`, `5.10.160-legacy-rk35xx`.
+  { re: /(?:^|[-.+_])(?:rockchip64|meson64|sunxi64|mvebu64|bcm2711|bcm2712|rk3399|rk356x|rk3568|rk3588|rk35xx|rockchip-rk3588|imx8\w{0,8}|tegra|nvidia-tegra|qcom|msm-\w{1,16}|android\d{1,2}(?:-\d{1,3})?|raspi|rpi-v8|rpi-2712|v8|v8-16k|2712|ampere|xilinx-zynqmp|zynqmp)(?=$|[-.+_])/, arch: 'aarch64' },
+  { re: /(?:^|[-.+_])(?:armmp|armmp-lpae|armv7l?|armhf|v7l?|v6|rpi-v7l?|sunxi|odroidxu4|bcm2709|bcm2835|omap2?|imx6\w{0,4}|exynos\w{0,4})(?=$|[-.+_])/, arch: 'arm' },
+  { re: /(?:^|[-.+_])(riscv64)(?=$|[-.+_])/, arch: 'riscv64' },
+  { re: /(?:^|[-.+_])(ppc64le|ppc64el|powerpc64le)(?=$|[-.+_])/, arch: 'ppc64le' },
+  { re: /(?:^|[-.+_])(ppc64)(?=$|[-.+_])/, arch: 'ppc64' },
+  { re: /(?:^|[-.+_])(s390x)(?=$|[-.+_])/, arch: 's390x' },
+  { re: /(?:^|[-.+_])(loong64|loongarch64)(?=$|[-.+_])/, arch: 'loongarch64' },
+];
 
 /** Parses a kernel release; null when the string does not start with a version. */
 export function parseRelease(input: string): KernelRelease | null {
@@ -77,8 +96,14 @@ export function parseRelease(input: string): KernelRelease | null {
     }
   }
   if (!rel.arch) {
-    const a = /[.-](x86_64|amd64|i[3-6]86|aarch64|arm64|ppc64le|ppc64|s390x|riscv64)(?:[.+]debug|\+)?$/.exec(rest);
+    const a = /[.-](x86_64|amd64|i[3-6]86|aarch64|arm64|ppc64le|ppc64|s390x|riscv64)(?:[.+]debug|\+64k|\+)?$/.exec(rest);
     if (a) rel.arch = ARCH_ALIASES[a[1]] ?? a[1];
+  }
+  if (!rel.arch) {
+    // Skip the version's own `-rc4`, `-next-20240216` and git-describe parts (`-00456-gc29b353f383b`).
+    const tail = rest.replace(/-rc\d{1,3}|-next-\d{8}|-\d{1,6}-g[0-9a-f]{7,40}|-g[0-9a-f]{7,40}|-dirty/g, '');
+    const row = ARCH_TOKENS.find((r) => r.re.test(tail));
+    if (row) rel.arch = row.arch;
   }
   if (rel.debug && !rel.flavour) rel.flavour = 'debug';
   return rel;

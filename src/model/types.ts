@@ -14,6 +14,8 @@ export interface LogLine {
   caller?: string;
   /** syslog level from a `<N>` prefix, when present. */
   level?: number;
+  /** How many more physical lines (no+1 .. no+joined) were rejoined onto this one after a mail client wrapped it. */
+  joined?: number;
 }
 
 /** The execution context a stack segment ran in. */
@@ -68,11 +70,18 @@ export interface CallTrace {
 }
 
 export interface Registers {
-  /** Register name (upper case, e.g. RAX, RFLAGS, CR2, EFLAGS, PC) to its hex value without 0x. */
+  /** Register name (upper case, e.g. RAX, RFLAGS, CR2, EFLAGS, PC, X29, EPC, R0 for powerpc GPR00, s390 GPRS and parisc r00) to its hex value without 0x. */
   values: Record<string, string>;
-  /** The faulting instruction pointer as printed: `RIP: 0010:func+0x1/0x2` or `IP: [<addr>] func+...`. */
+  /**
+   * The faulting instruction pointer as printed: `RIP: 0010:func+0x1/0x2`, `IP: [<addr>] func+...`,
+   * `EIP is at`, `pc : `, `PC is at`, `epc : `, `NIP [addr] func`, `Krnl PSW :`, `IAOQ[0]:`. It is the
+   * register dump of the fault's own exception frame, never a user-mode one (`RIP: 0033:`) or one an
+   * NMI or interrupt printed for the context it interrupted when a fault frame exists.
+   */
   ip: { text: string; function: string | null; offset: number | null; size: number | null; module: string | null; address: string | null; line: number } | null;
   lines: number[];
+  /** How that register dump was reached: the fault's exception frame, a context an NMI or interrupt stopped, or the report's first dump. */
+  context?: 'fault' | 'nmi' | 'irq' | 'first';
 }
 
 export interface CodeBytes {
@@ -86,12 +95,27 @@ export interface CodeBytes {
 
 /** Where a fault report says the bad access went, and its page-fault error code. */
 export interface FaultInfo {
-  /** Hex without 0x, from the header ("... at ADDR", "address: ADDR", "non-canonical address"), else CR2. */
+  /**
+   * Hex without 0x, from the header ("... at ADDR", "address: ADDR", "non-canonical address"); in a
+   * page-fault report only, else the fault-address register of the faulting frame (x86 CR2, powerpc DAR).
+   * Outside page faults CR2 is stale and never taken for the fault address.
+   */
   address: string | null;
   addressLine: number | null;
   /** The page-fault error code as printed (`Oops: 0002`, `#PF: error_code(0x0002)`). */
   errorCode: string | null;
   errorCodeLine: number | null;
+  /** The report says a page fault (unable to handle, page fault, paging request, NULL pointer, #PF, arm64/riscv "Unable to handle kernel ... at virtual address"). */
+  pageFault?: boolean;
+  /** What the faulting access did: from the error code (bit 1 write, bit 4 fetch), the `#PF:` line, arm64's ESR (WnR), arm's FSR, powerpc's DSISR, riscv's cause, the header's words, or the decoded instruction. */
+  access?: 'read' | 'write' | 'exec' | null;
+  accessLine?: number | null;
+  accessSource?: 'pf-line' | 'error-code' | 'esr' | 'fsr' | 'dsisr' | 'cause' | 'header' | 'instruction' | null;
+  /** arm64 Exception Syndrome Register, hex without 0x (`ESR = 0x96000045`, `Internal error: Oops: 96000045`). */
+  esr?: string | null;
+  esrLine?: number | null;
+  /** Where the fault address lies in this kernel's address space (for the report's architecture and version). */
+  region?: { id: string; layout: string; text: { en: string; zh: string } } | null;
 }
 
 export interface ModuleInfo {
@@ -157,6 +181,14 @@ export interface CrashReport extends ReportSignature {
 export interface DecodedCode {
   att: string;
   intel: string;
+  /** The instruction set decoded (x86_64 bytes or A64 words); absent means x86_64. */
+  arch?: 'x86_64' | 'aarch64';
+  /** A64: the instruction's class (load, store, load-pair, branch-register...), its base and transfer registers. */
+  class?: string;
+  base?: string | null;
+  transfer?: string | null;
+  /** What the faulting instruction does to memory: the access kind when no error code or syndrome says it. */
+  access?: 'read' | 'write' | 'read-write' | null;
   summary: { en: string; zh: string };
   notes: Array<{ en: string; zh: string }>;
   line: number;

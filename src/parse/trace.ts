@@ -5,29 +5,44 @@ import {
   CONSOLE_STACK_MARKERS,
   CRASH_STACK_SEPARATORS,
   EXCEPTION_ENTRIES,
+  IRQ_ENTRIES,
   SOFTIRQ_ENTRIES,
   matchesAny,
 } from '../knowledge/contexts';
-import { parseFrame } from './frames';
+import { armCaller, parseFrame } from './frames';
 import { addRegisterPairs } from './details';
 
 const TRACE_LABEL =
-  /^ {0,8}(?:Call [Tt]race:|Call trace:|Backtrace:|stack backtrace:|(?:Allocated|Freed) by task \d{1,10}:|Last potentially related work creation:|Second to last potentially related work creation:|(?:Allocated|Freed):|Uninit was (?:stored to memory|created) at:|Memory state around|NMI backtrace for cpu \d{1,5}|Task dump for CPU \d{1,5}:)/;
+  /^ {0,8}(?:Call [Tt]race:|Call trace:|Backtrace:|stack backtrace:|(?:Allocated|Freed) by task \d{1,10}:|Last potentially related work creation:|Second to last potentially related work creation:|(?:Allocated|Freed):|Uninit was (?:stored to memory|created) at:|Memory state around|NMI backtrace for cpu \d{1,5}|Task dump for CPU \d{1,5}:|Last Breaking-Event-Address:)/;
 // crash: `PID: 2857   TASK: ffff92ad555497c0  CPU: 1   COMMAND: "fio"`
 const CRASH_TASK = /^ {0,4}PID: {1,8}(\d{1,10}) {1,8}TASK: {1,4}([0-9a-f]{1,16}) {1,8}CPU: {1,4}(\d{1,5}|-) {1,8}COMMAND: {1,4}"([^"]{0,64})"/;
 const CRASH_EXCEPTION_RIP = /^ {0,12}\[exception RIP: ([^\]]{1,300})\]/;
 const CONSOLE_EXCEPTION_RIP = /^ {0,8}(?:RIP|EIP|IP|pc) ?: (?:[0-9a-f]{4}:)?(.{1,300})$/;
 // Lines allowed inside a trace without ending it: registers, code, separators.
 const INSIDE_TRACE =
-  /^ {0,16}(?:(?:R[A-Z0-9]{1,3}|E[A-Z]{2}|ORIG_RAX|CS|DS|ES|SS|FS|GS|CR\d|DR\d|RFLAGS|EFLAGS|Code|[xw]\d{1,2}|sp|lr|pc|pstate)\s?:|\.\.\.|-{3} <|\[exception RIP|\s*$)/;
-const MARKER_PREFIX = /^ {0,16}(<\/?(?:IRQ|NMI|SOFTIRQ|TASK|EOI|EOE|#DF|#MC|#DB|#VC)>) {0,8}/;
+  /^ {0,16}(?:(?:R[A-Z0-9]{1,3}|E[A-Z]{2}|ORIG_RAX|CS|DS|ES|SS|FS|GS|CR\d|DR\d|RFLAGS|EFLAGS|Code|[xw]\d{1,2}|sp|lr|pc|pstate)\s?:|\.\.\.|-{3} <|\[exception RIP|\s*$|LR = |Exception stack\(0x[0-9a-f]{1,16} to 0x[0-9a-f]{1,16}\)|[0-9a-f]{4,16}: (?:\S{1,24} {0,2}){1,8}$)/;
+const MARKER_PREFIX = /^ {0,16}(<\/?(?:IRQ|NMI|SOFTIRQ|TASK|EOI|EOE|#DF|#MC|#DB|#VC)>|<<EOE>>|<>) {0,8}/;
+// powerpc: `--- Exception: 300 at .scan_block+0x70/0x170` (or `--- interrupt: 901 at ...`): the frames above
+// ran in the handler, those below are the interrupted context, whose IP is named.
+const PPC_EXCEPTION = /^ {0,8}--- (Exception|interrupt): ([0-9a-f]{1,4}) at (.{1,300})$/;
+/** powerpc trap vectors that are interrupts (external, decrementer, hypervisor ones), not exceptions. */
+const PPC_INTERRUPT_TRAPS = /^(?:500|900|901|980|a00|e60|e80|ea0|f00)$/;
 
 interface Builder {
   trace: CallTrace;
   seg: StackSegment;
   /** Segments not yet assigned a context (crash `bt` assigns it at the separator below). */
   unresolved: StackSegment[];
+  /** The caller the last arm frame line named after `from`: the next frame, or the last one. */
+  armCaller: Frame | null;
+  /** A context marker, crash separator or exception line was seen: contexts are printed, not inferred. */
+  marked: boolean;
+  /** A foreign line printed into the middle of the trace (another CPU's pr_cont): skipped if frames follow. */
+  stray: boolean;
 }
+
+/** A line another printk dropped into a trace: no label, no `name: value`, not a message head. */
+const STRAY = /^ {0,8}[a-z0-9_][^:]{0,200}[^:\s]\s*$/;
 
 function newSegment(context: StackContext, line: number, exceptionRip: string | null): StackSegment {
   return { context, frames: [], exceptionRip, registers: null, registerLines: exceptionRip ? [line] : [], startLine: line, endLine: line };
@@ -48,6 +63,9 @@ function startTrace(origin: CallTrace['origin'], label: string | null, task: Tas
     trace: { origin, label, task, segments: [seg], startLine: line, endLine: line },
     seg,
     unresolved: origin === 'crash-bt' ? [seg] : [],
+    armCaller: null,
+    marked: origin === 'crash-bt',
+    stray: false,
   };
 }
 
@@ -65,9 +83,57 @@ function openSegment(b: Builder, context: StackContext, line: number, exceptionR
 }
 
 function addFrame(b: Builder, f: Frame): void {
+  // An arm line names its caller with the return offset into it: that is this frame's offset.
+  const caller = b.armCaller;
+  if (caller && caller.function === f.function && f.offset === null) Object.assign(f, { offset: caller.offset, size: caller.size, module: f.module ?? caller.module });
+  b.armCaller = null;
   b.seg.frames.push(f);
   b.seg.endLine = f.line;
   b.trace.endLine = f.line;
+}
+
+/** The outermost caller of an arm trace is only named after the last `from`. */
+function flushArmCaller(b: Builder): void {
+  const caller = b.armCaller;
+  b.armCaller = null;
+  if (caller) {
+    b.seg.frames.push(caller);
+    b.seg.endLine = caller.line;
+  }
+}
+
+/**
+ * A trace printed without context markers (old kernels, arm, arm64, i386, powerpc...) is cut at the
+ * entry frames: frames up to an exception entry ran handling the exception, up to an interrupt
+ * entry in hardirq context, up to __do_softirq in softirq context; the rest in the trace's own.
+ */
+function splitFlat(seg: StackSegment): StackSegment[] {
+  const kinds: ReadonlyArray<[StackContext, readonly RegExp[]]> = [['exception', EXCEPTION_ENTRIES], ['softirq', SOFTIRQ_ENTRIES], ['irq', IRQ_ENTRIES]];
+  const kindOf = (f: Frame): StackContext | null => {
+    if (!f.reliable || !f.function) return null;
+    for (const [k, pats] of kinds) if (matchesAny(f.function, pats)) return k;
+    return null;
+  };
+  const out: StackSegment[] = [];
+  let start = 0;
+  const frames = seg.frames;
+  for (let i = 0; i < frames.length; i++) {
+    const k = kindOf(frames[i]);
+    if (!k) continue;
+    let j = i;
+    while (j + 1 < frames.length && kindOf(frames[j + 1]) === k) j++;
+    // An irq entry right after softirq frames closes the softirq part, not a new one.
+    const part = frames.slice(start, j + 1);
+    out.push({ context: k, frames: part, exceptionRip: start === 0 ? seg.exceptionRip : null, registers: start === 0 ? seg.registers : null, registerLines: start === 0 ? seg.registerLines : [], startLine: part[0].line, endLine: part[part.length - 1].line });
+    start = j + 1;
+    i = j;
+  }
+  if (out.length === 0) return [seg];
+  if (start < frames.length) {
+    const rest = frames.slice(start);
+    out.push({ context: seg.context, frames: rest, exceptionRip: null, registers: null, registerLines: [], startLine: rest[0].line, endLine: seg.endLine });
+  }
+  return out;
 }
 
 /** Splits a segment at softirq and exception entries so each part has its own context. */
@@ -89,8 +155,10 @@ function refineSegment(seg: StackSegment): StackSegment[] {
 }
 
 function finish(b: Builder): CallTrace | null {
+  flushArmCaller(b);
   for (const s of b.unresolved) if (s.context === 'unknown') s.context = 'task';
-  const segments = b.trace.segments.filter((s) => s.frames.length > 0 || s.exceptionRip !== null).flatMap(refineSegment);
+  const kept = b.trace.segments.filter((s) => s.frames.length > 0 || s.exceptionRip !== null);
+  const segments = b.marked || b.trace.origin === 'crash-bt' ? kept.flatMap(refineSegment) : kept.flatMap(splitFlat).flatMap((s) => (s.context === 'irq' ? refineSegment(s) : [s]));
   if (!segments.some((s) => s.frames.length > 0)) return null;
   return { ...b.trace, segments };
 }
@@ -111,8 +179,11 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
     b = null;
   };
 
+  let prev: string | null = null;
   for (const ln of lines) {
     let text = ln.text;
+    const before = prev;
+    prev = text;
     if (text.length > 2048) {
       close();
       continue;
@@ -134,6 +205,8 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
     if (marker) {
       const spec = CONSOLE_STACK_MARKERS.find((m) => m.marker === marker[1]);
       if (!b) b = startTrace('console', null, null, ln.no);
+      b.marked = true;
+      flushArmCaller(b);
       if (spec && spec.opens) openSegment(b, spec.opens, ln.no, null);
       text = text.slice(marker[0].length);
       if (text.trim() === '') continue;
@@ -148,6 +221,14 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
         if (!pendingException) openSegment(builder, 'unknown', ln.no, null);
         continue;
       }
+      const ppc = PPC_EXCEPTION.exec(text);
+      if (ppc) {
+        b.marked = true;
+        b.seg.context = ppc[1] === 'interrupt' && PPC_INTERRUPT_TRAPS.test(ppc[2]) ? 'irq' : 'exception';
+        b.seg = newSegment('task', ln.no, ppc[3].trim());
+        b.trace.segments.push(b.seg);
+        continue;
+      }
       const exc = CRASH_EXCEPTION_RIP.exec(text);
       if (exc) {
         openSegment(b, b.trace.origin === 'crash-bt' ? 'unknown' : b.seg.context, ln.no, exc[1].trim());
@@ -158,9 +239,14 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
     if (frame) {
       if (!b) {
         const origin = /^ {0,8}#\d/.test(text) ? 'crash-bt' : 'bare';
-        b = startTrace(origin, null, null, ln.no);
+        // A bare list is labelled by the line that introduces it: `{SOFTIRQ-ON-W} state was registered at:`, `-> #1 (&mm->mmap_lock){++++}:`.
+        const label = origin === 'bare' && before !== null && /:\s*$/.test(before) && before.trim().length <= 200 ? before.trim() : null;
+        b = startTrace(origin, label, null, ln.no);
       }
+      if (b.armCaller && frame.function !== b.armCaller.function) flushArmCaller(b);
+      b.stray = false;
       addFrame(b, frame);
+      b.armCaller = armCaller(text, ln.no);
       continue;
     }
     if (b) {
@@ -172,6 +258,10 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
       }
       if (INSIDE_TRACE.test(text)) {
         addRegisters(builder.seg, text, ln.no);
+        continue;
+      }
+      if (!builder.stray && builder.seg.frames.length > 0 && STRAY.test(text)) {
+        builder.stray = true;
         continue;
       }
       close();
