@@ -129,6 +129,8 @@ export interface ReportSignature {
   start: number;
   /** Index into the lines array of the last line that belongs to the report (inclusive). */
   end: number;
+  /** The syz-executor proc and program the report names (`Comm: syz.N.M`), as syzkaller's EXECUTOR. */
+  executor?: { proc: number; id: number };
 }
 
 /** One crash report with everything parsed from it. */
