@@ -131,6 +131,8 @@ export interface ReportSignature {
   end: number;
   /** The syz-executor proc and program the report names (`Comm: syz.N.M`), as syzkaller's EXECUTOR. */
   executor?: { proc: number; id: number };
+  /** The log shows the crash was caused by the test setup itself (an OOM-killed executor), as syzkaller's SUPPRESSED. */
+  suppressed?: boolean;
 }
 
 /** One crash report with everything parsed from it. */

@@ -1,6 +1,7 @@
-// Where a report ends: its own end markers, a crash prompt or task header, or the next report of its context.
+// Where a report ends: its own end markers, a crash prompt or task header, the next report of its context, or the end of its burst.
 
 import type { LogLine } from '../model/types';
+import { frameRes, stackStartRes } from './stack';
 
 /** Lines of its own context a report spans at most. */
 const MAX_EXTENT_LINES = 2000;
@@ -8,6 +9,11 @@ const MAX_EXTENT_LINES = 2000;
 const MAX_EXTENT_SCAN = 20_000;
 /** Lines after `---[ end trace` in which a panic still belongs to the report it ends. */
 const PANIC_AFTER_END = 4;
+/**
+ * A report is printed in one burst. Once its trace is over, a line this many seconds after
+ * the report's last line is the log going on with other things.
+ */
+const BURST_GAP_SECONDS = 1;
 
 /** `---[ end Kernel panic - not syncing: ... ]---`: nothing of the report comes after it. */
 const endPanic = /---\[ end Kernel panic/;
@@ -20,21 +26,46 @@ const crashTask = /^PID: +\d+ +TASK: [0-9a-f]+ +CPU: /;
 /** `sys` names the panic; the `bt` of the panic task that follows in the session belongs with it. */
 const crashSysPanic = /^ *PANIC: "/;
 
+/**
+ * Lines of a stack trace other than frames: unreliable frames, context markers, exception
+ * frames, raw stack words, and the register dump that an exception frame carries.
+ */
+const traceLine = new RegExp(
+  [
+    String.raw`^ *(?:\[<?[0-9a-f]*>?\] )?\? `,
+    String.raw`^ *</?(?:IRQ|NMI|EOI|TASK|SOFTIRQ)>`,
+    String.raw`^ *-{2,3}[ \[]`,
+    String.raw`^ *\[exception RIP: `,
+    String.raw`^ *Exception stack`,
+    String.raw`^ *(?:[0-9a-f]{8,16} ){2,}`,
+    String.raw`^ *(?:[RE]?[A-Z0-9]{1,3}|ORIG_RAX|RFLAGS|EFLAGS|PKRU): [0-9a-f]`,
+    String.raw`^ *Code: `,
+  ].join('|'),
+);
+
+function isTraceLine(text: string): boolean {
+  return traceLine.test(text) || frameRes.some((re) => re.test(text)) || stackStartRes.some((re) => re.test(text));
+}
+
 export interface ExtentInput {
   lines: readonly LogLine[];
   start: number;
   /** Whether line `i` opens a report that is not a continuation of an earlier one. */
   opensReport(i: number): boolean;
+  /** Whether line `i` is not kernel output: prose or markup around a pasted log. */
+  isProse(i: number): boolean;
 }
 
 /** Index of the last line of the report that starts at `start` (inclusive). */
-export function reportExtent({ lines, start, opensReport }: ExtentInput): number {
+export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput): number {
   const caller = lines[start].caller;
   // How many crash prompts and bt task headers the report runs through.
   let prompts = crashSysPanic.test(lines[start].text) ? 1 : 0;
   let tasks = prompts;
   let end = start;
   let kept = 0;
+  let traceSeen = false;
+  let lastTime = lines[start].time;
   const scanEnd = Math.min(lines.length, start + MAX_EXTENT_SCAN);
   for (let i = start + 1; i < scanEnd && kept < MAX_EXTENT_LINES; i++) {
     const l = lines[i];
@@ -44,9 +75,16 @@ export function reportExtent({ lines, start, opensReport }: ExtentInput): number
     // A crash session moves on to another command or task; a bt listing is one report per task.
     if (crashPrompt.test(l.raw) && prompts-- <= 0) break;
     if (crashTask.test(text) && tasks-- <= 0) break;
-    if (opensReport(i)) break;
+    if (opensReport(i) || isProse(i)) break;
+    if (l.time !== undefined && lastTime !== undefined) {
+      // The clock went back: the machine rebooted.
+      if (l.time < lastTime - BURST_GAP_SECONDS) break;
+      if (traceSeen && l.time - lastTime > BURST_GAP_SECONDS && !isTraceLine(text)) break;
+    }
+    if (isTraceLine(text)) traceSeen = true;
     end = i;
     kept++;
+    if (l.time !== undefined) lastTime = l.time;
     if (endPanic.test(text)) break;
     if (endTrace.test(text) && !panicFollows(lines, i, caller)) break;
   }

@@ -8,6 +8,8 @@ import { cleanTitle } from './sanitize';
 import { fileOf, guiltyFile } from './guilty-file';
 import { crashType } from './crash-type';
 import { reportExtent } from './extent';
+import { isSuppressed } from './suppressions';
+import { isMention, proseLines } from './prose';
 
 /** Regexps never see more of a line than this: printk lines are at most 1 KiB, the rest is junk. */
 const MAX_MATCH_LINE = 4096;
@@ -66,6 +68,10 @@ interface Prepared {
   questionable: boolean;
   /** The next line says this one was cut short and is printed again. */
   replayed: boolean;
+  /** Text around a pasted log (prose, markdown), never part of a report. */
+  prose: boolean;
+  /** The line has a console timestamp. */
+  stamped: boolean;
   raw: string;
   /** The kind of report syzkaller would start here (null: none), computed once. */
   syz?: OopsKind | null;
@@ -79,6 +85,7 @@ const ownKinds = oopsTable.filter((k) => k.own);
 
 function prepare(lines: readonly LogLine[]): Prepared[] {
   const out: Prepared[] = new Array(lines.length);
+  const prose = proseLines(lines);
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     const text = l.text.length > MAX_MATCH_LINE ? l.text.slice(0, MAX_MATCH_LINE) : l.text;
@@ -86,7 +93,8 @@ function prepare(lines: readonly LogLine[]): Prepared[] {
     let questionable = false;
     if (context !== '' && !text.includes('<EOI>')) questionable = questionableFrame.test(text) || text.endsWith(' (unreliable)');
     const next = lines[i + 1];
-    out[i] = { text, context, questionable, replayed: next !== undefined && next.raw.includes('** replaying previous printk message **'), raw: l.raw };
+    const replayed = next !== undefined && next.raw.includes('** replaying previous printk message **');
+    out[i] = { text, context, questionable, replayed, prose: prose[i], stamped: l.time !== undefined, raw: l.raw };
   }
   return out;
 }
@@ -98,8 +106,12 @@ function fileAt(pre: readonly Prepared[], i: number): string | null {
   return p.file;
 }
 
-function matchesKind(text: string, kind: OopsKind): boolean {
-  if (!text.includes(kind.header)) return false;
+function matchesKind(p: Prepared, kind: OopsKind): boolean {
+  const text = p.text;
+  const at = text.indexOf(kind.header);
+  if (at < 0) return false;
+  // A header that prose around a paste mentions is not one the kernel printed.
+  if (!p.stamped && isMention(text, at)) return false;
   if (kind.when && !kind.when.test(text)) return false;
   if (kind.suppressions) for (const s of kind.suppressions) if (s.test(text)) return false;
   return true;
@@ -110,9 +122,9 @@ function syzKindAt(pre: readonly Prepared[], i: number): OopsKind | null {
   const p = pre[i];
   if (p.syz === undefined) {
     p.syz = null;
-    if (!p.replayed && !crashSysPanic.test(p.text)) {
+    if (!p.replayed && !p.prose && !crashSysPanic.test(p.text)) {
       for (const k of syzKinds) {
-        if (matchesKind(p.text, k)) {
+        if (matchesKind(p, k)) {
           p.syz = k;
           break;
         }
@@ -127,9 +139,9 @@ function ownKindAt(pre: readonly Prepared[], i: number): OopsKind | null {
   const p = pre[i];
   if (p.own === undefined) {
     p.own = null;
-    if (syzKindAt(pre, i) === null) {
+    if (syzKindAt(pre, i) === null && !p.replayed && !p.prose) {
       for (const k of ownKinds) {
-        if (matchesKind(p.text, k)) {
+        if (matchesKind(p, k)) {
           p.own = k;
           break;
         }
@@ -193,7 +205,7 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
       const k = syzKindAt(pre, i);
       if ((k !== null && !reportStartIgnores.some((re) => re.test(p.text))) || infoMessagesWithStack.some((s) => p.text.includes(s))) secondReport = i;
     }
-    if (!isOops && (p.questionable || (p.context !== context && !(cpuTraceback && p.context.startsWith('C'))))) continue;
+    if (!isOops && (p.questionable || p.prose || (p.context !== context && !(cpuTraceback && p.context.startsWith('C'))))) continue;
     if (byCaller && !isOops && syzKindAt(pre, i) !== null && !reportStartIgnores.some((re) => re.test(p.text))) {
       if (++laterOwn >= 2 && out.lines.length >= MIN_LINES_BY_CALLER) break;
     }
@@ -215,6 +227,18 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
     out.index.push(i);
     if (secondReport < 0 || byCaller) out.reportEnd = out.lines.length;
     else if (++pastNext > MAX_LINES_PAST_NEXT) break;
+  }
+  return out;
+}
+
+/** The lines of the report's context just before it, which syzkaller puts at the top of the report. */
+function prefixOf(pre: readonly Prepared[], start: number, context: string): string[] {
+  // With caller ids they come from the same task, so more of them are related.
+  const max = context !== '' && context !== CONSOLE && context.startsWith('T') ? 50 : 5;
+  const out: string[] = [];
+  for (let i = start - 1; i >= 0 && i >= start - MAX_SCAN_LINES && out.length < max; i--) {
+    const p = pre[i];
+    if (p.context === context && p.text !== '' && !p.questionable) out.unshift(p.text);
   }
   return out;
 }
@@ -500,7 +524,7 @@ function parseAt(pre: readonly Prepared[], lines: readonly LogLine[], start: num
   if (corrupted === null && hangup) corrupted = 'the console connection was lost';
   const title = cleanTitle(d.title);
   let exec: RegExpExecArray | null = null;
-  for (const l of rep.lines) if (l.includes(' Comm: syz.') && (exec = executorComm.exec(l))) break;
+  for (const l of [...prefixOf(pre, start, context), ...rep.lines]) if (l.includes(' Comm: syz.') && (exec = executorComm.exec(l))) break;
   const sig: ReportSignature = {
     title,
     altTitles: d.alts.map(cleanTitle),
@@ -510,7 +534,7 @@ function parseAt(pre: readonly Prepared[], lines: readonly LogLine[], start: num
     frame: frameOf(title, d.frame, rep.lines),
     guiltyFile: guiltyFile(d.title, rep.lines, (k) => fileAt(pre, rep.index[k])),
     start,
-    end: reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i) }),
+    end: reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i), isProse: (i) => pre[i].prose }),
   };
   if (exec) sig.executor = { proc: Number(exec[1]), id: Number(exec[2]) };
   return { sig, window };
@@ -529,6 +553,7 @@ export function extractReports(lines: readonly LogLine[]): ReportSignature[] {
   const pre = prepare(lines);
   const cands = new Candidates(pre);
   const hangup = lines.some((l) => l.text.includes(consoleHangup));
+  const suppressed = isSuppressed(pre.map((p) => p.text));
   const out: ReportSignature[] = [];
   let firstSyz = -1;
   for (let i = 0; i < pre.length; i++) {
@@ -553,7 +578,7 @@ export function extractReports(lines: readonly LogLine[]): ReportSignature[] {
     if (!kind.own) {
       parsed = parseAt(pre, lines, start, kind, cands, hangup);
     } else {
-      const end = reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i) });
+      const end = reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i), isProse: (i) => pre[i].prose });
       const cont = continuationIn(pre, start, end);
       if (cont >= 0) {
         parsed = parseAt(pre, lines, cont, syzKindAt(pre, cont) as OopsKind, cands, hangup);
@@ -570,7 +595,10 @@ export function extractReports(lines: readonly LogLine[]): ReportSignature[] {
         parsed = parseAt(pre, lines, start, kind, cands, hangup);
       }
     }
-    if (parsed) out.push(parsed.sig);
+    if (parsed) {
+      if (suppressed) parsed.sig.suppressed = true;
+      out.push(parsed.sig);
+    }
     pos = nextReportStart(pre, start, parsed);
   }
   return out;

@@ -70,6 +70,8 @@ export function scoreCorpus(): Score {
       if (gotFrame === wantFrame) s.frameOk++;
       else miss(f.name, 'frame', wantFrame, gotFrame);
     }
+    const wantSuppressed = f.fields.SUPPRESSED?.[0] === 'Y';
+    if ((r?.suppressed ?? false) !== wantSuppressed) miss(f.name, 'suppressed', String(wantSuppressed), String(r?.suppressed ?? false));
     const wantExecutor = f.fields.EXECUTOR?.[0];
     if (wantExecutor !== undefined) {
       s.executorFiles++;
