@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractReports, headerTriggers } from '../src/signature';
 import { cleanTitle } from '../src/signature/sanitize';
+import { demangle } from '../src/signature/demangle';
+import { crashType } from '../src/signature/crash-type';
 import { extractStackFrame } from '../src/signature/stack';
 import { PARSE_STACK, type StackFmt } from '../src/signature/types';
 import { callTrace } from '../src/signature/patterns';
@@ -168,4 +170,70 @@ test('stall frames: without an anchor frame the stall has no trusted frame', () 
   assert.equal(extractStackFrame(lines, { parts: [callTrace, PARSE_STACK], extractor: 'stall' }), null);
   const sock = ['Call Trace:', ' tls_setsockopt+0x1/0x2', ' __sys_setsockopt+0x1/0x2', ' __x64_sys_setsockopt+0x1/0x2', ' do_syscall_64+0x1/0x2'];
   assert.equal(extractStackFrame(sock, { parts: [callTrace, PARSE_STACK], extractor: 'stall' })?.canonical, 'tls_setsockopt');
+});
+
+test('Rust frames are read under their demangled names, other names as printed', () => {
+  const cases: Array<[string, string]> = [
+    ['_RNvMs3_NtCshgDM7dBCdno_11rust_binder7processNtB5_7Process10update_ref', '<rust_binder::process::Process>::update_ref'],
+    ['_RNvCscSpY9Juk0HT_7___rustc17rust_begin_unwind', '__rustc::rust_begin_unwind'],
+    ['_RNvNtNtCs9jEwPDbx20M_4core9panicking11panic_const24panic_const_sub_overflow', 'core::panicking::panic_const::panic_const_sub_overflow'],
+    ['_RNvXs1b_NtCs9jEwPDbx20M_4core3fmtRNtNtNtB8_5panic10panic_info9PanicInfoNtB6_7Display3fmt', '<&core::panic::panic_info::PanicInfo as core::fmt::Display>::fmt'],
+    ['_RINvNtCs1234_4core3ptr13drop_in_placeINtNtCs5678_5alloc3vec3VechEEB4_', 'core::ptr::drop_in_place::<alloc::vec::Vec<u8>>'],
+    ['tcp_v4_rcv', 'tcp_v4_rcv'],
+    ['_Rbroken', '_Rbroken'],
+    // A back-reference to itself would never end.
+    ['_RNvB0_3foo', '_RNvB0_3foo'],
+  ];
+  for (const [mangled, want] of cases) assert.equal(demangle(mangled), want, mangled);
+});
+
+test('crash types follow the title, most specific prefix first', () => {
+  const cases: Array<[string, string]> = [
+    ['KASAN: slab-use-after-free Write in foo', 'KASAN-USE-AFTER-FREE-WRITE'],
+    ['KASAN: stack-out-of-bounds in foo', 'KASAN-READ'],
+    ['KASAN: double-free or invalid-free in foo', 'KASAN-INVALID-FREE'],
+    ['KASAN: maybe wild-memory-access', 'KASAN-UNKNOWN'],
+    ['BUG: unable to handle kernel NULL pointer dereference in foo', 'NULL-POINTER-DEREFERENCE'],
+    ['BUG: unable to handle kernel', 'UNKNOWN'],
+    ['WARNING: refcount bug in foo', 'REFCOUNT_WARNING'],
+    ['WARNING: ODEBUG bug in foo', 'WARNING'],
+    ['possible deadlock in foo', 'LOCKDEP'],
+    ['INFO: task hung in foo', 'HANG'],
+    ['INFO: trying to register non-static key in foo', 'UNKNOWN'],
+    ['kernel panic: Fatal exception', 'DoS'],
+    ['kernel BUG in foo', 'BUG'],
+    ['BUG: stack guard page was hit in foo', 'UNKNOWN'],
+    ['unexpected kernel reboot', 'REBOOT'],
+    ['SYZFATAL: failed', 'SYZ_FAILURE'],
+    ['hard LOCKUP in foo', 'HANG'],
+    ['out of memory in foo', 'DoS'],
+  ];
+  for (const [title, want] of cases) assert.equal(crashType(title), want, title);
+});
+
+test('titles keep the printable ASCII of their first 120 bytes, with IPs and long numbers replaced', () => {
+  assert.equal(cleanTitle('WARNING in f\u00fcr_bar'), 'WARNING in fr_bar');
+  assert.equal(cleanTitle('net: peer 10.0.2.15 went away'), 'net: peer IP went away');
+  assert.equal(cleanTitle(`${'é'.repeat(30)}${'x'.repeat(200)}`), 'x'.repeat(60));
+});
+
+test('a hung task is titled by its wait on RCU or RTNL, else by the first frame that is not waiting', () => {
+  const hung = (frames: string[]): string | undefined => extractStackFrame(['Call Trace:', ...frames.map((f) => ` ${f}+0x1/0x2`)], { parts: [callTrace, PARSE_STACK], extractor: 'hung-task' })?.canonical;
+  assert.equal(hung(['__schedule', 'schedule', 'synchronize_rcu_expedited', 'nf_tables_exit_net']), 'synchronize_rcu');
+  assert.equal(hung(['__schedule', 'schedule', 'rtnl_lock', 'dev_ioctl']), 'rtnl_lock');
+  assert.equal(hung(['__schedule', 'schedule_timeout', 'wait_for_common', 'xfs_buf_iowait', 'xfs_buf_read_map']), 'xfs_buf_read_map');
+  assert.equal(hung(['__schedule', 'schedule']), undefined);
+});
+
+test('report headers that prose around a paste mentions are not reports', () => {
+  for (const text of [
+    'When the box locked up the console showed BUG: soft lockup - CPU#3 stuck for 23s!',
+    'I got a Kernel panic - not syncing: Fatal exception after the upgrade',
+    'Our fix for `WARNING: CPU: 0 PID: 1 at net/core/dev.c:123 dev_thing+0x1/0x2` is below',
+    '## Why the machine printed Kernel panic - not syncing',
+  ]) {
+    assert.deepEqual(extractReports(linesFromText(text)).map((r) => r.title), [], text);
+  }
+  // A task name of a few words still leads a header the kernel printed.
+  assert.equal(titleOf('Web Content invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0\nCall Trace:\n dump_stack+0x1/0x2\n out_of_memory+0x1/0x2\n'), 'out of memory');
 });

@@ -69,9 +69,8 @@ const titleToType: ReadonlyArray<[type: string, prefixes: readonly string[]]> = 
   ['REBOOT', ['unexpected kernel reboot']],
   ['SYZ_FAILURE', ['SYZFAIL', 'SYZFATAL:']],
   // Titles of report kinds syzkaller does not know (never a prefix of one it produces).
-  ['HANG', ['hard LOCKUP in', 'BUG: workqueue lockup in', 'csd: CSD lock unresponsive', 'csd: Detected non-responding CPU']],
-  ['DoS', ['out of memory in', 'out of memory:']],
-  ['ATOMIC_SLEEP', ['bad: scheduling while atomic in']],
+  ['HANG', ['hard LOCKUP', 'csd: CSD lock unresponsive']],
+  ['DoS', ['out of memory']],
   // Defaults by the report's family.
   ['WARNING', ['WARNING:']],
   ['UNKNOWN', ['BUG:', 'INFO:']],

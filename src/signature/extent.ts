@@ -39,9 +39,31 @@ const traceLine = new RegExp(
     String.raw`^ *Exception stack`,
     String.raw`^ *(?:[0-9a-f]{8,16} ){2,}`,
     String.raw`^ *(?:[RE]?[A-Z0-9]{1,3}|ORIG_RAX|RFLAGS|EFLAGS|PKRU): [0-9a-f]`,
+    // arm64, riscv and other lower-case register dumps: `x29: ffff...`, `sp : ffff...`.
+    String.raw`^ *[a-z]{1,3}\d{0,2} ?: [0-9a-f]{8,}`,
     String.raw`^ *Code: `,
   ].join('|'),
 );
+
+/**
+ * An ordinary message of a device, driver or file system (`eth0: link up`, `usb 1-1: new device`,
+ * `EXT4-fs (sda1): mounted`): after a report's trace, the log going on with other things.
+ */
+const deviceMessage = /^([A-Za-z][A-Za-z0-9_.-]{1,31})(?: (?:[0-9a-f][0-9a-f:.-]{0,31}|\([\w.-]{1,32}\)))?: \S/;
+/** Prefixes of lines that reports print themselves. */
+const reportPrefixes = new Set([
+  'rcu', 'kasan', 'kmsan', 'kfence', 'kcsan', 'ubsan', 'mce', 'smp', 'watchdog', 'lockdep', 'flags', 'raw', 'head', 'lock',
+  'pool', 'workqueue', 'page', 'memcg', 'oom', 'task', 'stack', 'nmi', 'softirq', 'hardirqs', 'softirqs', 'perf', 'x86',
+  'Workqueue', 'Hardware', 'Modules', 'Code', 'CPU', 'Call', 'Memory', 'Mem', 'Node', 'Tasks', 'Showing', 'Sending', 'Kernel',
+  'INFO', 'BUG', 'WARNING', 'Oops', 'Internal', 'Unable', 'Backtrace', 'Allocated', 'Freed', 'The', 'Last', 'Second', 'irq',
+  'Krnl', 'Process', 'Stack', 'Instruction', 'Dumping', 'Rebooting', 'SMP', 'pstate', 'ESR', 'FAR', 'Mem-Info', 'Uninit',
+  'Local', 'Bytes', 'Write', 'Read', 'object', 'cache', 'addr', 'file', 'last', 'other', 'but', 'and', 'which', 'the',
+]);
+
+function isDeviceMessage(text: string): boolean {
+  const m = deviceMessage.exec(text);
+  return m !== null && !reportPrefixes.has(m[1]);
+}
 
 function isTraceLine(text: string): boolean {
   return traceLine.test(text) || frameRes.some((re) => re.test(text)) || stackStartRes.some((re) => re.test(text));
@@ -76,12 +98,16 @@ export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput
     if (crashPrompt.test(l.raw) && prompts-- <= 0) break;
     if (crashTask.test(text) && tasks-- <= 0) break;
     if (opensReport(i) || isProse(i)) break;
-    if (l.time !== undefined && lastTime !== undefined) {
-      // The clock went back: the machine rebooted.
-      if (l.time < lastTime - BURST_GAP_SECONDS) break;
-      if (traceSeen && l.time - lastTime > BURST_GAP_SECONDS && !isTraceLine(text)) break;
+    const trace = isTraceLine(text);
+    // The clock went back: the machine rebooted.
+    if (l.time !== undefined && lastTime !== undefined && l.time < lastTime - BURST_GAP_SECONDS) break;
+    if (traceSeen && !trace) {
+      // The trace is over and the log goes on with other things: later, or a device's business.
+      // A line of another CPU printed in the middle of the trace does not end it.
+      const late = l.time !== undefined && lastTime !== undefined && l.time - lastTime > BURST_GAP_SECONDS;
+      if ((late || isDeviceMessage(text)) && !traceResumes(lines, i, caller)) break;
     }
-    if (isTraceLine(text)) traceSeen = true;
+    if (trace) traceSeen = true;
     end = i;
     kept++;
     if (l.time !== undefined) lastTime = l.time;
@@ -89,6 +115,20 @@ export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput
     if (endTrace.test(text) && !panicFollows(lines, i, caller)) break;
   }
   return end;
+}
+
+/** Lines after an interleaved line in which the trace may go on. */
+const INTERLEAVE_LOOKAHEAD = 3;
+
+function traceResumes(lines: readonly LogLine[], at: number, caller: string | undefined): boolean {
+  let seen = 0;
+  for (let i = at + 1; i < lines.length && seen < INTERLEAVE_LOOKAHEAD; i++) {
+    const l = lines[i];
+    if (caller !== undefined && l.caller !== undefined && l.caller !== caller) continue;
+    seen++;
+    if (isTraceLine(l.text)) return true;
+  }
+  return false;
 }
 
 /** The oops's panic follows its end-of-trace marker. */

@@ -36,6 +36,9 @@ export const reportStartIgnores: RegExp[] = [
   /Internal error:/,
 ];
 
+/** Of those, messages printed again and again while an earlier problem lasts: never a report after another one. */
+const repeatedSymptoms: RegExp[] = [/unregister_netdevice: waiting for/];
+
 /** Messages that are not bugs but print a stack; inside a report they end the part titles come from. */
 const infoMessagesWithStack = ['vmalloc: allocation failure:', 'FAULT_INJECTION: forcing a failure', 'FAULT_FLAG_ALLOW_RETRY missing'];
 
@@ -445,7 +448,7 @@ function extractDescription(win: Window, kind: OopsKind, cands: Candidates): Des
     desc = formatTitle(frames.length === 0 && f.fmtWithoutFrame !== undefined ? f.fmtWithoutFrame : f.fmt, args);
     for (const a of f.alt ?? []) alts.push(formatTitle(a, args));
     // Partly stripped frames name the same bug: they help to group reports.
-    for (const seqArgs of partiallyStripped(m.groups, frames)) {
+    for (const seqArgs of frames.length > 0 ? partiallyStripped(m.groups, frames) : []) {
       const alt = formatTitle(f.fmt, seqArgs);
       if (alt !== desc) alts.push(alt);
       for (const a of f.alt ?? []) alts.push(formatTitle(a, seqArgs));
@@ -626,7 +629,7 @@ function opensNewReport(pre: readonly Prepared[], i: number): boolean {
 function nextReportStart(pre: readonly Prepared[], start: number, parsed: Parsed | null): number {
   const end = parsed ? parsed.sig.end : start;
   for (let i = start + 1; i < pre.length; i++) {
-    if (i > end ? (syzKindAt(pre, i) ?? ownKindAt(pre, i)) !== null : opensNewReport(pre, i)) return i;
+    if (i <= end ? opensNewReport(pre, i) : (syzKindAt(pre, i) ?? ownKindAt(pre, i)) !== null && !repeatedSymptoms.some((re) => re.test(pre[i].text))) return i;
   }
   return pre.length;
 }

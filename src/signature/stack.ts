@@ -29,6 +29,8 @@ export const stackStartRes: RegExp[] = [
  */
 export const frameRes: RegExp[] = [
   c('^ *(?:{{PC}} ){0,2}{{FUNC}}'),
+  // A web page took `<ffffffff81234567>` for a markup tag and dropped it: `[<>] func+0x..` or `[] func+0x..`.
+  c('^ *\\[<?>?\\] {{FUNC}}'),
   c('^ *{{PC}} \\(([a-zA-Z0-9_.]+)\\) from {{PC}} \\({{FUNC}}'),
   /^ {0,4}#\d{1,4} \[[0-9a-f]{1,16}\] ([a-zA-Z0-9_]{1,256})(?:\.[a-zA-Z0-9_.]{0,64})? at [0-9a-f]{1,16}/,
 ];

@@ -37,7 +37,8 @@ const faults: Array<{ entries: string; panic: string; fmt: string; alt?: string[
 ];
 
 const sysFormats: OopsFormat[] = [
-  ...faults.map((f): OopsFormat => ({ title: one(r`^ *PANIC: "${f.panic}`), fmt: f.fmt, alt: f.alt, stack: faultStack(f.entries) })),
+  // A bt listing has no console stack heading: its frames are read by the recipe alone.
+  ...faults.map((f): OopsFormat => ({ title: one(r`^ *PANIC: "${f.panic}`), fmt: f.fmt, alt: f.alt, stack: faultStack(f.entries), noStackTrace: true })),
   { title: one(r`^ *PANIC: "Kernel panic - not syncing: (.*?) *"`), fmt: 'kernel panic: %[1]v', noStackTrace: true },
   { title: one(r`^ *PANIC: "(.*?) *"`), fmt: '%[1]v', noStackTrace: true },
 ];
@@ -51,6 +52,7 @@ const btFormats: OopsFormat[] = faults
     fmt: f.fmt,
     alt: f.alt,
     stack: faultStack(f.entries),
+    noStackTrace: true,
   }));
 
 export const crashUtilityKinds: OopsKind[] = [

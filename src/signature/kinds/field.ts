@@ -9,7 +9,7 @@ const r = String.raw;
 /** What an OOM report's stack passes through before the code that asked for memory. */
 const oomPlumbing = [
   'dump_header', 'oom_kill', 'out_of_memory', 'oom_', 'mem_cgroup', 'memcg', 'try_charge', 'charge', 'alloc', 'kmem', 'slab',
-  'get_free_page', 'get_zeroed_page', 'page_cache', 'mmap', 'fault', 'handle_mm', 'handle_pte', 'do_anonymous_page',
+  'get_free_page', 'get_zeroed_page', 'page_cache', 'page_frag', 'mmap', 'fault', 'handle_mm', 'handle_pte', 'do_anonymous_page',
   'do_wp_page', 'wp_page_copy', 'do_read_page', 'do_pte_missing', 'filemap', 'exc_page', 'page_fault', 'entry_SYSCALL',
   'do_syscall', 'ret_from_fork', 'kthread', 'worker_thread', 'process_one_work',
 ];
@@ -73,19 +73,22 @@ export const fieldKinds: OopsKind[] = [
         title: one(r`bad: scheduling while atomic!`),
         fmt: 'BUG: scheduling while atomic in %[1]v',
         stack: { parts: [callTrace, PARSE_STACK], parts2: [PARSE_STACK], skip: ['schedule'] },
+        // dump_stack() of 2.6 prints the frames without a heading; a missing frame still shows.
+        noStackTrace: true,
       },
     ],
   },
   {
     // kernel/smp.c csd_lock_wait_toolong(): a CPU did not run the function another CPU asked it
-    // to; the stack is the waiting CPU's, and names the caller of the cross-CPU call.
+    // to; without the target's backtrace, the waiting CPU's stack names the cross-CPU call's caller.
     header: 'csd: Detected non-respon',
     own: true,
     formats: [
       {
         title: one(r`csd: Detected non-respon`),
         fmt: 'csd: CSD lock unresponsive in %[1]v',
-        stack: traceStack(...csdPlumbing),
+        // The target CPU's NMI backtrace (when the arch has one) comes first: its RIP is where it is stuck.
+        stack: { ...ripThenTrace, parts2: [callTrace, PARSE_STACK], skip: csdPlumbing },
         fmtWithoutFrame: 'csd: CSD lock unresponsive',
       },
     ],
