@@ -129,6 +129,11 @@ test('hostile input returns', () => {
     Array.from({ length: 50_000 }, () => 'Call Trace:').join('\n'),
     'BUG: soft lockup\n' + Array.from({ length: 50_000 }, () => 'Call Trace:').join('\n'),
     Array.from({ length: 2_000 }, () => 'BUG: KASAN: use-after-free in a.b.c+0x1/0x2\nRead of size 8').join('\n'),
+    'WARNING: CPU: 0 PID: 1 at ' + junk(100_000, 'a/b.c:1 '),
+    'BUG: scheduling while atomic\nCall Trace:\n ' + junk(3_000, '_RNvB0_') + '+0x1/0x2\n' + junk(100_000, 'x/y_z.c'),
+    'INFO: task ' + junk(100_000, 'a\nb ') + ' blocked for more than 120 seconds.',
+    Array.from({ length: 20_000 }, () => 'When the machine hung we saw a WARNING: about the thing and the other thing.').join('\n'),
+    'PID: 1 TASK: ffff CPU: 0 COMMAND: "x"\n' + Array.from({ length: 20_000 }, (_v, i) => ` #${i} [ffff] page_fault at ffff\n    [exception RIP: ${junk(2000, 'f')}+1]`).join('\n'),
   ];
   for (const input of inputs) {
     const reps = extractReports(linesFromText(input));

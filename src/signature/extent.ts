@@ -39,6 +39,8 @@ const traceLine = new RegExp(
     String.raw`^ *Exception stack`,
     String.raw`^ *(?:[0-9a-f]{8,16} ){2,}`,
     String.raw`^ *(?:[RE]?[A-Z0-9]{1,3}|ORIG_RAX|RFLAGS|EFLAGS|PKRU): [0-9a-f]`,
+    // powerpc, s390 and other upper-case register dumps: `GPR00: c000...`, `Krnl GPRS: 0000...`.
+    String.raw`^ *[A-Z][A-Za-z0-9_]{1,7}(?: [A-Z]{2,4})? ?: [0-9a-f]{8,}`,
     // arm64, riscv and other lower-case register dumps: `x29: ffff...`, `sp : ffff...`.
     String.raw`^ *[a-z]{1,3}\d{0,2} ?: [0-9a-f]{8,}`,
     String.raw`^ *Code: `,
@@ -53,7 +55,7 @@ const deviceMessage = /^([A-Za-z][A-Za-z0-9_.-]{1,31})(?: (?:[0-9a-f][0-9a-f:.-]
 /** Prefixes of lines that reports print themselves. */
 const reportPrefixes = new Set([
   'rcu', 'kasan', 'kmsan', 'kfence', 'kcsan', 'ubsan', 'mce', 'smp', 'watchdog', 'lockdep', 'flags', 'raw', 'head', 'lock',
-  'pool', 'workqueue', 'page', 'memcg', 'oom', 'task', 'stack', 'nmi', 'softirq', 'hardirqs', 'softirqs', 'perf', 'x86',
+  'pool', 'workqueue', 'page', 'memcg', 'oom', 'oom_reaper', 'task', 'stack', 'nmi', 'softirq', 'hardirqs', 'softirqs', 'perf', 'x86',
   'Workqueue', 'Hardware', 'Modules', 'Code', 'CPU', 'Call', 'Memory', 'Mem', 'Node', 'Tasks', 'Showing', 'Sending', 'Kernel',
   'INFO', 'BUG', 'WARNING', 'Oops', 'Internal', 'Unable', 'Backtrace', 'Allocated', 'Freed', 'The', 'Last', 'Second', 'irq',
   'Krnl', 'Process', 'Stack', 'Instruction', 'Dumping', 'Rebooting', 'SMP', 'pstate', 'ESR', 'FAR', 'Mem-Info', 'Uninit',
@@ -101,7 +103,10 @@ export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput
     const trace = isTraceLine(text);
     // The clock went back: the machine rebooted.
     if (l.time !== undefined && lastTime !== undefined && l.time < lastTime - BURST_GAP_SECONDS) break;
-    if (traceSeen && !trace) {
+    // In a console log a line without the console's prefix is a wrapped line or another
+    // program's output, not the kernel going on.
+    const console = lines[start].time !== undefined;
+    if (traceSeen && !trace && (!console || l.time !== undefined)) {
       // The trace is over and the log goes on with other things: later, or a device's business.
       // A line of another CPU printed in the middle of the trace does not end it.
       const late = l.time !== undefined && lastTime !== undefined && l.time - lastTime > BURST_GAP_SECONDS;

@@ -35,11 +35,11 @@ export const fieldKinds: OopsKind[] = [
   },
   {
     // mm/oom_kill.c dump_header(): `comm invoked oom-killer: gfp_mask=0x..(...), order=N, oom_score_adj=N`.
-    header: ' invoked oom-killer: ',
+    header: ' invoked oom-killer:',
     own: true,
     formats: [
       {
-        title: one(r`invoked oom-killer: `),
+        title: one(r`invoked oom-killer:`),
         fmt: 'out of memory in %[1]v',
         stack: traceStack(...oomPlumbing),
         fmtWithoutFrame: 'out of memory',
@@ -47,15 +47,12 @@ export const fieldKinds: OopsKind[] = [
     ],
   },
   {
-    // The OOM killer's panics, quoted without `Kernel panic - not syncing: ` (a crash `log`, a trimmed paste).
+    // out_of_memory() with nothing left to kill; since 4.19 a warning, followed by the panic
+    // `System is deadlocked on memory` (which then titles the report), before that the panic itself.
     header: 'Out of memory and no killable processes',
     own: true,
-    formats: [{ title: one(r`(Out of memory and no killable processes.*)`), fmt: 'kernel panic: %[1]v', noStackTrace: true }],
-  },
-  {
-    header: 'System is deadlocked on memory',
-    own: true,
-    formats: [{ title: one(r`(System is deadlocked on memory.*)`), fmt: 'kernel panic: %[1]v', noStackTrace: true }],
+    continuation: true,
+    formats: [{ title: one(r`Out of memory and no killable processes`), fmt: 'out of memory: no killable processes', noStackTrace: true }],
   },
   {
     // do_exit() on a task in interrupt context, quoted without the panic prefix.
