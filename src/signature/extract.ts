@@ -17,14 +17,13 @@ const MAX_MATCH_LINE = 4096;
 const MAX_REPORT_LINES = 2000;
 /** Input lines looked at after a header, whatever their context. */
 const MAX_SCAN_LINES = 20_000;
-/** Lines kept past the start of the next report: the stack a cut-short report lost may be there. */
-const MAX_LINES_PAST_NEXT = 200;
 /**
- * With printk caller ids syzkaller reads a task's lines to the end of the log, through its
- * later reports. A report stops at the second later report of its task once it has this many
- * lines: past that point nothing changes its title, and a flood of reports stays linear.
+ * syzkaller reads a report's context to the end of the log, through later reports (with
+ * printk caller ids for the title too, else for the corruption and guilty-file checks). A
+ * report stops at the second later report of its context once it has this many lines: past
+ * that point nothing changes what is extracted, and a flood of reports stays linear.
  */
-const MIN_LINES_BY_CALLER = 100;
+const MIN_LINES_PAST_LATER = 100;
 
 /** Headers that do not start a new report inside another one: they come with it. */
 export const reportStartIgnores: RegExp[] = [
@@ -81,6 +80,10 @@ interface Prepared {
   own?: OopsKind | null;
   /** The `file.c:123` the line names, computed once. */
   file?: string | null;
+  /** The stack headings the line holds (a bit each), computed once. */
+  headings?: number;
+  /** The line shows a stack frame, computed once. */
+  frame?: boolean;
 }
 
 const syzKinds = oopsTable.filter((k) => !k.own);
@@ -196,8 +199,7 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
   let textLines = 0;
   let skipText = false;
   let cpuTraceback = false;
-  let pastNext = 0;
-  let laterOwn = 0;
+  let later = 0;
   const oopsLine = pre[start].text;
   const minLines = reportMinLines(oopsLine);
   const scanEnd = Math.min(pre.length, start + MAX_SCAN_LINES);
@@ -209,8 +211,8 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
       if ((k !== null && !reportStartIgnores.some((re) => re.test(p.text))) || infoMessagesWithStack.some((s) => p.text.includes(s))) secondReport = i;
     }
     if (!isOops && (p.questionable || p.prose || (p.context !== context && !(cpuTraceback && p.context.startsWith('C'))))) continue;
-    if (byCaller && !isOops && syzKindAt(pre, i) !== null && !reportStartIgnores.some((re) => re.test(p.text))) {
-      if (++laterOwn >= 2 && out.lines.length >= MIN_LINES_BY_CALLER) break;
+    if (!isOops && syzKindAt(pre, i) !== null && !reportStartIgnores.some((re) => re.test(p.text))) {
+      if (++later >= 2 && out.lines.length >= MIN_LINES_PAST_LATER) break;
     }
     textLines++;
     let skipLine = skipText;
@@ -229,7 +231,6 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
     out.lines.push(p.text);
     out.index.push(i);
     if (secondReport < 0 || byCaller) out.reportEnd = out.lines.length;
-    else if (++pastNext > MAX_LINES_PAST_NEXT) break;
   }
   return out;
 }
@@ -472,30 +473,47 @@ function extractDescription(win: Window, kind: OopsKind, cands: Candidates): Des
 
 // ---- corruption, as syzkaller's isCorrupted ----
 
-function isCorrupted(title: string, lines: readonly string[], format: OopsFormat | null): string | null {
+/** Which stack headings line `k` of the report holds (a bit each), and whether it shows a frame; cached per input line. */
+interface LineFacts {
+  headings(k: number): number;
+  frame(k: number): boolean;
+}
+
+function isCorrupted(title: string, lines: readonly string[], format: OopsFormat | null, facts: LineFacts): string | null {
   for (const re of corruptedTitles) if (re.test(title)) return 'title matches corrupted regexp';
   // A header no format titles is reported as printed; nothing is asked of it.
   if (format === null || format.noStackTrace) return null;
   // Each stack heading must be followed by a frame within a few lines.
   let hasStack = false;
-  for (const key of stackStartRes) {
-    const at = lines.findIndex((l) => key.test(l));
+  for (let key = 0; key < stackStartRes.length; key++) {
+    let at = -1;
+    for (let k = 0; k < lines.length; k++) {
+      if (facts.headings(k) & (1 << key)) {
+        at = k;
+        break;
+      }
+    }
     if (at < 0) continue;
     // Fewer than two lines after the heading: the trace was cut off.
     if (lines.length - at < 3) return 'call trace is missed';
     let corrupted = true;
-    for (let i = at + 1; i < at + 16 && i <= lines.length; i++) {
-      const l = i < lines.length ? lines[i] : '';
-      if (stackStartRes.some((re) => re.test(l))) break;
-      if (l.includes('(stack is not available)') || frameRes.some((re) => re.test(l))) {
+    for (let i = at + 1; i < at + 16 && i < lines.length; i++) {
+      if (facts.headings(i) !== 0) break;
+      if (lines[i].includes('(stack is not available)') || facts.frame(i)) {
         hasStack = true;
         corrupted = false;
         break;
       }
     }
-    if (key !== riscvStackStart && corrupted) return 'no frames in a stack trace';
+    if (stackStartRes[key] !== riscvStackStart && corrupted) return 'no frames in a stack trace';
   }
   return hasStack ? null : 'no stack trace in report';
+}
+
+function headingsOf(text: string): number {
+  let mask = 0;
+  for (let key = 0; key < stackStartRes.length; key++) if (stackStartRes[key].test(text)) mask |= 1 << key;
+  return mask;
 }
 
 // ---- reports ----
@@ -523,7 +541,19 @@ function parseAt(pre: readonly Prepared[], lines: readonly LogLine[], start: num
   // A kind syzkaller does not know is a report only when one of its formats titles it.
   if (kind.own && d.format === null) return null;
   let corrupted = d.corrupted;
-  if (corrupted === null) corrupted = isCorrupted(d.title, rep.lines, d.format);
+  const facts: LineFacts = {
+    headings: (k) => {
+      const p = pre[rep.index[k]];
+      if (p.headings === undefined) p.headings = headingsOf(p.text);
+      return p.headings;
+    },
+    frame: (k) => {
+      const p = pre[rep.index[k]];
+      if (p.frame === undefined) p.frame = frameRes.some((re) => re.test(p.text));
+      return p.frame;
+    },
+  };
+  if (corrupted === null) corrupted = isCorrupted(d.title, rep.lines, d.format, facts);
   if (corrupted === null && hangup) corrupted = 'the console connection was lost';
   const title = cleanTitle(d.title);
   let exec: RegExpExecArray | null = null;
