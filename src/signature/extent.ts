@@ -110,14 +110,15 @@ export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput
       // The trace is over and the log goes on with other things: later, or a device's business.
       // A line of another CPU printed in the middle of the trace does not end it.
       const late = l.time !== undefined && lastTime !== undefined && l.time - lastTime > BURST_GAP_SECONDS;
-      if ((late || isDeviceMessage(text)) && !traceResumes(lines, i, caller)) break;
+      if ((late || isDeviceMessage(text)) && !soonAfter(lines, i, caller, INTERLEAVE_LOOKAHEAD, isTraceLine)) break;
     }
     if (trace) traceSeen = true;
     end = i;
     kept++;
     if (l.time !== undefined) lastTime = l.time;
     if (endPanic.test(text)) break;
-    if (endTrace.test(text) && !panicFollows(lines, i, caller)) break;
+    // The panic an oops causes follows its end-of-trace marker and belongs with it.
+    if (endTrace.test(text) && !soonAfter(lines, i, caller, PANIC_AFTER_END, (t) => panicTail.test(t))) break;
   }
   return end;
 }
@@ -125,25 +126,14 @@ export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput
 /** Lines after an interleaved line in which the trace may go on. */
 const INTERLEAVE_LOOKAHEAD = 3;
 
-function traceResumes(lines: readonly LogLine[], at: number, caller: string | undefined): boolean {
+/** One of the next `count` lines of the report's context after `at` satisfies `test`. */
+function soonAfter(lines: readonly LogLine[], at: number, caller: string | undefined, count: number, test: (text: string) => boolean): boolean {
   let seen = 0;
-  for (let i = at + 1; i < lines.length && seen < INTERLEAVE_LOOKAHEAD; i++) {
+  for (let i = at + 1; i < lines.length && seen < count; i++) {
     const l = lines[i];
     if (caller !== undefined && l.caller !== undefined && l.caller !== caller) continue;
     seen++;
-    if (isTraceLine(l.text)) return true;
-  }
-  return false;
-}
-
-/** The oops's panic follows its end-of-trace marker. */
-function panicFollows(lines: readonly LogLine[], at: number, caller: string | undefined): boolean {
-  let seen = 0;
-  for (let i = at + 1; i < lines.length && seen < PANIC_AFTER_END; i++) {
-    const l = lines[i];
-    if (caller !== undefined && l.caller !== undefined && l.caller !== caller) continue;
-    seen++;
-    if (panicTail.test(l.text)) return true;
+    if (test(l.text)) return true;
   }
   return false;
 }

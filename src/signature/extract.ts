@@ -520,8 +520,6 @@ function headingsOf(text: string): number {
 
 interface Parsed {
   sig: ReportSignature;
-  /** The part of the log the title came from, as input indexes. */
-  window: Window;
 }
 
 /** The function the title names, when the report shows it as a frame. */
@@ -570,7 +568,7 @@ function parseAt(pre: readonly Prepared[], lines: readonly LogLine[], start: num
     end: reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i), isProse: (i) => pre[i].prose }),
   };
   if (exec) sig.executor = { proc: Number(exec[1]), id: Number(exec[2]) };
-  return { sig, window };
+  return { sig };
 }
 
 /**
