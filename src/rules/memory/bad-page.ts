@@ -2,7 +2,7 @@
 
 import type { Frame, LogLine } from '../../model/types';
 import { BAD_PAGE_REASONS } from '../../knowledge/bad-page';
-import { baseName, blameFrames, culpritOfBlame, firstOwnFrame, reportFrames } from '../blame';
+import { baseName, blameFrames, culpritOfBlame, firstOwnFrame } from '../blame';
 import { messenger } from '../messages';
 import { allStacks, framesOf } from '../stacks';
 import type { FindingDraft, L10n, RootCauseClass, Rule, RuleContext } from '../types';
@@ -69,12 +69,19 @@ function linesFrom(ctx: RuleContext, from: number, to: number): LogLine[] {
   return out;
 }
 
-/** The page_owner stack that starts after `start`: its frames until a line that is not a frame. */
+/** Where a page_owner stack ends for sure; other non-frame lines are output of other tasks interleaved with it. */
+const OWNER_END = /page last free|Modules linked in|^CPU: |Call [Tt]race|^Hardware name|^\s*$/;
+
+/** The page_owner stack that starts after `start`: its frames, skipping a few interleaved lines of other output. */
 function ownerStack(lines: readonly LogLine[], start: number): Frame[] {
   const out: Frame[] = [];
-  for (const l of lines.slice(start + 1, start + 40)) {
+  let foreign = 0;
+  for (const l of lines.slice(start + 1, start + 48)) {
     const m = FRAME.exec(l.text);
-    if (!m) break;
+    if (!m) {
+      if (OWNER_END.test(l.text) || ++foreign > 3) break;
+      continue;
+    }
     out.push({ function: m[1], offset: null, size: null, module: m[2] ?? null, address: null, reliable: !/^\s*\? /.test(l.text), source: null, inlined: false, line: l.no });
   }
   return out;
@@ -139,11 +146,19 @@ page_owner=on 和 CONFIG_DEBUG_VM 复现以得到分配栈和释放栈，或者�
       const mapLine = map ? find(/\b(?:mmap|fault):\s?[A-Za-z_]|->(?:mmap|fault): [A-Za-z_]/) : null;
       const mapHook = mapLine ? /(mmap|fault):\s?([A-Za-z_]\w{0,127})/.exec(mapLine.text) : null;
 
-      // The stack: the report's own when the header opens one, else the first trace printed below the header.
+      // The stack: the first call trace printed below the header, in this report or (when other output cut the report short) after it.
       const index = ctx.analysis.reports.findIndex((r) => h.no >= r.startLine && h.no <= r.endLine);
-      const own = index >= 0 ? reportFrames(ctx.analysis.reports[index]) : [];
-      const below = allStacks(ctx.analysis).find((s) => s.trace.startLine > h.no && s.trace.startLine <= end && /Call [Tt]race|Backtrace/.test(s.trace.label ?? ''));
-      const frames = own.length > 0 ? own : below ? framesOf(below.trace) : [];
+      const stacks = allStacks(ctx.analysis);
+      const at = stacks.findIndex((s) => s.trace.startLine > h.no && s.trace.startLine <= end && /Call [Tt]race|Backtrace/.test(s.trace.label ?? ''));
+      const below = at >= 0 ? stacks[at] : null;
+      const frames = below ? framesOf(below.trace) : [];
+      // A trace cut by an odd line (a bare "? 0xffffffffc025a000") continues in the unlabelled trace just after it.
+      for (let k = at + 1, last = below?.trace.endLine ?? 0; below && k < stacks.length; k++) {
+        const next = stacks[k].trace;
+        if (next.label !== null || next.startLine > last + 2) break;
+        frames.push(...framesOf(next));
+        last = next.endLine;
+      }
       const c = blameFrames(frames, { mode: 'fault' });
       const culprit = culpritLabel(c);
 
@@ -160,7 +175,9 @@ page_owner=on 和 CONFIG_DEBUG_VM 复现以得到分配栈和释放栈，或者�
       if (flagsLine) evidence.push({ line: flagsLine.no, note: msg('evFlags') });
       if (reasonLine) evidence.push({ line: reasonLine.no, note: msg('evReason', { what }) });
       if (allocSite?.function) evidence.push({ line: allocSite.line, note: msg('evOwner', { alloc: baseName(allocSite.function) }) });
-      if (freeSite?.function) evidence.push({ line: freeSite.line, note: msg('evOwnerFree', { freed: baseName(freeSite.function) }) });
+      // page_owner's last free is from the page's previous life: it matters when the page was found bad at allocation.
+      const prevFree = reason?.id === 'flags-at-prep' && freeSite?.function ? baseName(freeSite.function) : null;
+      if (prevFree && freeSite) evidence.push({ line: freeSite.line, note: msg('evOwnerFree', { freed: prevFree }) });
       if (mapLine && mapHook) evidence.push({ line: mapLine.no, note: msg('evMapping') });
       if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg('evCulprit', { culprit }) });
 
@@ -178,16 +195,16 @@ page_owner=on 和 CONFIG_DEBUG_VM 复现以得到分配栈和释放栈，或者�
           negative ? msg('negative', negative) : null,
           culprit ? msg(map ? 'culpritMap' : 'culpritState', { culprit }) : msg('noCulprit'),
           alloc ? msg('owner', { alloc, order: order !== null ? msg('ownerOrder', { order }) : null }) : null,
-          freeSite?.function ? msg('ownerFree', { freed: baseName(freeSite.function) }) : null,
+          prevFree ? msg('ownerFree', { freed: prevFree }) : null,
           mapHook ? msg('mapping', { fn: mapHook[2], hook: mapHook[1] }) : null,
         ]),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps: [
           ...(pfn ? [msg('stepKmem', { phys: `0x${(BigInt('0x' + pfn) << 12n).toString(16)}` })] : []),
-          ...(c.function ? [msg('stepRead', { fn: c.function })] : []),
+          ...(c.function && c.function !== alloc ? [msg('stepRead', { fn: c.function })] : []),
           ...(alloc ? [msg('stepReadAlloc', { alloc })] : []),
-          msg('stepOwner'),
+          ...(ownerAt < 0 ? [msg('stepOwner')] : []),
           msg('stepKasan'),
         ],
         facts: {
@@ -203,6 +220,7 @@ page_owner=on 和 CONFIG_DEBUG_VM 复现以得到分配栈和释放栈，或者�
           reason: reason?.id ?? null,
           allocatedBy: alloc,
           lastFreedBy: freeSite?.function ? baseName(freeSite.function) : null,
+          stackFrom: below?.trace.startLine ?? null,
         },
       });
     });

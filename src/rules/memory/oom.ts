@@ -18,6 +18,8 @@ const messages = {
   summaryInvoked: { en: 'Out of memory: {{invoker}} invoked the OOM killer', zh: '内存耗尽：{{invoker}} 触发了 OOM killer' },
   consumerSlab: { en: '{{summary}}: {{slab}} MiB of unreclaimable slab points at a kernel memory leak', zh: '{{summary}}：{{slab}} MiB 的不可回收 slab 指向内核内存泄漏' },
   consumerCache: { en: '{{summary}}: {{slab}} MiB of unreclaimable slab, {{cacheMib}} MiB of it in {{cache}}, points at a kernel memory leak', zh: '{{summary}}：{{slab}} MiB 的不可回收 slab（其中 {{cacheMib}} MiB 在 {{cache}}）指向内核内存泄漏' },
+  consumerVictim: { en: '{{summary}}; it held {{mib}} MiB, most of the memory', zh: '{{summary}}；它占用了 {{mib}} MiB，是内存的主要占用者' },
+  consumerCgroupTask: { en: '{{summary}}; {{task}} (pid {{pid}}) held {{mib}} MiB, most of what the cgroup may use', zh: '{{summary}}；{{task}}（pid {{pid}}）占用了 {{mib}} MiB，是该 cgroup 可用内存的主要占用者' },
   consumerTask: { en: '{{summary}}; {{task}} (pid {{pid}}) held {{mib}} MiB, most of the memory', zh: '{{summary}}；{{task}}（pid {{pid}}）占用了 {{mib}} MiB，是内存的主要占用者' },
 
   whyNoKillable: { en: 'The OOM killer found no task it could kill: everything left was a kernel thread, protected (oom_score_adj -1000) or already exiting. Memory was therefore held by the kernel itself or by protected processes, and the kernel panicked.', zh: 'OOM killer 找不到可以杀的任务：剩下的要么是内核线程，要么受保护（oom_score_adj -1000），要么已经在退出。因此内存是被内核自己或受保护的进程占着，内核随之 panic。' },
@@ -57,6 +59,8 @@ const messages = {
   stepPs: { en: 'crash> ps -G | sort -k 8 -n | tail     (the largest processes, and whether they are OOM-protected)', zh: 'crash> ps -G | sort -k 8 -n | tail（占内存最多的进程，以及它们是否受 OOM 保护）' },
   stepTask: { en: 'Watch the memory of {{task}} over time (/proc/PID/status VmRSS, smem); put it in a memory cgroup with a limit if it is expected to grow.', zh: '持续观察 {{task}} 的内存（/proc/PID/status 中的 VmRSS、smem）；如果它本来就会增长，把它放进带上限的内存 cgroup。' },
   stepMemcg: { en: 'cat /sys/fs/cgroup/<cgroup>/memory.max memory.current memory.stat     (the cgroup\'s limit and what fills it)', zh: 'cat /sys/fs/cgroup/<cgroup>/memory.max memory.current memory.stat（cgroup 的上限以及占满它的东西）' },
+  stepPsLive: { en: 'ps aux --sort=-rss | head     (the largest processes now; run it again later to see which one grows)', zh: 'ps aux --sort=-rss | head（当前占内存最多的进程；过一段时间再运行一次，看哪个在增长）' },
+  stepMemcgWatch: { en: 'Watch memory.current and memory.events (oom_kill) of that cgroup over time: a steady climb to the limit is a leak in what runs there, a sudden one a workload that needs a higher limit.', zh: '持续观察该 cgroup 的 memory.current 和 memory.events（oom_kill）：稳步涨到上限说明其中运行的程序有泄漏，突然上涨则说明该负载需要更高的上限。' },
   stepLive: { en: 'On a live system: watch /proc/meminfo and /proc/slabinfo over time; kmemleak (CONFIG_DEBUG_KMEMLEAK) finds kernel leaks.', zh: '在运行中的系统上：持续观察 /proc/meminfo 和 /proc/slabinfo；kmemleak（CONFIG_DEBUG_KMEMLEAK）可以找出内核泄漏。' },
 } satisfies Record<string, L10n>;
 
@@ -314,7 +318,9 @@ function finding(ctx: RuleContext, es: OomEvent[], report: number): FindingDraft
     : slabLeak
       ? msg('consumerSlab', { summary: base, slab: slabMib })
       : taskDominant && top
-        ? msg('consumerTask', { summary: base, task: top.name, pid: top.pid, mib: mib(top.rssPages) })
+        ? victim?.pid === top.pid
+          ? msg('consumerVictim', { summary: base, mib: mib(top.rssPages) })
+          : msg(id === 'memcg-killed' ? 'consumerCgroupTask' : 'consumerTask', { summary: base, task: top.name, pid: top.pid, mib: mib(top.rssPages) })
         : base;
 
   const evidence: FindingDraft['evidence'] = [];
@@ -350,18 +356,20 @@ function finding(ctx: RuleContext, es: OomEvent[], report: number): FindingDraft
       cacheDominant && cache ? msg(cacheMeaning ? 'whyCacheMeaning' : 'whyCache', { cache: cache.name, cacheMib: Math.round(cache.kib / 1024), meaning: cacheMeaning }) : null,
       shmem && ram && shmem.value > 0.2 * ram.value ? msg('whyShmem', { mib: mib(shmem.value) }) : null,
       top ? msg(tasks.length === 1 ? 'whyTasksOne' : 'whyTasks', { count: tasks.length, total: mib(totalRss), task: top.name, pid: top.pid, mib: mib(top.rssPages) }) : null,
-      taskDominant && top ? msg('whyTaskDominant', { task: top.name }) : null,
+      taskDominant && top && id !== 'memcg-killed' ? msg('whyTaskDominant', { task: top.name }) : null,
       invoker && !(taskDominant && top?.name === invoker) ? msg('whyInvoker', { invoker }) : null,
     ]),
     evidence,
     culprit: null,
-    nextSteps: [
-      msg('stepKmemI'),
-      ...(cacheDominant && cache ? [msg('stepCache', { cache: cache.name })] : [msg('stepKmemS')]),
-      ...(id === 'memcg-killed' ? [msg('stepMemcg')] : []),
-      ...(taskDominant && top ? [msg('stepTask', { task: top.name })] : [msg('stepPs')]),
-      msg('stepLive'),
-    ],
+    // A vmcore exists only when the machine panicked; after an OOM kill it runs on, and the steps are for the live system.
+    nextSteps: id === 'memcg-killed'
+      ? [msg('stepMemcg'), msg('stepMemcgWatch')]
+      : [
+          ...(panics ? [msg('stepKmemI')] : []),
+          ...(cacheDominant && cache ? [msg('stepCache', { cache: cache.name })] : panics ? [msg('stepKmemS')] : []),
+          ...(taskDominant && top ? [msg('stepTask', { task: top.name })] : panics ? [msg('stepPs')] : [msg('stepPsLive')]),
+          msg('stepLive'),
+        ],
     facts: {
       outcome: id,
       noKillable: id === 'no-killable' || id === 'deadlocked',
