@@ -188,7 +188,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'primitive',
     family: 'page and skb freeing plumbing',
     names: [
-      'memdup_user*', 'vmemdup_user', 'free_large_kmalloc', '__alloc_frozen_pages*', 'alloc_frozen_pages*', 'post_alloc_hook', 'slab_post_alloc_hook', 'slab_pre_alloc_hook', 'free_pages_prepare', 'free_pcp_prepare', '__free_pages_ok', 'free_tail_page*', 'kvfree_call_rcu',
+      'memdup_user*', 'vmemdup_user', 'kunit_kmalloc*', 'kunit_kzalloc*', 'kunit_kcalloc*', 'free_large_kmalloc', '__alloc_frozen_pages*', 'alloc_frozen_pages*', 'post_alloc_hook', 'slab_post_alloc_hook', 'slab_pre_alloc_hook', 'free_pages_prepare', 'free_pcp_prepare', '__free_pages_ok', 'free_tail_page*', 'kvfree_call_rcu',
       'page_pool_*', '__page_pool_*', 'skb_release_data', 'skb_release_all', 'skb_release_head_state', 'skb_free_head', 'kfree_skbmem', 'sk_skb_reason_drop', 'consume_skb', '__consume_stateless_skb', 'napi_consume_skb',
     ],
   },
@@ -196,6 +196,11 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'primitive',
     family: 'reference gets',
     names: ['kobject_get', 'kobject_get_unless_zero', 'kref_get_unless_zero', 'dev_hold', 'netdev_hold', 'sock_hold', 'get_task_struct', 'fast_dput'],
+  },
+  {
+    role: 'primitive',
+    family: 'page and folio state',
+    names: ['folio_unlock', 'unlock_page', 'folio_end_writeback', 'end_page_writeback', 'folio_mark_dirty', 'set_page_dirty', 'set_page_dirty_lock', 'folio_start_writeback', 'set_page_writeback'],
   },
   // --- generic helpers, used as designed ---------------------------------------------------------
   {
@@ -243,7 +248,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
   {
     role: 'helper',
     family: 'inode, buffer and device bookkeeping',
-    names: ['drop_nlink', 'clear_nlink', 'inc_nlink', 'set_nlink', 'mark_buffer_dirty', '__mark_inode_dirty', 'add_uevent_var', 'dpm_sysfs_*', 'device_destroy', 'device_create', 'device_create_*', 'usb_disable_device', 'usb_disconnect', 'usb_set_configuration'],
+    names: ['drop_nlink', 'clear_nlink', 'inc_nlink', 'set_nlink', 'mark_buffer_dirty', '__mark_inode_dirty', 'add_uevent_var', 'get_device_parent', 'dpm_sysfs_*', 'device_destroy', 'device_create', 'device_create_*', 'usb_disable_device', 'usb_disconnect', 'usb_set_configuration'],
   },
   // --- entry plumbing ------------------------------------------------------------------------
   {

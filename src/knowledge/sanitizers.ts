@@ -23,7 +23,7 @@ export const KASAN_KINDS: readonly KasanKind[] = [
   { kind: 'stack-use-after-return', cls: 'use-after-free', form: 'object', target: tx('a stack variable of a function that had already returned', '已经返回的函数的栈上变量') },
   { kind: 'stack-use-after-scope', cls: 'use-after-free', form: 'object', target: tx('a stack variable that had gone out of scope', '已经离开作用域的栈上变量') },
   { kind: 'double-free', cls: 'use-after-free', form: 'free', target: tx('an object that was already free', '一个已经释放过的对象') },
-  { kind: 'double-free-or-invalid-free', cls: 'use-after-free', form: 'free', target: tx('an object that was already free, or a pointer that is not the start of an object', '一个已经释放过的对象，或一个不是对象起始地址的指针') },
+  { kind: 'double-free or invalid-free', cls: 'use-after-free', form: 'free', target: tx('an object that was already free, or a pointer that is not the start of an object', '一个已经释放过的对象，或一个不是对象起始地址的指针') },
   { kind: 'invalid-free', cls: 'memory-corruption', form: 'free', target: tx('a pointer that is not the start of an allocated object', '一个不是已分配对象起始地址的指针') },
   { kind: 'slab-out-of-bounds', cls: 'memory-corruption', form: 'bounds', target: tx('a slab object', 'slab 对象') },
   { kind: 'out-of-bounds', cls: 'memory-corruption', form: 'bounds', target: tx('an object', '对象') },

@@ -33,14 +33,14 @@ export function makeUnexplainedReport(specific: () => readonly Rule[]): Rule {
       rootCauseClass: 'other',
       summary: { en: 'A crash report that no specific rule explains: its kind, culprit frame and the generic next steps', zh: '没有任何专门规则能解释的崩溃报告：它的类型、嫌疑帧以及通用的下一步' },
       docs: {
-        en: `Fires for each report in the input on which no other rule produced a finding, with low
+        en: `Fires for each report in the input that no other rule's finding is about or quotes, with low
 confidence (0.3). It states the report's kind (from its title and type), the guilty frame and
 task, a class derived from the type when the type implies one (KASAN use-after-free ->
 use-after-free, kmemleak -> resource-exhaustion, ...; the table is src/knowledge/report-types.ts)
 and otherwise "other", and the generic first steps: disassemble the guilty frame, get every
 CPU's stack, look for an earlier report.
 It exists so that every report gets at least one finding; a specific rule should replace it.`,
-        zh: `对输入中没有任何其他规则给出结论的每个报告触发，置信度很低（0.3）。它给出报告的类型（来自标题
+        zh: `对输入中没有任何其他规则的结论涉及或引用的每个报告触发，置信度很低（0.3）。它给出报告的类型（来自标题
 和 TYPE）、嫌疑帧和任务；如果类型本身能说明问题（KASAN use-after-free -> use-after-free、kmemleak ->
 resource-exhaustion 等；对照表在 src/knowledge/report-types.ts）就用对应的根因分类，否则为 "other"；
 并给出通用的第一步：反汇编嫌疑帧、查看所有 CPU 的调用栈、找更早的报告。
@@ -60,7 +60,13 @@ resource-exhaustion 等；对照表在 src/knowledge/report-types.ts）就用对
         } catch {
           continue;
         }
-        for (const d of drafts) if (d.report !== undefined) explained.add(d.report);
+        for (const d of drafts) {
+          if (d.report !== undefined) explained.add(d.report);
+          // A finding that quotes a report's own lines (one hardware error across two CPUs' reports) explains it too.
+          reports.forEach((r, i) => {
+            if (d.evidence.some((e) => e.line >= r.headerLine && e.line <= r.endLine)) explained.add(i);
+          });
+        }
       }
       const out: FindingDraft[] = [];
       reports.forEach((r, index) => {

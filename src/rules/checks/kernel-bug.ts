@@ -1,17 +1,18 @@
 // "kernel BUG at file:line": a BUG()/BUG_ON() assertion failed; the assertion site names the broken invariant, its caller broke it.
 
-import { baseName, blameOfSite, blameReport, culpritOfBlame, reportFrames, type Blame } from '../blame';
+import { baseName, blameOfSite, blameReport, culpritOfBlame, type Blame } from '../blame';
 import { BUG_SITES, SKB_OVERRUN, type BugSite } from '../../knowledge/bug-sites';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
-import { culpritLabel, kernelIp, linesOf, modulePhaseOf, paragraphs, reportsWhere, taskLabel } from '../reports';
+import { culpritLabel, kernelIp, linesOf, mainFrames, modulePhaseOf, paragraphs, reportsWhere, taskLabel } from '../reports';
 
 const HEADER = /[Kk]ernel BUG at ([^\s!]{1,200}?):(\d{1,7})!?|BUG: failure at (\S{1,200}?):(\d{1,7})\/(\w{1,128})\(\)!/;
 const SYMBOL = /^([A-Za-z_][\w.]{0,127})\+0x([0-9a-f]{1,8})\/0x[0-9a-f]{1,8}$/;
 
 const messages = {
-  summarySite: { en: '{{what}} in {{culprit}}', zh: '{{what}}（位于 {{culprit}}）' },
+  summarySite: { en: '{{what}} (in {{culprit}})', zh: '{{what}}（位于 {{culprit}}）' },
   summary: { en: 'BUG_ON failed{{at}}{{where}}: an invariant was broken earlier', zh: 'BUG_ON 断言失败{{at}}{{where}}：某个不变量此前已被破坏' },
+  summaryCaller: { en: 'BUG_ON failed{{at}} in {{checker}}, reached from {{culprit}}: an invariant was broken earlier', zh: '{{checker}} 中 BUG_ON 断言失败{{at}}，调用来自 {{culprit}}：某个不变量此前已被破坏' },
   at: { en: ' at {{site}}', zh: '（位置 {{site}}）' },
   where: { en: ' in {{culprit}}', zh: '，位于 {{culprit}}' },
 
@@ -115,7 +116,7 @@ companion checks are CONFIG_DEBUG_VM, page_owner and KASAN.`,
       const checker = !named && ipFn && c.function && ipFn !== c.function ? ipFn : null;
       const ud2 = linesOf(ctx, r, /invalid opcode: 0000|Internal error: Oops - BUG/, 1)[0] ?? null;
       const pageDump = linesOf(ctx, r, /^page:[0-9a-f]+ |page dumped because: /, 2);
-      const phase = modulePhaseOf(reportFrames(r));
+      const phase = modulePhaseOf(mainFrames(r));
       const phaseData = phase ? { module: phase.module, fn: phase.frame.function, phase: msg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') } : null;
 
       const evidence: FindingDraft['evidence'] = [{ line: hit.header.no, note: site ? msg('evHeader', { site }) : msg('evHeaderPlain') }];
@@ -135,7 +136,9 @@ companion checks are CONFIG_DEBUG_VM, page_owner and KASAN.`,
         confidence: known ? 0.78 : site ? 0.75 : 0.65,
         summary: known
           ? culprit ? msg('summarySite', { what: known.what, culprit }) : known.what
-          : msg('summary', { at: site ? msg('at', { site }) : null, where: culprit ? msg('where', { culprit }) : null }),
+          : checker && culprit
+            ? msg('summaryCaller', { at: site ? msg('at', { site }) : null, checker, culprit })
+            : msg('summary', { at: site ? msg('at', { site }) : null, where: culprit ? msg('where', { culprit }) : null }),
         explanation: paragraphs([
           msg('explainHit', { at: site ? msg('at', { site }) : null, where: culprit ? msg('where', { culprit }) : null, inTask: task ? msg('inTask', { task }) : null }),
           known ? known.meaning : null,

@@ -4,7 +4,7 @@ import { baseName, blameOfSite, blameReport, culpritOfBlame, isOwnFrame, NO_BLAM
 import { WARN_SITES, type WarnSite } from '../../knowledge/warn-sites';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
-import { culpritLabel, linesOf, modulePhaseOf, paragraphs, taskLabel } from '../reports';
+import { culpritLabel, linesOf, mainFrames, modulePhaseOf, paragraphs, taskLabel } from '../reports';
 
 /** Lockdep and list-debugging reports print "WARNING:" too; their own rules explain them. */
 const OTHER_RULES = /possible circular locking|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|still has locks held|list_(?:add|del) corruption|list corruption|stack (?:regs|frame pointer) has bad|locking bug|lock order detected|lock inversion dependency/;
@@ -14,8 +14,9 @@ const OTHER_SITES = /lib\/list_debug\.c/;
 const SITE_FN = /^([A-Za-z_][\w.]{0,127})\+0x([0-9a-f]{1,8})\/0x[0-9a-f]{1,8}$/;
 
 const messages = {
-  summarySite: { en: '{{what}} in {{culprit}}', zh: '{{what}}（位于 {{culprit}}）' },
+  summarySite: { en: '{{what}} (in {{culprit}})', zh: '{{what}}（位于 {{culprit}}）' },
   summaryPlain: { en: 'WARN_ON fired{{at}}{{where}}', zh: 'WARN_ON 被触发{{at}}{{where}}' },
+  summaryCaller: { en: 'WARN_ON fired{{at}} in {{checker}}, reached from {{culprit}}', zh: '{{checker}} 中 WARN_ON 被触发{{at}}，调用来自 {{culprit}}' },
   at: { en: ' at {{site}}', zh: '：位置 {{site}}' },
   wherePlain: { en: ' in {{culprit}}', zh: '，位于 {{culprit}}' },
 
@@ -135,7 +136,7 @@ __flush_work 等）内触发的 WARN 归咎于其调用者；消息中点名了�
       const c = named ?? blameReport(r, 'fault');
       const culprit = culpritLabel(c);
       const task = taskLabel(r);
-      const phase = modulePhaseOf(reportFrames(r));
+      const phase = modulePhaseOf(mainFrames(r));
       const phaseData = phase ? { module: phase.module, fn: phase.frame.function, phase: msg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') } : null;
 
       const evidence: FindingDraft['evidence'] = [];
@@ -158,7 +159,9 @@ __flush_work 等）内触发的 WARN 归咎于其调用者；消息中点名了�
         confidence: site ? site.confidence : 0.5,
         summary: site
           ? culprit ? msg('summarySite', { what: site.what, culprit }) : site.what
-          : msg('summaryPlain', { at: siteText ? msg('at', { site: siteText }) : null, where: culprit ? msg('wherePlain', { culprit }) : null }),
+          : checker && culprit
+            ? msg('summaryCaller', { at: siteText ? msg('at', { site: siteText }) : null, checker, culprit })
+            : msg('summaryPlain', { at: siteText ? msg('at', { site: siteText }) : null, where: culprit ? msg('wherePlain', { culprit }) : null }),
         explanation: paragraphs([
           msg('explainFired', { at, inTask: task ? msg('inTask', { task }) : null }),
           msg(panicOnWarn ? 'panicked' : 'carriedOn'),

@@ -1,11 +1,11 @@
 // "unable to handle kernel paging request" and "general protection fault": what the bad address says about the pointer.
 
-import { blameReport, culpritOfBlame, reportFrames } from '../blame';
+import { blameReport, culpritOfBlame } from '../blame';
 import { releaseOf, addressClass } from '../facts';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
 import { addressMessages, classifyAddress, poisonedRegisters, type AddressFacts } from './addresses';
-import { culpritLabel, faultAccessOf, faultAddressOf, isPageFault, linesOf, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
+import { culpritLabel, faultAccessOf, faultAddressOf, isPageFault, linesOf, mainFrames, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
 
 const HEADER = /unable to handle (?:kernel paging request|page fault for address)|Unable to handle kernel (?:paging request|access to user memory|data access|execute from non-executable)|general protection fault|stack segment: 0000/;
 
@@ -29,7 +29,7 @@ const messages = {
 
   explainAccess: { en: '{{culprit}} {{did}} {{address}}{{inTask}}.', zh: '函数 {{culprit}} {{did}} {{address}}{{inTask}}。' },
   explainAccessNoCulprit: { en: 'The kernel {{did}} {{address}}{{inTask}}.', zh: '内核{{did}} {{address}}{{inTask}}。' },
-  explainGpfNoAddress: { en: 'The faulting instruction{{inCulprit}} used an address the CPU refused{{inTask}}; x86 does not report the address of a general protection fault.', zh: '出错指令{{inCulprit}}使用了一个被 CPU 拒绝的地址{{inTask}}；x86 不会报告通用保护异常的地址。' },
+  explainGpfNoAddress: { en: 'The faulting instruction{{inCulprit}} {{did}} an address the CPU refused{{inTask}}; x86 does not report the address of a general protection fault.', zh: '出错指令{{inCulprit}}{{did}}一个被 CPU 拒绝的地址{{inTask}}；x86 不会报告通用保护异常的地址。' },
   inCulprit: { en: ' in {{culprit}}', zh: '（位于 {{culprit}}）' },
   inTask: { en: ' ({{task}})', zh: '（任务 {{task}}）' },
   didRead: { en: 'read from', zh: '读取了' },
@@ -166,7 +166,7 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
       const poison = addr?.poison ?? poisoned[0]?.poison ?? null;
       const freedEvidence = [addr?.poison, ...poisoned.map((p) => p.poison)].some((p) => p?.proves === 'freed') || linesOf(ctx, r, /BUG: KASAN: (?:slab-)?use-after-free|BUG: KFENCE: use-after-free/, 1).length > 0;
       const region = addr?.kind === 'kernel' ? regionOf(addr.value, releaseOf(ctx.analysis, r)) : null;
-      const phase = modulePhaseOf(reportFrames(r));
+      const phase = modulePhaseOf(mainFrames(r));
       const poisonData = poison ? { poison: poison.name, meaning: poison.meaning } : {};
       const pfText = pf ? pf.summary : null;
 
@@ -201,7 +201,7 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
       const did = msg(access?.access === 'write' ? 'didWrite' : access?.access === 'fetch' ? 'didFetch' : access?.access === 'read' ? 'didRead' : 'didAccess');
       const first = addr
         ? msg(culprit ? 'explainAccess' : 'explainAccessNoCulprit', { culprit, did, address: addr.value, inTask })
-        : msg('explainGpfNoAddress', { inCulprit: culprit ? msg('inCulprit', { culprit }) : null, inTask });
+        : msg('explainGpfNoAddress', { inCulprit: culprit ? msg('inCulprit', { culprit }) : null, did, inTask });
 
       const evidence: FindingDraft['evidence'] = [];
       // The address line first: when it is the header itself, its note is the one kept.

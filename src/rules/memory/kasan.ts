@@ -8,8 +8,8 @@ import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 import { culpritLabel, linesOf, paragraphs, reportsWhere, taskLabel } from '../reports';
 
-const HEADER = /BUG: KASAN: ([a-z-]{1,40})(?: on address| in | at addr|$)/;
-const ACCESS = /^(Read|Write) of size (\d{1,10})(?: at addr ([0-9a-f]{8,16}))?/;
+const HEADER = /BUG: KASAN: ([a-z-]{1,40}(?: or [a-z-]{1,40})?)(?: on address| in | at addr|$)/;
+const ACCESS = /^\s{0,4}(Read|Write) of size (\d{1,10})(?: at addr ([0-9a-f]{8,16}))?/;
 
 export interface Track {
   trace: CallTrace;

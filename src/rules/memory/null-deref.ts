@@ -1,10 +1,10 @@
 // "BUG: unable to handle kernel NULL pointer dereference": which member of which NULL struct pointer, and where it was used.
 
-import { blameReport, culpritOfBlame, reportFrames } from '../blame';
+import { blameReport, culpritOfBlame } from '../blame';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
 import { addressMessages, classifyAddress } from './addresses';
-import { culpritLabel, faultAccessOf, faultAddressOf, hex, kernelIp, linesOf, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
+import { culpritLabel, faultAccessOf, faultAddressOf, hex, kernelIp, linesOf, mainFrames, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
 
 const HEADER = /NULL pointer dereference|KASAN: null-ptr-deref/i;
 const KASAN_RANGE = /null-ptr-deref in range \[(0x[0-9a-f]{1,16})-(0x[0-9a-f]{1,16})\]/;
@@ -124,7 +124,7 @@ that pointer is set and cleared.`,
       const ip = kernelIp(r);
       const ipAddr = ip && ip.function === null ? /(?:0x)?([0-9a-f]{1,16})\s*$/.exec(ip.text)?.[1] ?? null : null;
       const nullCall = access?.access === 'fetch' || (ipAddr !== null && fault !== null && BigInt('0x' + ipAddr) === BigInt('0x' + fault.value));
-      const phase = modulePhaseOf(reportFrames(r));
+      const phase = modulePhaseOf(mainFrames(r));
       const culprit = culpritLabel(c);
       const task = taskLabel(r);
       const inTask = task ? msg('inTask', { task }) : null;
