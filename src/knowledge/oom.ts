@@ -39,6 +39,8 @@ export const SLAB_INFO_ROW = /^([\w.:@/>()-]{1,64})\s{1,40}(\d{1,12})KB\s{1,40}(
 export const DOMINANT_SHARE = 0.5;
 /** Unreclaimable slab above this share of RAM is a kernel memory leak, not a workload. */
 export const SLAB_LEAK_SHARE = 0.3;
+/** shmem/tmpfs above this share of RAM is worth naming: killing processes does not free it. */
+export const SHMEM_SHARE = 0.1;
 /** An allocation order from which fragmentation, not exhaustion, is the usual cause (32 KiB contiguous). */
 export const HIGH_ORDER = 3;
 

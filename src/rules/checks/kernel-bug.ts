@@ -30,6 +30,7 @@ const messages = {
   evTrap: { en: 'the trap BUG() raises (ud2 / brk)', zh: 'BUG() 触发的陷阱（ud2 / brk）' },
   evPage: { en: 'the page the assertion was about (VM_BUG_ON_PAGE)', zh: '断言所针对的页（VM_BUG_ON_PAGE）' },
   evCulprit: { en: '{{culprit}}: the code that broke the invariant', zh: '{{culprit}}：破坏不变量的代码' },
+  evCulpritSite: { en: '{{culprit}}: where the assertion fired', zh: '{{culprit}}：断言触发的位置' },
   evPhase: { en: '{{fn}}: the {{module}} module\'s {{phase}} function', zh: '{{fn}}：{{module}} 模块的{{phase}}函数' },
   phaseNameInit: { en: 'init', zh: '初始化' },
   phaseNameExit: { en: 'exit', zh: '退出' },
@@ -123,7 +124,7 @@ companion checks are CONFIG_DEBUG_VM, page_owner and KASAN.`,
       if (knownLine && known) evidence.push({ line: knownLine.no, note: known.what });
       if (ud2) evidence.push({ line: ud2.no, note: msg('evTrap') });
       for (const l of pageDump) evidence.push({ line: l.no, note: msg('evPage') });
-      if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg('evCulprit', { culprit }) });
+      if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg(named || checker ? 'evCulprit' : 'evCulpritSite', { culprit }) });
       if (phase && phaseData) evidence.push({ line: phase.frame.line, note: msg('evPhase', phaseData) });
 
       const cls: RootCauseClass = known?.cls ?? 'other';

@@ -47,6 +47,7 @@ const messages = {
   stepRead: { en: 'Read {{site}}: the WARN_ON condition in {{fn}}.', zh: '阅读 {{site}}：{{fn}} 中 WARN_ON 的条件。' },
   stepReadSite: { en: 'Read {{site}}: the WARN_ON condition there.', zh: '阅读 {{site}}：那里的 WARN_ON 条件。' },
   stepDis: { en: 'crash> dis -l {{location}}     crash> bt -f     (the object and arguments involved)', zh: 'crash> dis -l {{location}}     crash> bt -f（相关的对象和参数）' },
+  stepFaddr: { en: 'scripts/faddr2line {{object}} {{location}}     (the source line; the kernel carried on, so there is no vmcore to read)', zh: 'scripts/faddr2line {{object}} {{location}}（对应的源码行；内核继续运行了，所以没有 vmcore 可读）' },
   stepEarlier: { en: 'Search the log for earlier WARNs and BUGs: the first one is usually the cause, later ones are fallout.', zh: '在日志里查找更早的 WARN 和 BUG：第一个通常是原因，后面的是连带结果。' },
 } satisfies Record<string, L10n>;
 
@@ -144,6 +145,8 @@ __flush_work 等）内触发的 WARN 归咎于其调用者；消息中点名了�
       else evidence.push({ line: header.no, note: msg('evHeader') });
       if (siteLine) evidence.push({ line: siteLine.no, note: named && culprit ? msg('evNamed', { culprit }) : site ? site.what : msg('evMessage') });
       const panicOnWarn = linesOf(ctx, r, /panic_on_warn set/, 1)[0] ?? null;
+      // A vmcore to read with crash exists only when the machine went down.
+      const panicked = panicOnWarn !== null || linesOf(ctx, r, /Kernel panic - not syncing/, 1).length > 0;
       if (panicOnWarn) evidence.push({ line: panicOnWarn.no, note: msg('evPanicOnWarn') });
       if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg('evCulprit', { culprit }) });
       if (phase && phaseData) evidence.push({ line: phase.frame.line, note: msg('evPhase', phaseData) });
@@ -171,10 +174,11 @@ __flush_work 等）内触发的 WARN 归咎于其调用者；消息中点名了�
         ]),
         evidence,
         culprit: culpritOfBlame(c),
+        // The WARN site is worth reading only when it is the code's own check, not a checker's or the loader's.
         nextSteps: [
-          ...(siteText ? [siteFn ? msg('stepRead', { site: siteText, fn: siteFn }) : msg('stepReadSite', { site: siteText })] : []),
+          ...(siteText && !checker && !named ? [siteFn ? msg('stepRead', { site: siteText, fn: siteFn }) : msg('stepReadSite', { site: siteText })] : []),
           ...(site ? [site.next] : []),
-          ...(c.location ? [msg('stepDis', { location: c.location })] : []),
+          ...(c.location && c.location.includes('+0x') ? [panicked ? msg('stepDis', { location: c.location }) : msg('stepFaddr', { object: c.module ? `${c.module}.ko` : 'vmlinux', location: c.location })] : []),
           msg('stepEarlier'),
         ],
         facts: {

@@ -13,7 +13,7 @@ const messages = {
   summary: { en: 'KFENCE {{kind}}{{op}}{{where}}{{object}}', zh: '{{where}}KFENCE 报告 {{kind}}{{op}}{{object}}' },
   op: { en: ' {{op}}', zh: '（{{op}} 访问）' },
   where: { en: ' in {{culprit}}', zh: '{{culprit}} 中的 ' },
-  object: { en: ' on a {{size}}-byte {{cache}} object', zh: '（{{cache}} 中 {{size}} 字节的对象）' },
+  object: { en: ' on a {{size}}-byte {{cache}} object', zh: '，对象是 {{cache}} 中 {{size}} 字节的对象' },
 
   uaf: { en: '{{who}} {{did}} the object after it was freed{{freedBy}}: a pointer outlived the object.', zh: '{{who}} 在对象{{freedBy}}释放之后{{did}}了它：指针活得比对象还久。' },
   freedBy: { en: ' by {{fn}}', zh: '被 {{fn}} ' },

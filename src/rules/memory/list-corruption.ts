@@ -10,10 +10,10 @@ const MSG = /(list_add corruption|list_del corruption|list_add double add|list c
 
 const messages = {
   summaryDeleted: { en: '{{op}} on an entry already removed ({{poison}}){{where}}: a double delete or a walk after list_del()', zh: '{{where}}对已删除的节点（{{poison}}）执行 {{op}}：重复删除，或在 list_del() 之后还遍历它' },
-  summaryFreed: { en: '{{op}} found freed memory in a list entry{{where}}: the entry was used after it was freed', zh: '{{where}}{{op}} 在链表节点中发现已释放内存：节点在释放后仍被使用' },
+  summaryFreed: { en: '{{op}} found freed memory in a list entry{{where}}: the entry was used after it was freed', zh: '{{where}}执行 {{op}} 时在链表节点中发现已释放内存：节点在释放后仍被使用' },
   summaryDoubleAdd: { en: 'The same entry was added to a list twice{{where}}', zh: '{{where}}同一节点被两次加入链表' },
-  summaryNull: { en: '{{op}} found a NULL link{{where}}: the entry was never added, or was cleared while linked', zh: '{{where}}{{op}} 发现链接指针为 NULL：节点从未被加入链表，或在链表上时被清零' },
-  summaryOverwritten: { en: 'Linked list corrupted at {{op}}{{where}}: a neighbour entry was overwritten', zh: '{{where}}{{op}} 时发现链表被破坏：相邻节点被改写' },
+  summaryNull: { en: '{{op}} found a NULL link{{where}}: the entry was never added, or was cleared while linked', zh: '{{where}}执行 {{op}} 时发现链接指针为 NULL：节点从未被加入链表，或在链表上时被清零' },
+  summaryOverwritten: { en: 'Linked list corrupted at {{op}}{{where}}: a neighbour entry was overwritten', zh: '{{where}}执行 {{op}} 时发现链表被破坏：相邻节点被改写' },
   where: { en: ' in {{culprit}}', zh: '{{culprit}} 中' },
 
   explainCheck: { en: 'CONFIG_DEBUG_LIST checked the neighbours of the entry before {{op}} and printed: "{{text}}".', zh: 'CONFIG_DEBUG_LIST 在 {{op}} 之前检查了节点的相邻节点，打印的是："{{text}}"。' },
@@ -108,7 +108,9 @@ X->next is LIST_POISON1 (dead000000000100)"、"list_del corruption. prev->next s
       // The debug-list message comes just before the WARNING/BUG that opens the report.
       const line = linesOf(ctx, r, MSG, 1, Math.max(1, r.startLine - 6), Math.min(r.endLine, r.startLine + 30))[0];
       if (!line) continue;
-      const text = line.text.trim();
+      // A mail client may wrap the message ("... but" / "was 0000000000000000."): the value is on the next line.
+      const next = ctx.line(line.no + 1);
+      const text = (!/[.)]\s*$/.test(line.text) && next && /^\s*(?:was|is|\(prev=|\(next=|[0-9a-f]{16})/.test(next.text) ? `${line.text.trim()} ${next.text.trim()}` : line.text).trim();
       const values = [...text.matchAll(/\b(?:0x)?([0-9a-f]{16})\b/g)].map((m) => m[1]);
       const poisons = values.map((v) => poisonOf(v)).filter((p): p is Poison => p !== null && p.proves !== 'marker');
       const { shape, poison } = shapeOf(text, poisons);
@@ -127,7 +129,7 @@ X->next is LIST_POISON1 (dead000000000100)"、"list_del corruption. prev->next s
         secondaryClasses: s.secondary,
         confidence: s.confidence,
         summary: msg(s.summary, data),
-        explanation: paragraphs([msg('explainCheck', { op, text }), msg(s.why, data), culprit ? msg('whoBlamed', data) : null]),
+        explanation: paragraphs([msg('explainCheck', { op, text: text.replace(/\.\s*$/, '') }), msg(s.why, data), culprit ? msg('whoBlamed', data) : null]),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps: [

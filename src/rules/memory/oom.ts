@@ -2,7 +2,7 @@
 
 import type { LogLine } from '../../model/types';
 import {
-  DOMINANT_SHARE, HIGH_ORDER, MEMCG_USAGE, OOM_INVOKED, OOM_ORDER, OOM_OUTCOMES, SLAB_CACHE_MEANINGS, SLAB_INFO_HEADER, SLAB_INFO_ROW, SLAB_LEAK_SHARE, TASK_TABLE_HEADER,
+  DOMINANT_SHARE, HIGH_ORDER, MEMCG_USAGE, SHMEM_SHARE, OOM_INVOKED, OOM_ORDER, OOM_OUTCOMES, SLAB_CACHE_MEANINGS, SLAB_INFO_HEADER, SLAB_INFO_ROW, SLAB_LEAK_SHARE, TASK_TABLE_HEADER,
   type OomOutcome,
 } from '../../knowledge/oom';
 import { messenger } from '../messages';
@@ -48,6 +48,7 @@ const messages = {
   evInvoked: { en: 'the allocation that failed{{order}}, by {{invoker}}', zh: '失败的分配{{order}}，由 {{invoker}} 发起' },
   evOrder: { en: ': order {{order}}', zh: '：order 为 {{order}}' },
   evSlab: { en: 'slab_unreclaimable: {{pages}} pages ({{mib}} MiB)', zh: 'slab_unreclaimable：{{pages}} 页（约 {{mib}} MiB）' },
+  evSlabSmall: { en: 'slab_unreclaimable: {{pages}} pages ({{mib}} MiB): the kernel\'s own objects are not what filled memory', zh: 'slab_unreclaimable：{{pages}} 页（约 {{mib}} MiB）：占满内存的不是内核自己的对象' },
   evShmem: { en: 'shmem/tmpfs pages are not freed by killing processes', zh: 'shmem/tmpfs 占用的页不会因为杀进程而释放' },
   evTask: { en: 'the largest process: {{task}} (pid {{pid}}), rss {{pages}} pages ({{mib}} MiB)', zh: '占内存最多的进程：{{task}}（pid {{pid}}），rss {{pages}} 页（约 {{mib}} MiB）' },
   evCache: { en: 'the largest unreclaimable slab cache: {{cache}}, {{mib}} MiB', zh: '最大的不可回收 slab cache：{{cache}}，{{mib}} MiB' },
@@ -330,8 +331,9 @@ function finding(ctx: RuleContext, es: OomEvent[], report: number): FindingDraft
   }
   if (e.panic) evidence.push({ line: e.panic.no, note: msg('evDeadlocked') });
   if (invoked) evidence.push({ line: invoked.no, note: msg('evInvoked', { order: order !== null ? msg('evOrder', { order }) : null, invoker }) });
-  if (slab) evidence.push({ line: slab.line, note: msg('evSlab', { pages: slab.value, mib: slabMib }) });
-  if (shmem && shmem.value > 0) evidence.push({ line: shmem.line, note: msg('evShmem') });
+  if (slab) evidence.push({ line: slab.line, note: msg(slabLeak ? 'evSlab' : 'evSlabSmall', { pages: slab.value, mib: slabMib }) });
+  const bigShmem = shmem !== null && (ram ? shmem.value > SHMEM_SHARE * ram.value : shmem.value > 65536);
+  if (shmem && bigShmem) evidence.push({ line: shmem.line, note: msg('evShmem') });
   if (top) evidence.push({ line: top.line, note: msg('evTask', { task: top.name, pid: top.pid, pages: top.rssPages, mib: mib(top.rssPages) }) });
   if (cache && slabLeak) evidence.push({ line: cache.line, note: msg('evCache', { cache: cache.name, mib: Math.round(cache.kib / 1024) }) });
   if (memcg) evidence.push({ line: memcg.line, note: msg('evMemcg') });
@@ -354,7 +356,7 @@ function finding(ctx: RuleContext, es: OomEvent[], report: number): FindingDraft
       order !== null && order >= HIGH_ORDER ? msg('whyOrder', { order, kib: 2 ** order * 4 }) : null,
       slabLeak ? msg('whySlab', { slab: slabMib, ofRam: ram ? msg('ofRam', { ram: mib(ram.value) }) : null }) : null,
       cacheDominant && cache ? msg(cacheMeaning ? 'whyCacheMeaning' : 'whyCache', { cache: cache.name, cacheMib: Math.round(cache.kib / 1024), meaning: cacheMeaning }) : null,
-      shmem && ram && shmem.value > 0.2 * ram.value ? msg('whyShmem', { mib: mib(shmem.value) }) : null,
+      shmem && bigShmem ? msg('whyShmem', { mib: mib(shmem.value) }) : null,
       top ? msg(tasks.length === 1 ? 'whyTasksOne' : 'whyTasks', { count: tasks.length, total: mib(totalRss), task: top.name, pid: top.pid, mib: mib(top.rssPages) }) : null,
       taskDominant && top && id !== 'memcg-killed' ? msg('whyTaskDominant', { task: top.name }) : null,
       invoker && !(taskDominant && top?.name === invoker) ? msg('whyInvoker', { invoker }) : null,

@@ -36,6 +36,7 @@ const messages = {
   stepAuditNoFn: { en: 'Audit the local buffers of the function named by the stack protector: every copy into them (memcpy/strcpy/sprintf/copy_from_user) needs a bound of sizeof(buffer).', zh: '审查栈保护指出的函数的局部缓冲区：每一次向其拷贝（memcpy/strcpy/sprintf/copy_from_user）都要以 sizeof(缓冲区) 为上限。' },
   stepBoundIn: { en: 'Bound the recursion in {{fn}} (a depth limit, or an iterative rewrite); move large locals to the heap.', zh: '限制 {{fn}} 的递归深度（加深度上限或改为迭代）；把大的局部变量移到堆上。' },
   stepBound: { en: 'Bound the recursion (a depth limit, or an iterative rewrite); move large locals to the heap.', zh: '限制递归深度（加深度上限或改为迭代）；把大的局部变量移到堆上。' },
+  stepKasanStack: { en: 'Rebuild a test kernel with CONFIG_KASAN (it instruments stack variables) and CONFIG_FORTIFY_SOURCE: the overflowing write is then reported where it happens.', zh: '用 CONFIG_KASAN（它会检测栈上变量）和 CONFIG_FORTIFY_SOURCE 重新编译测试内核：越界写会在发生处被报告。' },
   stepTracer: { en: 'CONFIG_VMAP_STACK=y and CONFIG_DEBUG_STACK_USAGE=y, or the stack tracer (/sys/kernel/tracing/stack_trace), show the deepest stacks on a test machine.', zh: '在测试机上打开 CONFIG_VMAP_STACK=y 和 CONFIG_DEBUG_STACK_USAGE=y，或使用 stack tracer（/sys/kernel/tracing/stack_trace）查看最深的栈。' },
 } satisfies Record<string, L10n>;
 
@@ -118,11 +119,9 @@ corrupted in: 函数"。
         ]),
         evidence,
         culprit: culpritOfBlame(c),
-        nextSteps: [
-          msg('stepBt'),
-          protector ? (protFn ? msg('stepAudit', { fn: protFn }) : msg('stepAuditNoFn')) : boundFn ? msg('stepBoundIn', { fn: boundFn }) : msg('stepBound'),
-          msg('stepTracer'),
-        ],
+        nextSteps: protector
+          ? [protFn ? msg('stepAudit', { fn: protFn }) : msg('stepAuditNoFn'), msg('stepKasanStack')]
+          : [msg('stepBt'), boundFn ? msg('stepBoundIn', { fn: boundFn }) : msg('stepBound'), msg('stepTracer')],
         facts: { stackProtector: protector, protectedFunction: protFn, recursion: repeated.slice(0, 3).map(([f, n]) => ({ function: f, count: n })) },
       });
     }

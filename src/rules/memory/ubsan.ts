@@ -28,6 +28,13 @@ const messages = {
 
 const msg = messenger(messages);
 
+/** The kernel tree's top-level directories: a site printed with the build machine's path is cut to the tree's own. */
+const TREE_PATH = /(?:^|\/)((?:arch|block|certs|crypto|drivers|fs|include|init|io_uring|ipc|kernel|lib|mm|net|rust|samples|security|sound|virt)\/[\w./:-]{1,200})$/;
+
+function treeRelative(site: string): string {
+  return TREE_PATH.exec(site)?.[1] ?? site;
+}
+
 export const ubsanReport: Rule = {
   meta: {
     id: 'KT-ubsan',
@@ -61,7 +68,7 @@ and add the range check at the point the value enters the kernel.`,
     const out: FindingDraft[] = [];
     for (const hit of reportsWhere(ctx, HEADER)) {
       const r = hit.report;
-      const site = hit.match[2];
+      const site = treeRelative(hit.match[2]);
       const detail = linesOf(ctx, r, DETAIL, 1, hit.header.no, Math.min(r.endLine, hit.header.no + 4))[0] ?? null;
       const probe = `${hit.match[1]} ${detail?.text ?? ''}`;
       const k = UBSAN_CHECKS.find((x) => x.re.test(probe)) ?? null;
