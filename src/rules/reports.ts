@@ -6,6 +6,7 @@ import { decodeCode } from '../decode/code';
 import { MODULE_PHASES, type ModulePhaseRow } from '../knowledge/module-phases';
 import { framesOf } from './stacks';
 import { baseName, type Blame } from './blame';
+import { messenger } from './messages';
 import type { EvidenceDraft, L10n, RuleContext } from './types';
 
 export function t(en: string, zh: string): L10n {
@@ -241,4 +242,20 @@ export function taskLabel(r: CrashReport): string | null {
 export function suspectModuleNames(r: CrashReport): string | null {
   const names = r.modules.filter((m) => /[OEP]/.test(m.taint)).map((m) => m.name);
   return names.length > 0 ? names.join(', ') : null;
+}
+
+/** The phrases a module's init or exit path gets; rules that name it spread these into their own messages. */
+export const modulePhaseMessages = {
+  evPhase: { en: '{{fn}}: the {{module}} module\'s {{phase}} function', zh: '{{fn}}：{{module}} 模块的{{phase}}函数' },
+  phaseNameInit: { en: 'init', zh: '初始化' },
+  phaseNameExit: { en: 'exit', zh: '退出' },
+} satisfies Record<string, L10n>;
+
+const phaseMsg = messenger(modulePhaseMessages);
+
+/** The values a module-phase message shows, and the evidence line naming the module's init or exit function. */
+export function modulePhaseData(phase: ModulePhase | null): { data: { module: string; fn: string | null; phase: L10n }; evidence: EvidenceDraft } | null {
+  if (!phase) return null;
+  const data = { module: phase.module, fn: phase.frame.function, phase: phaseMsg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') };
+  return { data, evidence: { line: phase.frame.line, note: phaseMsg('evPhase', data) } };
 }

@@ -34,3 +34,11 @@ test('page_owner\'s allocation stack names the allocating function past the page
   assert.equal(f.facts.allocatedBy, 'bpf_test_run_xdp_live');
   assert.deepEqual(f.secondaryClasses, []);
 });
+
+test('one Bad page report gives one finding, whether or not other output cut its report short', async () => {
+  for (const log of ['test/fixtures/qemu/badpage.log', 'corpus:report/726']) {
+    const text = readLog(log);
+    if (text === null) continue;
+    assert.equal((await findingsOf(text, log)).filter((f) => f.rule === badPage.meta.id).length, 1, log);
+  }
+});

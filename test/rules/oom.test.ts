@@ -64,3 +64,10 @@ test('the panic_on_oom fixture keeps the order and the panic flag', async () => 
   assert.equal(f.facts.order, 0);
   assert.equal(f.facts.events, 1);
 });
+
+test('one OOM event gives one finding, though its lines are found outside the report too', async () => {
+  for (const log of ['test/fixtures/qemu/oom.log', 'test/fixtures/qemu/oomkill.log', 'test/fixtures/qemu/memcgoom.log']) {
+    const all = (await findingsOf(readLog(log) as string, log)).filter((f) => f.rule === oomPanic.meta.id);
+    assert.equal(all.length, 1, log);
+  }
+});

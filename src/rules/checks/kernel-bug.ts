@@ -4,12 +4,13 @@ import { baseName, blameOfSite, blameReport, culpritOfBlame, type Blame } from '
 import { BUG_SITES, SKB_OVERRUN, type BugSite } from '../../knowledge/bug-sites';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
-import { culpritLabel, kernelIp, linesOf, mainFrames, modulePhaseOf, paragraphs, reportsWhere, taskLabel } from '../reports';
+import { culpritLabel, kernelIp, linesOf, mainFrames, modulePhaseData, modulePhaseMessages, modulePhaseOf, paragraphs, reportsWhere, taskLabel } from '../reports';
 
 const HEADER = /[Kk]ernel BUG at ([^\s!]{1,200}?):(\d{1,7})!?|BUG: failure at (\S{1,200}?):(\d{1,7})\/(\w{1,128})\(\)!/;
 const SYMBOL = /^([A-Za-z_][\w.]{0,127})\+0x([0-9a-f]{1,8})\/0x[0-9a-f]{1,8}$/;
 
 const messages = {
+  ...modulePhaseMessages,
   summarySite: { en: '{{what}} (in {{culprit}})', zh: '{{what}}（位于 {{culprit}}）' },
   summary: { en: 'BUG_ON failed{{at}}{{where}}: an invariant was broken earlier', zh: 'BUG_ON 断言失败{{at}}{{where}}：某个不变量此前已被破坏' },
   summaryCaller: { en: 'BUG_ON failed{{at}} in {{checker}}, reached from {{culprit}}: an invariant was broken earlier', zh: '{{checker}} 中 BUG_ON 断言失败{{at}}，调用来自 {{culprit}}：某个不变量此前已被破坏' },
@@ -31,9 +32,6 @@ const messages = {
   evPage: { en: 'the page the assertion was about (VM_BUG_ON_PAGE)', zh: '断言所针对的页（VM_BUG_ON_PAGE）' },
   evCulprit: { en: '{{culprit}}: the code that broke the invariant', zh: '{{culprit}}：破坏不变量的代码' },
   evCulpritSite: { en: '{{culprit}}: where the assertion fired', zh: '{{culprit}}：断言触发的位置' },
-  evPhase: { en: '{{fn}}: the {{module}} module\'s {{phase}} function', zh: '{{fn}}：{{module}} 模块的{{phase}}函数' },
-  phaseNameInit: { en: 'init', zh: '初始化' },
-  phaseNameExit: { en: 'exit', zh: '退出' },
 
   stepRead: { en: 'Read {{site}}: which condition is asserted, and which object does it test?', zh: '阅读 {{site}}：断言的是什么条件，检查的是哪个对象？' },
   stepDis: { en: 'crash> dis -l {{location}}     crash> bt -f     (the object and arguments at the assertion)', zh: 'crash> dis -l {{location}}     crash> bt -f（断言时的对象和参数）' },
@@ -118,14 +116,15 @@ companion checks are CONFIG_DEBUG_VM, page_owner and KASAN.`,
       const ud2 = linesOf(ctx, r, /invalid opcode: 0000|Internal error: Oops - BUG/, 1)[0] ?? null;
       const pageDump = linesOf(ctx, r, /^page:[0-9a-f]+ |page dumped because: /, 2);
       const phase = modulePhaseOf(mainFrames(r));
-      const phaseData = phase ? { module: phase.module, fn: phase.frame.function, phase: msg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') } : null;
+      const phased = modulePhaseData(phase);
+      const phaseData = phased?.data ?? null;
 
       const evidence: FindingDraft['evidence'] = [{ line: hit.header.no, note: site ? msg('evHeader', { site }) : msg('evHeaderPlain') }];
       if (knownLine && known) evidence.push({ line: knownLine.no, note: known.what });
       if (ud2) evidence.push({ line: ud2.no, note: msg('evTrap') });
       for (const l of pageDump) evidence.push({ line: l.no, note: msg('evPage') });
       if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg(named || checker ? 'evCulprit' : 'evCulpritSite', { culprit }) });
-      if (phase && phaseData) evidence.push({ line: phase.frame.line, note: msg('evPhase', phaseData) });
+      if (phased) evidence.push(phased.evidence);
 
       const cls: RootCauseClass = known?.cls ?? 'other';
       const secondary: RootCauseClass[] = [...(known?.secondary ?? [])];

@@ -4,7 +4,7 @@ import { baseName, blameOfSite, blameReport, culpritOfBlame, isOwnFrame, NO_BLAM
 import { WARN_SITES, type WarnSite } from '../../knowledge/warn-sites';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
-import { culpritLabel, linesOf, mainFrames, modulePhaseOf, paragraphs, taskLabel } from '../reports';
+import { culpritLabel, linesOf, mainFrames, modulePhaseData, modulePhaseMessages, modulePhaseOf, paragraphs, taskLabel } from '../reports';
 
 /** Lockdep and list-debugging reports print "WARNING:" too; their own rules explain them. */
 const OTHER_RULES = /possible circular locking|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|still has locks held|list_(?:add|del) corruption|list corruption|stack (?:regs|frame pointer) has bad|locking bug|lock order detected|lock inversion dependency/;
@@ -14,6 +14,7 @@ const OTHER_SITES = /lib\/list_debug\.c/;
 const SITE_FN = /^([A-Za-z_][\w.]{0,127})\+0x([0-9a-f]{1,8})\/0x[0-9a-f]{1,8}$/;
 
 const messages = {
+  ...modulePhaseMessages,
   summarySite: { en: '{{what}} (in {{culprit}})', zh: '{{what}}（位于 {{culprit}}）' },
   summaryPlain: { en: 'WARN_ON fired{{at}}{{where}}', zh: 'WARN_ON 被触发{{at}}{{where}}' },
   summaryCaller: { en: 'WARN_ON fired{{at}} in {{checker}}, reached from {{culprit}}', zh: '{{checker}} 中 WARN_ON 被触发{{at}}，调用来自 {{culprit}}' },
@@ -40,9 +41,6 @@ const messages = {
   evPanicOnWarn: { en: 'panic_on_warn turned the warning into a panic', zh: 'panic_on_warn 把这个告警变成了 panic' },
   evNamed: { en: 'the message names {{culprit}}', zh: '消息点名了 {{culprit}}' },
   evCulprit: { en: '{{culprit}}: the guilty frame', zh: '{{culprit}}：嫌疑帧' },
-  evPhase: { en: '{{fn}}: the {{module}} module\'s {{phase}} function', zh: '{{fn}}：{{module}} 模块的{{phase}}函数' },
-  phaseNameInit: { en: 'init', zh: '初始化' },
-  phaseNameExit: { en: 'exit', zh: '退出' },
 
   stepRead: { en: 'Read {{site}}: the WARN_ON condition in {{fn}}.', zh: '阅读 {{site}}：{{fn}} 中 WARN_ON 的条件。' },
   stepReadSite: { en: 'Read {{site}}: the WARN_ON condition there.', zh: '阅读 {{site}}：那里的 WARN_ON 条件。' },
@@ -138,7 +136,8 @@ __flush_work 等）内触发的 WARN 归咎于其调用者；消息中点名了�
       const culprit = culpritLabel(c);
       const task = taskLabel(r);
       const phase = modulePhaseOf(mainFrames(r));
-      const phaseData = phase ? { module: phase.module, fn: phase.frame.function, phase: msg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') } : null;
+      const phased = modulePhaseData(phase);
+      const phaseData = phased?.data ?? null;
 
       const evidence: FindingDraft['evidence'] = [];
       if (warnLine) evidence.push({ line: warnLine.no, note: siteText && siteFn ? msg('evSite', { site: siteText, fn: siteFn }) : msg('evSitePlain') });
@@ -149,7 +148,7 @@ __flush_work 等）内触发的 WARN 归咎于其调用者；消息中点名了�
       const panicked = panicOnWarn !== null || linesOf(ctx, r, /Kernel panic - not syncing/, 1).length > 0;
       if (panicOnWarn) evidence.push({ line: panicOnWarn.no, note: msg('evPanicOnWarn') });
       if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg('evCulprit', { culprit }) });
-      if (phase && phaseData) evidence.push({ line: phase.frame.line, note: msg('evPhase', phaseData) });
+      if (phased) evidence.push(phased.evidence);
 
       // The WARN fired in a checker or primitive and the walk passed it: say whose condition was broken.
       const checker = siteFn && c.function && siteFn !== c.function && !named && !reportFrames(r).some((f) => isOwnFrame(f) && baseName(f.function as string) === siteFn) ? siteFn : null;

@@ -5,11 +5,12 @@ import { releaseOf, addressClass } from '../facts';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
 import { addressMessages, classifyAddress, poisonedRegisters, type AddressFacts } from './addresses';
-import { culpritLabel, faultAccessOf, faultAddressOf, isPageFault, linesOf, mainFrames, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
+import { culpritLabel, faultAccessOf, faultAddressOf, isPageFault, linesOf, mainFrames, modulePhaseData, modulePhaseMessages, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
 
 const HEADER = /unable to handle (?:kernel paging request|page fault for address)|Unable to handle kernel (?:paging request|access to user memory|data access|execute from non-executable)|general protection fault|stack segment: 0000/;
 
 const messages = {
+  ...modulePhaseMessages,
   ...addressMessages,
   summaryPf: { en: 'Bad kernel paging request{{where}}: {{kind}}', zh: '{{where}}访问非法内核地址：{{kind}}' },
   summaryGpf: { en: 'General protection fault{{where}}: {{kind}}', zh: '{{where}}发生通用保护异常：{{kind}}' },
@@ -86,9 +87,6 @@ const messages = {
   evKasanRange: { en: 'KASAN: the address range the code meant to access', zh: 'KASAN：代码本想访问的地址范围' },
   evPoisonReg: { en: '{{reg}} = {{value}}: {{poison}}', zh: '{{reg}} = {{value}}：毒值 {{poison}}' },
   evCulprit: { en: '{{culprit}}: where the bad pointer was used', zh: '{{culprit}}：使用坏指针的地方' },
-  evPhase: { en: '{{fn}}: the {{module}} module\'s {{phase}} function', zh: '{{fn}}：{{module}} 模块的{{phase}}函数' },
-  phaseNameInit: { en: 'init', zh: '初始化' },
-  phaseNameExit: { en: 'exit', zh: '退出' },
 
   stepDis: { en: 'crash> dis -l {{location}}     (the faulting instruction: which register held the bad pointer, and where it was loaded from)', zh: 'crash> dis -l {{location}}（出错指令：哪个寄存器存放了坏指针，它是从哪里加载的）' },
   stepKmemObject: { en: 'crash> kmem -s <address of the object the pointer was loaded from>     (is it a live or freed slab object, and of which cache)', zh: 'crash> kmem -s <读出该指针的对象地址>（它是已分配还是已释放的 slab 对象，属于哪个 cache）' },
@@ -215,8 +213,9 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
         if (line !== undefined) evidence.push({ line, note: msg('evPoisonReg', { reg: p.reg, value: p.value, poison: p.poison.name }) });
       }
       if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg('evCulprit', { culprit }) });
-      const phaseData = phase ? { module: phase.module, fn: phase.frame.function, phase: msg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') } : null;
-      if (phase && phaseData) evidence.push({ line: phase.frame.line, note: msg('evPhase', phaseData) });
+      const phased = modulePhaseData(phase);
+      const phaseData = phased?.data ?? null;
+      if (phased) evidence.push(phased.evidence);
 
       const suspects = suspectModuleNames(r);
       const why: L10n[] = [first, ...verdict.why, msg('whereBug')];

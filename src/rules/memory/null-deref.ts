@@ -4,12 +4,13 @@ import { blameReport, culpritOfBlame } from '../blame';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
 import { addressMessages, classifyAddress } from './addresses';
-import { culpritLabel, faultAccessOf, faultAddressOf, hex, kernelIp, linesOf, mainFrames, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
+import { culpritLabel, faultAccessOf, faultAddressOf, hex, kernelIp, linesOf, mainFrames, modulePhaseData, modulePhaseMessages, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
 
 const HEADER = /NULL pointer dereference|KASAN: null-ptr-deref/i;
 const KASAN_RANGE = /null-ptr-deref in range \[(0x[0-9a-f]{1,16})-(0x[0-9a-f]{1,16})\]/;
 
 const messages = {
+  ...modulePhaseMessages,
   ...addressMessages,
   summaryCall: { en: 'Call through a NULL function pointer from {{culprit}}', zh: '{{culprit}} 调用了空函数指针' },
   summaryCallNoCulprit: { en: 'Call through a NULL function pointer', zh: '调用了空函数指针' },
@@ -59,9 +60,6 @@ const messages = {
   accWrite: { en: 'write', zh: '写' },
   accFetch: { en: 'instruction fetch', zh: '取指令' },
   evCulprit: { en: '{{culprit}}: the guilty frame', zh: '{{culprit}}：嫌疑帧' },
-  evPhase: { en: '{{fn}}: the {{module}} module\'s {{phase}} function', zh: '{{fn}}：{{module}} 模块的{{phase}}函数' },
-  phaseNameInit: { en: 'init', zh: '初始化' },
-  phaseNameExit: { en: 'exit', zh: '退出' },
 
   stepDis: { en: 'crash> dis -l {{location}}     (the faulting instruction and source line; the base register is the NULL pointer)', zh: 'crash> dis -l {{location}}（出错指令和源码行；基址寄存器就是那个空指针）' },
   stepStruct: { en: 'crash> struct <type> -o | grep -w {{offset}}     (which member lives at offset {{offset}})', zh: 'crash> struct <类型> -o | grep -w {{offset}}（偏移 {{offset}} 处是哪个成员）' },
@@ -136,8 +134,9 @@ that pointer is set and cleared.`,
       if (pf && r.fault.errorCodeLine !== null) evidence.push({ line: r.fault.errorCodeLine, note: msg('evErrorCode', { pf: pf.summary }) });
       else if (access) evidence.push({ line: access.line, note: msg('evAccess', { access: msg(access.access === 'write' ? 'accWrite' : access.access === 'fetch' ? 'accFetch' : 'accRead') }) });
       if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg('evCulprit', { culprit }) });
-      const phaseData = phase ? { module: phase.module, fn: phase.frame.function, phase: msg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') } : null;
-      if (phase && phaseData) evidence.push({ line: phase.frame.line, note: msg('evPhase', phaseData) });
+      const phased = modulePhaseData(phase);
+      const phaseData = phased?.data ?? null;
+      if (phased) evidence.push(phased.evidence);
 
       const did = msg(access?.access === 'write' ? 'didWrite' : access?.access === 'fetch' ? 'didFetch' : access?.access === 'read' ? 'didRead' : 'didAccess');
       const used = msg(access?.access === 'write' ? 'usedWrite' : access?.access === 'read' ? 'usedRead' : 'usedAccess');
