@@ -127,7 +127,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'primitive',
     family: 'allocators',
     names: [
-      'kmalloc*', '__kmalloc*', 'kzalloc*', 'kcalloc*', 'krealloc*', '__krealloc', 'kmemdup*', 'kstrdup*', 'kvmalloc*', 'kvzalloc*', 'kvcalloc', 'kvrealloc', '__kvmalloc*', 'kmalloc_array*', 'kmalloc_node*', 'kmalloc_trace*', 'kmalloc_large*', 'kmalloc_order*',
+      'kmalloc*', '__kmalloc*', '___kmalloc*', 'kzalloc*', 'kcalloc*', 'krealloc*', '__krealloc', 'kmemdup*', 'kstrdup*', 'kvmalloc*', 'kvzalloc*', 'kvcalloc', 'kvrealloc', '__kvmalloc*', 'kmalloc_array*', 'kmalloc_node*', 'kmalloc_trace*', 'kmalloc_large*', 'kmalloc_order*',
       'kmem_cache_alloc*', 'kmem_cache_free*', 'kmem_cache_zalloc', '__kmem_cache_alloc*', '__kmem_cache_free*', 'slab_alloc*', '___slab_alloc', '__slab_alloc*', 'slab_free*', '__slab_free', 'do_slab_free', 'new_slab', 'allocate_slab', 'alloc_slab_page', 'set_track*', 'cache_alloc*', '____cache_alloc*', 'cache_grow*', 'fallback_alloc', 'kfree', 'kvfree', 'kfree_sensitive', 'kzfree', 'kfree_skb*', '__kfree_skb', 'kfree_rcu*',
       'alloc_pages*', '__alloc_pages*', 'alloc_page*', '__get_free_pages', 'get_free_pages', 'get_zeroed_page', '__get_free_page', 'alloc_pages_current', 'alloc_pages_vma', 'folio_alloc*', '__folio_alloc*', 'vma_alloc_folio*', 'prepare_alloc_pages*', 'get_page_from_freelist', '__alloc_pages_slowpath', '__alloc_pages_direct_*', 'rmqueue*', '__rmqueue*', 'free_pages*', '__free_pages*', 'free_page*', 'free_unref_page*', '__free_one_page', 'free_one_page', 'free_pcppages_bulk', 'free_the_page',
       'vmalloc*', '__vmalloc*', 'vzalloc*', 'vmalloc_node*', 'vfree', '__vfree', 'vunmap', 'vmap*', '__vmap*', 'alloc_vmap_area', '__get_vm_area*', 'get_vm_area*',

@@ -259,3 +259,14 @@ export function modulePhaseData(phase: ModulePhase | null): { data: { module: st
   const data = { module: phase.module, fn: phase.frame.function, phase: phaseMsg(phase.phase === 'init' ? 'phaseNameInit' : 'phaseNameExit') };
   return { data, evidence: { line: phase.frame.line, note: phaseMsg('evPhase', data) } };
 }
+
+const REPORTED_IN = /\bin ([A-Za-z_.][\w.]{0,127})\+0x([0-9a-f]{1,8})\/0x[0-9a-f]{1,8}(?: \[([\w-]{1,64})\])?/;
+
+/**
+ * The function a sanitizer's header says the bad access was in ("BUG: KASAN: ... in func+0x1/0x2 [mod]"): where the
+ * blame walk starts, rather than syzkaller's guilty frame, which may lie further out.
+ */
+export function reportedIn(header: LogLine): { function: string; module: string | null; offset: number; line: number } | null {
+  const m = REPORTED_IN.exec(header.text);
+  return m ? { function: m[1], module: m[3] ?? null, offset: Number.parseInt(m[2], 16), line: header.no } : null;
+}

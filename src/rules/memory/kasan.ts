@@ -6,7 +6,7 @@ import { KASAN_KINDS } from '../../knowledge/sanitizers';
 import { framesOf } from '../stacks';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
-import { culpritLabel, linesOf, paragraphs, reportsWhere, taskLabel } from '../reports';
+import { culpritLabel, linesOf, paragraphs, reportedIn, reportsWhere, taskLabel } from '../reports';
 
 const HEADER = /BUG: KASAN: ([a-z-]{1,40}(?: or [a-z-]{1,40})?)(?: on address| in | at addr|$)/;
 const ACCESS = /^\s{0,4}(Read|Write) of size (\d{1,10})(?: at addr ([0-9a-f]{8,16}))?/;
@@ -159,7 +159,10 @@ KASAN 在非法访问发生时就报告，所以第一帧就是使用这块内�
       const cls = k?.cls ?? (/use-after|double-free/.test(kind) ? 'use-after-free' : 'memory-corruption');
       const uaf = cls === 'use-after-free';
       const owner = bufferOwner(r, uaf ? 'free' : 'alloc');
-      const c = owner ?? blameReport(r, 'fault');
+      // The guilty frame first; when the walk from it finds nothing (a module's code the title skipped), start at the header's function.
+      const at = reportedIn(hit.header);
+      const walked = owner ?? blameReport(r, 'fault');
+      const c = walked.function || !at ? walked : blameReport(r, 'fault', { detectedIn: at });
       const access = linesOf(ctx, r, ACCESS, 1)[0] ?? null;
       const am = access ? ACCESS.exec(access.text) : null;
       const op = am ? am[1] : null;

@@ -5,7 +5,7 @@ import { KFENCE_KINDS } from '../../knowledge/sanitizers';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 import { tracks } from './kasan';
-import { culpritLabel, linesOf, paragraphs, reportsWhere, taskLabel } from '../reports';
+import { culpritLabel, linesOf, paragraphs, reportedIn, reportsWhere, taskLabel } from '../reports';
 
 const HEADER = /BUG: KFENCE: (use-after-free|out-of-bounds|invalid free|invalid|memory corruption)(?: (read|write))? in /;
 
@@ -80,7 +80,10 @@ object size (out-of-bounds); enable KASAN on a test kernel to catch every instan
       const r = hit.report;
       const kind = hit.match[1];
       const op = hit.match[2] ?? null;
-      const c = blameReport(r, 'fault');
+      // The guilty frame first; when the walk from it finds nothing (a module's code the title skipped), start at the header's function.
+      const at = reportedIn(hit.header);
+      const walked = blameReport(r, 'fault');
+      const c = walked.function || !at ? walked : blameReport(r, 'fault', { detectedIn: at });
       const obj = linesOf(ctx, r, /kfence-#\d+ \[0x[0-9a-f]+-0x[0-9a-f]+, size=\d+, cache=\S+\]/, 1)[0] ?? null;
       const om = obj ? /size=(\d+), cache=([^\]\s]+)/.exec(obj.text) : null;
       const access = linesOf(ctx, r, /^(?:Use-after-free|Out-of-bounds|Invalid|Corrupted memory|Invalid free)\b.* at 0x|^Invalid free of 0x|^Corrupted memory at 0x/i, 1)[0] ?? null;
