@@ -104,7 +104,7 @@ extra_args() {
 	irqoff) echo "nmi_watchdog=panic watchdog_thresh=5 softlockup_all_cpu_backtrace=1 softlockup_panic=1 rcupdate.rcu_cpu_stall_suppress=1" ;;
 	wqlockup) echo "workqueue.watchdog_thresh=10 watchdog_thresh=30 rcupdate.rcu_cpu_stall_suppress=1" ;;
 	spinrecursion) echo "lockdep.prove_locking=0 watchdog_thresh=5 softlockup_panic=1" ;;
-	csdlock) echo "smp.csd_lock_timeout=3000 watchdog_thresh=30 rcupdate.rcu_cpu_stall_suppress=1" ;;
+	csdlock) echo "csdlock_debug=1 smp.csd_lock_timeout=6000 watchdog_thresh=30 rcupdate.rcu_cpu_stall_suppress=1" ;;
 	*) echo "" ;;
 	esac
 }

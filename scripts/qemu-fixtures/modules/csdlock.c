@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * csdlock: the FIFO thread on CPU 1 waits 25 s for the hardware FIFO with
- * interrupts disabled; the stats thread on CPU 0 reads per-CPU counters with
- * smp_call_function_single(1, ..., wait=1), whose IPI CPU 1 cannot take.
- * CONFIG_CSD_LOCK_WAIT_DEBUG reports the unresponsive CSD lock.
+ * csdlock: the FIFO thread on CPU 1 waits 15 s for the hardware FIFO with
+ * interrupts disabled. Every synchronous IPI to CPU 1 waits for it: the
+ * stats thread's smp_call_function_single(1, ..., wait=1), and first of all
+ * the kernel TLB flush that insmod does when it frees the module's init
+ * text. CONFIG_CSD_LOCK_WAIT_DEBUG (csdlock_debug=1) reports the CSD lock.
  */
 #include <linux/module.h>
 #include <linux/kthread.h>
 #include <linux/delay.h>
 #include <linux/smp.h>
 #include <linux/irqflags.h>
+#include <linux/ktime.h>
 
 struct csd_dev {
 	unsigned long fifo_status;
@@ -21,11 +23,11 @@ static struct csd_dev csd_dev;
 static noinline void csd_hw_wait_fifo(struct csd_dev *dev)
 {
 	unsigned long flags;
-	u64 n = 25ULL * 100000;		/* 10 us each */
+	ktime_t end = ktime_add_ms(ktime_get(), 15000);
 
 	local_irq_save(flags);
-	while (!(READ_ONCE(dev->fifo_status) & 1) && n--)
-		udelay(10);		/* BUG: a 25 s wait with IRQs off */
+	while (!(READ_ONCE(dev->fifo_status) & 1) && ktime_before(ktime_get(), end))
+		udelay(10);		/* BUG: a 15 s wait with IRQs off */
 	local_irq_restore(flags);
 }
 
