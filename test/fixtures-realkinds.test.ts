@@ -191,6 +191,15 @@ const FIXTURES_TABLE: Fixture[] = [
     dir: 'qemu-debug', name: 'csdlock', kind: 'CSD lock unresponsive: an IPI to a CPU spinning with IRQs off',
     lines: [/csd: Detected non-responsive CSD lock \(#\d+\) on CPU#\d+, waiting \d+ ns for CPU#01 \S+/, /csd: CSD lock \(#\d+\) unresponsive\./, /NMI backtrace for cpu 1/, /Comm: csd_fifo /, /csd_hw_wait_fifo[.\w]*\+/, /csd: CSD lock \(#\d+\) got unstuck on CPU#\d+, CPU#01 released the lock\./],
   },
+  {
+    dir: 'qemu-debug', name: 'listdelwarn', kind: 'list_del corruption as a WARNING (CONFIG_DEBUG_LIST without BUG_ON_DATA_CORRUPTION)',
+    lines: [/list_del corruption, [0-9a-f]+->next is LIST_POISON1 \(dead000000000100\)/, /WARNING: CPU: \d+ PID: \d+ at lib\/list_debug\.c:\d+ __list_del_entry_valid\+/, /listdel_unbind_client[.\w]*\+/, /listdel_ctl_write[.\w]*\+/],
+    check: (text) => assert.doesNotMatch(text, /kernel BUG at|Kernel panic/, 'a warning, not a BUG'),
+  },
+  {
+    dir: 'qemu-debug', name: 'wqleaklocks', kind: 'workqueue leaked lock, with the lock lockdep saw held, then its consequences',
+    lines: [/BUG: workqueue leaked lock or atomic: kworker\/\d+:\d+\/0x00000201\/\d+/, /last function: wqleak_refill_work \[wqleak\]/, /1 lock held by kworker\/\d+:\d+\/\d+:/, /\(&wqleak_rx\.lock\)\{.*\}, at: wqleak_refill_work[.\w]*\+/, /BUG: sleeping function called from invalid context at kernel\/workqueue\.c:\d+/, /BUG: scheduling while atomic: kworker\/\d+:\d+\/\d+\/0x00000202/],
+  },
 ];
 
 for (const f of FIXTURES_TABLE) {

@@ -26,7 +26,8 @@ STOCK_ALL="bhleak kthstop timerleak nullmember recurse initexit oom mce softlock
 	badpage sleepatomic recursecycle kthleak wqunload hrtunload listdel warnoops
 	warnflood nmibt sysrqbt irqoff"
 DEBUG_ALL="wqlockup sleepinvalid inconsistent circular recursive spinrecursion
-	softirqorder hunglocks userlock badunlock heldfreed kasanuaf kasanoob csdlock"
+	softirqorder hunglocks userlock badunlock heldfreed kasanuaf kasanoob csdlock
+	listdelwarn wqleaklocks"
 if [ "$DEBUG" = 1 ]; then
 	OUT=${KT_FIXTURES_OUT:-$REPO/test/fixtures/qemu-debug}
 	ALL=$DEBUG_ALL
