@@ -29,6 +29,10 @@ const FIXTURES_TABLE: Fixture[] = [
     lines: [/BUG: workqueue leaked lock or atomic: kworker\/\d+:\d+\/0x00000201\//, /last function: wqleak_refill_work \[wqleak\]/],
   },
   {
+    dir: 'qemu', name: 'wqleakpreempt', kind: 'workqueue leaked atomic: a work returning with preemption disabled',
+    lines: [/BUG: workqueue leaked lock or atomic: kworker\/\d+:\d+\/0x00000001\//, /last function: wqleak_stats_work \[wqleak\]/, /BUG: scheduling while atomic: kworker\/\d+:\d+\/\d+\/0x00000002/],
+  },
+  {
     dir: 'qemu', name: 'hungmutex', kind: 'hung task on a mutex left held by a task back in user space',
     lines: [/hungmutex: unknown command/, /INFO: task hungmutex-cfg\.s:\d+ blocked for more than \d+ seconds\./, /__mutex_lock/, /hungmutex_ctl_write[.\w]*\+0x[0-9a-f]+\/0x[0-9a-f]+ \[hungmutex\]/],
   },
@@ -199,6 +203,7 @@ const FIXTURES_TABLE: Fixture[] = [
   {
     dir: 'qemu-debug', name: 'wqleaklocks', kind: 'workqueue leaked lock, with the lock lockdep saw held, then its consequences',
     lines: [/BUG: workqueue leaked lock or atomic: kworker\/\d+:\d+\/0x00000201\/\d+/, /last function: wqleak_refill_work \[wqleak\]/, /1 lock held by kworker\/\d+:\d+\/\d+:/, /\(&wqleak_rx\.lock\)\{.*\}, at: wqleak_refill_work[.\w]*\+/, /BUG: sleeping function called from invalid context at kernel\/workqueue\.c:\d+/, /BUG: scheduling while atomic: kworker\/\d+:\d+\/\d+\/0x00000202/],
+    check: (text) => assert.match(text.split('\n').find((l) => /last function:/.test(l)) ?? '', /wqleak_refill_work/, 'the first report names the leaking work'),
   },
 ];
 

@@ -22,7 +22,7 @@ LAB=${KT_QEMU_LAB:-/work/qemu-lab}
 DEBUG=0
 if [ "${1:-}" = --debug ]; then DEBUG=1; shift; fi
 STOCK_ALL="bhleak kthstop timerleak nullmember recurse initexit oom mce softlockup
-	wqleak hungmutex hungabba hungflush softrepeat softtimer softhrtimer rcustall
+	wqleak wqleakpreempt hungmutex hungabba hungflush softrepeat softtimer softhrtimer rcustall
 	badpage sleepatomic recursecycle kthleak wqunload hrtunload listdel warnoops
 	warnflood nmibt sysrqbt irqoff"
 DEBUG_ALL="wqlockup sleepinvalid inconsistent circular recursive spinrecursion
