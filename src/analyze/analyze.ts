@@ -118,13 +118,21 @@ export type Analysis = AnalysedInput & {
   regions: LogLine[][];
 };
 
-/** The input line with this number, when it was kept. */
+/** The input line with this number, when it was kept (binary search: regions are in line order). */
 export function lineAt(a: Pick<Analysis, 'regions'>, no: number): LogLine | null {
-  for (const region of a.regions) {
-    if (region.length === 0 || no < region[0].no || no > region[region.length - 1].no) continue;
-    const guess = region[no - region[0].no];
-    if (guess && guess.no === no) return guess;
-    return region.find((l) => l.no === no) ?? null;
+  const regions = a.regions;
+  let lo = 0;
+  let hi = regions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const region = regions[mid];
+    if (region.length === 0 || no < region[0].no) hi = mid - 1;
+    else if (no > region[region.length - 1].no) lo = mid + 1;
+    else {
+      const guess = region[no - region[0].no];
+      if (guess && guess.no === no) return guess;
+      return region.find((l) => l.no === no) ?? null;
+    }
   }
   return null;
 }

@@ -54,11 +54,12 @@ CPU 的调用栈、找更早的报告。
         for (const d of drafts) if (d.report !== undefined) explained.add(d.report);
       }
       const out: FindingDraft[] = [];
+      const firstSound = reports.findIndex((x) => !x.corrupted);
       reports.forEach((r, index) => {
         if (explained.has(index)) return;
         const c = culpritOf(r);
         const k = TYPE_CLASS.find((x) => x.re.test(r.type)) ?? null;
-        const earlier = reports.slice(0, index).find((x) => !x.corrupted) ?? null;
+        const earlier = firstSound >= 0 && firstSound < index ? reports[firstSound] : null;
         const evidence = [ev(r.headerLine, `the report: ${r.title}`, `报告：${r.title}`)];
         if (c.line !== null) evidence.push(ev(c.line, `${who(c)}: the guilty frame`, `${whoZh(c)}：嫌疑帧`));
         if (earlier) evidence.push(ev(earlier.headerLine, 'an earlier report: possibly the cause', '更早的报告：可能是原因'));
