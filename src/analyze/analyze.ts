@@ -103,7 +103,20 @@ function mergeKernel(into: KernelInfo, from: KernelInfo): void {
 
 /** Crash `bt` listings that are not part of any report, e.g. pasted before the log. */
 function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
-  const inReport = (no: number): boolean => reports.some((r) => no >= r.startLine && no <= r.endLine);
+  // Reports are in line order: the last one starting at or before a line is the only one that can hold it.
+  const inReport = (no: number): boolean => {
+    let lo = 0;
+    let hi = reports.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (reports[mid].startLine <= no) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return at >= 0 && no <= reports[at].endLine;
+  };
   return parseTraces(lines).filter((t) => t.origin === 'crash-bt' && !inReport(t.startLine));
 }
 
@@ -117,6 +130,22 @@ export type Analysis = AnalysedInput & {
   /** The lines that were parsed (all of a small input; the regions around reports of a large one), in order. */
   regions: LogLine[][];
 };
+
+/** A part of an input handed over for diagnosis: a bounded run of consecutive reports with their lines. */
+export type Batch = Analysis & {
+  /** Index among all the input's reports of the batch's first report. */
+  offset: number;
+};
+
+export interface Batching {
+  /** At most this many reports in one batch, so that whatever the input, each diagnosis sees a bounded part of it. */
+  maxReports: number;
+  /** Receives each batch in log order; what it does not keep is freed. */
+  onBatch: (batch: Batch) => void | Promise<void>;
+}
+
+/** Lines kept around a run of reports cut out of a larger region: what rules look at before and after a report. */
+const BATCH_CONTEXT_LINES = 200;
 
 /** The input line with this number, when it was kept (binary search: regions are in line order). */
 export function lineAt(a: Pick<Analysis, 'regions'>, no: number): LogLine | null {
@@ -137,19 +166,48 @@ export function lineAt(a: Pick<Analysis, 'regions'>, no: number): LogLine | null
   return null;
 }
 
-/** Analyses a stream of bytes. Never throws on content; unreadable sources reject. */
-export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
-  const reports: CrashReport[] = [];
-  const backtraces: CallTrace[] = [];
-  const regions: LogLine[][] = [];
+/** What a summary of the whole input carries once its batches were handed over. */
+export interface StreamResult {
+  input: string;
+  kernel: KernelInfo;
+  notes: string[];
+  lineCount: number;
+  reportCount: number;
+  batches: number;
+}
+
+/**
+ * Analyses a stream of bytes and hands the reports over in batches of at most
+ * `batching.maxReports`, in log order. An input with fewer reports is one batch holding all of
+ * it, exactly as `analyzeChunks` returns it. Never throws on content; unreadable or non-text
+ * sources reject.
+ */
+export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>, batching: Batching, cfg: ScanConfig = DEFAULT_SCAN): Promise<StreamResult> {
   const kernel: KernelInfo = { release: null, arch: null, taint: null };
   const notes: string[] = [];
-  let scanModeWhole = true;
+  let offset = 0;
+  let batches = 0;
+  let lineCount = 0;
+  let pending: Batch = newBatch();
+  function newBatch(): Batch {
+    return { input: name, kernel, reports: [], findings: [], notes, lineCount: 0, backtraces: [], regions: [], offset };
+  }
+  async function seal(): Promise<void> {
+    const b = pending;
+    offset += b.reports.length;
+    pending = newBatch();
+    b.lineCount = lineCount;
+    batches++;
+    await batching.onBatch(b);
+  }
   const it = chunks[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? Buffer.alloc(0) : first.value;
   const kind = identifyInput(head);
-  if (kind && kind.fatal) throw new InputError(`${name}: ${kind.message}`);
+  if (kind && kind.fatal) {
+    await it.return?.();
+    throw new InputError(`${name}: ${kind.message}`);
+  }
   if (kind) notes.push(kind.message);
   async function* rest(): AsyncGenerator<Buffer> {
     if (!first.done) yield first.value;
@@ -159,21 +217,76 @@ export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>,
       yield n.value;
     }
   }
-  const scan = await scanInput(rest(), cfg, (lines, whole) => {
-    scanModeWhole = whole;
+  const scan = await scanInput(rest(), cfg, async (lines, whole) => {
+    lineCount = lines.length > 0 ? Math.max(lineCount, lines[lines.length - 1].no) : lineCount;
     const sigs = extractReports(lines);
+    const regionKernel = parseDetails(lines).kernel;
     // Keep the lines evidence is quoted from; regions without a report are dropped to bound memory.
     const crashBt = lines.some((l) => l.text.includes('COMMAND: "'));
-    if (sigs.length > 0 || crashBt || scanModeWhole) regions.push(lines);
-    const here = sigs.map((s) => buildReport(lines, s));
-    reports.push(...here);
-    for (const r of here) mergeKernel(kernel, r.kernel);
-    mergeKernel(kernel, parseDetails(lines).kernel);
-    backtraces.push(...looseBacktraces(lines, here));
+    const keep = sigs.length > 0 || crashBt || whole;
+    if (pending.reports.length + sigs.length <= batching.maxReports) {
+      if (keep) pending.regions.push(lines);
+      const here = sigs.map((sg) => buildReport(lines, sg));
+      for (const r of here) {
+        pending.reports.push(r);
+        mergeKernel(kernel, r.kernel);
+      }
+      mergeKernel(kernel, regionKernel);
+      for (const t of looseBacktraces(lines, here)) pending.backtraces.push(t);
+      if (pending.reports.length >= batching.maxReports) await seal();
+      return;
+    }
+    // More reports than a batch holds: cut the region into runs of reports, each with the lines around it.
+    const loose = looseBacktraces(lines, []);
+    let from = 0;
+    for (let i = 0; i < sigs.length; ) {
+      const room = Math.max(1, batching.maxReports - pending.reports.length);
+      const run = sigs.slice(i, i + room);
+      i += run.length;
+      const last = run[run.length - 1];
+      const to = i < sigs.length ? sigs[i].start : lines.length;
+      // The region's first run keeps the lines before it (boot messages, the kernel's version).
+      const lo = i === run.length ? from : Math.max(from, run[0].start - BATCH_CONTEXT_LINES);
+      const hi = Math.min(to, last.end + 1 + BATCH_CONTEXT_LINES);
+      pending.regions.push(lines.slice(lo, hi));
+      for (const sg of run) {
+        const r = buildReport(lines, sg);
+        pending.reports.push(r);
+        mergeKernel(kernel, r.kernel);
+      }
+      mergeKernel(kernel, regionKernel);
+      const firstNo = lines[lo]?.no ?? 0;
+      const lastNo = lines[hi - 1]?.no ?? 0;
+      for (const t of loose) if (t.startLine >= firstNo && t.startLine <= lastNo) pending.backtraces.push(t);
+      from = Math.max(from, last.end + 1);
+      if (pending.reports.length >= batching.maxReports) await seal();
+    }
   });
   if (scan.truncatedLines > 0) notes.push(`${scan.truncatedLines} line(s) longer than 64 KiB were cut.`);
   if (scan.bytes === 0) notes.push('The input is empty.');
-  return { input: name, kernel, reports, findings: [], notes, lineCount: scan.lineCount, backtraces, regions };
+  lineCount = scan.lineCount;
+  // The last batch is handed over even without reports: rules also read lines outside reports.
+  if (pending.reports.length > 0 || pending.regions.length > 0 || pending.backtraces.length > 0 || batches === 0) await seal();
+  return { input: name, kernel, notes, lineCount, reportCount: offset, batches };
+}
+
+/** Analyses a stream of bytes in one piece. Never throws on content; unreadable sources reject. */
+export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
+  const all: Analysis = { input: name, kernel: { release: null, arch: null, taint: null }, reports: [], findings: [], notes: [], lineCount: 0, backtraces: [], regions: [] };
+  const res = await analyzeBatches(
+    name,
+    chunks,
+    {
+      maxReports: Number.POSITIVE_INFINITY,
+      onBatch(b) {
+        for (const r of b.reports) all.reports.push(r);
+        for (const t of b.backtraces) all.backtraces.push(t);
+        for (const g of b.regions) all.regions.push(g);
+      },
+    },
+    cfg,
+  );
+  return { ...all, kernel: res.kernel, notes: res.notes, lineCount: res.lineCount };
 }
 
 async function* readChunks(path: string): AsyncGenerator<Buffer> {
@@ -181,9 +294,9 @@ async function* readChunks(path: string): AsyncGenerator<Buffer> {
   for await (const chunk of stream) yield chunk as Buffer;
 }
 
-/** Analyses a file, or standard input for `-`. Rejects with a user-facing message when unreadable. */
-export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
-  if (path === '-') return analyzeChunks('-', process.stdin as AsyncIterable<Buffer>, cfg);
+/** The bytes of a file, or of standard input for `-`. Rejects with a user-facing message when unreadable. */
+export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
+  if (path === '-') return process.stdin as AsyncIterable<Buffer>;
   let st;
   try {
     st = await fsp.stat(path);
@@ -196,7 +309,12 @@ export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN):
   } catch {
     throw new InputError(`cannot read ${path}: permission denied`);
   }
-  return analyzeChunks(path, readChunks(path), cfg);
+  return readChunks(path);
+}
+
+/** Analyses a file, or standard input for `-`. Rejects with a user-facing message when unreadable. */
+export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
+  return analyzeChunks(path, await openInput(path), cfg);
 }
 
 export function analyzeText(name: string, text: string): Promise<Analysis> {

@@ -1,13 +1,13 @@
 // The command line: parses arguments, runs the analysis, prints in the chosen format.
 
 import { Command, CommanderError, Option } from 'commander';
-import { analyzePath, InputError, type Analysis } from '../analyze/analyze';
-import { analysisJson, unreadableJson } from '../render/json';
+import { InputError } from '../analyze/analyze';
+import { ReportSpool, unreadableJson, writeAnalysisJson } from '../render/json';
+import { triage, type Triaged } from './triage';
 import { renderText } from '../render/text';
 import { renderMarkdown } from '../render/markdown';
 import { renderHtml } from '../render/html';
 import { pickLang, type Lang } from '../render/i18n';
-import { runRules } from '../rules/engine';
 import { RULES, ruleById } from '../rules';
 import { registerDecode } from './decode';
 import { pickPaint } from '../render/color';
@@ -38,30 +38,35 @@ async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
   const lang = pickLang(opts.lang);
   const paint = pickPaint(process.stdout);
   let status = EXIT_OK;
-  const collected: Record<string, unknown>[] = [];
+  const json = opts.format === 'json' || opts.format === 'jsonl';
+  // json: one document (an array for several inputs), its reports streamed; jsonl: one line per input.
+  const depth = opts.format === 'jsonl' ? null : inputs.length > 1 ? 2 : 1;
   const progress = inputs.length > 20 && process.stderr.isTTY;
+  if (opts.format === 'json' && inputs.length > 1) await write('[\n  ');
   for (let i = 0; i < inputs.length; i++) {
     const file = inputs[i];
     if (progress && i % 10 === 0) process.stderr.write(`\r${i}/${inputs.length} files`);
-    let a: Analysis;
+    const spool = json ? new ReportSpool(depth === null ? null : depth + 1) : null;
+    const sep = opts.format === 'json' && i > 0 ? ',\n  ' : '';
+    let a: Triaged;
     try {
-      a = await analyzePath(file);
-      a.findings = runRules(a, lang);
+      a = await triage(file, { lang, onReport: spool ? (r) => spool.add(r) : undefined });
     } catch (e) {
+      spool?.dispose();
       status = EXIT_USAGE;
       const code = (e as NodeJS.ErrnoException).code;
       const msg = e instanceof InputError ? e.message : code ? `cannot read ${file}: ${(e as Error).message}` : `cannot analyse ${file}: ${(e as Error).message}`;
       process.stderr.write(`ktriage: ${msg}\n`);
       if (opts.format === 'jsonl') await write(JSON.stringify(unreadableJson(file, msg)) + '\n');
-      else if (opts.format === 'json') collected.push(unreadableJson(file, msg));
+      else if (opts.format === 'json') await write(sep + JSON.stringify(unreadableJson(file, msg), null, 2).replace(/\n/g, depth === 2 ? '\n  ' : '\n'));
       continue;
     }
     switch (opts.format) {
       case 'jsonl':
-        await write(JSON.stringify(analysisJson(a)) + '\n');
-        break;
       case 'json':
-        collected.push(analysisJson(a));
+        await write(sep);
+        await writeAnalysisJson(a, spool as ReportSpool, write, depth);
+        if (opts.format === 'jsonl') await write('\n');
         break;
       case 'md':
         await write((i > 0 ? '\n' : '') + renderMarkdown(a, lang));
@@ -74,7 +79,7 @@ async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
     }
   }
   if (progress) process.stderr.write(`\r${inputs.length}/${inputs.length} files\n`);
-  if (opts.format === 'json') await write(JSON.stringify(collected.length === 1 ? collected[0] : collected, null, 2) + '\n');
+  if (opts.format === 'json') await write(inputs.length > 1 ? '\n]\n' : '\n');
   return status;
 }
 

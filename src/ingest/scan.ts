@@ -80,7 +80,7 @@ class RegionScanner {
 
   private readonly triggerRe: RegExp;
 
-  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[], whole: boolean) => void) {
+  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[]) => void) {
     // One alternation of the literal triggers: V8 scans it at several hundred MB/s.
     this.triggerRe = new RegExp(cfg.triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   }
@@ -215,38 +215,49 @@ class RegionScanner {
     const lines = linesFromBuffer(Buffer.concat(r.pieces), this.style ?? undefined, r.firstNo);
     if (lines.length > 0 && lines[lines.length - 1].raw === '' && lines.length > 1) lines.pop();
     this.regions++;
-    this.onRegion(lines, false);
+    this.onRegion(lines);
   }
 }
+
+/** Receives each region in order; the scan waits for it before reading on (so output can keep pace). */
+export type RegionSink = (lines: LogLine[], whole: boolean) => void | Promise<void>;
 
 /**
  * Reads `chunks` to the end. Inputs up to `wholeLimit` bytes are handed over whole,
  * as one region; larger ones are streamed and only the lines around trigger lines
  * are handed over, so memory stays flat whatever the input size.
  */
-export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, onRegion: (lines: LogLine[], whole: boolean) => void): Promise<ScanResult> {
+export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, onRegion: RegionSink): Promise<ScanResult> {
   let acc: Buffer[] = [];
   let accBytes = 0;
   let scanner: RegionScanner | null = null;
+  const ready: LogLine[][] = [];
+  const drain = async (): Promise<void> => {
+    while (ready.length > 0) await onRegion(ready.shift() as LogLine[], false);
+  };
   for await (const chunk of chunks) {
     if (scanner) {
       scanner.feed(chunk);
+      await drain();
       continue;
     }
     acc.push(chunk);
     accBytes += chunk.length;
     if (accBytes > cfg.wholeLimit) {
-      scanner = new RegionScanner(cfg, onRegion);
+      scanner = new RegionScanner(cfg, (lines) => ready.push(lines));
       const all = Buffer.concat(acc);
       acc = [];
       scanner.feed(all);
+      await drain();
     }
   }
   if (scanner) {
     scanner.end();
+    await drain();
     return { mode: 'regions', bytes: scanner.bytes, lineCount: scanner.lineCount, regions: scanner.regions, truncatedLines: scanner.truncatedLines };
   }
   const buf = Buffer.concat(acc);
+  acc = [];
   const out: LogLine[] = [];
   const b = new LineBuilder((l) => out.push(l));
   const text = decodeBytes(buf);
@@ -258,6 +269,6 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
     start = end + 1;
   }
   b.finish();
-  onRegion(out, true);
+  await onRegion(out, true);
   return { mode: 'whole', bytes: buf.length, lineCount: out.length, regions: 1, truncatedLines: b.truncatedLines };
 }

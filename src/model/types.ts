@@ -171,6 +171,18 @@ export interface AnalysedInput {
   notes: string[];
   /** Total lines read. */
   lineCount: number;
+  /** Reports found in all, when `reports` holds only the first of them (a log full of reports). */
+  reportCount?: number;
+  /** The reports left out of `reports`, counted by title in order of first appearance. */
+  moreReports?: ReportTally[];
+}
+
+/** Reports of one title that were counted rather than kept. */
+export interface ReportTally {
+  title: string;
+  count: number;
+  firstLine: number;
+  lastLine: number;
 }
 
 export interface Evidence {
