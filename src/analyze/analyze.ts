@@ -8,6 +8,7 @@ import { parseTraces } from '../parse/trace';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
 import { INFO_TRIGGERS } from './prefilter';
+import { ERA_MARKERS } from '../knowledge/eras';
 import { decodeCode } from '../decode';
 import type { DecodedCode, Registers, CodeBytes } from '../model/types';
 
@@ -95,14 +96,14 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
   };
 }
 
-function mergeKernel(into: KernelInfo, from: KernelInfo): void {
+export function mergeKernel(into: KernelInfo, from: KernelInfo): void {
   if (!into.release && from.release) into.release = from.release;
   if (!into.arch && from.arch) into.arch = from.arch;
   if (!into.taint && from.taint) into.taint = from.taint;
 }
 
 /** Crash `bt` listings that are not part of any report, e.g. pasted before the log. */
-function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
+export function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
   // Reports are in line order: the last one starting at or before a line is the only one that can hold it.
   const inReport = (no: number): boolean => {
     let lo = 0;
@@ -176,6 +177,15 @@ export interface StreamResult {
   batches: number;
 }
 
+/** Records the first line of each era marker (the table's order says which marker wins). */
+export function datedBy(lines: readonly LogLine[], hits: Array<number | null>): void {
+  ERA_MARKERS.forEach((m, i) => {
+    if (hits[i] !== null) return;
+    const hit = lines.find((l) => m.pattern.test(l.text));
+    if (hit) hits[i] = hit.no;
+  });
+}
+
 /**
  * Analyses a stream of bytes and hands the reports over in batches of at most
  * `batching.maxReports`, in log order. An input with fewer reports is one batch holding all of
@@ -217,8 +227,12 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
       yield n.value;
     }
   }
+  const eraHits: Array<number | null> = ERA_MARKERS.map(() => null);
   const scan = await scanInput(rest(), cfg, async (lines, whole) => {
     lineCount = lines.length > 0 ? Math.max(lineCount, lines[lines.length - 1].no) : lineCount;
+    datedBy(lines, eraHits);
+    const eraAt = eraHits.findIndex((h) => h !== null);
+    if (eraAt >= 0) kernel.era = { label: ERA_MARKERS[eraAt].label, line: eraHits[eraAt] as number };
     const sigs = extractReports(lines);
     const regionKernel = parseDetails(lines).kernel;
     // Keep the lines evidence is quoted from; regions without a report are dropped to bound memory.

@@ -1,10 +1,11 @@
 // One input from bytes to grouped findings: analysed batch by batch, so that a log full of reports is read in bounded memory.
 
-import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, openInput, type Analysis, type Batch } from '../analyze/analyze';
+import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, openInput, type Analysis, type Batch, type Batching, type StreamResult } from '../analyze/analyze';
+import { followChunks, growingFile } from '../analyze/follow';
 import type { CrashReport, ReportTally } from '../model/types';
 import type { Lang } from '../render/i18n';
 import { runRules } from '../rules/engine';
-import { FindingGroups, type GroupedFinding } from '../rules/group';
+import { FindingGroups, type GroupedFinding, type Occurrence } from '../rules/group';
 
 /** Reports per batch: far more than one incident prints, few enough that every rule sees a bounded input. */
 export const BATCH_REPORTS = 256;
@@ -12,8 +13,10 @@ export const BATCH_REPORTS = 256;
 export const KEPT_REPORTS = 50;
 /** Titles counted for the reports not kept; further titles are counted together. */
 const MAX_TALLIES = 1000;
+/** Crash `bt` listings outside reports kept for printing. */
+const MAX_BACKTRACES = 10_000;
 
-export type Triaged = Analysis & { findings: GroupedFinding[]; reportCount: number; moreReports: ReportTally[] };
+export type Triaged = Omit<Analysis, 'findings'> & { findings: GroupedFinding[]; reportCount: number; moreReports: ReportTally[] };
 
 export interface TriageOptions {
   lang: Lang;
@@ -21,8 +24,10 @@ export interface TriageOptions {
   keep?: number;
   /** Receives every report in log order as soon as its batch is diagnosed (the JSON forms print them all). */
   onReport?: (r: CrashReport) => void;
-  /** Receives each batch once diagnosed, with its findings (follow mode prints as it goes). */
-  onBatch?: (b: Batch, findings: GroupedFinding[]) => void | Promise<void>;
+  /** Receives each batch once diagnosed, with its findings and whether each one's diagnosis is new (follow mode prints as it goes). */
+  onBatch?: (b: Batch, found: Occurrence[]) => void | Promise<void>;
+  /** Follow the input as it is written: each report is handed over as soon as it is complete. */
+  follow?: { idleMs: number; stop: () => boolean };
 }
 
 /** Counts the reports that are not kept, by title, in order of first appearance. */
@@ -57,30 +62,27 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   const reports: CrashReport[] = [];
   const backtraces: Triaged['backtraces'] = [];
   const tallies = new Tallies();
-  const chunks = await openInput(path);
-  const res = await analyzeBatches(
-    path,
-    chunks,
-    {
-      maxReports: BATCH_REPORTS,
-      async onBatch(b) {
-        const found = runRules(b, opts.lang);
-        groups.add(found, b.reports, b.offset);
-        for (const r of b.reports) {
-          opts.onReport?.(r);
-          if (reports.length < keep) reports.push(r);
-          else tallies.add(r);
-        }
-        for (const t of b.backtraces) backtraces.push(t);
-        if (opts.onBatch) {
-          const own = new FindingGroups(opts.lang);
-          own.add(found, b.reports, b.offset);
-          await opts.onBatch(b, own.result());
-        }
-      },
+  const batching: Batching = {
+    maxReports: BATCH_REPORTS,
+    async onBatch(b) {
+      const found = groups.add(runRules(b, opts.lang), b.reports, b.offset);
+      for (const r of b.reports) {
+        opts.onReport?.(r);
+        if (reports.length < keep) reports.push(r);
+        else tallies.add(r);
+      }
+      for (const t of b.backtraces) if (backtraces.length < MAX_BACKTRACES) backtraces.push(t);
+      await opts.onBatch?.(b, found);
     },
-    DEFAULT_SCAN,
-  );
+  };
+  let res: StreamResult;
+  if (opts.follow) {
+    const stop = opts.follow.stop;
+    const chunks = path === '-' ? await openInput(path) : (await openInput(path), growingFile(path, stop));
+    res = await followChunks(path, chunks, { ...batching, idleMs: opts.follow.idleMs });
+  } else {
+    res = await analyzeBatches(path, await openInput(path), batching, DEFAULT_SCAN);
+  }
   // A rule that failed on several batches says so once.
   const notes = [...new Set(res.notes)];
   if (groups.dropped > 0) notes.push(`${groups.dropped} finding(s) of further distinct diagnoses were not kept (at most 1000 per input).`);
@@ -98,4 +100,4 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   };
 }
 
-export { InputError, analyzePath };
+export { InputError, analyzePath, type GroupedFinding };

@@ -112,6 +112,15 @@ export interface KernelInfo {
   release: string | null;
   arch: string | null;
   taint: { raw: string; flags: string[] } | null;
+  /** The kernel's era as the log's format shows it, when a marker line dates it (set for the whole input). */
+  era?: KernelEra | null;
+}
+
+/** A kernel era read from the format of the log (for when no release is printed). */
+export interface KernelEra {
+  label: { en: string; zh: string };
+  /** The line whose format dates the log. */
+  line: number;
 }
 
 /** What the signature layer finds: where a report is and the syzkaller-compatible title. */

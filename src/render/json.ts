@@ -57,11 +57,14 @@ export function reportJson(r: CrashReport): Record<string, unknown> {
 export function analysisJson(a: Analysis, reports: unknown = a.reports.map(reportJson)): Record<string, unknown> {
   return {
     input: a.input,
-    kernel: a.kernel,
+    // The contract's three fields; the era the log's format shows is an extension beside them.
+    kernel: { release: a.kernel.release, arch: a.kernel.arch, taint: a.kernel.taint },
     reports,
     findings: a.findings,
     notes: a.notes,
     lines: a.lineCount,
+    era: a.kernel.era ?? null,
+    reportCount: a.reportCount ?? a.reports.length,
     backtraces: a.backtraces.map(traceJson),
   };
 }

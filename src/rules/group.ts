@@ -31,6 +31,14 @@ export type GroupedFinding = RenderedFinding & {
   moreTasks: boolean;
 };
 
+/** One finding as added: whether its diagnosis is new, how often it was made so far, and its group's number (0-based, in order of first occurrence). */
+export interface Occurrence {
+  finding: RenderedFinding;
+  isNew: boolean;
+  count: number;
+  group: number;
+}
+
 /** The part of a report a group needs: where it is and who ran it. */
 type ReportPlace = Pick<CrashReport, 'title' | 'startLine' | 'endLine' | 'cpu' | 'pid' | 'comm'>;
 
@@ -83,8 +91,12 @@ export class FindingGroups {
 
   constructor(private readonly lang: Lang) {}
 
-  /** Adds findings whose `report` indexes `reports`; `offset` turns them into indexes among all the input's reports. */
-  add(findings: readonly RenderedFinding[], reports: readonly ReportPlace[], offset = 0): void {
+  /**
+   * Adds findings whose `report` indexes `reports`; `offset` turns them into indexes among all the
+   * input's reports. Says for each finding whether its diagnosis is new and how often it was made so far.
+   */
+  add(findings: readonly RenderedFinding[], reports: readonly ReportPlace[], offset = 0): Occurrence[] {
+    const out: Occurrence[] = [];
     for (const f of findings) {
       const local = f.report;
       const report = local !== null && local >= 0 && local < reports.length ? reports[local] : null;
@@ -94,6 +106,7 @@ export class FindingGroups {
       if (global !== null && this.groups.get(key)?.lastReport === global) key += `\u0000${f.summary}`;
       const span = spanOf(f, report);
       let g = this.groups.get(key);
+      const isNew = !g;
       if (!g) {
         if (this.groups.size >= MAX_GROUPS) {
           this.dropped++;
@@ -121,7 +134,9 @@ export class FindingGroups {
       g.firstLine = Math.min(g.firstLine, span.first);
       g.lastReport = global;
       if (report) this.addPlace(g, report);
+      out.push({ finding: f, isNew, count: g.count, group: g.seq });
     }
+    return out;
   }
 
   private addPlace(g: Group, r: ReportPlace): void {
