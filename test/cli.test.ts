@@ -125,7 +125,7 @@ test('a directory or a missing file is a clear error with status 2; the other in
   assert.match(r.stdout, /mydrv_probe/);
 });
 
-test('empty input, binary garbage and a 10 MB line without newline are analysed without a crash', () => {
+test('empty input and a 10 MB line without newline are analysed without a crash; binary garbage is refused with status 2', () => {
   const empty = join(tmp, 'empty.log');
   writeFileSync(empty, '');
   const e = run(['analyze', empty]);
@@ -135,9 +135,16 @@ test('empty input, binary garbage and a 10 MB line without newline are analysed 
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 24;
   const g = join(tmp, 'garbage.bin');
   writeFileSync(g, garbage);
-  const gr = run(['analyze', g]);
-  assert.equal(gr.status, 0);
-  assert.match(gr.stdout, /looks binary/);
+  const gr = run(['analyze', g, oopsFile]);
+  assert.equal(gr.status, 2);
+  assert.match(gr.stderr, /garbage\.bin: this is binary data, not a text log/);
+  assert.match(gr.stdout, /mydrv_probe/, 'the other inputs are still analysed');
+  // A log with a little line noise is still read.
+  const noisy = join(tmp, 'noisy.log');
+  writeFileSync(noisy, Buffer.concat([Buffer.from(OOPS), Buffer.alloc(40, 7), Buffer.from('\n'), Buffer.from(OOPS)]));
+  const nr = run(['analyze', noisy]);
+  assert.equal(nr.status, 0, nr.stderr);
+  assert.match(nr.stdout, /mydrv_probe/);
   const long = join(tmp, 'long.log');
   writeFileSync(long, 'BUG: ' + 'A'.repeat(10 * 1024 * 1024));
   const lr = run(['analyze', '--format', 'json', long]);

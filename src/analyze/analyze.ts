@@ -252,16 +252,15 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
     }
     // More reports than a batch holds: cut the region into runs of reports, each with the lines around it.
     const loose = looseBacktraces(lines, []);
-    let from = 0;
     for (let i = 0; i < sigs.length; ) {
       const room = Math.max(1, batching.maxReports - pending.reports.length);
       const run = sigs.slice(i, i + room);
       i += run.length;
       const last = run[run.length - 1];
-      const to = i < sigs.length ? sigs[i].start : lines.length;
-      // The region's first run keeps the lines before it (boot messages, the kernel's version).
-      const lo = i === run.length ? from : Math.max(from, run[0].start - BATCH_CONTEXT_LINES);
-      const hi = Math.min(to, last.end + 1 + BATCH_CONTEXT_LINES);
+      // The region's first run keeps the lines before it (boot messages, the kernel's version); a
+      // later one starts a new batch and sees the lines before it again, as one batch would.
+      const lo = i === run.length ? 0 : Math.max(0, run[0].start - BATCH_CONTEXT_LINES);
+      const hi = Math.min(lines.length, last.end + 1 + BATCH_CONTEXT_LINES);
       pending.regions.push(lines.slice(lo, hi));
       for (const sg of run) {
         const r = buildReport(lines, sg);
@@ -272,7 +271,6 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
       const firstNo = lines[lo]?.no ?? 0;
       const lastNo = lines[hi - 1]?.no ?? 0;
       for (const t of loose) if (t.startLine >= firstNo && t.startLine <= lastNo) pending.backtraces.push(t);
-      from = Math.max(from, last.end + 1);
       if (pending.reports.length >= batching.maxReports) await seal();
     }
   });

@@ -42,6 +42,11 @@ export async function followChunks(name: string, chunks: AsyncIterable<Buffer>, 
   let pending: LogLine[] = [];
   /** Index in `pending` of the first line not handed over yet (those before are context). */
   let fresh = 0;
+  /**
+   * The header of the last report handed over, kept first in `pending`: what follows it is read
+   * as in one piece (a panic printed after a report belongs to that report, not a new one).
+   */
+  let anchor: LogLine | null = null;
   let triggered = false;
   let offset = 0;
   let batches = 0;
@@ -61,7 +66,7 @@ export async function followChunks(name: string, chunks: AsyncIterable<Buffer>, 
       const reports = run.map((s) => buildReport(lines, s));
       for (const r of reports) mergeKernel(kernel, r.kernel);
       mergeKernel(kernel, parseDetails(lines).kernel);
-      const b: Batch = { input: name, kernel, reports, findings: [], notes, lineCount: lineNo, backtraces: looseBacktraces(lines, reports), regions: [lines], offset };
+      const b: Batch = { input: name, kernel, reports, findings: [], notes, lineCount: lineNo, backtraces: looseBacktraces(lines, reports), regions: anchor && lines[0] === anchor ? [[anchor], lines.slice(1)] : [lines], offset };
       offset += reports.length;
       batches++;
       await opts.onBatch(b);
@@ -80,9 +85,10 @@ export async function followChunks(name: string, chunks: AsyncIterable<Buffer>, 
         return;
       }
       // Nothing opens a report: keep only the lines a later report may need before it.
-      if (pending.length > CONTEXT_LINES) {
+      if (pending.length > CONTEXT_LINES + 1) {
         mergeKernel(kernel, parseDetails(pending).kernel);
-        pending = pending.slice(-CONTEXT_LINES);
+        const kept = pending.slice(Math.max(anchor ? 1 : 0, pending.length - CONTEXT_LINES));
+        pending = anchor ? [anchor, ...kept] : kept;
       }
       fresh = pending.length;
       return;
@@ -97,13 +103,16 @@ export async function followChunks(name: string, chunks: AsyncIterable<Buffer>, 
     }
     if (done > 0) {
       await hand(sigs.slice(0, done), pending);
-      const cut = sigs[done - 1].end + 1;
-      const from = Math.max(0, cut - CONTEXT_LINES);
-      pending = pending.slice(from);
-      fresh = cut - from;
+      const last = sigs[done - 1];
+      anchor = pending[last.start];
+      const cut = last.end + 1;
+      const from = Math.max(last.start + 1, cut - CONTEXT_LINES);
+      pending = [anchor, ...pending.slice(from)];
+      fresh = cut - from + 1;
     } else if (sigs.length === 0 && !final) {
-      // A header that opens no report (a suppressed kind): drop the lines as above.
-      pending = pending.slice(-CONTEXT_LINES);
+      // A header that opens no report (a suppressed kind, a panic after a report): drop the lines as above.
+      const kept = pending.slice(Math.max(anchor ? 1 : 0, pending.length - CONTEXT_LINES));
+      pending = anchor ? [anchor, ...kept] : kept;
       fresh = pending.length;
     }
     triggered = pending.slice(fresh).some((l) => triggerRe.test(l.text));
