@@ -31,10 +31,11 @@ export class InputError extends Error {}
 
 export const DEFAULT_SCAN: ScanConfig = {
   triggers: [...headerTriggers, ...INFO_TRIGGERS],
-  wholeLimit: 32 * 1024 * 1024,
+  // Held as lines, an input takes about ten times its size: past this it is streamed.
+  wholeLimit: 4 * 1024 * 1024,
   before: 30,
   after: 1500,
-  maxRegionLines: 200_000,
+  maxRegionLines: 20_000,
   maxCarry: 1024 * 1024,
 };
 
@@ -228,12 +229,27 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
     }
   }
   const eraHits: Array<number | null> = ERA_MARKERS.map(() => null);
-  const scan = await scanInput(rest(), cfg, async (lines, whole) => {
+  // The lines of a report that a region cut for its size left unfinished: read again with the next region.
+  let held: LogLine[] = [];
+  const onRegion = async (part: LogLine[], whole: boolean, cut: boolean): Promise<void> => {
+    let lines = part;
+    if (held.length > 0) {
+      const before = held;
+      held = [];
+      if (lines.length > 0 && lines[0].no === before[before.length - 1].no + 1) lines = before.concat(lines);
+      else await onRegion(before, false, false);
+    }
     lineCount = lines.length > 0 ? Math.max(lineCount, lines[lines.length - 1].no) : lineCount;
     datedBy(lines, eraHits);
     const eraAt = eraHits.findIndex((h) => h !== null);
     if (eraAt >= 0) kernel.era = { label: ERA_MARKERS[eraAt].label, line: eraHits[eraAt] as number };
-    const sigs = extractReports(lines);
+    let sigs = extractReports(lines);
+    const lastSig = sigs[sigs.length - 1];
+    if (cut && lastSig && lines.length - lastSig.start <= cfg.maxRegionLines / 2) {
+      held = lines.slice(lastSig.start);
+      lines = lines.slice(0, lastSig.start);
+      sigs = sigs.slice(0, -1);
+    }
     const regionKernel = parseDetails(lines).kernel;
     // Keep the lines evidence is quoted from; regions without a report are dropped to bound memory.
     const crashBt = lines.some((l) => l.text.includes('COMMAND: "'));
@@ -273,7 +289,14 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
       for (const t of loose) if (t.startLine >= firstNo && t.startLine <= lastNo) pending.backtraces.push(t);
       if (pending.reports.length >= batching.maxReports) await seal();
     }
-  });
+  };
+  const scan = await scanInput(rest(), cfg, onRegion);
+  // A report left unfinished by a cut region that was the last one.
+  if (held.length > 0) {
+    const last = held;
+    held = [];
+    await onRegion(last, false, false);
+  }
   if (scan.truncatedLines > 0) notes.push(`${scan.truncatedLines} line(s) longer than 64 KiB were cut.`);
   if (scan.bytes === 0) notes.push('The input is empty.');
   lineCount = scan.lineCount;

@@ -80,7 +80,7 @@ class RegionScanner {
 
   private readonly triggerRe: RegExp;
 
-  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[]) => void) {
+  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[], cut: boolean) => void) {
     // One alternation of the literal triggers: V8 scans it at several hundred MB/s.
     this.triggerRe = new RegExp(cfg.triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   }
@@ -162,7 +162,9 @@ class RegionScanner {
       if (this.region) {
         const r = this.region;
         let end = advanceLines(s, cursor, r.linesLeft);
+        let lastHit = -1;
         while (h < hits.length && (end < 0 || hits[h] < end)) {
+          lastHit = hits[h];
           end = advanceLines(s, hits[h], this.cfg.after + 1);
           h++;
         }
@@ -170,10 +172,16 @@ class RegionScanner {
         const n = countNewlines(s, cursor, stop);
         r.pieces.push(body.subarray(cursor, stop));
         r.lines += n;
-        r.linesLeft = end < 0 ? r.linesLeft - n : 0;
+        // Past the chunk, the region runs on for what is left after its last trigger line.
+        r.linesLeft = end >= 0 ? 0 : lastHit >= 0 ? this.cfg.after + 1 - countNewlines(s, lastHit, s.length) : r.linesLeft - n;
         cursorNo += n;
         cursor = stop;
-        if (end >= 0 || r.lines >= this.cfg.maxRegionLines) this.closeRegion();
+        if (end >= 0) this.closeRegion();
+        else if (r.lines >= this.cfg.maxRegionLines) {
+          // Too long to hold: hand it over and go on in a new region from the next line, losing none.
+          this.closeRegion(true);
+          this.region = { firstNo: cursorNo + 1, pieces: [], lines: 0, linesLeft: r.linesLeft };
+        }
         if (end < 0) break;
         continue;
       }
@@ -207,7 +215,8 @@ class RegionScanner {
     this.tailLines = back.lines;
   }
 
-  private closeRegion(): void {
+  /** `cut`: the region was handed over for its size and goes on in the next one. */
+  private closeRegion(cut = false): void {
     const r = this.region;
     if (!r) return;
     this.region = null;
@@ -215,12 +224,15 @@ class RegionScanner {
     const lines = linesFromBuffer(Buffer.concat(r.pieces), this.style ?? undefined, r.firstNo);
     if (lines.length > 0 && lines[lines.length - 1].raw === '' && lines.length > 1) lines.pop();
     this.regions++;
-    this.onRegion(lines);
+    this.onRegion(lines, cut);
   }
 }
 
-/** Receives each region in order; the scan waits for it before reading on (so output can keep pace). */
-export type RegionSink = (lines: LogLine[], whole: boolean) => void | Promise<void>;
+/**
+ * Receives each region in order; the scan waits for it before reading on (so output can keep pace).
+ * `whole`: the region is the whole input; `cut`: it was cut for its size and the next region goes on from its last line.
+ */
+export type RegionSink = (lines: LogLine[], whole: boolean, cut: boolean) => void | Promise<void>;
 
 /**
  * Reads `chunks` to the end. Inputs up to `wholeLimit` bytes are handed over whole,
@@ -231,9 +243,9 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
   let acc: Buffer[] = [];
   let accBytes = 0;
   let scanner: RegionScanner | null = null;
-  const ready: LogLine[][] = [];
+  const ready: Array<{ lines: LogLine[]; cut: boolean }> = [];
   const drain = async (): Promise<void> => {
-    while (ready.length > 0) await onRegion(ready.shift() as LogLine[], false);
+    for (let r = ready.shift(); r; r = ready.shift()) await onRegion(r.lines, false, r.cut);
   };
   for await (const chunk of chunks) {
     if (scanner) {
@@ -244,7 +256,7 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
     acc.push(chunk);
     accBytes += chunk.length;
     if (accBytes > cfg.wholeLimit) {
-      scanner = new RegionScanner(cfg, (lines) => ready.push(lines));
+      scanner = new RegionScanner(cfg, (lines, cut) => ready.push({ lines, cut }));
       const all = Buffer.concat(acc);
       acc = [];
       scanner.feed(all);
@@ -269,6 +281,6 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
     start = end + 1;
   }
   b.finish();
-  await onRegion(out, true);
+  await onRegion(out, true, false);
   return { mode: 'whole', bytes: buf.length, lineCount: out.length, regions: 1, truncatedLines: b.truncatedLines };
 }

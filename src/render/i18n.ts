@@ -85,6 +85,11 @@ const LABELS = {
 
 export type Label = keyof typeof LABELS;
 
+/** Every label in one language (for checks over all the output's texts). */
+export function allLabels(lang: Lang): string[] {
+  return Object.values(LABELS).map((l) => l[lang]);
+}
+
 export function t(lang: OutLang, label: Label): string {
   return pick(LABELS[label], lang);
 }

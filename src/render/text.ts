@@ -107,7 +107,7 @@ export function modulesText(r: CrashReport, lang: OutLang): string {
 
 /** The release, or the era the log's format shows when no release is printed; arch; taint. */
 export function kernelText(k: KernelInfo, lang: OutLang): string {
-  const parts: string[] = [k.release ?? (k.era ? `${pick(k.era.label, lang)}, ${t(lang, 'eraInferred')}` : t(lang, 'unknown'))];
+  const parts: string[] = [k.release ?? (k.era ? `${pick(k.era.label, lang)}${lang === 'en' ? ', ' : '，'}${t(lang, 'eraInferred')}` : t(lang, 'unknown'))];
   if (k.arch) parts.push(`(${k.arch})`);
   if (k.taint) parts.push(k.taint.flags.length > 0 ? `${t(lang, 'taint')} ${k.taint.flags.join('')} [${k.taint.raw.replace(/\s+/g, ' ')}]` : t(lang, 'notTainted'));
   return parts.join(' ');
