@@ -65,6 +65,16 @@ export function stepParts(step: string): string[] {
   return out;
 }
 
+/** Prompts and programs that start a command in a next step (what is typed, as opposed to prose). */
+const COMMAND_START = /^(?:crash> |\$ |# |(?:grep|egrep|echo|cat|dmesg|modprobe|rmmod|insmod|objdump|addr2line|gdb|perf|trace-cmd|sysctl|journalctl|make|git|scripts\/\S+|\.\/\S+) )/;
+
+/** A step part that is a command, with its comment (`crash> mod  (which modules)`), or null for prose. */
+export function commandOf(part: string): { command: string; comment: string | null } | null {
+  if (!COMMAND_START.test(part)) return null;
+  const m = /^(.*?)\s*([(（].*[)）])$/.exec(part);
+  return m && m[1] !== '' ? { command: m[1], comment: m[2] } : { command: part, comment: null };
+}
+
 /** A number as the reader's locale groups digits (20,000). */
 export function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -141,6 +151,8 @@ export function findingsText(findings: readonly RenderedFinding[], lang: OutLang
 /** Markdown of the findings; `esc` escapes prose, `code` makes an inline code span, `block` a fenced block. */
 export interface MdText {
   esc(s: string): string;
+  /** A line of a rule's explanation (its list items stay lists). */
+  line(s: string): string;
   code(s: string): string;
   block(lines: readonly string[]): string[];
 }
@@ -161,13 +173,16 @@ export function findingsMarkdown(findings: readonly RenderedFinding[], lang: Out
       out.push('');
     }
     out.push(`**${md.esc(t(lang, 'why'))}**`, '');
-    for (const line of f.explanation.split('\n')) out.push(md.esc(line));
+    for (const line of f.explanation.split('\n')) out.push(md.line(line));
     out.push('');
     if (f.nextSteps.length > 0) {
       out.push(`**${md.esc(t(lang, 'nextSteps'))}**`, '');
       for (const step of f.nextSteps) {
-        // One line per command: a hard line break (backslash) inside the list item.
-        const parts = stepParts(step).map((s) => md.esc(s));
+        // One line per command (a hard line break inside the list item), each command as code.
+        const parts = stepParts(step).map((s) => {
+          const c = commandOf(s);
+          return c ? `${md.code(c.command)}${c.comment ? ` ${md.esc(c.comment)}` : ''}` : md.esc(s);
+        });
         out.push(`- ${parts.join('\\\n  ')}`);
       }
       out.push('');

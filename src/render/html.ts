@@ -5,7 +5,7 @@ import type { Analysis } from '../analyze/analyze';
 import type { RenderedFinding } from '../rules/engine';
 import { pick, t, type OutLang } from './i18n';
 import { contextLabel, frameText, hasKernel, kernelText, modulesText, repeatsOf, reportTotal, TALLIES_SHOWN } from './text';
-import { count, culpritText, repeatText, stepParts } from './findings';
+import { commandOf, count, culpritText, repeatText, stepParts } from './findings';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -25,7 +25,8 @@ table.ev{border-collapse:collapse;width:100%;margin:8px 0;font:12.5px ui-monospa
 table.ev td{padding:2px 6px;vertical-align:top} td.no{color:#888;text-align:right;width:4em}
 td.line{background:#fff8d6;white-space:pre-wrap;word-break:break-all} td.note{color:#7a4d00}
 .why p{margin:6px 0}
-ul.steps li{font:12.5px ui-monospace,monospace;margin:3px 0;white-space:pre-wrap}
+ul.steps li{margin:3px 0}
+ul.steps code{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f1f1;border-radius:3px;padding:0 4px}
 .report{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:12px 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0} dt{color:#666} dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}
 .stack{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace;margin:6px 0}
@@ -50,7 +51,15 @@ function findingHtml(f: RenderedFinding, i: number, lang: OutLang, id: string): 
     .map((e) => `<tr><td class="no">${e.line}</td><td class="line">${esc(e.text)}</td></tr><tr><td></td><td class="note">= ${esc(e.note)}</td></tr>`)
     .join('');
   // Each command of a step on its own line.
-  const steps = f.nextSteps.map((s) => `<li>${stepParts(s).map((c) => `<div>${esc(c)}</div>`).join('')}</li>`).join('');
+  const steps = f.nextSteps
+    .map((s) => {
+      const lines = stepParts(s).map((part) => {
+        const c = commandOf(part);
+        return c ? `<div><code>${esc(c.command)}</code>${c.comment ? ` ${esc(c.comment)}` : ''}</div>` : `<div>${esc(part)}</div>`;
+      });
+      return `<li>${lines.join('')}</li>`;
+    })
+    .join('');
   return `<section class="finding${i > 0 ? ' secondary' : ''}" id="${id}finding-${i + 1}">
 <h3>${i + 1}. ${esc(f.summary)}</h3>
 <div><span class="tag cls">${esc(f.rootCauseClass)}</span><span class="tag">${esc(f.rule)}</span><span class="tag">${esc(t(lang, 'confidence'))} ${Math.round(f.confidence * 100)}%</span>${culprit}</div>

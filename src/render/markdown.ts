@@ -9,13 +9,19 @@ import type { RenderedFinding } from '../rules/engine';
 
 /**
  * Prose from the log or the rules: HTML is written as entities (a renderer must show `<IRQ>`, not
- * swallow it as a tag), Markdown's own punctuation is backslash-escaped.
+ * swallow it as a tag), and what Markdown would read as markup is backslash-escaped, no more (an
+ * underscore inside a word, as in `spin_lock_bh`, is no emphasis, and stays as it is).
  */
-export function mdEscape(s: string): string {
-  return s
-    .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
-    .replace(/([\\`*_[\]|~])/g, '\\$1')
-    .replace(/^(\s*)([#+-]|\d+\.)(?=\s)/, '$1\\$2');
+export function mdEscape(s: string, lineStart = true): string {
+  const inline = s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;')).replace(/[\\`*~|]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|\](?=[([:])/g, '\\$&');
+  if (!lineStart) return inline;
+  // At the start of a line: a heading, a list item, a link definition.
+  return inline.replace(/^(\s*)(?:([#+-])(?=\s|$)|(\d{1,9})\.(?=\s|$)|\[)/, (_m, sp: string, mark?: string, num?: string) => (mark ? `${sp}\\${mark}` : num ? `${sp}${num}\\.` : `${sp}\\[`));
+}
+
+/** A line the rules wrote: escaped as prose, but their own list items (`- ...`) stay lists. */
+export function mdRuleLine(s: string): string {
+  return /^\s*- /.test(s) ? s.replace(/^(\s*- )(.*)$/, (_m, head: string, rest: string) => head + mdEscape(rest)) : mdEscape(s);
 }
 
 /** An inline code span that no backtick in `s` can close early. */
@@ -34,7 +40,7 @@ export function mdBlock(lines: readonly string[]): string[] {
   return [fence, ...lines, fence];
 }
 
-const MD: MdText = { esc: mdEscape, code: mdCode, block: mdBlock };
+const MD: MdText = { esc: (x) => mdEscape(x), line: mdRuleLine, code: mdCode, block: mdBlock };
 
 function traceMd(tr: CallTrace, lang: OutLang): string[] {
   const out: string[] = [];

@@ -72,8 +72,8 @@ export function reportTag(i: number, n: number, lang: OutLang): string {
 
 function reportLines(r: CrashReport, tag: string, lang: OutLang, p: Paint, inputKernel: KernelInfo, sameAs: number | null): string[] {
   const out: string[] = [];
-  out.push(p.bold(p.red(`${tag}${r.title}`)));
-  out.push(placeLine(r, lang, p));
+  wrapParagraph(`${tag}${r.title}`, '  ').forEach((l, i) => out.push(p.bold(p.red(i === 0 ? l.trimStart() : l))));
+  append(out, hanging(placeLine(r, lang, p).trimStart()));
   const task = taskLine(r, lang);
   if (task) out.push(task);
   if (sameAs !== null) {
