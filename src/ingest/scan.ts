@@ -164,8 +164,16 @@ class RegionScanner {
         let end = advanceLines(s, cursor, r.linesLeft);
         let lastHit = -1;
         while (h < hits.length && (end < 0 || hits[h] < end)) {
+          if (end < 0) {
+            // The region already runs past this chunk: every later trigger line is inside it.
+            lastHit = hits[hits.length - 1];
+            h = hits.length;
+            break;
+          }
+          // Each trigger line pushes the end `after` lines past it: move the end on by the lines
+          // since the previous trigger, not from the trigger again (a flood has one every few lines).
+          end = lastHit < 0 ? advanceLines(s, hits[h], this.cfg.after + 1) : advanceLines(s, end, countNewlines(s, lastHit, hits[h]));
           lastHit = hits[h];
-          end = advanceLines(s, hits[h], this.cfg.after + 1);
           h++;
         }
         const stop = end < 0 ? s.length : end;
