@@ -107,7 +107,7 @@ async function floodRows(dir: string): Promise<string[]> {
     const st = writeFlood(path, c.spec);
     spawnSync('cat', [path], { stdio: 'ignore' });
     const text = runCli(['analyze', '--format', 'text', path]);
-    const total = /of ([\d,]+): /.exec(text.stdout)?.[1] ?? '?';
+    const total = /^Report [\d,]+ of ([\d,]+): /m.exec(text.stdout)?.[1] ?? '?';
     const groups = (text.stdout.match(/^\d+\. \[/gm) ?? []).length;
     const json = runCli(['analyze', '--format', 'json', path], false);
     const grep = grepSeconds(path, 'BUG\\|WARNING\\|Oops');

@@ -80,6 +80,19 @@ async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
   if (inputs.length === 1 && inputs[0] === '-' && process.stdin.isTTY) {
     process.stderr.write('ktriage: reading the log from standard input (end with Ctrl-D); `ktriage analyze --help` for usage\n');
   }
+  // Interrupted, the program still removes the temporary files of a large JSON output (on exit).
+  const interrupted = (): void => process.exit(130);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await analyzeAll(inputs, opts);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
+
+async function analyzeAll(inputs: string[], opts: AnalyzeOpts): Promise<number> {
   const lang = outLang(opts.lang);
   const paint = opts.outDir ? pickPaint(process.stdout, process.env, opts.color === 'always' ? 'always' : 'never') : pickPaint(process.stdout, process.env, opts.color);
   let status = EXIT_OK;

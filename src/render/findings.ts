@@ -12,7 +12,16 @@ export function append<T>(out: T[], items: readonly T[]): void {
   for (const x of items) out.push(x);
 }
 
-/** Wraps a paragraph to the terminal width; CJK characters count double. */
+const CJK = /[\u3000-\u9fff\uff00-\uffef]/;
+/** Punctuation a line must not start with, and punctuation it must not end with (the kinsoku rules). */
+const NO_LINE_START = /^[。，、；：！？）」』】〉》”’％.,;:!?)\]]$/;
+const NO_LINE_END = /^[（「『【〈《“‘]$/;
+
+function widthOf(tok: string): number {
+  return CJK.test(tok) ? 2 : tok.length;
+}
+
+/** Wraps a paragraph to the terminal width; CJK characters count double; Chinese punctuation stays with its neighbour. */
 export function wrapParagraph(text: string, indent: string, width = WIDTH): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
@@ -20,27 +29,42 @@ export function wrapParagraph(text: string, indent: string, width = WIDTH): stri
       out.push('');
       continue;
     }
-    let cur = '';
-    let curW = 0;
+    // The tokens of the current line; a space is its own token.
+    let line: string[] = [];
+    let lineW = 0;
+    const flush = (): void => {
+      while (line.length > 0 && line[line.length - 1] === ' ') line.pop();
+      if (line.length > 0) out.push(indent + line.join(''));
+      line = [];
+      lineW = 0;
+    };
     const tokens = para.match(/[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+|\s+/g) ?? [];
-    for (const tok of tokens) {
-      if (/^\s+$/.test(tok)) {
-        if (curW > 0) {
-          cur += ' ';
-          curW += 1;
+    for (const raw of tokens) {
+      const tok = /^\s+$/.test(raw) ? ' ' : raw;
+      if (tok === ' ') {
+        if (lineW > 0) {
+          line.push(' ');
+          lineW += 1;
         }
         continue;
       }
-      const w = /[\u3000-\u9fff\uff00-\uffef]/.test(tok) ? 2 : tok.length;
-      if (curW + w > width - indent.length && curW > 0) {
-        out.push(indent + cur.trimEnd());
-        cur = '';
-        curW = 0;
+      const w = widthOf(tok);
+      if (lineW + w > width - indent.length && lineW > 0) {
+        // Carry the last token over when the new one may not start a line, or the last may not end one.
+        const carry: string[] = [];
+        const last = line[line.length - 1];
+        if (last !== ' ' && line.length > 1 && (NO_LINE_START.test(tok) || NO_LINE_END.test(last))) carry.push(line.pop() as string);
+        while (carry.length > 0 && line.length > 1 && NO_LINE_END.test(line[line.length - 1])) carry.unshift(line.pop() as string);
+        flush();
+        for (const c of carry) {
+          line.push(c);
+          lineW += widthOf(c);
+        }
       }
-      cur += tok;
-      curW += w;
+      line.push(tok);
+      lineW += w;
     }
-    if (curW > 0) out.push(indent + cur.trimEnd());
+    flush();
   }
   return out;
 }

@@ -77,6 +77,18 @@ export function unreadableJson(input: string, message: string): Record<string, u
 /** Reports' JSON kept in memory up to this many characters; past it they go to a temporary file. */
 const SPOOL_MEMORY_CHARS = 8 * 1024 * 1024;
 
+/** Temporary folders of the spools in use, removed however the program ends. */
+const liveDirs = new Set<string>();
+let cleanupHooked = false;
+function track(dir: string): void {
+  liveDirs.add(dir);
+  if (cleanupHooked) return;
+  cleanupHooked = true;
+  process.once('exit', () => {
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 /**
  * The `reports` array of one input, serialised report by report as the analysis goes, so that
  * a log of any number of reports is printed whole while memory holds only a bounded part of it.
@@ -103,6 +115,7 @@ export class ReportSpool {
     }
     if (this.fd === null) {
       this.dir = mkdtempSync(join(tmpdir(), 'ktriage-'));
+      track(this.dir);
       this.fd = openSync(join(this.dir, 'reports.json'), 'w');
       writeSync(this.fd, this.parts.join(''));
       this.parts = [];
@@ -131,7 +144,10 @@ export class ReportSpool {
     this.parts = [];
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
-    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir !== null) {
+      rmSync(this.dir, { recursive: true, force: true });
+      liveDirs.delete(this.dir);
+    }
     this.dir = null;
   }
 }
