@@ -170,3 +170,30 @@ test('an endless text stream keeps memory flat: 96 MB of ordinary lines under a 
     assert.equal(status, 0, `${follow.join(' ')}: ${stderr.slice(0, 500)}`);
   }
 });
+
+test('--follow on a file being written prints each report as it is appended, and Ctrl-C ends with the summary, status 0', async () => {
+  const { appendFileSync, writeFileSync } = await import('node:fs');
+  const log = join(tmp, 'growing.log');
+  writeFileSync(log, `[ 1.000000] ${ORDINARY[0]}\n`);
+  const child = spawn(BIN, ['analyze', '--follow', log], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'C', NO_COLOR: '1' } });
+  let out = '';
+  const waitFor = (re: RegExp): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (re.test(out)) resolve();
+        else setTimeout(check, 50);
+      };
+      check();
+    });
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  appendFileSync(log, readFileSync(join(FIXTURES, 'nullmember.log')));
+  await waitFor(/\[1\] BUG: unable to handle kernel NULL pointer dereference/);
+  appendFileSync(log, readFileSync(join(FIXTURES, 'nullmember.log')));
+  await waitFor(/\[2\] BUG: unable to handle kernel NULL pointer dereference/);
+  assert.match(out, /\(x 2\)/, 'the second occurrence of the diagnosis is one line with its count');
+  child.kill('SIGINT');
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  assert.equal(status, 0);
+  assert.match(out, /2 reports ==/);
+  assert.match(out, /x 2, lines/);
+});

@@ -14,7 +14,7 @@ import { langOf, LANG_CHOICES, ruleLang, script, t, type OutLang } from '../rend
 import { RULES, ruleById } from '../rules';
 import { registerDecode } from './decode';
 import { pickPaint, type ColorWhen, type Paint } from '../render/color';
-import { count, findingsText, repeatText } from '../render/findings';
+import { count, findingsText, repeatText, wrapParagraph } from '../render/findings';
 import { localizeFinding } from '../render/hant';
 import type { Batch } from '../analyze/analyze';
 
@@ -168,7 +168,8 @@ function followText(b: Batch, found: readonly Occurrence[], lang: OutLang, p: Pa
         lines[1] = lines[1].replace(/^1\. /, `${x.group + 1}. `);
         for (const l of lines.slice(1)) out.push(l);
       } else {
-        out.push(p.dim(`${x.group + 1}. ${x.finding.summary} (${lang === 'en' ? `x ${count(x.count)}` : `${t(lang, 'repeated')} ${count(x.count)} ${t(lang, 'times')}`})`));
+        const again = `${x.group + 1}. ${x.finding.summary} (${lang === 'en' ? `x ${count(x.count)}` : `${t(lang, 'repeated')} ${count(x.count)} ${t(lang, 'times')}`})`;
+        wrapParagraph(again, '   ').forEach((l, k) => out.push(p.dim(k === 0 ? l.trimStart() : l)));
       }
     }
   };
@@ -231,7 +232,10 @@ async function runFollow(inputs: string[], opts: AnalyzeOpts): Promise<number> {
       const head = `== ${a.input}: ${count(a.lineCount)} ${t(lang, 'lines')}, ${count(a.reportCount)} ${t(lang, 'reportsShort')} ==`;
       const lines = [paint.bold(head)];
       for (const n of a.notes) lines.push(paint.yellow(`${t(lang, 'notes')}: ${n}`));
-      a.findings.forEach((f, i) => lines.push(`${i + 1}. [${f.rootCauseClass}] ${f.summary}${repeatText(f, lang) ? ` (${repeatText(f, lang)})` : ''}`));
+      a.findings.forEach((f, i) => {
+        const again = repeatText(f, lang);
+        wrapParagraph(`${i + 1}. [${f.rootCauseClass}] ${f.summary}${again ? ` (${again})` : ''}`, '   ').forEach((l, k) => lines.push(k === 0 ? l.trimStart() : l));
+      });
       await write(lines.join('\n') + '\n');
     }
     return EXIT_OK;

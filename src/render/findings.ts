@@ -130,7 +130,7 @@ export function repeatText(f: RenderedFinding, lang: OutLang): string | null {
   if (g.tasks && g.tasks.length > 0) {
     const names = g.tasks.slice(0, MAX_TASKS_SHOWN).map((k) => `${k.comm ?? '?'}${k.pid !== null ? `/${k.pid}` : ''}`);
     const more = g.moreTasks || g.tasks.length > MAX_TASKS_SHOWN;
-    parts.push(`${t(lang, 'tasks')} ${names.join(zh ? '、' : ', ')}${more ? (zh ? t(lang, 'andOthers') : ` ${t(lang, 'andOthers')}`) : ''}`);
+    parts.push(`${t(lang, g.tasks.length > 1 || more ? 'tasks' : 'task')} ${names.join(zh ? '、' : ', ')}${more ? (zh ? t(lang, 'andOthers') : ` ${t(lang, 'andOthers')}`) : ''}`);
   }
   return parts.join(sep);
 }
