@@ -1,7 +1,7 @@
 // The command line: parses arguments, runs the analysis, prints in the chosen format.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../analyze/analyze';
 import { ReportSpool, reportJson, unreadableJson, writeAnalysisJson } from '../render/json';
@@ -111,8 +111,15 @@ async function analyzeAll(inputs: string[], opts: AnalyzeOpts): Promise<number> 
     const spool = json ? new ReportSpool(depth === null ? null : depth + 1) : null;
     const sep = opts.format === 'json' && i > 0 && toStdout ? ',\n  ' : '';
     // With --out-dir each input goes to its own file, written as it is produced.
-    const chunks: string[] = [];
-    const out = toStdout ? write : async (s: string) => void chunks.push(s);
+    // The file is made at the first write: an unreadable input gets one only in the forms that say so.
+    let sink: WriteStream | null = null;
+    const target = toStdout ? '' : join(opts.outDir as string, outName(file, opts.format, taken));
+    const toFile = (s: string): Promise<void> => {
+      const to = (sink ??= createWriteStream(target));
+      return new Promise<void>((resolve) => (to.write(s) ? resolve() : to.once('drain', () => resolve())));
+    };
+    const out = toStdout ? write : toFile;
+    const done = (): Promise<void> => new Promise((resolve) => (sink ? sink.end(() => resolve()) : resolve()));
     let a: Triaged;
     try {
       a = localized(await triage(file, { lang: ruleLang(lang), onReport: spool ? (r) => spool.add(r) : undefined }), lang);
@@ -123,8 +130,11 @@ async function analyzeAll(inputs: string[], opts: AnalyzeOpts): Promise<number> 
       process.stderr.write(`ktriage: ${msg}\n`);
       if (opts.format === 'jsonl') await out(JSON.stringify(unreadableJson(file, msg)) + '\n');
       else if (opts.format === 'json') await out(sep + JSON.stringify(unreadableJson(file, msg), null, 2).replace(/\n/g, depth === 2 ? '\n  ' : '\n') + (toStdout ? '' : '\n'));
-      else if (opts.format === 'html') pages.push({ input: file, error: msg });
-      if (!toStdout && chunks.length > 0) writeFileSync(join(opts.outDir as string, outName(file, opts.format, taken)), chunks.join(''));
+      else if (opts.format === 'html') {
+        if (toStdout) pages.push({ input: file, error: msg });
+        else await out(renderHtmlPage([{ input: file, error: msg }], lang));
+      }
+      await done();
       continue;
     }
     switch (opts.format) {
@@ -144,7 +154,7 @@ async function analyzeAll(inputs: string[], opts: AnalyzeOpts): Promise<number> 
       default:
         await out((i > 0 && toStdout ? '\n' : '') + renderText(a, lang, paint));
     }
-    if (!toStdout) writeFileSync(join(opts.outDir as string, outName(file, opts.format, taken)), chunks.join(''));
+    await done();
   }
   if (progress) process.stderr.write(`\r${inputs.length}/${inputs.length} files\n`);
   if (opts.format === 'json' && toStdout) await write(inputs.length > 1 ? '\n]\n' : '\n');
