@@ -1,11 +1,13 @@
-// Benchmarks: throughput on a large quiet log against grep, peak memory, batch rate, start-up time.
-// Usage: npm run bench   (KTRIAGE_BENCH_MB=1024 sets the large log's size; it is generated, not committed)
+// Benchmarks: logs full of reports, throughput on a large quiet log against grep, peak memory, batch rate, start-up time.
+// Usage: npm run bench   (KTRIAGE_BENCH_MB=1024 sets the large log's size; KTRIAGE_BENCH_FLOODS=0 skips the floods,
+// KTRIAGE_BENCH_ONLY=floods runs only them; every log is generated in the temporary folder, not committed)
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { headerTriggers } from '../src/signature';
+import { corpusBlocks, reportBlocks, writeFlood, type FloodSpec } from './floods';
 
 const REPO = resolve(__dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -69,15 +71,53 @@ interface Run {
   stdout: string;
 }
 
-function runCli(args: string[]): Run {
+function runCli(args: string[], keepStdout = true): Run {
   const script = `const m=require(${JSON.stringify(CLI)});const a=process.argv.slice(1);` +
     `m.main(['node','ktriage',...a]).then(()=>{process.stderr.write('\\nBENCH_RSS '+process.resourceUsage().maxRSS+'\\n')})`;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-e', script, ...args], { maxBuffer: 1 << 30, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', script, ...args], { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = /BENCH_RSS (\d+)/.exec(r.stderr ?? '');
   if (r.status !== 0 && r.status !== 2) throw new Error(`ktriage failed: ${r.stderr}`);
-  return { seconds, maxRssMb: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
+  return { seconds, maxRssMb: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout ?? '' };
+}
+
+/** Seconds `grep -c` takes on the same file: the yardstick of a plain pass over it. */
+function grepSeconds(path: string, pattern: string): number {
+  const t0 = process.hrtime.bigint();
+  spawnSync('grep', ['-c', pattern, path], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** Logs full of reports: time and peak RSS of the text and JSON forms, with grep -c as the yardstick. */
+async function floodRows(dir: string): Promise<string[]> {
+  const rows: string[] = [];
+  const fixtures = join(REPO, 'test', 'fixtures', 'qemu');
+  const cases: Array<{ name: string; spec: FloodSpec | null }> = [];
+  const bh = await reportBlocks('bhleak', readFileSync(join(fixtures, 'bhleak.log'), 'utf8'));
+  cases.push({ name: '20,000 copies of one report (qemu bhleak)', spec: { blocks: bh, copies: 20_000, between: 0, vary: true } });
+  const small = await corpusBlocks(CORPUS, 12);
+  const warnings = (await corpusBlocks(CORPUS, 60)).filter((b) => b[0].includes('WARNING:') && b.length >= 20);
+  if (warnings.length > 0) cases.push({ name: 'identical WARNINGs (a corpus report) among ordinary lines', spec: { blocks: [warnings[0]], copies: 20_000, between: 3, vary: true } });
+  if (small.length > 0) cases.push({ name: `80,000 small oopses (${small.length} corpus reports of at most 12 lines, in turn)`, spec: { blocks: small, copies: 80_000, between: 1, vary: true } });
+  for (const c of cases) {
+    if (!c.spec) continue;
+    const path = join(dir, 'flood.log');
+    process.stderr.write(`generating ${c.name}...\n`);
+    const st = writeFlood(path, c.spec);
+    spawnSync('cat', [path], { stdio: 'ignore' });
+    const text = runCli(['analyze', '--format', 'text', path]);
+    const total = /^Report [\d,]+ of ([\d,]+): /m.exec(text.stdout)?.[1] ?? '?';
+    const groups = (text.stdout.match(/^\d+\. \[/gm) ?? []).length;
+    const json = runCli(['analyze', '--format', 'json', path], false);
+    const grep = grepSeconds(path, 'BUG\\|WARNING\\|Oops');
+    rows.push(
+      `${c.name}: ${(st.bytes / 1e6).toFixed(1)} MB, ${st.lines.toLocaleString('en-US')} lines, ${total} reports, ${groups} findings; ` +
+        `text ${text.seconds.toFixed(1)} s (peak RSS ${text.maxRssMb.toFixed(0)} MB), json ${json.seconds.toFixed(1)} s (peak RSS ${json.maxRssMb.toFixed(0)} MB); grep -c ${grep.toFixed(2)} s`,
+    );
+    rmSync(path);
+  }
+  return rows;
 }
 
 function grepRate(path: string, bytes: number): number {
@@ -89,13 +129,15 @@ function grepRate(path: string, bytes: number): number {
   return bytes / 1e6 / s;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
   const sizeMb = Number(process.env.KTRIAGE_BENCH_MB ?? 1024);
   const dir = join(tmpdir(), `ktriage-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const rows: string[] = [];
   try {
+    if (process.env.KTRIAGE_BENCH_FLOODS !== '0') rows.push(...(await floodRows(dir)));
+    if (process.env.KTRIAGE_BENCH_ONLY === 'floods') return void process.stdout.write(rows.map((r) => `- ${r}`).join('\n') + '\n');
     // Throughput and memory at two sizes: flat memory means the second RSS stays near the first.
     for (const mb of [Math.max(64, Math.round(sizeMb / 4)), sizeMb]) {
       const path = join(dir, `quiet-${mb}.log`);
@@ -137,4 +179,7 @@ function main(): void {
   process.stdout.write(rows.map((r) => `- ${r}`).join('\n') + '\n');
 }
 
-main();
+main().catch((e) => {
+  process.stderr.write(String((e as Error).stack ?? e));
+  process.exitCode = 1;
+});

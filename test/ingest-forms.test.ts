@@ -47,7 +47,9 @@ test('CR-only line ends (old Mac tools, serial captures) split into lines; CRLF 
   async function* one(): AsyncGenerator<Buffer> {
     yield cr;
   }
-  await scanInput(one(), { triggers: ['BUG'], wholeLimit: 1 << 20, before: 5, after: 5, maxRegionLines: 100, maxCarry: 1 << 20 }, (l) => lines.push(...l));
+  await scanInput(one(), { triggers: ['BUG'], wholeLimit: 1 << 20, before: 5, after: 5, maxRegionLines: 100, maxCarry: 1 << 20 }, (l) => {
+    lines.push(...l);
+  });
   assert.deepEqual(lines.map((l) => l.text), ['BUG: unable to handle kernel NULL pointer dereference at 0000000000000008', 'IP: [<ffffffff81058e5d>] f+0x4d/0xa8']);
 });
 

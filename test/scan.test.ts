@@ -54,3 +54,21 @@ test('a report cut by a chunk boundary keeps its context lines', async () => {
   assert.equal(streamed.reports[0].pid, 100);
   assert.equal(streamed.reports[0].traces[0].segments[0].frames[0].function, 'drv0_init');
 });
+
+test('a flood of reports longer than a region is cut between reports: none is lost or split, whatever the chunk size', async () => {
+  const lines: string[] = [];
+  let t = 0;
+  for (let n = 0; n < 400; n++) for (const l of OOPS(n)) lines.push(`[${(t += 0.001).toFixed(6).padStart(12)}] ${l}`);
+  const buf = Buffer.from(lines.join('\n') + '\n');
+  const whole = await analyzeChunks('w', chunked(buf, buf.length + 1), DEFAULT_SCAN);
+  assert.equal(whole.reports.length, 400);
+  for (const size of [4096, 65536, 1 << 20]) {
+    const cfg = { ...DEFAULT_SCAN, wholeLimit: 1024, maxRegionLines: 250 };
+    const streamed = await analyzeChunks('s', chunked(buf, size), cfg);
+    assert.deepEqual(
+      streamed.reports.map((r) => [r.title, r.startLine, r.endLine]),
+      whole.reports.map((r) => [r.title, r.startLine, r.endLine]),
+      `chunks of ${size} bytes`,
+    );
+  }
+});

@@ -9,16 +9,18 @@ import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
 import { INFO_TRIGGERS } from './prefilter';
 import { completeFault, decodeFaultingInstruction } from '../decode/report';
+import { ERA_MARKERS } from '../knowledge/eras';
 
 /** An input that cannot be analysed at all; the message is for the user. */
 export class InputError extends Error {}
 
 export const DEFAULT_SCAN: ScanConfig = {
   triggers: [...headerTriggers, ...INFO_TRIGGERS],
-  wholeLimit: 32 * 1024 * 1024,
+  // Held as lines, an input takes about ten times its size: past this it is streamed.
+  wholeLimit: 4 * 1024 * 1024,
   before: 30,
   after: 1500,
-  maxRegionLines: 200_000,
+  maxRegionLines: 20_000,
   maxCarry: 1024 * 1024,
 };
 
@@ -82,15 +84,28 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
   };
 }
 
-function mergeKernel(into: KernelInfo, from: KernelInfo): void {
+export function mergeKernel(into: KernelInfo, from: KernelInfo): void {
   if (!into.release && from.release) into.release = from.release;
   if (!into.arch && from.arch) into.arch = from.arch;
   if (!into.taint && from.taint) into.taint = from.taint;
 }
 
 /** Crash `bt` listings that are not part of any report, e.g. pasted before the log. */
-function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
-  const inReport = (no: number): boolean => reports.some((r) => no >= r.startLine && no <= r.endLine);
+export function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
+  // Reports are in line order: the last one starting at or before a line is the only one that can hold it.
+  const inReport = (no: number): boolean => {
+    let lo = 0;
+    let hi = reports.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (reports[mid].startLine <= no) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return at >= 0 && no <= reports[at].endLine;
+  };
   // A pasted call trace with no report header around it is still a stack to reason about.
   const bareOk = reports.length === 0;
   return parseTraces(lines).filter((t) => !inReport(t.startLine) && (t.origin === 'crash-bt' || (bareOk && t.segments.reduce((n, s) => n + s.frames.length, 0) >= 4)));
@@ -107,30 +122,92 @@ export type Analysis = AnalysedInput & {
   regions: LogLine[][];
 };
 
-/** The input line with this number, when it was kept. */
+/** A part of an input handed over for diagnosis: a bounded run of consecutive reports with their lines. */
+export type Batch = Analysis & {
+  /** Index among all the input's reports of the batch's first report. */
+  offset: number;
+};
+
+export interface Batching {
+  /** At most this many reports in one batch, so that whatever the input, each diagnosis sees a bounded part of it. */
+  maxReports: number;
+  /** Receives each batch in log order; what it does not keep is freed. */
+  onBatch: (batch: Batch) => void | Promise<void>;
+}
+
+/** Lines kept around a run of reports cut out of a larger region: what rules look at before and after a report. */
+const BATCH_CONTEXT_LINES = 200;
+
+/** The input line with this number, when it was kept (binary search: regions are in line order). */
 export function lineAt(a: Pick<Analysis, 'regions'>, no: number): LogLine | null {
-  for (const region of a.regions) {
-    if (region.length === 0 || no < region[0].no || no > region[region.length - 1].no) continue;
-    const guess = region[no - region[0].no];
-    if (guess && guess.no === no) return guess;
-    return region.find((l) => l.no === no) ?? null;
+  const regions = a.regions;
+  let lo = 0;
+  let hi = regions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const region = regions[mid];
+    if (region.length === 0 || no < region[0].no) hi = mid - 1;
+    else if (no > region[region.length - 1].no) lo = mid + 1;
+    else {
+      const guess = region[no - region[0].no];
+      if (guess && guess.no === no) return guess;
+      return region.find((l) => l.no === no) ?? null;
+    }
   }
   return null;
 }
 
-/** Analyses a stream of bytes. Never throws on content; unreadable sources reject. */
-export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
-  const reports: CrashReport[] = [];
-  const backtraces: CallTrace[] = [];
-  const regions: LogLine[][] = [];
+/** What a summary of the whole input carries once its batches were handed over. */
+export interface StreamResult {
+  input: string;
+  kernel: KernelInfo;
+  notes: string[];
+  lineCount: number;
+  reportCount: number;
+  batches: number;
+}
+
+/** Records the first line of each era marker (the table's order says which marker wins). */
+export function datedBy(lines: readonly LogLine[], hits: Array<number | null>): void {
+  ERA_MARKERS.forEach((m, i) => {
+    if (hits[i] !== null) return;
+    const hit = lines.find((l) => m.pattern.test(l.text));
+    if (hit) hits[i] = hit.no;
+  });
+}
+
+/**
+ * Analyses a stream of bytes and hands the reports over in batches of at most
+ * `batching.maxReports`, in log order. An input with fewer reports is one batch holding all of
+ * it, exactly as `analyzeChunks` returns it. Never throws on content; unreadable or non-text
+ * sources reject.
+ */
+export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>, batching: Batching, cfg: ScanConfig = DEFAULT_SCAN): Promise<StreamResult> {
   const kernel: KernelInfo = { release: null, arch: null, taint: null };
   const notes: string[] = [];
-  let scanModeWhole = true;
+  let offset = 0;
+  let batches = 0;
+  let lineCount = 0;
+  let pending: Batch = newBatch();
+  function newBatch(): Batch {
+    return { input: name, kernel, reports: [], findings: [], notes, lineCount: 0, backtraces: [], regions: [], offset };
+  }
+  async function seal(): Promise<void> {
+    const b = pending;
+    offset += b.reports.length;
+    pending = newBatch();
+    b.lineCount = lineCount;
+    batches++;
+    await batching.onBatch(b);
+  }
   const it = chunks[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? Buffer.alloc(0) : first.value;
   const kind = identifyInput(head);
-  if (kind && kind.fatal) throw new InputError(`${name}: ${kind.message}`);
+  if (kind && kind.fatal) {
+    await it.return?.();
+    throw new InputError(`${name}: ${kind.message}`);
+  }
   if (kind) notes.push(kind.message);
   async function* rest(): AsyncGenerator<Buffer> {
     if (!first.done) yield first.value;
@@ -140,21 +217,100 @@ export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>,
       yield n.value;
     }
   }
-  const scan = await scanInput(rest(), cfg, (lines, whole) => {
-    scanModeWhole = whole;
-    const sigs = extractReports(lines);
+  const eraHits: Array<number | null> = ERA_MARKERS.map(() => null);
+  // The lines of a report that a region cut for its size left unfinished: read again with the next region.
+  let held: LogLine[] = [];
+  const onRegion = async (part: LogLine[], whole: boolean, cut: boolean): Promise<void> => {
+    let lines = part;
+    if (held.length > 0) {
+      const before = held;
+      held = [];
+      if (lines.length > 0 && lines[0].no === before[before.length - 1].no + 1) lines = before.concat(lines);
+      else await onRegion(before, false, false);
+    }
+    lineCount = lines.length > 0 ? Math.max(lineCount, lines[lines.length - 1].no) : lineCount;
+    datedBy(lines, eraHits);
+    const eraAt = eraHits.findIndex((h) => h !== null);
+    if (eraAt >= 0) kernel.era = { label: ERA_MARKERS[eraAt].label, line: eraHits[eraAt] as number };
+    let sigs = extractReports(lines);
+    const lastSig = sigs[sigs.length - 1];
+    if (cut && lastSig && lines.length - lastSig.start <= cfg.maxRegionLines / 2) {
+      held = lines.slice(lastSig.start);
+      lines = lines.slice(0, lastSig.start);
+      sigs = sigs.slice(0, -1);
+    }
+    const regionKernel = parseDetails(lines).kernel;
     // Keep the lines evidence is quoted from; regions without a report are dropped to bound memory.
     const crashBt = lines.some((l) => l.text.includes('COMMAND: "'));
-    if (sigs.length > 0 || crashBt || scanModeWhole) regions.push(lines);
-    const here = sigs.map((s) => buildReport(lines, s));
-    reports.push(...here);
-    for (const r of here) mergeKernel(kernel, r.kernel);
-    mergeKernel(kernel, parseDetails(lines).kernel);
-    backtraces.push(...looseBacktraces(lines, here));
-  });
+    const keep = sigs.length > 0 || crashBt || whole;
+    if (pending.reports.length + sigs.length <= batching.maxReports) {
+      if (keep) pending.regions.push(lines);
+      const here = sigs.map((sg) => buildReport(lines, sg));
+      for (const r of here) {
+        pending.reports.push(r);
+        mergeKernel(kernel, r.kernel);
+      }
+      mergeKernel(kernel, regionKernel);
+      for (const t of looseBacktraces(lines, here)) pending.backtraces.push(t);
+      if (pending.reports.length >= batching.maxReports) await seal();
+      return;
+    }
+    // More reports than a batch holds: cut the region into runs of reports, each with the lines around it.
+    const loose = looseBacktraces(lines, []);
+    for (let i = 0; i < sigs.length; ) {
+      const room = Math.max(1, batching.maxReports - pending.reports.length);
+      const run = sigs.slice(i, i + room);
+      i += run.length;
+      const last = run[run.length - 1];
+      // The region's first run keeps the lines before it (boot messages, the kernel's version); a
+      // later one starts a new batch and sees the lines before it again, as one batch would.
+      const lo = i === run.length ? 0 : Math.max(0, run[0].start - BATCH_CONTEXT_LINES);
+      const hi = Math.min(lines.length, last.end + 1 + BATCH_CONTEXT_LINES);
+      pending.regions.push(lines.slice(lo, hi));
+      for (const sg of run) {
+        const r = buildReport(lines, sg);
+        pending.reports.push(r);
+        mergeKernel(kernel, r.kernel);
+      }
+      mergeKernel(kernel, regionKernel);
+      const firstNo = lines[lo]?.no ?? 0;
+      const lastNo = lines[hi - 1]?.no ?? 0;
+      for (const t of loose) if (t.startLine >= firstNo && t.startLine <= lastNo) pending.backtraces.push(t);
+      if (pending.reports.length >= batching.maxReports) await seal();
+    }
+  };
+  const scan = await scanInput(rest(), cfg, onRegion);
+  // A report left unfinished by a cut region that was the last one.
+  if (held.length > 0) {
+    const last = held;
+    held = [];
+    await onRegion(last, false, false);
+  }
   if (scan.truncatedLines > 0) notes.push(`${scan.truncatedLines} line(s) longer than 64 KiB were cut.`);
   if (scan.bytes === 0) notes.push('The input is empty.');
-  return { input: name, kernel, reports, findings: [], notes, lineCount: scan.lineCount, backtraces, regions };
+  lineCount = scan.lineCount;
+  // The last batch is handed over even without reports: rules also read lines outside reports.
+  if (pending.reports.length > 0 || pending.regions.length > 0 || pending.backtraces.length > 0 || batches === 0) await seal();
+  return { input: name, kernel, notes, lineCount, reportCount: offset, batches };
+}
+
+/** Analyses a stream of bytes in one piece. Never throws on content; unreadable sources reject. */
+export async function analyzeChunks(name: string, chunks: AsyncIterable<Buffer>, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
+  const all: Analysis = { input: name, kernel: { release: null, arch: null, taint: null }, reports: [], findings: [], notes: [], lineCount: 0, backtraces: [], regions: [] };
+  const res = await analyzeBatches(
+    name,
+    chunks,
+    {
+      maxReports: Number.POSITIVE_INFINITY,
+      onBatch(b) {
+        for (const r of b.reports) all.reports.push(r);
+        for (const t of b.backtraces) all.backtraces.push(t);
+        for (const g of b.regions) all.regions.push(g);
+      },
+    },
+    cfg,
+  );
+  return { ...all, kernel: res.kernel, notes: res.notes, lineCount: res.lineCount };
 }
 
 async function* readChunks(path: string): AsyncGenerator<Buffer> {
@@ -162,9 +318,9 @@ async function* readChunks(path: string): AsyncGenerator<Buffer> {
   for await (const chunk of stream) yield chunk as Buffer;
 }
 
-/** Analyses a file, or standard input for `-`. Rejects with a user-facing message when unreadable. */
-export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
-  if (path === '-') return analyzeChunks('-', process.stdin as AsyncIterable<Buffer>, cfg);
+/** The bytes of a file, or of standard input for `-`. Rejects with a user-facing message when unreadable. */
+export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
+  if (path === '-') return process.stdin as AsyncIterable<Buffer>;
   let st;
   try {
     st = await fsp.stat(path);
@@ -177,7 +333,12 @@ export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN):
   } catch {
     throw new InputError(`cannot read ${path}: permission denied`);
   }
-  return analyzeChunks(path, readChunks(path), cfg);
+  return readChunks(path);
+}
+
+/** Analyses a file, or standard input for `-`. Rejects with a user-facing message when unreadable. */
+export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {
+  return analyzeChunks(path, await openInput(path), cfg);
 }
 
 export function analyzeText(name: string, text: string): Promise<Analysis> {

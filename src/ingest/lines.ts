@@ -64,6 +64,11 @@ export class LineBuilder {
     this.flushBlock();
   }
 
+  /** Hands over the lines held for the current block (a followed input went quiet: what was read is complete). */
+  drain(): void {
+    this.flushBlock();
+  }
+
   private styleFor(block: readonly string[]): PasteStyle {
     const sample = block.map((l) => l.replace(/\r$/, '').replace(/[\u00a0\u3000]/g, ' '));
     const own = detectPasteStyle(sample);

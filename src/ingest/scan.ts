@@ -81,7 +81,7 @@ class RegionScanner {
 
   private readonly triggerRe: RegExp;
 
-  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[], whole: boolean) => void) {
+  constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[], cut: boolean) => void) {
     // One alternation of the literal triggers: V8 scans it at several hundred MB/s.
     this.triggerRe = new RegExp(cfg.triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   }
@@ -163,18 +163,34 @@ class RegionScanner {
       if (this.region) {
         const r = this.region;
         let end = advanceLines(s, cursor, r.linesLeft);
+        let lastHit = -1;
         while (h < hits.length && (end < 0 || hits[h] < end)) {
-          end = advanceLines(s, hits[h], this.cfg.after + 1);
+          if (end < 0) {
+            // The region already runs past this chunk: every later trigger line is inside it.
+            lastHit = hits[hits.length - 1];
+            h = hits.length;
+            break;
+          }
+          // Each trigger line pushes the end `after` lines past it: move the end on by the lines
+          // since the previous trigger, not from the trigger again (a flood has one every few lines).
+          end = lastHit < 0 ? advanceLines(s, hits[h], this.cfg.after + 1) : advanceLines(s, end, countNewlines(s, lastHit, hits[h]));
+          lastHit = hits[h];
           h++;
         }
         const stop = end < 0 ? s.length : end;
         const n = countNewlines(s, cursor, stop);
         r.pieces.push(body.subarray(cursor, stop));
         r.lines += n;
-        r.linesLeft = end < 0 ? r.linesLeft - n : 0;
+        // Past the chunk, the region runs on for what is left after its last trigger line.
+        r.linesLeft = end >= 0 ? 0 : lastHit >= 0 ? this.cfg.after + 1 - countNewlines(s, lastHit, s.length) : r.linesLeft - n;
         cursorNo += n;
         cursor = stop;
-        if (end >= 0 || r.lines >= this.cfg.maxRegionLines) this.closeRegion();
+        if (end >= 0) this.closeRegion();
+        else if (r.lines >= this.cfg.maxRegionLines) {
+          // Too long to hold: hand it over and go on in a new region from the next line, losing none.
+          this.closeRegion(true);
+          this.region = { firstNo: cursorNo + 1, pieces: [], lines: 0, linesLeft: r.linesLeft };
+        }
         if (end < 0) break;
         continue;
       }
@@ -208,7 +224,8 @@ class RegionScanner {
     this.tailLines = back.lines;
   }
 
-  private closeRegion(): void {
+  /** `cut`: the region was handed over for its size and goes on in the next one. */
+  private closeRegion(cut = false): void {
     const r = this.region;
     if (!r) return;
     this.region = null;
@@ -216,38 +233,52 @@ class RegionScanner {
     const lines = linesFromBuffer(Buffer.concat(r.pieces), this.style ?? undefined, r.firstNo);
     if (lines.length > 0 && lines[lines.length - 1].raw === '' && lines.length > 1) lines.pop();
     this.regions++;
-    this.onRegion(lines, false);
+    this.onRegion(lines, cut);
   }
 }
+
+/**
+ * Receives each region in order; the scan waits for it before reading on (so output can keep pace).
+ * `whole`: the region is the whole input; `cut`: it was cut for its size and the next region goes on from its last line.
+ */
+export type RegionSink = (lines: LogLine[], whole: boolean, cut: boolean) => void | Promise<void>;
 
 /**
  * Reads `chunks` to the end. Inputs up to `wholeLimit` bytes are handed over whole,
  * as one region; larger ones are streamed and only the lines around trigger lines
  * are handed over, so memory stays flat whatever the input size.
  */
-export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, onRegion: (lines: LogLine[], whole: boolean) => void): Promise<ScanResult> {
+export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, onRegion: RegionSink): Promise<ScanResult> {
   let acc: Buffer[] = [];
   let accBytes = 0;
   let scanner: RegionScanner | null = null;
+  const ready: Array<{ lines: LogLine[]; cut: boolean }> = [];
+  const drain = async (): Promise<void> => {
+    for (let r = ready.shift(); r; r = ready.shift()) await onRegion(r.lines, false, r.cut);
+  };
   for await (const chunk of normalizeStream(chunks)) {
     if (scanner) {
       scanner.feed(chunk);
+      await drain();
       continue;
     }
     acc.push(chunk);
     accBytes += chunk.length;
     if (accBytes > cfg.wholeLimit) {
-      scanner = new RegionScanner(cfg, onRegion);
+      scanner = new RegionScanner(cfg, (lines, cut) => ready.push({ lines, cut }));
       const all = Buffer.concat(acc);
       acc = [];
       scanner.feed(all);
+      await drain();
     }
   }
   if (scanner) {
     scanner.end();
+    await drain();
     return { mode: 'regions', bytes: scanner.bytes, lineCount: scanner.lineCount, regions: scanner.regions, truncatedLines: scanner.truncatedLines };
   }
   const buf = Buffer.concat(acc);
+  acc = [];
   const out: LogLine[] = [];
   const b = new LineBuilder((l) => out.push(l));
   const text = decodeBytes(buf);
@@ -259,6 +290,6 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
     start = end + 1;
   }
   b.finish();
-  onRegion(out, true);
+  await onRegion(out, true, false);
   return { mode: 'whole', bytes: buf.length, lineCount: out.length, regions: 1, truncatedLines: b.truncatedLines };
 }

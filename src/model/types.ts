@@ -136,6 +136,15 @@ export interface KernelInfo {
   release: string | null;
   arch: string | null;
   taint: { raw: string; flags: string[] } | null;
+  /** The kernel's era as the log's format shows it, when a marker line dates it (set for the whole input). */
+  era?: KernelEra | null;
+}
+
+/** A kernel era read from the format of the log (for when no release is printed). */
+export interface KernelEra {
+  label: { en: string; zh: string };
+  /** The line whose format dates the log. */
+  line: number;
 }
 
 /** What the signature layer finds: where a report is and the syzkaller-compatible title. */
@@ -207,6 +216,18 @@ export interface AnalysedInput {
   notes: string[];
   /** Total lines read. */
   lineCount: number;
+  /** Reports found in all, when `reports` holds only the first of them (a log full of reports). */
+  reportCount?: number;
+  /** The reports left out of `reports`, counted by title in order of first appearance. */
+  moreReports?: ReportTally[];
+}
+
+/** Reports of one title that were counted rather than kept. */
+export interface ReportTally {
+  title: string;
+  count: number;
+  firstLine: number;
+  lastLine: number;
 }
 
 export interface Evidence {

@@ -3,8 +3,9 @@
 import type { CallTrace, CrashReport } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
 import type { RenderedFinding } from '../rules/engine';
-import { t, type Lang } from './i18n';
-import { contextLabel, frameText, kernelText } from './text';
+import { pick, t, type OutLang } from './i18n';
+import { contextLabel, frameText, hasKernel, kernelText, modulesText, repeatsOf, reportTotal, TALLIES_SHOWN } from './text';
+import { commandOf, count, culpritText, repeatText, stepParts } from './findings';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -24,7 +25,8 @@ table.ev{border-collapse:collapse;width:100%;margin:8px 0;font:12.5px ui-monospa
 table.ev td{padding:2px 6px;vertical-align:top} td.no{color:#888;text-align:right;width:4em}
 td.line{background:#fff8d6;white-space:pre-wrap;word-break:break-all} td.note{color:#7a4d00}
 .why p{margin:6px 0}
-ul.steps li{font:12.5px ui-monospace,monospace;margin:3px 0;white-space:pre-wrap}
+ul.steps li{margin:3px 0}
+ul.steps code{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f1f1;border-radius:3px;padding:0 4px}
 .report{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:12px 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0} dt{color:#666} dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}
 .stack{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace;margin:6px 0}
@@ -34,23 +36,41 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0}
 .frame.unreliable{color:#999}
 .frame.cited{background:#fff8d6}
 .note{color:#7a4d00;background:#fff8d6;padding:6px 10px;border-radius:4px}
+.again{font-weight:600;margin:6px 0}
+ul.steps li div{white-space:pre-wrap;word-break:break-word}
+.input{margin-bottom:40px}
+.error{color:#a93226;background:#fdecea;padding:6px 10px;border-radius:4px}
+nav ul{margin:4px 0 16px}
 `;
 
-function findingHtml(f: RenderedFinding, i: number, lang: Lang): string {
-  const culprit = f.culprit && (f.culprit.function || f.culprit.module) ? `<span class="tag">${esc(t(lang, 'culprit'))}: ${esc([f.culprit.function, f.culprit.module ? `[${f.culprit.module}]` : null].filter(Boolean).join(' '))}</span>` : '';
+function findingHtml(f: RenderedFinding, i: number, lang: OutLang, id: string): string {
+  const who = culpritText(f);
+  const culprit = who ? `<span class="tag">${esc(t(lang, 'culprit'))}: ${esc(who)}</span>` : '';
+  const again = repeatText(f, lang);
   const ev = f.evidence
     .map((e) => `<tr><td class="no">${e.line}</td><td class="line">${esc(e.text)}</td></tr><tr><td></td><td class="note">= ${esc(e.note)}</td></tr>`)
     .join('');
-  return `<section class="finding${i > 0 ? ' secondary' : ''}" id="finding-${i + 1}">
+  // Each command of a step on its own line.
+  const steps = f.nextSteps
+    .map((s) => {
+      const lines = stepParts(s).map((part) => {
+        const c = commandOf(part);
+        return c ? `<div><code>${esc(c.command)}</code>${c.comment ? ` ${esc(c.comment)}` : ''}</div>` : `<div>${esc(part)}</div>`;
+      });
+      return `<li>${lines.join('')}</li>`;
+    })
+    .join('');
+  return `<section class="finding${i > 0 ? ' secondary' : ''}" id="${id}finding-${i + 1}">
 <h3>${i + 1}. ${esc(f.summary)}</h3>
 <div><span class="tag cls">${esc(f.rootCauseClass)}</span><span class="tag">${esc(f.rule)}</span><span class="tag">${esc(t(lang, 'confidence'))} ${Math.round(f.confidence * 100)}%</span>${culprit}</div>
+${again ? `<div class="again">${esc(again)}</div>` : ''}
 ${f.evidence.length > 0 ? `<h4>${esc(t(lang, 'evidence'))}</h4><table class="ev">${ev}</table>` : ''}
 <h4>${esc(t(lang, 'why'))}</h4><div class="why">${f.explanation.split(/\n\n+/).map((p) => `<p>${esc(p)}</p>`).join('')}</div>
-${f.nextSteps.length > 0 ? `<h4>${esc(t(lang, 'nextSteps'))}</h4><ul class="steps">${f.nextSteps.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}
+${f.nextSteps.length > 0 ? `<h4>${esc(t(lang, 'nextSteps'))}</h4><ul class="steps">${steps}</ul>` : ''}
 </section>`;
 }
 
-function traceHtml(tr: CallTrace, lang: Lang, cited: ReadonlySet<number>): string {
+function traceHtml(tr: CallTrace, lang: OutLang, cited: ReadonlySet<number>): string {
   const segs = tr.segments
     .map((s) => {
       const frames = s.frames
@@ -63,38 +83,86 @@ function traceHtml(tr: CallTrace, lang: Lang, cited: ReadonlySet<number>): strin
   return `<div class="stack"><div class="meta">${esc(tr.label ?? t(lang, 'trace'))} (${esc(t(lang, 'line'))} ${tr.startLine}-${tr.endLine})</div>${segs}</div>`;
 }
 
-function reportHtml(r: CrashReport, i: number, lang: Lang, cited: ReadonlySet<number>): string {
+function reportHtml(r: CrashReport, i: number, lang: OutLang, cited: ReadonlySet<number>, id: string, sameAs: number | null): string {
   const rows: Array<[string, string | null]> = [
     [t(lang, 'line'), `${r.startLine}-${r.endLine}`],
     [t(lang, 'type'), r.type],
     [t(lang, 'corrupted'), r.corrupted ? r.corruptedReason ?? 'yes' : null],
     [t(lang, 'task'), [r.comm, r.pid !== null ? `pid ${r.pid}` : null, r.cpu !== null ? `CPU ${r.cpu}` : null].filter(Boolean).join(', ') || null],
-    [t(lang, 'kernel'), r.kernel.release || r.kernel.taint ? kernelText(r.kernel, lang) : null],
-    [t(lang, 'hardware'), r.hardware],
-    [t(lang, 'guiltyFrame'), r.frame],
-    [t(lang, 'guiltyFile'), r.guiltyFile],
-    [t(lang, 'ip'), r.registers?.ip?.text ?? null],
-    [t(lang, 'instruction'), r.instruction ? `${r.instruction.att} — ${r.instruction.notes.map((n) => n[lang]).join(' ')}` : null],
-    [t(lang, 'modules'), r.modules.length > 0 ? r.modules.map((m) => (m.taint || m.state ? `${m.name}(${m.taint}${m.state})` : m.name)).join(' ') : null],
-    [t(lang, 'lastUnloaded'), r.lastUnloaded],
   ];
+  if (sameAs === null) {
+    rows.push(
+      [t(lang, 'kernel'), r.kernel.release || r.kernel.taint ? kernelText(r.kernel, lang) : null],
+      [t(lang, 'hardware'), r.hardware],
+      [t(lang, 'guiltyFrame'), r.frame],
+      [t(lang, 'guiltyFile'), r.guiltyFile],
+      [t(lang, 'ip'), r.registers?.ip?.text ?? null],
+      [t(lang, 'instruction'), r.instruction ? `${r.instruction.att} — ${r.instruction.notes.map((n) => pick(n, lang)).join(' ')}` : null],
+      [t(lang, 'modules'), r.modules.length > 0 ? modulesText(r, lang) : null],
+      [t(lang, 'lastUnloaded'), r.lastUnloaded],
+    );
+  }
   const dl = rows.filter(([, v]) => v).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v as string)}</dd>`).join('');
-  return `<section class="report" id="report-${i + 1}"><h3>${i + 1}. ${esc(r.title)}</h3><dl>${dl}</dl>${r.traces.map((tr) => traceHtml(tr, lang, cited)).join('')}</section>`;
+  const body = sameAs === null ? r.traces.map((tr) => traceHtml(tr, lang, cited)).join('') : `<p class="meta">${esc(t(lang, 'sameTitleAs'))} <a href="#${id}report-${sameAs + 1}">${sameAs + 1}</a>; ${esc(t(lang, 'notRepeated'))}</p>`;
+  return `<section class="report" id="${id}report-${i + 1}"><h3>${i + 1}. ${esc(r.title)}</h3><dl>${dl}</dl>${body}</section>`;
 }
 
-export function renderHtml(a: Analysis, lang: Lang): string {
+function talliesHtml(a: Analysis, lang: OutLang): string {
+  const more = a.moreReports ?? [];
+  if (more.length === 0) return '';
+  const omitted = more.reduce((n, x) => n + x.count, 0);
+  const items = more
+    .slice(0, TALLIES_SHOWN)
+    .map((x) => `<li>${lang === 'en' ? `x ${count(x.count)}` : `${count(x.count)} ${esc(t(lang, 'times'))}`} ${esc(x.title || t(lang, 'otherTitles'))}, ${esc(t(lang, 'lineRange'))} ${count(x.firstLine)}-${count(x.lastLine)}</li>`)
+    .join('');
+  const rest = more.length > TALLIES_SHOWN ? `<li>... ${count(more.length - TALLIES_SHOWN)} ${esc(t(lang, 'moreTitles'))}</li>` : '';
+  return `<p>${count(omitted)} ${esc(t(lang, 'moreReports'))}:</p><ul>${items}${rest}</ul>`;
+}
+
+/** One input's part of a page; `id` prefixes its anchors so that several inputs share a page. */
+function inputHtml(a: Analysis, lang: OutLang, id: string, heading: 'h1' | 'h2'): string {
   const findings = a.findings as RenderedFinding[];
   const cited = new Set(findings.flatMap((f) => f.evidence.map((e) => e.line)));
   const parts: string[] = [];
-  parts.push(`<h1>${esc(a.input)}</h1><div class="meta">${a.lineCount} ${esc(t(lang, 'lines'))}${a.kernel.release || a.kernel.taint ? ` · ${esc(t(lang, 'kernel'))}: ${esc(kernelText(a.kernel, lang))}` : ''}</div>`);
+  parts.push(`<${heading}>${esc(a.input)}</${heading}><div class="meta">${count(a.lineCount)} ${esc(t(lang, 'lines'))}${hasKernel(a.kernel) ? ` · ${esc(t(lang, 'kernel'))}: ${esc(kernelText(a.kernel, lang))}` : ''}</div>`);
   for (const n of a.notes) parts.push(`<p class="note">${esc(n)}</p>`);
-  if (a.reports.length === 0) parts.push(`<p>${esc(t(lang, 'noReport'))}</p>`);
-  if (findings.length > 0) parts.push(`<h2>${esc(t(lang, 'diagnosis'))}</h2>${findings.map((f, i) => findingHtml(f, i, lang)).join('')}`);
-  if (a.reports.length > 0) parts.push(`<h2>${esc(t(lang, 'details'))}</h2>${a.reports.map((r, i) => reportHtml(r, i, lang, cited)).join('')}`);
+  const total = reportTotal(a);
+  if (total === 0) parts.push(`<p>${esc(t(lang, 'noReport'))}</p>`);
+  if (findings.length > 0) parts.push(`<h2>${esc(t(lang, 'diagnosis'))}</h2>${findings.map((f, i) => findingHtml(f, i, lang, id)).join('')}`);
+  const same = repeatsOf(a.reports);
+  if (a.reports.length > 0) parts.push(`<h2>${esc(t(lang, 'details'))}</h2>${a.reports.map((r, i) => reportHtml(r, i, lang, cited, id, same[i])).join('')}${talliesHtml(a, lang)}`);
   if (a.backtraces.length > 0) parts.push(`<h2>${esc(t(lang, 'backtraces'))}</h2><section class="report">${a.backtraces.map((tr) => traceHtml(tr, lang, cited)).join('')}</section>`);
+  return parts.join('\n');
+}
+
+function page(title: string, lang: OutLang, body: string): string {
+  const tag = lang === 'en' ? 'en' : lang === 'zh-Hant' ? 'zh-Hant' : 'zh-CN';
   return `<!DOCTYPE html>
-<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ktriage: ${esc(a.input)}</title><style>${CSS}</style></head>
-<body><main>${parts.join('\n')}</main></body></html>
+<html lang="${tag}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ktriage: ${esc(title)}</title><style>${CSS}</style></head>
+<body><main>${body}</main></body></html>
 `;
+}
+
+export function renderHtml(a: Analysis, lang: OutLang): string {
+  return page(a.input, lang, inputHtml(a, lang, '', 'h1'));
+}
+
+/** An input that could not be read, as it appears on a page of several inputs. */
+export interface UnreadableInput {
+  input: string;
+  error: string;
+}
+
+/** One page for several inputs: a list of them, then a section each. */
+export function renderHtmlPage(inputs: ReadonlyArray<Analysis | UnreadableInput>, lang: OutLang): string {
+  if (inputs.length === 1 && !('error' in inputs[0])) return renderHtml(inputs[0], lang);
+  const toc = inputs
+    .map((a, k) => {
+      const what = 'error' in a ? a.error : reportTotal(a) === 0 ? t(lang, 'noReportShort') : `${count(reportTotal(a))} ${t(lang, 'reportsShort')}${a.findings[0] ? ` · ${a.findings[0].summary}` : ''}`;
+      return `<li><a href="#in${k + 1}">${esc(a.input)}</a> — ${esc(what)}</li>`;
+    })
+    .join('');
+  const sections = inputs.map((a, k) => `<section class="input" id="in${k + 1}">${'error' in a ? `<h2>${esc(a.input)}</h2><p class="error">${esc(a.error)}</p>` : inputHtml(a, lang, `in${k + 1}-`, 'h2')}</section>`);
+  return page(`${inputs.length} ${t(lang, 'contents')}`, lang, `<h1>ktriage</h1><nav><h2>${esc(t(lang, 'contents'))}</h2><ul>${toc}</ul></nav>\n${sections.join('\n')}`);
 }

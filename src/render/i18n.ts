@@ -1,6 +1,27 @@
-// Labels of the rendered output in each language the tool speaks.
+// Labels of the rendered output in each language the tool speaks, and the choice of language.
 
+import { toHant } from './hant';
+
+/** The languages the rules write: English and (Simplified) Chinese. */
 export type Lang = 'en' | 'zh';
+/** The languages of the output: Traditional Chinese is converted from the Simplified texts at render time. */
+export type OutLang = Lang | 'zh-Hant';
+
+/** The language the rules are asked for, for an output language. */
+export function ruleLang(lang: OutLang): Lang {
+  return lang === 'en' ? 'en' : 'zh';
+}
+
+/** One of a pair of texts in the output language. */
+export function pick(text: { en: string; zh: string }, lang: OutLang): string {
+  if (lang === 'en') return text.en;
+  return lang === 'zh-Hant' ? toHant(text.zh) : text.zh;
+}
+
+/** A Simplified Chinese text in the output language (unchanged unless Traditional is asked for). */
+export function script(text: string, lang: OutLang): string {
+  return lang === 'zh-Hant' ? toHant(text) : text;
+}
 
 const LABELS = {
   noReport: { en: 'No crash report found.', zh: '未发现内核崩溃报告。' },
@@ -44,19 +65,60 @@ const LABELS = {
   diagnosis: { en: 'Diagnosis', zh: '诊断结论' },
   noFinding: { en: 'No diagnosis: nothing in this input matches a rule.', zh: '无诊断结论：输入中没有内容匹配任何规则。' },
   details: { en: 'Reports', zh: '报告详情' },
+  repeated: { en: 'x', zh: '共' },
+  times: { en: '', zh: '次' },
+  lineRange: { en: 'lines', zh: '行' },
+  cpus: { en: 'CPUs', zh: 'CPU' },
+  tasks: { en: 'tasks', zh: '任务' },
+  andOthers: { en: 'and others', zh: '等' },
+  sameTitleAs: { en: 'same title as report', zh: '与报告标题相同：报告' },
+  notRepeated: { en: 'its details are not repeated', zh: '细节不再重复' },
+  moreReports: { en: 'more reports, counted by title (every one is listed by --format json)', zh: '个报告未逐一列出，按标题计数如下（--format json 列出全部报告）' },
+  moreTitles: { en: 'more titles', zh: '个其他标题' },
+  otherTitles: { en: '(other titles)', zh: '（其他标题）' },
+  eraInferred: { en: 'inferred from the trace format', zh: '根据日志格式推断' },
+  releaseUnknown: { en: 'release not printed', zh: '未打印版本号' },
+  contents: { en: 'Inputs', zh: '输入' },
+  noReportShort: { en: 'no crash report', zh: '无崩溃报告' },
+  reportsShort: { en: 'reports', zh: '个报告' },
 } as const;
 
 export type Label = keyof typeof LABELS;
 
-export function t(lang: Lang, label: Label): string {
-  return LABELS[label][lang];
+/** Every label in one language (for checks over all the output's texts). */
+export function allLabels(lang: Lang): string[] {
+  return Object.values(LABELS).map((l) => l[lang]);
 }
 
-/** The language from --lang, else from LANG/LC_ALL/LC_MESSAGES, else English. */
+export function t(lang: OutLang, label: Label): string {
+  return pick(LABELS[label], lang);
+}
+
+/**
+ * The output language for a `--lang` value or a locale name (`zh_TW.UTF-8`, `zh-Hant`, `en_US`):
+ * Traditional Chinese for the Hant script and for Taiwan, Hong Kong and Macau, Simplified for
+ * other Chinese, English otherwise; null when the value names no language we speak.
+ */
+export function langOf(value: string): OutLang | null {
+  const v = value.trim().replace(/[.@].*$/, '').replace(/_/g, '-').toLowerCase();
+  if (v === 'en' || v.startsWith('en-') || v === 'c' || v === 'posix') return 'en';
+  if (v !== 'zh' && !v.startsWith('zh-')) return null;
+  if (/^zh-(?:hant|tw|hk|mo)(?:-|$)/.test(v)) return 'zh-Hant';
+  return 'zh';
+}
+
+/** The output language from --lang, else from LC_ALL/LC_MESSAGES/LANG, else English. */
+export function pickOutLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): OutLang {
+  if (flag) return langOf(flag) ?? 'en';
+  return langOf(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ?? 'en';
+}
+
+/** The language of the rules' texts for --lang or the locale (Chinese of either script reads the Chinese texts). */
 export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
-  if (flag === 'zh' || flag === 'en') return flag;
-  const loc = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  return /^zh/i.test(loc) ? 'zh' : 'en';
+  return ruleLang(pickOutLang(flag, env));
 }
 
-export const LANGS: readonly Lang[] = ['en', 'zh'];
+/** The `--lang` values the command line accepts. */
+export const LANG_CHOICES: readonly string[] = ['en', 'zh', 'zh-Hans', 'zh-CN', 'zh-Hant', 'zh-TW', 'zh-HK'];
+
+export const LANGS: readonly OutLang[] = ['en', 'zh', 'zh-Hant'];

@@ -1,5 +1,8 @@
 // The JSON form of one analysed input, as contract.md fixes it (plus extension fields).
 
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CallTrace, CrashReport } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
 
@@ -21,7 +24,7 @@ export function traceJson(t: CallTrace): Record<string, unknown> {
   };
 }
 
-function reportJson(r: CrashReport): Record<string, unknown> {
+export function reportJson(r: CrashReport): Record<string, unknown> {
   return {
     // The contract's fields first, in its order.
     title: r.title,
@@ -51,14 +54,17 @@ function reportJson(r: CrashReport): Record<string, unknown> {
   };
 }
 
-export function analysisJson(a: Analysis): Record<string, unknown> {
+export function analysisJson(a: Analysis, reports: unknown = a.reports.map(reportJson)): Record<string, unknown> {
   return {
     input: a.input,
-    kernel: a.kernel,
-    reports: a.reports.map(reportJson),
+    // The contract's three fields; the era the log's format shows is an extension beside them.
+    kernel: { release: a.kernel.release, arch: a.kernel.arch, taint: a.kernel.taint },
+    reports,
     findings: a.findings,
     notes: a.notes,
     lines: a.lineCount,
+    era: a.kernel.era ?? null,
+    reportCount: a.reportCount ?? a.reports.length,
     backtraces: a.backtraces.map(traceJson),
   };
 }
@@ -66,4 +72,98 @@ export function analysisJson(a: Analysis): Record<string, unknown> {
 /** The JSON object printed for an input that could not be read at all. */
 export function unreadableJson(input: string, message: string): Record<string, unknown> {
   return { input, error: message, kernel: { release: null, arch: null, taint: null }, reports: [], findings: [] };
+}
+
+/** Reports' JSON kept in memory up to this many characters; past it they go to a temporary file. */
+const SPOOL_MEMORY_CHARS = 8 * 1024 * 1024;
+
+/** Temporary folders of the spools in use, removed however the program ends. */
+const liveDirs = new Set<string>();
+let cleanupHooked = false;
+function track(dir: string): void {
+  liveDirs.add(dir);
+  if (cleanupHooked) return;
+  cleanupHooked = true;
+  process.once('exit', () => {
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+/**
+ * The `reports` array of one input, serialised report by report as the analysis goes, so that
+ * a log of any number of reports is printed whole while memory holds only a bounded part of it.
+ */
+export class ReportSpool {
+  private parts: string[] = [];
+  private chars = 0;
+  private dir: string | null = null;
+  private fd: number | null = null;
+  count = 0;
+
+  /** `depth`: nesting of the array in the printed document (2 for one input, 3 inside an array of inputs); null prints compact JSON. */
+  constructor(private readonly depth: number | null) {}
+
+  add(r: CrashReport): void {
+    const pad = this.depth === null ? '' : ' '.repeat(this.depth * 2);
+    const body = this.depth === null ? JSON.stringify(reportJson(r)) : JSON.stringify(reportJson(r), null, 2).replace(/\n/g, `\n${pad}`);
+    const piece = this.depth === null ? (this.count > 0 ? ',' : '') + body : `${this.count > 0 ? ',' : ''}\n${pad}${body}`;
+    this.count++;
+    if (this.fd === null && this.chars + piece.length <= SPOOL_MEMORY_CHARS) {
+      this.parts.push(piece);
+      this.chars += piece.length;
+      return;
+    }
+    if (this.fd === null) {
+      this.dir = mkdtempSync(join(tmpdir(), 'ktriage-'));
+      track(this.dir);
+      this.fd = openSync(join(this.dir, 'reports.json'), 'w');
+      writeSync(this.fd, this.parts.join(''));
+      this.parts = [];
+    }
+    writeSync(this.fd, piece);
+  }
+
+  /** Writes the array, then frees what it held. */
+  async writeTo(write: (s: string) => Promise<void>): Promise<void> {
+    try {
+      if (this.count === 0) return await write('[]');
+      await write('[');
+      for (const p of this.parts) await write(p);
+      if (this.fd !== null && this.dir !== null) {
+        closeSync(this.fd);
+        this.fd = null;
+        for await (const chunk of createReadStream(join(this.dir, 'reports.json'), { encoding: 'utf8', highWaterMark: 1 << 20 })) await write(chunk as string);
+      }
+      await write(this.depth === null ? ']' : `\n${' '.repeat((this.depth - 1) * 2)}]`);
+    } finally {
+      this.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.parts = [];
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    if (this.dir !== null) {
+      rmSync(this.dir, { recursive: true, force: true });
+      liveDirs.delete(this.dir);
+    }
+    this.dir = null;
+  }
+}
+
+const REPORTS_HERE = '\u0000reports\u0000';
+
+/**
+ * Prints the JSON of one input with its reports streamed from the spool. `depth` 1 is a document
+ * of its own, 2 an element of an array of inputs; null is one compact line (jsonl).
+ */
+export async function writeAnalysisJson(a: Analysis, spool: ReportSpool, write: (s: string) => Promise<void>, depth: number | null): Promise<void> {
+  let text = depth === null ? JSON.stringify(analysisJson(a, REPORTS_HERE)) : JSON.stringify(analysisJson(a, REPORTS_HERE), null, 2);
+  if (depth !== null && depth > 1) text = text.replace(/\n/g, `\n${' '.repeat((depth - 1) * 2)}`);
+  const mark = JSON.stringify(REPORTS_HERE);
+  const at = text.indexOf(mark);
+  await write(text.slice(0, at));
+  await spool.writeTo(write);
+  await write(text.slice(at + mark.length));
 }

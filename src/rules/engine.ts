@@ -15,20 +15,27 @@ export type RenderedFinding = Finding & {
 };
 
 export function makeContext(a: Analysis): RuleContext {
+  // Rules ask the same question once per report (is the panic message printed? which era?):
+  // each distinct search is made once, so a log of many reports costs a scan per question, not per report.
+  const searched = new Map<string, LogLine[]>();
   return {
     analysis: a,
     line: (no) => lineAt(a, no),
     findLines(needle, limit = 50) {
+      const key = `${typeof needle === 'string' ? 's' : `r${needle.flags}`}:${limit}:${typeof needle === 'string' ? needle : needle.source}`;
+      const known = searched.get(key);
+      if (known) return known.slice();
       const out: LogLine[] = [];
-      for (const region of a.regions) {
+      search: for (const region of a.regions) {
         for (const l of region) {
           if (typeof needle === 'string' ? l.text.includes(needle) : needle.test(l.text)) {
             out.push(l);
-            if (out.length >= limit) return out;
+            if (out.length >= limit) break search;
           }
         }
       }
-      return out;
+      if (searched.size < 4096) searched.set(key, out);
+      return out.slice();
     },
   };
 }
@@ -58,6 +65,24 @@ function render(rule: Rule, d: FindingDraft, ctx: RuleContext, lang: Lang): Rend
     report: d.report ?? null,
   };
 }
+
+/**
+ * Some rules ask other rules first (the fallback asks every specific rule which reports they
+ * explain): each rule's drafts are computed once per context, so a log of many reports is not
+ * analysed twice over.
+ */
+function checkOncePerContext(rule: Rule): void {
+  const check = rule.check.bind(rule);
+  const done = new WeakMap<RuleContext, FindingDraft[]>();
+  rule.check = (ctx) => {
+    const known = done.get(ctx);
+    if (known) return known;
+    const drafts = check(ctx);
+    done.set(ctx, drafts);
+    return drafts;
+  };
+}
+RULES.forEach(checkOncePerContext);
 
 /** All findings for the input, most likely explanation first. A rule that throws is reported, not fatal. */
 export function runRules(a: Analysis, lang: Lang, rules: readonly Rule[] = RULES): RenderedFinding[] {

@@ -47,9 +47,15 @@ export interface InferredPanic {
   inferred: boolean;
 }
 
+const panicsOf = new WeakMap<RuleContext, InferredPanic[]>();
+
 /** Panics whose message follows from the function that called panic() (do_exit, the watchdogs...). */
 export function inferredPanics(ctx: RuleContext): InferredPanic[] {
+  // Rules ask this once per report: the stacks are read once per input.
+  const known = panicsOf.get(ctx);
+  if (known) return known;
   const out: InferredPanic[] = [];
+  panicsOf.set(ctx, out);
   for (const s of allStacks(ctx.analysis)) {
     const frames = framesOf(s.trace);
     const i = frames.findIndex((f) => f.function === 'panic' || f.function === 'nmi_panic');
@@ -145,11 +151,12 @@ export interface ModuleMessage {
 export function moduleMessageBefore(ctx: RuleContext, r: CrashReport, beforeLine: number, window = 30): ModuleMessage | null {
   const suspects = r.modules.filter((m) => /[OEP]/.test(m.taint) || m.state.includes('-')).map((m) => m.name);
   if (suspects.length === 0) return null;
+  const words = suspects.map((m) => ({ m, re: new RegExp(`(?:^|[^a-z0-9_])${m.toLowerCase().replace(/[^a-z0-9_]/g, '')}(?:[^a-z0-9_]|$)`) }));
   for (let no = beforeLine - 1; no >= Math.max(1, beforeLine - window); no--) {
     const l = ctx.line(no);
     if (!l || MODULE_LOAD_NOISE.some((p) => p.test(l.text)) || /Modules linked in/.test(l.text)) continue;
     const lower = l.text.toLowerCase();
-    const mod = suspects.find((m) => new RegExp(`(?:^|[^a-z0-9_])${m.toLowerCase().replace(/[^a-z0-9_]/g, '')}(?:[^a-z0-9_]|$)`).test(lower));
+    const mod = words.find((w) => w.re.test(lower))?.m;
     if (mod) return { no, text: l.text.trim(), module: mod };
   }
   return null;

@@ -69,13 +69,14 @@ resource-exhaustion 等；对照表在 src/knowledge/report-types.ts）就用对
         }
       }
       const out: FindingDraft[] = [];
+      const firstSound = reports.findIndex((x) => !x.corrupted);
       reports.forEach((r, index) => {
         if (explained.has(index)) return;
         const c = blameReport(r, 'fault');
         const culprit = culpritLabel(c);
         const task = taskLabel(r);
         const k = REPORT_TYPE_CLASSES.find((x) => x.re.test(r.type)) ?? null;
-        const earlier = reports.slice(0, index).find((x) => !x.corrupted) ?? null;
+        const earlier = firstSound >= 0 && firstSound < index ? reports[firstSound] : null;
         const evidence: FindingDraft['evidence'] = [{ line: r.headerLine, note: msg('evReport', { title: r.title }) }];
         if (c.line !== null && culprit) evidence.push({ line: c.line, note: msg('evCulprit', { culprit }) });
         if (earlier) evidence.push({ line: earlier.headerLine, note: msg('evEarlier') });

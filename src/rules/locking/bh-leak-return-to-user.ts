@@ -6,6 +6,10 @@ import { findFrame } from '../stacks';
 import { decodingRelease, exitWithIrqCount, inferredPanics, moduleMessageBefore, releaseOf, scheduleBugs, taintLine } from '../facts';
 import type { FindingDraft, Rule } from '../types';
 import { suspectModules } from '../stacks';
+import type { LogLine } from '../../model/types';
+
+/** Lines before the report searched for the task's refused user fault. */
+const SEGFAULT_LOOKBACK = 200;
 
 export const bhLeakReturnToUser: Rule = {
   meta: {
@@ -81,7 +85,13 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
       const exiting = trace.segments.flatMap((sg) => sg.frames).some((f) => f.reliable && (f.function === 'do_exit' || f.function === 'do_task_dead'));
       const exitRule = exitWithIrqCount(releaseOf(ctx.analysis, bug.report));
       const escaped = bug.comm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const segfault = ctx.findLines(new RegExp(`${escaped}\\[${bug.pid}\\]: segfault at `), 5).filter((l) => l.no < bug.header.no).pop() ?? null;
+      const ownSegfault = new RegExp(`${escaped}\\[${bug.pid}\\]: segfault at `);
+      // The refused user fault comes just before the report: a bounded look back, not a search of the whole log.
+      let segfault: LogLine | null = null;
+      for (let no = bug.header.no - 1; no >= Math.max(1, bug.header.no - SEGFAULT_LOOKBACK) && !segfault; no--) {
+        const l = ctx.line(no);
+        if (l && ownSegfault.test(l.text)) segfault = l;
+      }
       if (segfault) evidence.push({ line: segfault.no, note: { en: 'a user-space fault refused while atomic: page faults are disabled with the leaked count, so the task got SIGSEGV', zh: '原子上下文中用户态缺页被拒绝：泄漏的计数使缺页处理被禁用，任务因此收到 SIGSEGV' } });
       const said = moduleMessageBefore(ctx, bug.report, segfault?.no ?? bug.header.no);
       if (said) evidence.push({ line: said.no, note: { en: `${said.module} printed this just before: the code path that leaked`, zh: `${said.module} 紧接着之前打印了这条信息：发生泄漏的代码路径` } });
