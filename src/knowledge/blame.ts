@@ -28,11 +28,12 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'reporting',
     family: 'printk and stack dumping',
     names: [
-      'printk', '_printk', 'vprintk*', 'printk_*', 'console_unlock', 'console_flush_all', 'call_console_driver*', 'serial8250_console_*', 'vt_console_print', 'fbcon_*', 'bit_putcs', 'wake_up_klogd*',
-      'dump_stack*', 'show_stack', 'show_stack_log_lvl', 'show_trace*', 'dump_backtrace', 'unwind_backtrace', 'print_trace_address', 'print_context_stack*', 'walk_stackframe', 'arch_stack_walk',
-      'stack_trace_save*', 'save_stack_trace*', 'show_regs', 'show_registers', '__show_regs', 'show_regs_print_info', 'show_fault_oops', 'show_opcodes', 'dump_pagetable', 'show_pte',
+      'printk', '_printk', 'vprintk*', 'printk_*', 'console_lock', 'console_trylock', 'console_unlock', 'console_flush_all', 'call_console_driver*', 'serial8250_console_*', 'vt_console_print', 'fbcon_*', 'bit_putcs', 'wake_up_klogd*',
+      'dump_stack*', 'show_stack', 'show_stack_log_lvl', 'show_trace*', 'dump_backtrace', 'unwind_backtrace', 'print_trace_address', 'print_context_stack*', 'dump_trace', 'walk_stackframe', 'arch_stack_walk',
+      'stack_trace_save*', 'save_stack_trace*', '__save_stack_trace*', 'show_regs', 'show_registers', '__show_regs', 'show_regs_print_info', 'show_fault_oops', 'show_opcodes', 'dump_pagetable', 'show_pte',
       'print_modules', 'print_oops_end_marker', 'print_tainted', 'print_address_description*', 'print_report', 'print_error_description',
-      'sched_show_task', 'show_state_filter', 'debug_show_all_locks', 'debug_show_held_locks', 'lockdep_print_held_locks', 'print_lock*', 'print_irqtrace_events',
+      'sched_show_task', '_sched_show_task', 'show_state_filter', 'dump_unreclaimable_slab', 'show_mem', '__show_mem', 'show_free_areas', '__show_free_areas',
+      'unwind_next_frame', 'unwind_get_return_address', '__unwind_start', 'unwind_start', 'kernel_text_address', '__kernel_text_address', 'is_bpf_text_address', 'is_ftrace_trampoline', 'is_module_text_address', '__module_text_address', 'core_kernel_text', 'stack_trace_consume_entry', 'save_stack', 'debug_show_all_locks', 'debug_show_held_locks', 'lockdep_print_held_locks', 'print_lock*', 'print_irqtrace_events',
     ],
   },
   {
@@ -66,6 +67,11 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
       'check_hung_task', 'check_hung_uninterruptible_tasks', 'watchdog', 'hung_task_*', 'wq_watchdog_*', 'show_workqueue_state', 'show_all_workqueues', 'csd_lock_wait_toolong',
       '__perf_event_overflow', 'perf_event_overflow', 'handle_pmi_common', 'intel_pmu_handle_irq', 'amd_pmu_handle_irq', 'x86_pmu_handle_irq', 'perf_event_nmi_handler', 'nmi_handle', 'default_do_nmi', 'do_nmi', 'exc_nmi', 'asm_exc_nmi', 'end_repeat_nmi', 'nmi', 'perf_ibs_nmi_handler',
     ],
+  },
+  {
+    role: 'reporting',
+    family: 'RCU stall reporting and read-side debug checks',
+    names: ['dump_cpu_task', 'rcu_is_watching', 'debug_lockdep_rcu_enabled', 'rcu_read_lock_held*', 'rcu_read_lock_sched_held', 'rcu_read_lock_bh_held', 'rcu_read_lock_any_held', 'rcu_dynticks_curr_cpu_in_eqs', 'rcu_check_gp_start_stall', 'rcu_stall_kick_kthreads', 'rcu_irq_enter*', 'rcu_irq_exit*', 'rcu_nmi_enter', 'rcu_nmi_exit'],
   },
   {
     role: 'reporting',
@@ -162,6 +168,11 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
   },
   {
     role: 'primitive',
+    family: 'random numbers',
+    names: ['prandom_u32*', 'prandom_bytes*', 'get_random_*', '_get_random_bytes', 'get_random_bytes*', 'crng_make_state', 'crng_fast_key_erasure', 'chacha_block*'],
+  },
+  {
+    role: 'primitive',
     family: 'delays and busy-waits',
     names: ['__const_udelay', '__udelay', '__ndelay', 'udelay', 'ndelay', 'mdelay', '__delay', 'delay_tsc', 'delay_loop', 'delay_halt*', 'read_current_timer', 'cpu_relax', 'native_safe_halt', 'default_idle', 'arch_cpu_idle', 'cpu_idle_poll', 'poll_idle', 'ktime_get*', 'read_tsc', 'native_read_tsc', 'rdtsc*', 'sched_clock*', 'local_clock', 'pvclock_clocksource_read*', 'kvm_clock_*', 'xen_clocksource_*', 'readl_poll_timeout*', 'read_poll_timeout*', 'io_serial_in', 'mem_serial_in', 'serial_in', 'serial8250_*', 'wait_for_xmitr', 'ioread*', 'iowrite*', 'readl', 'writel', 'readb', 'writeb', 'readw', 'writew', 'inb', 'outb', 'inl', 'outl'],
   },
@@ -186,6 +197,16 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
       'kernfs_*', 'sysfs_kf_*', 'sysfs_*', 'kobj_attr_*', 'dev_attr_*', 'drv_attr_*', 'bus_attr_*', 'class_attr_*', 'proc_reg_*', 'proc_sys_call_handler', 'proc_sys_write', 'proc_sys_read', 'seq_read*', 'seq_write', 'traverse', 'full_proxy_*', 'debugfs_*', 'simple_attr_*', 'generic_file_*', '__generic_file_*', 'generic_perform_write', 'filemap_*', '__filemap_*', 'do_writepages', 'write_cache_pages', 'generic_writepages', '__writepage', 'writeback_*', '__writeback_*', 'wb_*', 'iomap_*', '__iomap_*', 'mpage_*', 'block_write_*', 'block_read_*', '__block_write_*', 'read_pages', 'page_cache_ra_*', 'ondemand_readahead', 'do_page_cache_ra', 'filemap_read', 'filemap_fault', 'do_read_cache_*', 'read_cache_page*',
       'splice_*', 'do_splice*', 'iter_file_splice_write', 'generic_splice_*', 'pipe_write', 'pipe_read', 'dump_emit', 'dump_emit_page', '__dump_emit', 'elf_core_dump', 'do_coredump', 'writenote',
     ],
+  },
+  {
+    role: 'helper',
+    family: 'kernel-thread state checks',
+    names: ['kthread_should_stop', 'kthread_should_park', '__kthread_should_park', 'kthread_freezable_should_stop', 'kthread_parkme', '__kthread_parkme', 'try_to_freeze', 'freezing_slow_path', '__refrigerator'],
+  },
+  {
+    role: 'helper',
+    family: 'hibernation snapshot bitmaps',
+    names: ['memory_bm_*', 'swsusp_set_page_free', 'swsusp_unset_page_free', 'swsusp_page_is_free', 'swsusp_set_page_forbidden', 'swsusp_page_is_forbidden'],
   },
   {
     role: 'helper',
@@ -223,7 +244,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'entry',
     family: 'interrupt, softirq and exception entry',
     names: [
-      'common_interrupt', '__common_interrupt', 'asm_common_interrupt', 'do_IRQ', '__do_IRQ', 'handle_irq', 'generic_handle_irq*', 'generic_handle_domain_irq*', 'handle_domain_irq', '__handle_domain_irq', 'handle_irq_desc', 'handle_edge_irq', 'handle_level_irq', 'handle_fasteoi_irq', 'handle_simple_irq', 'handle_percpu_irq', 'handle_percpu_devid_irq', 'handle_untracked_irq', 'handle_nested_irq', 'ret_from_intr', 'apic_timer_interrupt', 'smp_apic_timer_interrupt', 'local_apic_timer_interrupt', 'sysvec_*', 'asm_sysvec_*', '__sysvec_*', 'irq_exit*', '__irq_exit_rcu', 'irq_enter*', 'irqentry_*', 'gic_handle_irq', 'el1_irq', 'el1h_64_irq*', 'el0_irq', 'el1_interrupt', 'call_on_irq_stack', 'do_interrupt_handler', '__irq_svc', '__irq_usr', 'xen_evtchn_do_upcall', '__xen_evtchn_do_upcall', 'xen_do_hypervisor_callback', 'xen_hypervisor_callback', 'do_softirq*', '__do_softirq', 'handle_softirqs', 'invoke_softirq', 'run_ksoftirqd', '__softirqentry_text_start', 'call_do_softirq', 'do_softirq_own_stack', 'irq_thread', 'irq_thread_fn', 'irq_forced_thread_fn', 'irq_finalize_oneshot*', 'irq_thread_check_affinity', 'handle_IRQ', 'asm_do_IRQ', 'do_IRQ_*', '__irq_entry_text_start', 'ret_from_exception', 'ret_from_except*',
+      'common_interrupt', '__common_interrupt', 'asm_common_interrupt', 'do_IRQ', '__do_IRQ', 'handle_irq', 'generic_handle_irq*', 'generic_handle_domain_irq*', 'handle_domain_irq', '__handle_domain_irq', 'handle_irq_desc', 'handle_edge_irq', 'handle_level_irq', 'handle_fasteoi_irq', 'handle_simple_irq', 'handle_percpu_irq', 'handle_percpu_devid_irq', 'handle_untracked_irq', 'handle_nested_irq', 'ret_from_intr', 'apic_timer_interrupt*', 'smp_apic_timer_interrupt*', 'local_apic_timer_interrupt', 'sysvec_*', 'asm_sysvec_*', '__sysvec_*', 'smp_trace_*', 'common_interrupt_return', 'restore_regs_and_return_to_kernel', 'native_irq_return_iret', 'irq_exit*', '__irq_exit_rcu', 'irq_enter*', 'irqentry_*', 'gic_handle_irq', 'el1_irq', 'el1h_64_irq*', 'el0_irq', 'el1_interrupt', 'call_on_irq_stack', 'do_interrupt_handler', '__irq_svc', '__irq_usr', 'xen_evtchn_do_upcall', '__xen_evtchn_do_upcall', 'xen_do_hypervisor_callback', 'xen_hypervisor_callback', 'do_softirq*', '__do_softirq', 'handle_softirqs', 'invoke_softirq', 'run_ksoftirqd', '__softirqentry_text_start', 'call_do_softirq', 'do_softirq_own_stack', 'irq_thread', 'irq_thread_fn', 'irq_forced_thread_fn', 'irq_finalize_oneshot*', 'irq_thread_check_affinity', 'handle_IRQ', 'asm_do_IRQ', 'do_IRQ_*', '__irq_entry_text_start', 'ret_from_exception', 'ret_from_except*',
       'run_timer_softirq', '__run_timers', 'expire_timers', 'call_timer_fn', 'hrtimer_interrupt', '__hrtimer_run_queues', '__run_hrtimer', 'hrtimer_run_queues', 'tick_sched_timer', 'tick_sched_handle', 'tick_handle_periodic', 'tick_periodic', 'update_process_times', 'scheduler_tick', 'sched_tick', 'timer_interrupt', 'arch_timer_handler_*', 'tasklet_action*', 'tasklet_hi_action', 'rcu_core', 'rcu_core_si', 'rcu_do_batch', 'rcu_process_callbacks', 'blk_done_softirq', 'blk_complete_reqs', 'irq_poll_softirq', 'flush_smp_call_function_queue', '__flush_smp_call_function_queue', 'generic_smp_call_function_single_interrupt', 'smp_call_function_interrupt', 'sysvec_call_function*',
     ],
   },

@@ -52,7 +52,10 @@ CPU 的调用栈、找更早的报告。
         } catch {
           continue;
         }
-        for (const d of drafts) if (d.report !== undefined) explained.add(d.report);
+        for (const d of drafts) {
+          if (d.report !== undefined) explained.add(d.report);
+          for (const i of d.alsoExplains ?? []) explained.add(i);
+        }
       }
       const out: FindingDraft[] = [];
       reports.forEach((r, index) => {
