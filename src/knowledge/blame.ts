@@ -160,7 +160,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'primitive',
     family: 'list, tree and bitmap operations',
     names: [
-      'list_*', '__list_*', 'hlist_*', '__hlist_*', 'llist_*', '__llist_*', 'plist_*', 'rb_*', '__rb_*', 'rb_erase*', 'rb_insert*', 'xa_*', '__xa_*', 'xas_*', 'idr_*', 'ida_*', 'radix_tree_*', '__radix_tree_*', 'klist_*',
+      'list_*', '__list_*', 'hlist_*', '__hlist_*', 'llist_*', '__llist_*', 'plist_*', 'rb_*', '__rb_*', 'rb_erase*', 'rb_insert*', 'xa_*', '__xa_*', 'xas_*', 'idr_*', 'ida_*', 'radix_tree_*', '__radix_tree_*', 'klist_*', 'timerqueue_*',
       'find_next_bit', 'find_first_bit', '_find_next_bit', '_find_first_bit', '__find_*bit*', 'find_next_zero_bit', 'find_next_and_bit', '_find_next_and_bit', 'bitmap_*', '__bitmap_*', 'set_bit', 'clear_bit', 'test_bit', 'test_and_*_bit', '__set_bit', '__clear_bit', '*_find_bit', '*_set_bit', '*_test_bit', '*_clear_bit', 'cpumask_*', '__cpumask_*', 'cpumask_next*', 'nodemask_*',
     ],
   },

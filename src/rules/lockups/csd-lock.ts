@@ -3,10 +3,10 @@
 import { IPI_WAITERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
 import { NO_BLAME, baseName, blameFrames, blameOfSite, culpritOfBlame, type Blame } from '../blame';
-import { cpuBacktraces, sampleFrames, sightings, type CpuBacktrace, type Sighting } from '../facts';
+import { cpuBacktraces, reportFromLines, sampleFrames, sightings, type CpuBacktrace, type Sighting } from '../facts';
 import { parseSymbolOffset } from '../../parse/frames';
 import { messenger } from '../messages';
-import type { FindingDraft, L10n, Rule } from '../types';
+import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 import { spinningIn } from './spinning';
 
 /**
@@ -77,6 +77,21 @@ function funcName(raw: string | null): string | null {
   return bare ? baseName(bare[1]) : null;
 }
 
+const CPU_LINE = /^CPU: (\d{1,5}) PID: \d/;
+
+/** The waiting CPU's own dump_stack() after the message: the caller of smp_call_function*() (evidence only, it is the victim). */
+function waiterBlame(ctx: RuleContext, from: number, to: number, cpu: number): Blame {
+  const inBacktrace = cpuBacktraces(ctx, from, to);
+  for (const l of ctx.findLines(CPU_LINE, 40)) {
+    if (l.no <= from || l.no > to || Number(CPU_LINE.exec(l.text)?.[1]) !== cpu) continue;
+    if (inBacktrace.some((b) => l.no >= b.report.startLine && l.no <= b.report.endLine)) continue;
+    const r = reportFromLines(ctx, l, 'csd waiter', STOP);
+    const frames = r?.traces.flatMap((t) => t.segments.flatMap((s) => s.frames)) ?? [];
+    if (frames.some((f) => f.function !== null && matchesAny(baseName(f.function), IPI_WAITERS))) return blameFrames(frames, { mode: 'wait', detectedIn: null });
+  }
+  return NO_BLAME;
+}
+
 export const csdLock: Rule = {
   meta: {
     id: 'KT-csd-lock-unresponsive',
@@ -129,9 +144,7 @@ on_each_cpu()、TLB flush），已经等了 T 纳秒。CPU 是在中断处理中
       const unstuck = ctx.findLines(UNSTUCK, 20).find((l) => l.no > first.header.no && UNSTUCK.exec(l.text)?.[3] !== undefined && Number(UNSTUCK.exec(l.text)?.[3]) === target) ?? null;
       const lastNs = waitOf(last).ns ?? g.wait.ns;
       // The caller on the waiting CPU (its dump_stack): only evidence, it is the victim.
-      const inBacktrace = (line: number): boolean => cpuBacktraces(ctx, first.header.no, to).some((b) => line >= b.report.startLine && line <= b.report.endLine);
-      const waiterTrace = first.report.traces.find((t) => !inBacktrace(t.startLine) && t.segments.some((s) => s.frames.some((f) => f.function !== null && matchesAny(baseName(f.function), IPI_WAITERS)))) ?? null;
-      const waiterCaller = waiterTrace ? blameFrames(waiterTrace.segments.flatMap((s) => s.frames), { mode: 'wait', detectedIn: null }) : NO_BLAME;
+      const waiterCaller = waiter !== null ? waiterBlame(ctx, first.header.no, to, Number(waiter)) : NO_BLAME;
       const ip = sample?.stack.detectedIn?.function ?? null;
       const data = {
         target, waiter, n, func: funcName(g.wait.func) ?? '?', secs: lastNs !== null ? Math.round(lastNs / 1e8) / 10 : msg('secsUnknown'),

@@ -60,6 +60,7 @@ const messages = {
   stepSite: { en: 'Read {{site}}: which sleeping primitive asserted, and trace up to {{who}}.', zh: '阅读 {{site}}：是哪个会睡眠的原语触发了断言，再向上追到 {{who}}。' },
   stepSiteNoWho: { en: 'Read {{site}}: which sleeping primitive asserted, and which caller reached it.', zh: '阅读 {{site}}：是哪个会睡眠的原语触发了断言，又是哪个调用者走到了这里。' },
   stepAtomicBy: { en: 'Read {{atomic}}: the lock or preempt_disable() taken there, and whether every path from it to {{sleeper}} is allowed to sleep.', zh: '阅读 {{atomic}}：那里获取的锁或 preempt_disable()，以及从它到 {{sleeper}} 的每条路径是否允许睡眠。' },
+  stepDisAtomic: { en: 'crash> dis -l {{atomic}}     (the lock taken there, and the sleeping call made before its unlock)', zh: 'crash> dis -l {{atomic}}（那里获取的锁，以及解锁之前发起的睡眠调用）' },
   stepBt: { en: 'crash> bt -f     (find the caller holding a spinlock: look for _raw_spin_lock* return addresses)', zh: 'crash> bt -f（找出持有自旋锁的调用者：看 _raw_spin_lock* 的返回地址）' },
   stepDebug: { en: 'Enable CONFIG_DEBUG_ATOMIC_SLEEP=y and CONFIG_PROVE_LOCKING=y: they print "Preemption disabled at:" and the held locks, which point at the atomic section.', zh: '打开 CONFIG_DEBUG_ATOMIC_SLEEP=y 和 CONFIG_PROVE_LOCKING=y：它们会打印 "Preemption disabled at:" 和持有的锁，直接指向原子区间。' },
   stepLeak: { en: 'Review the system calls {{comm}} makes for a lock or preempt_disable() not released on an error path; lockdep (CONFIG_PROVE_LOCKING) reports "lock held when returning to user space" at the source.', zh: '检查 {{comm}} 发起的系统调用中是否有锁或 preempt_disable() 在错误分支上没有释放；lockdep（CONFIG_PROVE_LOCKING）会在源头报告 "lock held when returning to user space"。' },
@@ -215,6 +216,7 @@ oops 的任务退出时打印的报告，只是重复它死亡时的状态。
       if (leak) nextSteps.push(msg('stepLeak', data));
       if (siteText) nextSteps.push(sleeper || (data.who && !printed) ? msg('stepSite', { ...data, who: sleeper ?? data.who, site: siteText }) : msg('stepSiteNoWho', { site: siteText }));
       if (atomicSite && sleeper) nextSteps.push(msg('stepAtomicBy', data));
+      else if (atomicSite) nextSteps.push(msg('stepDisAtomic', data));
       else if (!atomicSite) nextSteps.push(msg('stepBt'));
       if (!printed) nextSteps.push(msg('stepDebug'));
       const atomicBy = atomicSite ? msg('atomicBy', data) : null;
