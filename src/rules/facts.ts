@@ -401,3 +401,18 @@ export function oopsInInterrupt(ctx: RuleContext, r: CrashReport): boolean {
   }
   return false;
 }
+
+/** Earlier reports that leave a count or a lock behind in the task that printed them (data). */
+const LEAVES_COUNT = /scheduling while atomic|workqueue leaked lock|lock held when returning to user space|leaked lock or atomic|exited with preempt_count/;
+
+/** The last report of the same task before a line that left a count or lock behind: a later atomic report repeats its state. */
+export function earlierLeakOfTask(ctx: RuleContext, beforeLine: number, task: { pid: number | null; comm: string | null }): CrashReport | null {
+  let found: CrashReport | null = null;
+  for (const r of ctx.analysis.reports) {
+    if (r.headerLine >= beforeLine) break;
+    const same = task.pid !== null && r.pid !== null ? r.pid === task.pid : task.comm !== null && r.comm === task.comm;
+    if (!same) continue;
+    if (LEAVES_COUNT.test(`${ctx.line(r.headerLine)?.text ?? ''} ${r.title}`)) found = r;
+  }
+  return found;
+}

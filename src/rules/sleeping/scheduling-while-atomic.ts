@@ -8,7 +8,7 @@ import type { CrashReport, Frame } from '../../model/types';
 import { bhDisabledSleep } from './bh-disabled-sleep';
 import { bhLeakReturnToUser } from '../locking/bh-leak-return-to-user';
 import { threadInfoOverwritten } from '../memory/thread-info-overwritten';
-import { COUNTLESS_SCHEDULE_BUG, releaseOf, scheduleBugs, sightings, type ScheduleBug } from '../facts';
+import { COUNTLESS_SCHEDULE_BUG, earlierLeakOfTask, releaseOf, scheduleBugs, sightings, type ScheduleBug } from '../facts';
 import { baseName, blameReport, culpritOfBlame, printedBlame, type Blame } from '../blame';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule, RuleContext } from '../types';
@@ -65,9 +65,6 @@ const messages = {
 
 const msg = messenger(messages);
 
-/** Earlier reports that leave a count behind in the task that printed them (data). */
-const LEAVES_COUNT = /scheduling while atomic|workqueue leaked lock|lock held when returning to user space|leaked lock or atomic|exited with preempt_count/;
-
 /** Callback mechanisms that run in softirq context. */
 const SOFTIRQ_MECHANISMS: ReadonlySet<string> = new Set(['timer', 'tasklet', 'softirq', 'rcu', 'napi']);
 
@@ -101,18 +98,6 @@ function who(b: Pick<Blame, 'function' | 'module'>): string | null {
   return b.module ? `${b.function} [${b.module}]` : b.function;
 }
 
-/** The last earlier report of the same task that leaves a count behind. */
-function earlierOfTask(ctx: RuleContext, bug: ScheduleBug): CrashReport | null {
-  let found: CrashReport | null = null;
-  for (const r of ctx.analysis.reports) {
-    if (r.headerLine >= bug.header.no) break;
-    if (r.pid !== bug.pid && !(r.pid === null && r.comm === bug.comm)) continue;
-    const text = [ctx.line(r.headerLine)?.text ?? '', r.title].join(' ');
-    if (LEAVES_COUNT.test(text)) found = r;
-  }
-  return found;
-}
-
 function returnFrame(r: CrashReport): Frame | null {
   return mainFrames(r).find((f) => f.reliable && f.function !== null && matchesAny(baseName(f.function), RETURN_TO_USER)) ?? null;
 }
@@ -134,7 +119,7 @@ function countedFinding(ctx: RuleContext, bug: ScheduleBug): FindingDraft | null
   const returning = returnFrame(r);
   const printed = printedBlame(ctx, r);
   const c = printed ?? blameReport(r, 'context');
-  const earlier = earlierOfTask(ctx, bug);
+  const earlier = earlierLeakOfTask(ctx, bug.header.no, { pid: bug.pid, comm: bug.comm });
   const consequence = earlier !== null && (shape === 'short' || shape === 'preempt' || shape === 'bh' || shape === 'other');
   const irq = shape === 'irq' || shape === 'nmi';
   const leak = !consequence && !irq && returning !== null && (pc.callerPreemptDepth > 0 || pc.softirqDisableDepth > 0);

@@ -5,7 +5,7 @@ import { RETURN_TO_USER } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
 import { MECHANISM_NAMES } from '../../knowledge/callbacks';
 import type { CrashReport, LogLine } from '../../model/types';
-import { earlierOops, onOopsExitPath, releaseOf } from '../facts';
+import { earlierLeakOfTask, earlierOops, onOopsExitPath, releaseOf } from '../facts';
 import { baseName, blameReport, culpritOfBlame, printedBlame, type Blame } from '../blame';
 import { readLockdep, isPseudoLock } from '../lockdep';
 import { messenger } from '../messages';
@@ -46,6 +46,10 @@ const messages = {
   explainFix: { en: 'If it is legitimate to do this work here, use the variant that does not sleep (GFP_ATOMIC, spin_lock instead of mutex_lock); otherwise move the sleeping call outside the locked region, or make the lock a mutex.', zh: '如果确实要在这里做这件事，就用不睡眠的版本（GFP_ATOMIC、用 spin_lock 代替 mutex_lock）；否则把睡眠调用移到加锁区之外，或者把这把锁改成 mutex。' },
   explainConsequence: { en: 'The task oopsed just before (line {{line}}, "{{title}}") and this was printed on its way out: it died inside an atomic section, so its exit path found the context still atomic. The oops is the bug; this report only follows from it.', zh: '该任务刚刚 oops（第 {{line}} 行，"{{title}}"），这个报告是在它退出的途中打印的：它死在一个原子区间里，所以退出路径发现上下文仍是原子的。oops 才是 bug；这个报告只是它的后果。' },
   explainConsequenceNoOops: { en: 'This was printed on the exit path of a task that oopsed (die() or make_task_dead() on the stack): it died inside an atomic section, so its exit path found the context still atomic. The oops is the bug; this report only follows from it.', zh: '这个报告是在一个 oops 的任务退出时打印的（调用栈上有 die() 或 make_task_dead()）：它死在一个原子区间里，所以退出路径发现上下文仍是原子的。oops 才是 bug；这个报告只是它的后果。' },
+  summaryLeaked: { en: 'A sleeping function was called by {{task}} while it still held what its earlier report left behind: a consequence of that report', zh: '{{task}} 在仍持有之前那次报告遗留的锁或计数时调用了会睡眠的函数：这是那次报告的后果' },
+  explainLeaked: { en: 'The same task was reported at line {{line}} ("{{title}}"): a lock or preempt count was left set there, and it is still set when the task reaches might_sleep() here. This report only repeats that state; fix the first one.', zh: '同一任务在第 {{line}} 行已经报告过（"{{title}}"）：那里遗留了一把锁或 preempt 计数，任务在这里走到 might_sleep() 时它仍未清除。这个报告只是重复那个状态；先修第一个。' },
+  evLeaked: { en: 'the earlier report of the same task that left the count set', zh: '同一任务之前那次遗留计数的报告' },
+  stepLeaked: { en: 'Analyse the report at line {{line}} first: this one follows from it.', zh: '先分析第 {{line}} 行的报告：这个报告是它的后果。' },
   evHeader: { en: 'might_sleep(){{at}} found the context atomic', zh: '{{at}}might_sleep() 发现当前处于原子上下文' },
   evState: { en: 'in_atomic() {{a}}, irqs_disabled() {{i}}', zh: 'in_atomic() 为 {{a}}，irqs_disabled() 为 {{i}}' },
   evCount: { en: 'the printed preempt_count: {{summary}}', zh: '打印的 preempt_count：{{summary}}' },
@@ -173,6 +177,25 @@ oops 的任务退出时打印的报告，只是重复它死亡时的状态。
           culprit: null,
           nextSteps: [oops ? msg('stepFirst', data) : msg('stepFirstNoLine')],
           facts: { site: siteText, inAtomic, irqsDisabled: irqsOff, preemptCount: pc?.value ?? null, preempt: pc, consequenceOfOops: oops?.headerLine ?? true },
+        });
+        continue;
+      }
+
+      // An earlier report of the same task left the count or lock behind: this one only repeats it.
+      const leaked = earlierLeakOfTask(ctx, h, { pid: r.pid, comm: r.comm });
+      if (leaked) {
+        evidence.push({ line: leaked.headerLine, note: msg('evLeaked') });
+        const data = { line: leaked.headerLine, title: leaked.title };
+        out.push({
+          report: hit.index,
+          rootCauseClass: 'lock-imbalance',
+          confidence: 0.35,
+          summary: msg('summaryLeaked', { ...data, task: r.comm && r.pid !== null ? `${r.comm}/${r.pid}` : (r.comm ?? `pid ${r.pid ?? '?'}`) }),
+          explanation: msg('explainLeaked', data),
+          evidence,
+          culprit: null,
+          nextSteps: [msg('stepLeaked', data)],
+          facts: { site: siteText, inAtomic, irqsDisabled: irqsOff, preemptCount: pc?.value ?? null, preempt: pc, consequenceOfLine: leaked.headerLine },
         });
         continue;
       }
