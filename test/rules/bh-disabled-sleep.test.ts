@@ -12,6 +12,7 @@ ruleCases({
   invalid: [
     { log: 'shared:cases/seed-000-bh-leak-error-path/input.txt', why: 'a BH count leaked to the return-to-user path, with no sleeping call on the stack' },
     { log: 'test/fixtures/qemu/bhleak.log', why: 'a BH count found by the exit path of a task, not by a sleeping call' },
+    { log: 'test/fixtures/qemu/sleepatomic.log', why: 'a sleep under a plain spin_lock() (no BH part in the count)' },
     { log: 'corpus:report/642', why: 'a preempt count (no BH) left on the way back to user space' },
   ],
 });

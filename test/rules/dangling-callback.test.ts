@@ -11,6 +11,9 @@ ruleCases({
   ],
   invalid: [
     { log: 'test/fixtures/qemu/nullmember.log', why: 'a NULL member read inside a loaded module' },
+    { log: 'test/fixtures/qemu/kthleak.log', why: 'a kthread never stopped running freed code (the unloaded-module rule explains it, once)' },
+    { log: 'test/fixtures/qemu/wqunload.log', why: 'a work item of an unloaded module whose function is a bare address' },
+    { log: 'test/fixtures/qemu/hrtunload.log', why: 'an hrtimer callback of an unloaded module fetched as code' },
     { log: 'shared:cases/realworld/014-page-fault-in-workqueue-after-module-reload/input.txt', why: 'a jump into the freed code itself (the unloaded-module rule explains it, once)' },
     { log: 'shared:cases/realworld/016-page-fault-ptp-kworker-after-driver-unload/input.txt', why: 'core code reading a registered object of an unloaded module outside any dispatcher' },
   ],

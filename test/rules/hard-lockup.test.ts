@@ -11,6 +11,8 @@ ruleCases({
   ],
   invalid: [
     { log: 'test/fixtures/qemu/softlockup.log', why: 'a soft lockup (interrupts on)' },
+    { log: 'test/fixtures/qemu/irqoff.log', why: 'an interrupts-off CPU on a machine without an NMI watchdog: only the soft lockup of the CPU waiting for it is reported' },
+    { log: 'test/fixtures/qemu/nmibt.log', why: 'a soft lockup with NMI backtraces of every CPU' },
     { log: 'shared:cases/seed-002-hard-lockup-timer-after-unload/input.txt', why: 'a hard lockup that is the symptom of a fault in a timer dispatcher (the dangling-callback rule explains it)' },
     { log: 'shared:cases/realworld/021-rcu-stall-during-coredump/input.txt', why: 'an RCU stall' },
   ],

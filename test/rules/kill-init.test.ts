@@ -12,6 +12,7 @@ ruleCases({
   ],
   invalid: [
     { log: 'test/fixtures/qemu/nullmember.log', why: 'an oops of insmod, not of init' },
+    { log: 'test/fixtures/qemu/recurse.log', why: 'a stack overflow of insmod' },
     { log: 'shared:cases/seed-000-bh-leak-error-path/input.txt', why: 'a user task panicking in do_exit' },
   ],
 });

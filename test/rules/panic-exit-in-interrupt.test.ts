@@ -14,6 +14,7 @@ ruleCases({
   invalid: [
     { log: 'test/fixtures/qemu/timerleak.log', why: 'an oops in a timer softirq that panics with "Fatal exception in interrupt"' },
     { log: 'test/fixtures/qemu/kthstop.log', why: 'a BH-disabled sleep whose task exits normally' },
+    { log: 'test/fixtures/qemu/kthleak.log', why: 'a fault in a kthread of an unloaded module (Fatal exception)' },
     { log: 'test/fixtures/qemu/initexit.log', why: 'PID 1 exiting (a different panic from do_exit)' },
   ],
 });

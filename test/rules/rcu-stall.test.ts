@@ -10,12 +10,14 @@ ruleCases({
   valid: [
     { log: 'shared:cases/realworld/021-rcu-stall-during-coredump/input.txt', why: 'a self-detected stall in a retry loop under rcu_read_lock()', class: 'other', culprit: 'get_mem_cgroup_from_mm', first: true },
     { log: 'shared:cases/realworld/022-s390-rcu-stall-vm-teardown/input.txt', why: 'an expedited stall and a self-detected one of the same CPU: a busy-wait in a module', class: 'other', culprit: 'kvm_s390_gisa_destroy', module: 'kvm', first: true },
+    { log: 'test/fixtures/qemu/rcustall.log', why: 'two self-detected reports of one stall of a kthread loop with preemption off', class: 'other', culprit: 'rcustall_scan_table', module: 'rcustall', first: true },
     { log: 'corpus:report/270', why: 'the stalled stack after the timer interrupt, not the stall-reporting frames above it', class: 'other', culprit: 'mousedev_write', first: true },
     { log: 'corpus:report/488', why: 'a stall in a timer callback: the random-number leaf at RIP is skipped', class: 'other', culprit: 'garp_join_timer_arm', first: true },
     { log: 'corpus:report/292', why: 'every CPU reported but the kthread did not run, and its CPU waits for an IPI: no culprit on the waiting CPU', class: 'other', culprit: null, first: true },
   ],
   invalid: [
     { log: 'test/fixtures/qemu/softlockup.log', why: 'a soft lockup' },
+    { log: 'test/fixtures/qemu/softrepeat.log', why: 'repeated soft lockups with RCU stall warnings suppressed' },
     { log: 'shared:cases/realworld/001-hard-lockup-during-hibernate/input.txt', why: 'a hard lockup' },
     { log: 'corpus:report/432', why: 'a task hung in synchronize_rcu (a wait, not a stall)' },
   ],
@@ -40,4 +42,12 @@ test('KT-rcu-stall blames what ran where the starved kthread last ran ("All QSes
   assert.equal(mine[0].facts.allQsSeen, true);
   assert.equal(mine[0].facts.kthreadCpu, 0);
   assert.ok(mine[0].culprit?.function, 'the hog of CPU 0 is named');
+});
+
+test('KT-rcu-stall: a stall reported twice is one finding that explains both reports', async () => {
+  const all = await findingsOf(readLog('test/fixtures/qemu/rcustall.log') as string);
+  const mine = all.filter((f) => f.rule === 'KT-rcu-stall');
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0].facts.reports, 2);
+  assert.ok(!all.some((f) => f.rule === 'KT-unexplained-report'), all.map((f) => f.rule).join(', '));
 });
