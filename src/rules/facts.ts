@@ -335,13 +335,17 @@ export interface CpuBacktrace {
   report: CrashReport;
 }
 
+/** How many lines after a report its CPU backtraces are looked for. */
+const BACKTRACE_WINDOW = 3000;
 const CPU_BACKTRACE = /NMI backtrace for cpu (\d{1,5})|Task dump for CPU (\d{1,5}):/;
 const BACKTRACE_END = /NMI backtrace for cpu \d|Task dump for CPU \d|Sending NMI from CPU|Kernel panic - not syncing|---\[ end /;
 
 /** The CPU backtraces printed between two lines (bounded), each read as a small report of its own. */
 export function cpuBacktraces(ctx: RuleContext, from: number, to: number, limit = 16): CpuBacktrace[] {
   const out: CpuBacktrace[] = [];
-  for (let no = from; no <= to && out.length < limit; no++) {
+  // Backtraces answer the report they follow: a window, never the whole of a long log.
+  const last = Math.min(to, from + BACKTRACE_WINDOW);
+  for (let no = from; no <= last && out.length < limit; no++) {
     const l = ctx.line(no);
     const m = l ? CPU_BACKTRACE.exec(l.text) : null;
     if (!l || !m) continue;

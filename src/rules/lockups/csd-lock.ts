@@ -6,6 +6,7 @@ import { NO_BLAME, baseName, blameFrames, blameOfSite, culpritOfBlame, type Blam
 import { cpuBacktraces, reportFromLines, sampleFrames, sightings, type CpuBacktrace, type Sighting } from '../facts';
 import { parseSymbolOffset } from '../../parse/frames';
 import { messenger } from '../messages';
+import type { LogLine } from '../../model/types';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 import { spinningIn } from './spinning';
 
@@ -82,14 +83,27 @@ const CPU_LINE = /^CPU: (\d{1,5}) PID: \d/;
 /** The waiting CPU's own dump_stack() after the message: the caller of smp_call_function*() (evidence only, it is the victim). */
 function waiterBlame(ctx: RuleContext, from: number, to: number, cpu: number): Blame {
   const inBacktrace = cpuBacktraces(ctx, from, to);
-  for (const l of ctx.findLines(CPU_LINE, 40)) {
-    if (l.no <= from || l.no > to || Number(CPU_LINE.exec(l.text)?.[1]) !== cpu) continue;
+  for (let no = from + 1; no <= to && no <= from + 400; no++) {
+    const l = ctx.line(no);
+    if (!l || !CPU_LINE.test(l.text) || Number(CPU_LINE.exec(l.text)?.[1]) !== cpu) continue;
     if (inBacktrace.some((b) => l.no >= b.report.startLine && l.no <= b.report.endLine)) continue;
     const r = reportFromLines(ctx, l, 'csd waiter', STOP);
     const frames = r?.traces.flatMap((t) => t.segments.flatMap((s) => s.frames)) ?? [];
     if (frames.some((f) => f.function !== null && matchesAny(baseName(f.function), IPI_WAITERS))) return blameFrames(frames, { mode: 'wait', detectedIn: null });
   }
   return NO_BLAME;
+}
+
+/** "got unstuck ... CPU#M released the lock" after the last report of the wait: the target answered in the end. */
+function unstuckLine(ctx: RuleContext, from: number, target: number | null): LogLine | null {
+  if (target === null) return null;
+  for (let no = from + 1; no <= from + 600; no++) {
+    const l = ctx.line(no);
+    if (!l) continue;
+    const m = UNSTUCK.exec(l.text);
+    if (m && Number(m[3]) === target) return l;
+  }
+  return null;
 }
 
 export const csdLock: Rule = {
@@ -141,7 +155,7 @@ on_each_cpu()、TLB flush），已经等了 T 纳秒。CPU 是在中断处理中
       const blame = sample ? blameFrames(sampleFrames(sample.stack), { mode: 'lockup', detectedIn: sample.stack.detectedIn, samples: backtraces.slice(1).map((b) => sampleFrames(b.stack)) }) : null;
       const culprit = blame?.function ? blame : null;
       const spin = sample ? spinningIn(sample.stack, sample.report.registers?.values.RDI ?? null, sample.line) : null;
-      const unstuck = ctx.findLines(UNSTUCK, 20).find((l) => l.no > first.header.no && UNSTUCK.exec(l.text)?.[3] !== undefined && Number(UNSTUCK.exec(l.text)?.[3]) === target) ?? null;
+      const unstuck = unstuckLine(ctx, last.header.no, target);
       const lastNs = waitOf(last).ns ?? g.wait.ns;
       // The caller on the waiting CPU (its dump_stack): only evidence, it is the victim.
       const waiterCaller = waiter !== null ? waiterBlame(ctx, first.header.no, to, Number(waiter)) : NO_BLAME;
