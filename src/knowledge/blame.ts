@@ -28,11 +28,12 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'reporting',
     family: 'printk and stack dumping',
     names: [
-      'printk', '_printk', 'vprintk*', 'printk_*', 'console_unlock', 'console_flush_all', 'call_console_driver*', 'serial8250_console_*', 'vt_console_print', 'fbcon_*', 'bit_putcs', 'wake_up_klogd*',
-      'dump_stack*', 'show_stack', 'show_stack_log_lvl', 'show_trace*', 'dump_backtrace', 'unwind_backtrace', 'print_trace_address', 'print_context_stack*', 'walk_stackframe', 'arch_stack_walk',
-      'stack_trace_save*', 'save_stack_trace*', 'show_regs', 'show_registers', '__show_regs', 'show_regs_print_info', 'show_fault_oops', 'show_opcodes', 'dump_pagetable', 'show_pte',
+      'printk', '_printk', 'vprintk*', 'printk_*', 'console_lock', 'console_trylock', 'console_unlock', 'console_flush_all', 'call_console_driver*', 'serial8250_console_*', 'vt_console_print', 'fbcon_*', 'bit_putcs', 'wake_up_klogd*',
+      'dump_stack*', 'show_stack', 'show_stack_log_lvl', 'show_trace*', 'dump_backtrace', 'unwind_backtrace', 'print_trace_address', 'print_context_stack*', 'dump_trace', 'walk_stackframe', 'arch_stack_walk',
+      'stack_trace_save*', 'save_stack_trace*', '__save_stack_trace*', 'show_regs', 'show_registers', '__show_regs', 'show_regs_print_info', 'show_fault_oops', 'show_opcodes', 'dump_pagetable', 'show_pte',
       'print_modules', 'print_oops_end_marker', 'print_tainted', 'print_address_description*', 'print_report', 'print_error_description',
-      'sched_show_task', 'show_state_filter', 'debug_show_all_locks', 'debug_show_held_locks', 'lockdep_print_held_locks', 'print_lock*', 'print_irqtrace_events',
+      'sched_show_task', '_sched_show_task', 'show_state_filter', 'dump_unreclaimable_slab', 'show_mem', '__show_mem', 'show_free_areas', '__show_free_areas',
+      'unwind_next_frame', 'unwind_get_return_address', '__unwind_start', 'unwind_start', 'kernel_text_address', '__kernel_text_address', 'is_bpf_text_address', 'is_ftrace_trampoline', 'is_module_text_address', '__module_text_address', 'core_kernel_text', 'stack_trace_consume_entry', 'save_stack', 'debug_show_all_locks', 'debug_show_held_locks', 'lockdep_print_held_locks', 'print_lock*', 'print_irqtrace_events',
     ],
   },
   {
@@ -66,6 +67,11 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
       'check_hung_task', 'check_hung_uninterruptible_tasks', 'watchdog', 'hung_task_*', 'wq_watchdog_*', 'show_workqueue_state', 'show_all_workqueues', 'csd_lock_wait_toolong',
       '__perf_event_overflow', 'perf_event_overflow', 'handle_pmi_common', 'intel_pmu_handle_irq', 'amd_pmu_handle_irq', 'x86_pmu_handle_irq', 'perf_event_nmi_handler', 'nmi_handle', 'default_do_nmi', 'do_nmi', 'exc_nmi', 'asm_exc_nmi', 'end_repeat_nmi', 'nmi', 'perf_ibs_nmi_handler',
     ],
+  },
+  {
+    role: 'reporting',
+    family: 'RCU stall reporting and read-side debug checks',
+    names: ['dump_cpu_task', 'rcu_is_watching', 'debug_lockdep_rcu_enabled', 'rcu_read_lock_held*', 'rcu_read_lock_sched_held', 'rcu_read_lock_bh_held', 'rcu_read_lock_any_held', 'rcu_dynticks_curr_cpu_in_eqs', 'rcu_check_gp_start_stall', 'rcu_stall_kick_kthreads', 'rcu_irq_enter*', 'rcu_irq_exit*', 'rcu_nmi_enter', 'rcu_nmi_exit'],
   },
   {
     role: 'reporting',
@@ -154,7 +160,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'primitive',
     family: 'list, tree and bitmap operations',
     names: [
-      'list_*', '__list_*', 'hlist_*', '__hlist_*', 'llist_*', '__llist_*', 'plist_*', 'rb_*', '__rb_*', 'rb_erase*', 'rb_insert*', 'xa_*', '__xa_*', 'xas_*', 'idr_*', 'ida_*', 'radix_tree_*', '__radix_tree_*', 'klist_*',
+      'list_*', '__list_*', 'hlist_*', '__hlist_*', 'llist_*', '__llist_*', 'plist_*', 'rb_*', '__rb_*', 'rb_erase*', 'rb_insert*', 'xa_*', '__xa_*', 'xas_*', 'idr_*', 'ida_*', 'radix_tree_*', '__radix_tree_*', 'klist_*', 'timerqueue_*',
       'find_next_bit', 'find_first_bit', '_find_next_bit', '_find_first_bit', '__find_*bit*', 'find_next_zero_bit', 'find_next_and_bit', '_find_next_and_bit', 'bitmap_*', '__bitmap_*', 'set_bit', 'clear_bit', 'test_bit', 'test_and_*_bit', '__set_bit', '__clear_bit', '*_find_bit', '*_set_bit', '*_test_bit', '*_clear_bit', 'cpumask_*', '__cpumask_*', 'cpumask_next*', 'nodemask_*',
     ],
   },
@@ -168,6 +174,11 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
       'skb_put', '__skb_put*', 'skb_push', '__skb_push', 'skb_pull', '__skb_pull', 'skb_trim', '__skb_trim', 'skb_put_data', 'skb_put_zero', 'skb_reserve', 'skb_copy_bits', 'skb_store_bits', 'skb_copy_datagram_*', '__skb_datagram_iter',
       'refcount_*', '__refcount_*', 'kref_get', 'kref_init', 'kobject_get', 'kobject_get_unless_zero', 'atomic_*', 'arch_atomic*', 'atomic64_*', 'cmpxchg*', 'xchg*', 'this_cpu_*', '__this_cpu_*', 'percpu_counter_*', '__percpu_counter_*',
     ],
+  },
+  {
+    role: 'primitive',
+    family: 'random numbers',
+    names: ['prandom_u32*', 'prandom_bytes*', 'get_random_*', '_get_random_bytes', 'get_random_bytes*', 'crng_make_state', 'crng_fast_key_erasure', 'chacha_block*'],
   },
   {
     role: 'primitive',
@@ -221,6 +232,16 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
   },
   {
     role: 'helper',
+    family: 'kernel-thread state checks',
+    names: ['kthread_should_stop', 'kthread_should_park', '__kthread_should_park', 'kthread_freezable_should_stop', 'kthread_parkme', '__kthread_parkme', 'try_to_freeze', 'freezing_slow_path', '__refrigerator'],
+  },
+  {
+    role: 'helper',
+    family: 'hibernation snapshot bitmaps',
+    names: ['memory_bm_*', 'swsusp_set_page_free', 'swsusp_unset_page_free', 'swsusp_page_is_free', 'swsusp_set_page_forbidden', 'swsusp_page_is_forbidden'],
+  },
+  {
+    role: 'helper',
     family: 'memory-management plumbing',
     names: ['handle_mm_fault', '__handle_mm_fault', 'handle_pte_fault', 'do_fault', 'do_read_fault', 'do_shared_fault', 'do_cow_fault', 'do_wp_page', 'wp_page_*', 'do_page_mkwrite', '__do_fault', 'do_anonymous_page', 'do_swap_page', 'follow_page*', '__get_user_pages*', 'get_user_pages*', 'pin_user_pages*', 'faultin_page', 'mmap_region', 'do_mmap', 'vm_mmap_pgoff', 'ksys_mmap_pgoff', 'do_munmap', '__do_munmap', 'do_vmi_*', 'unmap_*', 'zap_*', 'exit_mmap', 'mmput', '__mmput', 'migrate_pages', 'move_to_new_page', 'move_to_new_folio', 'writeout', 'migrate_folio*', 'unmap_and_move*', '__unmap_and_move*'],
   },
@@ -260,8 +281,8 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'entry',
     family: 'interrupt, softirq and exception entry',
     names: [
-      'common_interrupt', '__common_interrupt', 'asm_common_interrupt', 'do_IRQ', '__do_IRQ', 'handle_irq', 'generic_handle_irq*', 'generic_handle_domain_irq*', 'handle_domain_irq', '__handle_domain_irq', 'handle_irq_desc', 'handle_edge_irq', 'handle_level_irq', 'handle_fasteoi_irq', 'handle_simple_irq', 'handle_percpu_irq', 'handle_percpu_devid_irq', 'handle_untracked_irq', 'handle_nested_irq', 'ret_from_intr', 'apic_timer_interrupt', 'smp_apic_timer_interrupt', 'local_apic_timer_interrupt', 'sysvec_*', 'asm_sysvec_*', '__sysvec_*', 'irq_exit*', '__irq_exit_rcu', 'irq_enter*', 'irqentry_*', 'gic_handle_irq', 'el1_irq', 'el1h_64_irq*', 'el0_irq', 'el1_interrupt', 'call_on_irq_stack', 'do_interrupt_handler', '__irq_svc', '__irq_usr', 'xen_evtchn_do_upcall', '__xen_evtchn_do_upcall', 'xen_do_hypervisor_callback', 'xen_hypervisor_callback', 'do_softirq*', '__do_softirq', 'handle_softirqs', 'invoke_softirq', 'run_ksoftirqd', '__softirqentry_text_start', 'call_do_softirq', 'do_softirq_own_stack', 'irq_thread', 'irq_thread_fn', 'irq_forced_thread_fn', 'irq_finalize_oneshot*', 'irq_thread_check_affinity', 'handle_IRQ', 'asm_do_IRQ', 'do_IRQ_*', '__irq_entry_text_start', 'ret_from_exception', 'ret_from_except*',
-      'run_timer_softirq', '__run_timers', 'expire_timers', 'call_timer_fn', 'hrtimer_interrupt', '__hrtimer_run_queues', '__run_hrtimer', 'hrtimer_run_queues', 'tick_sched_timer', 'tick_sched_handle', 'tick_handle_periodic', 'tick_periodic', 'update_process_times', 'scheduler_tick', 'sched_tick', 'timer_interrupt', 'arch_timer_handler_*', 'tasklet_action*', 'tasklet_hi_action', 'rcu_core', 'rcu_core_si', 'rcu_do_batch', 'rcu_process_callbacks', 'rcu_reclaim_tiny', '__rcu_reclaim', 'exiting_irq', 'blk_done_softirq', 'blk_complete_reqs', 'irq_poll_softirq', 'flush_smp_call_function_queue', '__flush_smp_call_function_queue', 'generic_smp_call_function_single_interrupt', 'smp_call_function_interrupt', 'sysvec_call_function*',
+      'common_interrupt', '__common_interrupt', 'asm_common_interrupt', 'do_IRQ', '__do_IRQ', 'handle_irq', 'generic_handle_irq*', 'generic_handle_domain_irq*', 'handle_domain_irq', '__handle_domain_irq', 'handle_irq_desc', 'handle_edge_irq', 'handle_level_irq', 'handle_fasteoi_irq', 'handle_simple_irq', 'handle_percpu_irq', 'handle_percpu_devid_irq', 'handle_untracked_irq', 'handle_nested_irq', 'ret_from_intr', 'apic_timer_interrupt', 'smp_apic_timer_interrupt', 'local_apic_timer_interrupt', 'sysvec_*', 'asm_sysvec_*', '__sysvec_*', 'irq_exit*', '__irq_exit_rcu', 'irq_enter*', 'irqentry_*', 'gic_handle_irq', 'el1_irq', 'el1h_64_irq*', 'el0_irq', 'el1_interrupt', 'call_on_irq_stack', 'do_interrupt_handler', '__irq_svc', '__irq_usr', 'xen_evtchn_do_upcall', '__xen_evtchn_do_upcall', 'xen_do_hypervisor_callback', 'xen_hypervisor_callback', 'do_softirq*', '__do_softirq', 'handle_softirqs', 'invoke_softirq', 'run_ksoftirqd', '__softirqentry_text_start', 'call_do_softirq', 'do_softirq_own_stack', 'irq_thread', 'irq_thread_fn', 'irq_forced_thread_fn', 'irq_finalize_oneshot*', 'irq_thread_check_affinity', 'handle_IRQ', 'asm_do_IRQ', 'do_IRQ_*', '__irq_entry_text_start', 'ret_from_exception', 'ret_from_except*', 'apic_timer_interrupt*', 'smp_apic_timer_interrupt*', 'smp_trace_*', 'common_interrupt_return', 'restore_regs_and_return_to_kernel', 'native_irq_return_iret',
+      'run_timer_softirq', '__run_timers', 'expire_timers', 'call_timer_fn', 'hrtimer_interrupt', '__hrtimer_run_queues', '__run_hrtimer', 'hrtimer_run_queues', 'tick_sched_timer', 'tick_sched_handle', 'tick_handle_periodic', 'tick_periodic', 'update_process_times', 'scheduler_tick', 'sched_tick', 'timer_interrupt', 'arch_timer_handler_*', 'tasklet_action*', 'tasklet_hi_action', 'rcu_core', 'rcu_core_si', 'rcu_do_batch', 'rcu_process_callbacks', 'rcu_reclaim_tiny', '__rcu_reclaim', 'exiting_irq', 'blk_done_softirq', 'blk_complete_reqs', 'irq_poll_softirq', 'flush_smp_call_function_queue', '__flush_smp_call_function_queue', 'generic_smp_call_function_single_interrupt', 'smp_call_function_interrupt', 'sysvec_call_function*', 
     ],
   },
   {

@@ -62,6 +62,7 @@ resource-exhaustion 等；对照表在 src/knowledge/report-types.ts）就用对
         }
         for (const d of drafts) {
           if (d.report !== undefined) explained.add(d.report);
+          for (const i of d.alsoExplains ?? []) explained.add(i);
           // A finding that quotes a report's own lines (one hardware error across two CPUs' reports) explains it too.
           reports.forEach((r, i) => {
             if (d.evidence.some((e) => e.line >= r.headerLine && e.line <= r.endLine)) explained.add(i);

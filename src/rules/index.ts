@@ -34,6 +34,8 @@ import { oomPanic } from './memory/oom';
 import { hardLockup } from './lockups/hard-lockup';
 import { softLockup } from './lockups/soft-lockup';
 import { rcuStall } from './lockups/rcu-stall';
+import { workqueueLockup } from './lockups/workqueue-lockup';
+import { csdLock } from './lockups/csd-lock';
 import { hungTask } from './lockups/hung-task';
 // lifecycle
 import { danglingCallback } from './lifecycle/dangling-callback';
@@ -84,6 +86,8 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   hardLockup,
   softLockup,
   rcuStall,
+  workqueueLockup,
+  csdLock,
   hungTask,
   oomPanic,
   killedInit,

@@ -63,6 +63,8 @@ export interface FindingDraft {
   references?: string[];
   /** Index of the report in analysis.reports the finding is about, if one. */
   report?: number;
+  /** Later reports the same finding covers (the same lockup or stall reported again while it lasts). */
+  alsoExplains?: number[];
 }
 
 export interface RuleContext {

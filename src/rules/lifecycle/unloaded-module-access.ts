@@ -1,9 +1,10 @@
 // A fault on memory of a module that is gone: its code still called (timer, work, thread), or its data still referenced.
 
-import type { CrashReport, Frame, LogLine } from '../../model/types';
+import type { CrashReport, LogLine } from '../../model/types';
 import { decodePfError } from '../../decode/pf-error';
-import { addressClass, releaseOf } from '../facts';
+import { releaseOf } from '../facts';
 import { baseName, dispatcherOf } from '../blame';
+import { isModulesArea, mechanismData, mechanismOf, unloadEvidence, WORKQUEUE_RAW, type Mechanism } from './unload';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 
@@ -17,7 +18,7 @@ const messages = {
     zh: '{{fn}} 读取了已卸载模块的内存 {{address}}{{who}}：该模块的对象仍处于注册状态',
   },
   whoModule: { en: ' ({{module}} was unloaded just before)', zh: '（之前刚卸载了 {{module}}）' },
-  viaMechanism: { en: ' from a {{mechanism}}', zh: '，来自{{mechanism}}' },
+  viaMechanism: { en: ' from {{aMechanism}}', zh: '，来自{{aMechanism}}' },
   explainCode: {
     en: 'The CPU {{how}} {{address}}, an address in the kernel\'s module mapping area that resolves to no symbol: the module whose code lived there has been unloaded, but something still called into it.',
     zh: 'CPU {{how}} {{address}}，这是内核模块映射区中一个不对应任何符号的地址：原来在这里的模块代码已经被卸载，却仍有代码调用它。',
@@ -60,61 +61,6 @@ const messages = {
 } satisfies Record<string, L10n>;
 
 const msg = messenger(messages);
-
-const MECHANISM_ZH: Record<string, string> = { timer: '定时器', hrtimer: '高精度定时器', work: '工作项', 'kthread-work': 'kthread 工作项', kthread: '内核线程', tasklet: 'tasklet', rcu: 'RCU 回调', notifier: '通知链回调', irq: '中断处理函数', 'threaded-irq': '线程化中断处理函数' };
-
-/** Commands and lines that say a module went away: `rmmod foo`, `modprobe -r foo`, `[last unloaded: foo]`. */
-const UNLOAD_COMMAND = /(?:^|[\s;&|])(?:rmmod|modprobe\s+(?:-\w+\s+)*-r(?:\s+-\w+)*)\s+([\w-]{1,64})/;
-const LAST_UNLOADED = /\[last unloaded: ([\w-]{1,64})/;
-const WORKQUEUE_RAW = /^\s*Workqueue: ([\w./:-]{1,64}) (?:0x)?([0-9a-f]{8,16})\s*$/;
-
-interface UnloadEvidence {
-  module: string;
-  line: number;
-  how: 'last' | 'command' | 'workqueue';
-}
-
-function unloadEvidence(ctx: RuleContext, r: CrashReport, workqueue: { name: string; line: number } | null): UnloadEvidence | null {
-  // Nearest before the report first: the module removed last before the crash.
-  let best: UnloadEvidence | null = null;
-  for (const l of ctx.findLines(UNLOAD_COMMAND, 200)) {
-    if (l.no > r.endLine) break;
-    const m = UNLOAD_COMMAND.exec(l.text);
-    if (m) best = { module: m[1].replace(/-/g, '_'), line: l.no, how: 'command' };
-  }
-  if (best) return best;
-  if (r.lastUnloaded) {
-    const l = ctx.findLines(LAST_UNLOADED, 5).find((x) => x.no >= r.startLine && x.no <= r.endLine) ?? ctx.findLines(LAST_UNLOADED, 1)[0];
-    return { module: r.lastUnloaded, line: l?.no ?? r.headerLine, how: 'last' };
-  }
-  const loaded = new Set(r.modules.map((m) => m.name));
-  if (workqueue && /^[a-z][\w]{1,63}$/.test(workqueue.name) && !loaded.has(workqueue.name) && !/^(?:events|kblockd|writeback|mm_percpu_wq|pm|kthrotld|ipv6_addrconf|rcu_gp|netns|cgroup|usb_hub_wq|kacpid|kintegrityd|md|edac-poller|ata_sff|scsi_tmf|xfs|ext4|btrfs|nvme|dm)\b/.test(workqueue.name)) {
-    return { module: workqueue.name, line: workqueue.line, how: 'workqueue' };
-  }
-  return null;
-}
-
-function isModulesArea(addr: string | null, release: string | null): boolean {
-  if (!addr) return false;
-  try {
-    return addressClass(addr, release).region === 'modules';
-  } catch {
-    return false;
-  }
-}
-
-/** The first dispatcher on the stack, `?` frames included: for code that is gone, stale frames are the only trace. */
-function mechanismOf(frames: readonly Frame[]): { frame: Frame; dispatcher: string; mechanism: string; stoppedBy: string } | null {
-  const order = ['timer', 'hrtimer', 'work', 'kthread-work', 'tasklet', 'rcu', 'notifier', 'threaded-irq', 'irq', 'kthread'];
-  let best: { frame: Frame; dispatcher: string; mechanism: string; stoppedBy: string } | null = null;
-  for (const f of frames) {
-    if (!f.function) continue;
-    const d = dispatcherOf(f.function);
-    if (!d || !order.includes(d.mechanism)) continue;
-    if (!best || order.indexOf(d.mechanism) < order.indexOf(best.mechanism)) best = { frame: f, dispatcher: baseName(f.function), mechanism: d.mechanism, stoppedBy: d.stoppedBy };
-  }
-  return best;
-}
 
 export const unloadedModuleAccess: Rule = {
   meta: {
@@ -178,7 +124,7 @@ rcu_barrier) and unregister what it registered, before its memory goes away.`,
       const frames = r.traces.flatMap((t) => t.segments.flatMap((s) => s.frames));
       const wqLine = findIn(ctx, r, WORKQUEUE_RAW);
       const wq = wqLine ? { name: (WORKQUEUE_RAW.exec(wqLine.text) as RegExpExecArray)[1], line: wqLine.no } : null;
-      const mech = wq && code ? { frame: null, dispatcher: 'process_one_work', mechanism: 'work', stoppedBy: 'cancel_work_sync() / cancel_delayed_work_sync() / destroy_workqueue()' } : mechanismOf(frames);
+      const mech: Mechanism | null = wq && code ? { frame: null, dispatcher: 'process_one_work', mechanism: 'work', stoppedBy: 'cancel_work_sync() / cancel_delayed_work_sync() / destroy_workqueue()' } : mechanismOf(frames);
       const unload = unloadEvidence(ctx, r, wq);
       const module = unload?.module ?? null;
       const address = addr ? `0x${addr.replace(/^0x/, '')}` : 'the fault address';
@@ -188,7 +134,7 @@ rcu_barrier) and unregister what it registered, before its memory goes away.`,
       if (rawIp) evidence.push({ line: rawIp.line, note: msg('evRawIp') });
       if (noOpcode) evidence.push({ line: noOpcode.no, note: msg('evNoOpcode') });
       if (wq && code) evidence.push({ line: wq.line, note: msg('evWorkqueue') });
-      const mechData = mech ? { dispatcher: mech.dispatcher, mechanism: { en: mech.mechanism, zh: MECHANISM_ZH[mech.mechanism] ?? mech.mechanism }, stoppedBy: mech.stoppedBy } : null;
+      const mechData = mech ? mechanismData(mech) : null;
       if (mech?.frame && mechData) evidence.push({ line: mech.frame.line, note: msg('evDispatcher', mechData) });
       if (unload) evidence.push({ line: unload.line, note: msg('evUnload', { module: unload.module }) });
       const fn = ip?.function ? baseName(ip.function) : null;

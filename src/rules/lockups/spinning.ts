@@ -4,6 +4,7 @@ import type { CrashReport, Frame } from '../../model/types';
 import { LOCK_SPINNERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
 import { baseName, isOwnFrame } from '../blame';
+import type { SampledStack } from '../facts';
 import { mainFrames } from '../reports';
 
 export interface Spin {
@@ -14,14 +15,24 @@ export interface Spin {
   lock: string | null;
 }
 
-/** The lock a stuck stack spins on, if its innermost reliable frames are a spin-lock slow path. */
-export function spinningOn(r: CrashReport): Spin | null {
-  const ipFn = r.registers?.ip?.function ?? null;
-  const frames = mainFrames(r).filter((f) => f.reliable && f.function !== null);
-  const top = frames.slice(0, 4);
-  const spinner = (ipFn && matchesAny(baseName(ipFn), LOCK_SPINNERS) ? frames.find((f) => f.function === ipFn) ?? ({ function: ipFn, offset: null, size: null, module: null, address: null, reliable: true, source: null, inlined: false, line: r.registers?.ip?.line ?? r.headerLine } as Frame) : null) ?? top.find((f) => matchesAny(baseName(f.function as string), LOCK_SPINNERS)) ?? null;
+/**
+ * The lock a sampled stack spins on: the sampled instruction, or one of the innermost reliable frames, is a
+ * spin-lock slow path. `rdi` is the first argument register printed with that instruction (the lock on x86_64).
+ */
+export function spinningIn(stack: SampledStack, rdi: string | null, fallbackLine: number): Spin | null {
+  const ipFn = stack.detectedIn?.function ?? null;
+  const frames = stack.frames.filter((f) => f.reliable && f.function !== null);
+  const atIp = ipFn !== null && matchesAny(baseName(ipFn), LOCK_SPINNERS);
+  const spinner = (atIp ? frames.find((f) => f.function === ipFn) ?? ({ function: ipFn, offset: stack.detectedIn?.offset ?? null, size: null, module: stack.detectedIn?.module ?? null, address: null, reliable: true, source: null, inlined: false, line: stack.detectedIn?.line ?? fallbackLine } as Frame) : null)
+    ?? frames.slice(0, 4).find((f) => matchesAny(baseName(f.function as string), LOCK_SPINNERS)) ?? null;
   if (!spinner) return null;
   const taker = frames.slice(Math.max(0, frames.indexOf(spinner))).find(isOwnFrame) ?? null;
-  const lock = ipFn && matchesAny(baseName(ipFn), LOCK_SPINNERS) ? (r.registers?.values.RDI ?? null) : null;
-  return { spinner, taker, lock };
+  return { spinner, taker, lock: atIp ? rdi : null };
+}
+
+/** The lock a stuck report spins on, if its innermost reliable frames are a spin-lock slow path. */
+export function spinningOn(r: CrashReport): Spin | null {
+  const ip = r.registers?.ip ?? null;
+  const stack: SampledStack = { frames: mainFrames(r), detectedIn: ip?.function ? { function: ip.function, module: ip.module, offset: ip.offset, line: ip.line } : null };
+  return spinningIn(stack, r.registers?.values.RDI ?? null, r.headerLine);
 }
