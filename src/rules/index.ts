@@ -12,6 +12,7 @@ import { reenteredUnderLock } from './locking/reentered-under-lock';
 import { lockdepCircular } from './locking/lockdep-circular';
 import { lockdepRecursive } from './locking/lockdep-recursive';
 import { lockdepInconsistent } from './locking/lockdep-inconsistent';
+import { lockdepIrqOrder } from './locking/lockdep-irq-order';
 import { lockdepUnlockBalance } from './locking/lockdep-unlock-balance';
 import { lockdepHeldLockFreed } from './locking/lockdep-held-lock-freed';
 import { lockHeldLeak } from './locking/lock-held-leak';
@@ -71,6 +72,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   lockdepCircular,
   lockdepRecursive,
   lockdepInconsistent,
+  lockdepIrqOrder,
   lockdepUnlockBalance,
   lockdepHeldLockFreed,
   lockHeldLeak,
