@@ -16,7 +16,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 OUT=${KT_FIXTURES_OUT:-$REPO/test/fixtures/qemu}
 LAB=${KT_QEMU_LAB:-/work/qemu-lab}
-ALL="bhleak kthstop timerleak nullmember recurse initexit oom mce softlockup"
+ALL="bhleak kthstop timerleak nullmember recurse initexit oom mce softlockup wqleak"
 SCENARIOS=${*:-$ALL}
 
 log() { printf '[make-fixtures] %s\n' "$*" >&2; }
@@ -75,7 +75,7 @@ time_limit() {
 }
 first_line() {
 	case $1 in
-	bhleak|kthstop|timerleak|nullmember|recurse|softlockup) echo "loading out-of-tree module|: module verification failed|Run /init as init process" ;;
+	bhleak|kthstop|timerleak|nullmember|recurse|softlockup|wqleak) echo "loading out-of-tree module|: module verification failed|Run /init as init process" ;;
 	oom) echo "Run /init as init process" ;;
 	initexit) echo "Run /init as init process" ;;
 	mce) echo "Run /init as init process" ;;

@@ -106,7 +106,7 @@ export interface LockdepReport {
   /** "is freeing memory A-B, with a lock still held there!". */
   freeing: { line: number; range: string | null } | null;
   /** "workqueue leaked lock or atomic: comm/0x.../pid" and its "last function:". */
-  workqueue: { line: number; task: string; preemptCount: string | null; pid: number | null; lastFunction: string | null; lastFunctionLine: number | null } | null;
+  workqueue: { line: number; task: string; preemptCount: string | null; pid: number | null; lastFunction: string | null; lastFunctionModule: string | null; lastFunctionLine: number | null } | null;
   /** Where a leak check ran (held-at-return reports). */
   leakPoint: LeakPoint | null;
   /** "lock: NAME, .magic: ..., .owner: comm/pid, .owner_cpu: N" of the spinlock debug checks. */
@@ -417,12 +417,14 @@ function readWorkqueueLeak(ls: readonly LogLine[]): LockdepReport['workqueue'] {
   const old = /workqueue leaked lock or atomic: (.{1,80}?)\/(0x[0-9a-f]{1,8})(?:\/\d{1,10})?\/(\d{1,10})\s*$/.exec(text);
   const nu = /workqueue leaked atomic, lock or RCU: (.{1,80}?)\[(\d{1,10})\]/.exec(text);
   let lastFunction: string | null = null;
+  let lastFunctionModule: string | null = null;
   let lastFunctionLine: number | null = null;
   let preemptCount = old ? old[2] : null;
   for (const l of ls.slice(i, i + 4)) {
-    const m = /(?:last function|workfn)[:=] ?([A-Za-z_.$][\w.$]{0,200})/.exec(l.text);
+    const m = /(?:last function|workfn)[:=] ?([A-Za-z_.$][\w.$]{0,200})(?: \[([\w-]{1,64})\])?/.exec(l.text);
     if (m) {
       lastFunction = baseName(m[1]);
+      lastFunctionModule = m[2] ?? null;
       lastFunctionLine = l.no;
     }
     const p = /preempt=(0x[0-9a-f]{1,8})/.exec(l.text);
@@ -435,6 +437,7 @@ function readWorkqueueLeak(ls: readonly LogLine[]): LockdepReport['workqueue'] {
     preemptCount,
     pid: old ? Number(old[3]) : nu ? Number(nu[2]) : null,
     lastFunction,
+    lastFunctionModule,
     lastFunctionLine,
   };
 }

@@ -13,6 +13,7 @@ ruleCases({
     { log: 'corpus:report/258', why: 'a mutex held on return to user space (the list is read only as far as its count)', class: 'lock-imbalance', culprit: 'fuse_lock_inode' },
     { log: 'corpus:report/532', why: 'rcu_read_lock still held at a point where no lock may be', class: 'lock-imbalance', culprit: 'count_memcg_event_mm' },
     { log: 'corpus:report/36', why: 'a pipe mutex still held', class: 'lock-imbalance', culprit: 'pipe_lock' },
+    { log: 'test/fixtures/qemu/wqleak.log', why: 'a work function that returned with bottom halves disabled and no lock held', class: 'lock-imbalance', culprit: 'wqleak_work_fn', module: 'wqleak', first: true },
   ],
   invalid: [
     { log: 'corpus:report/156', why: 'a bad unlock balance' },
@@ -32,4 +33,14 @@ test('KT-lock-held-leak reads the held-lock list entry by entry: address, class,
   ]);
   assert.equal(f.facts.workFunction, 'handle_ksmbd_work');
   assert.equal(f.facts.where, 'work-item');
+});
+
+test('KT-lock-held-leak decodes a workqueue leak with no lock listed and blames the work function with its module', async () => {
+  const f = (await findingsOf(readLog('test/fixtures/qemu/wqleak.log') as string)).find((x) => x.rule === 'KT-lock-held-leak');
+  assert.ok(f);
+  assert.equal(f.culprit?.function, 'wqleak_work_fn');
+  assert.equal(f.culprit?.module, 'wqleak');
+  assert.equal(f.facts.preemptCount, '0x00000200');
+  assert.match(f.summary, /bottom halves disabled once/);
+  assert.ok(f.evidence.some((e) => /scheduling while atomic: kworker\/\d+:\d+\/\d+\/0x00000201/.test(e.text)), 'the later sleep of the same worker is cited as the consequence');
 });

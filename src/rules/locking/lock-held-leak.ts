@@ -2,7 +2,7 @@
 
 import { decodePreempt } from '../../decode';
 import { blameOfSite, blameReport, culpritOfBlame } from '../blame';
-import { decodingRelease } from '../facts';
+import { decodingRelease, moduleMessageBefore, scheduleBugs } from '../facts';
 import { blameLeakedLock, isPseudoLock, leakedLock, readLockdep, type LeakPoint } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
@@ -17,8 +17,8 @@ const messages = {
   whereExit: { en: 'at task exit', zh: '任务退出时' },
   whereWork: { en: 'after a work item finished', zh: '工作项执行结束后' },
   whereNone: { en: 'where the task must hold no lock', zh: '在任务不允许持锁的地方' },
-  countBhOne: { en: 'bottom halves disabled once (an unreleased spin_lock_bh() or local_bh_disable())', zh: 'BH 仍被关闭一次（有一个 spin_lock_bh() 或 local_bh_disable() 没有释放）' },
-  countBhMany: { en: 'bottom halves disabled {{n}} times (unreleased spin_lock_bh() or local_bh_disable() calls)', zh: 'BH 仍被关闭 {{n}} 次（有 spin_lock_bh() 或 local_bh_disable() 没有释放）' },
+  countBhOne: { en: 'bottom halves disabled once (an unreleased spin_lock_bh() or local_bh_disable())', zh: '软中断（BH）仍被关闭一次（有一个 spin_lock_bh() 或 local_bh_disable() 没有释放）' },
+  countBhMany: { en: 'bottom halves disabled {{n}} times (unreleased spin_lock_bh() or local_bh_disable() calls)', zh: '软中断（BH）仍被关闭 {{n}} 次（有 spin_lock_bh() 或 local_bh_disable() 没有释放）' },
   countPreemptOne: { en: 'preemption disabled once (an unreleased spin_lock() or preempt_disable())', zh: '抢占仍被关闭一次（有一个 spin_lock() 或 preempt_disable() 没有释放）' },
   countPreemptMany: { en: 'preemption disabled {{n}} times (unreleased spin_lock() or preempt_disable() calls)', zh: '抢占仍被关闭 {{n}} 次（有 spin_lock() 或 preempt_disable() 没有释放）' },
   both: { en: '{{a}} and {{b}}', zh: '{{a}}，并且{{b}}' },
@@ -39,6 +39,13 @@ const messages = {
   },
   explainWork: { en: 'The workqueue checks after each work item that it left no lock held and no atomic count set; {{fn}} was the work function that just ran.', zh: '工作队列会在每个工作项结束后检查它是否留下了持有的锁或原子计数；{{fn}} 就是刚运行的工作函数。' },
   explainTrace: { en: 'The call trace only shows the check that noticed the leak; the leak is in the code that ran before it.', zh: '调用栈只显示发现泄漏的检查本身；泄漏发生在此之前运行的代码里。' },
+  evSaid: { en: 'The module {{module}} printed this just before: the path that leaked.', zh: '模块 {{module}} 紧接着之前打印了这条信息：发生泄漏的路径。' },
+  evLater: { en: 'The same worker then slept with the count {{raw}} still set: a consequence.', zh: '随后同一个 worker 带着仍未清除的计数 {{raw}} 睡眠：这是后果。' },
+  explainSaid: { en: 'The module {{module}} printed "{{text}}" just before: that path is the one to read first.', zh: '模块 {{module}} 在此之前打印了 "{{text}}"：应当首先阅读这条路径。' },
+  explainLater: {
+    en: 'The "scheduling while atomic" of {{task}} at line {{line}} ({{raw}}) is a consequence: the worker went to sleep with the leaked count still set.',
+    zh: '第 {{line}} 行 {{task}} 的 "scheduling while atomic"（{{raw}}）是后果：worker 带着泄漏的计数进入了睡眠。',
+  },
   evHeader: { en: 'A lock or atomic section is still held {{where}}.', zh: '{{where}}仍持有锁或处于原子区间。' },
   evList: { en: 'Lockdep lists the locks the task still holds.', zh: 'lockdep 列出了任务仍持有的锁。' },
   evLock: { en: '{{lock}} was taken in {{fn}} and never released.', zh: '{{lock}} 在 {{fn}} 中获取后从未释放。' },
@@ -51,6 +58,14 @@ const messages = {
   stepReadWork: { en: 'Read {{fn}} and what it calls: every path must undo what it disabled before it returns (error paths first).', zh: '阅读 {{fn}} 及其调用的函数：每条路径在返回前都必须恢复它关闭的东西（先看错误分支）。' },
   stepReadBare: { en: 'Read the code the task ran before this check: every return after a lock must release it.', zh: '阅读任务在这次检查之前运行的代码：加锁之后的每个返回点都必须解锁。' },
   stepConsequence: { en: 'Check the log after this report for hung tasks, lockups or RCU stalls: they are consequences of this leak.', zh: '检查日志中此报告之后有没有 hung task、lockup 或 RCU stall：它们都是这次泄漏的后果。' },
+  stepBhPairs: {
+    en: 'Check each spin_lock_bh()/local_bh_disable() on that path for its _bh release: a plain spin_unlock() of a _bh lock drops the lock but leaves bottom halves disabled.',
+    zh: '检查这条路径上的每个 spin_lock_bh()/local_bh_disable() 是否都有对应的 _bh 释放：用普通 spin_unlock() 释放 _bh 锁会放掉锁，却让 BH 仍然关闭。',
+  },
+  stepPreemptPairs: {
+    en: 'Check each spin_lock()/preempt_disable() on that path for its release, on the error paths first.',
+    zh: '检查这条路径上的每个 spin_lock()/preempt_disable() 是否都有对应的释放，先看错误分支。',
+  },
   stepProve: { en: 'Reproduce with CONFIG_PROVE_LOCKING=y and CONFIG_DEBUG_ATOMIC_SLEEP=y: the leak is reported where it happens.', zh: '打开 CONFIG_PROVE_LOCKING=y 和 CONFIG_DEBUG_ATOMIC_SLEEP=y 复现：泄漏会在发生的地方被报告。' },
 } satisfies Record<string, L10n>;
 
@@ -97,8 +112,13 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       const list = lockdep.heldLists[0] ?? null;
       const leaked = leakedLock(list);
       const wq = lockdep.workqueue;
-      const count = !leaked && wq?.preemptCount ? countOf(wq.preemptCount, decodingRelease(ctx, r)) : null;
-      const work = wq?.lastFunction ? blameOfSite({ function: wq.lastFunction, offset: null, module: null, line: wq.lastFunctionLine }, 'callback') : null;
+      const decoded = !leaked && wq?.preemptCount ? countOf(wq.preemptCount, decodingRelease(ctx, r)) : null;
+      const count = decoded?.text ?? null;
+      const countKind = decoded?.kind ?? null;
+      const work = wq?.lastFunction ? blameOfSite({ function: wq.lastFunction, offset: null, module: wq.lastFunctionModule, line: wq.lastFunctionLine }, 'callback') : null;
+      // What the module said just before, and the sleep the leaked count causes next in the same task.
+      const said = moduleMessageBefore(ctx, r, headerLine);
+      const later = wq?.pid !== null && wq?.pid !== undefined ? scheduleBugs(ctx).find((b) => b.pid === wq.pid && b.header.no > headerLine) ?? null : null;
       const printed = blameLeakedLock(list);
       const c = printed ?? (wq && !leaked ? work : null) ?? blameReport(r, 'context');
       const fn = printed?.function ?? null;
@@ -108,6 +128,8 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       const evidence: FindingDraft['evidence'] = [{ line: headerLine, note: msg('evHeader', d) }];
       if (count && wq) evidence.push({ line: wq.line, note: msg('evCount', d) });
       if (wq?.lastFunction && wq.lastFunctionLine !== null) evidence.push({ line: wq.lastFunctionLine, note: msg('evWork', { fn: wq.lastFunction }) });
+      if (said) evidence.push({ line: said.no, note: msg('evSaid', { module: said.module }) });
+      if (later) evidence.push({ line: later.header.no, note: msg('evLater', { raw: later.raw }) });
       if (list) evidence.push({ line: list.line, note: msg('evList') });
       for (const l of (list?.locks ?? []).slice(-3)) evidence.push({ line: l.line, note: l.at ? msg('evLock', { lock: l.name, fn: l.at.function }) : msg('evLockNoSite', { lock: l.name }) });
 
@@ -123,14 +145,17 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       else if (!count) paras.push(msg('explainCheckBare', d));
       if (wq?.lastFunction) paras.push(count ? msg('explainCount', { ...d, fn: wq.lastFunction }) : msg('explainWork', { fn: wq.lastFunction }));
       if (leaked) paras.push(isPseudoLock(leaked) && /^rcu_read_lock/.test(leaked.name) ? msg('explainRcu', d) : msg('explainLeak', d));
+      if (said) paras.push(msg('explainSaid', { module: said.module, text: said.text }));
+      if (later) paras.push(msg('explainLater', { line: later.header.no, raw: later.raw, task: `${later.comm}/${later.pid}` }));
       if (wq) paras.push(msg('explainTrace'));
 
       const nextSteps: L10n[] = [];
       if (leaked && fn) nextSteps.push(msg('stepRead', d), wq?.lastFunction && wq.lastFunction !== fn ? msg('stepCallers', { fn, work: wq.lastFunction }) : msg('stepCallersBare', { fn }));
       else if (wq?.lastFunction) nextSteps.push(msg('stepReadWork', { fn: wq.lastFunction }));
       else nextSteps.push(msg('stepReadBare'));
+      if (count && countKind) nextSteps.push(msg(countKind === 'bh' ? 'stepBhPairs' : 'stepPreemptPairs'));
       nextSteps.push(msg('stepConsequence'));
-      if (!leaked) nextSteps.push(msg('stepProve'));
+      if (!leaked && !count) nextSteps.push(msg('stepProve'));
 
       out.push({
         report: index,
@@ -153,8 +178,8 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
   },
 };
 
-/** What a leaked count decodes to, as a phrase; null when nothing is set. */
-function countOf(raw: string, release: string | null): L10n | null {
+/** What a leaked count decodes to, as a phrase, and whether BH disables are in it; null when nothing is set. */
+function countOf(raw: string, release: string | null): { text: L10n; kind: 'bh' | 'preempt' } | null {
   let pc: ReturnType<typeof decodePreempt>;
   try {
     pc = decodePreempt(Number.parseInt(raw, 16), { release, source: 'might-sleep' });
@@ -166,8 +191,9 @@ function countOf(raw: string, release: string | null): L10n | null {
   const pre = pc.preemptDepth;
   const bhText = bh === 0 ? null : bh === 1 ? msg('countBhOne') : msg('countBhMany', { n: bh });
   const preText = pre === 0 ? null : pre === 1 ? msg('countPreemptOne') : msg('countPreemptMany', { n: pre });
-  if (bhText && preText) return msg('both', { a: bhText, b: preText });
-  return bhText ?? preText;
+  if (bhText && preText) return { text: msg('both', { a: bhText, b: preText }), kind: 'bh' };
+  if (bhText) return { text: bhText, kind: 'bh' };
+  return preText ? { text: preText, kind: 'preempt' } : null;
 }
 
 function joinItems(items: readonly L10n[]): L10n {
