@@ -173,7 +173,7 @@ type PlacedRef = LockRef & { offset: number; end: number };
 function lockRefs(j: Joined): PlacedRef[] {
   const out: PlacedRef[] = [];
   LOCK_REF.lastIndex = 0;
-  for (let m = LOCK_REF.exec(j.text); m && out.length < 400; m = LOCK_REF.exec(j.text)) {
+  for (let m = LOCK_REF.exec(j.text); m && out.length < 2000; m = LOCK_REF.exec(j.text)) {
     out.push({
       name: m[2],
       address: m[1] ?? null,
@@ -523,8 +523,13 @@ function stepOf(n: number, lock: string, held: string | null, heldAt: LockSite |
   }
   const at = own ? frames.findIndex((f) => f.function !== null && baseName(f.function) === own.function) : (found?.index ?? -1);
   const site = own ?? (found ? siteOfFrame(found.frame) : null);
-  if (site?.module) return { n, lock, held, heldAt, line, site, driver: site, owner: 'driver-takes-lock' };
-  const outward = site && at >= 0 ? moduleFrameFrom(frames, at + 1) : null;
+  if (!site) {
+    // Only plumbing took it (a workqueue or timer pseudo-lock): name the dispatcher or helper, never blamed.
+    const by = frames.find((f) => f.reliable && f.function !== null && (roleOf(f.function)?.role === 'helper' || roleOf(f.function)?.role === 'entry'));
+    return { n, lock, held, heldAt, line, site: by ? siteOfFrame(by) : null, driver: null, owner: 'framework' };
+  }
+  if (site.module) return { n, lock, held, heldAt, line, site, driver: site, owner: 'driver-takes-lock' };
+  const outward = at >= 0 ? moduleFrameFrom(frames, at + 1) : null;
   if (outward) return { n, lock, held, heldAt, line, site, driver: siteOfFrame(outward), owner: 'driver-calls-framework' };
   // The driver took the held lock itself and called into the framework (the printed holding site is its own).
   if (heldAt?.module && roleOf(heldAt.function) === null) return { n, lock, held, heldAt, line, site, driver: { function: heldAt.function, module: heldAt.module, line: heldAt.line, offset: heldAt.offset }, owner: 'driver-calls-framework' };
@@ -583,6 +588,9 @@ export function blameCircular(ctx: RuleContext, r: CrashReport): Blame {
     const who = step.owner === 'driver-calls-framework' ? step.driver : step.site;
     if (who) return { ...blameOfSiteLike(who, 'printed'), related };
   }
+  // The current acquisition: its printed site, or the first own frame of its stack when that site is a primitive.
+  const now = steps.find((s) => s.n === 0 && s.site && roleOf(s.site.function) === null);
+  if (now?.site) return { ...blameOfSiteLike(now.site, 'printed'), related };
   const printed = blameOfLockSite(report.acquiring?.at) ?? blameOfLockSite(report.holding[0]?.at);
   if (printed) return { ...printed, related };
   const first = steps.find((s) => s.site && roleOf(s.site.function) === null);

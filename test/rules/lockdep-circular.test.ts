@@ -10,8 +10,9 @@ ruleCases({
   valid: [
     { log: 'shared:cases/realworld/011-lockdep-circular-kswapd-xfs-kasan/input.txt', why: 'a cycle whose fs_reclaim edge was recorded inside KASAN\'s stack depot (wrapped console lines)', class: 'other', culprit: 'stack_depot_save_flags', module: null, first: true },
     { log: 'corpus:report/186', why: 'a three-lock cycle between sk_lock, the x_tables mutex and rtnl_mutex', class: 'deadlock-abba', culprit: 'do_ipv6_setsockopt', module: null, first: true },
-    { log: 'corpus:report/250', why: 'loop and block-device mutexes taken in opposite orders', class: 'deadlock-abba', culprit: 'lo_compat_ioctl', first: true },
+    { log: 'corpus:report/250', why: 'the loop driver rereading partitions (bd_mutex) with its lo_ctl_mutex held', class: 'deadlock-abba', culprit: 'loop_reread_partitions', first: true },
     { log: 'corpus:report/648', why: 'the runqueue lock held while printk takes the console semaphore', class: 'deadlock-abba', culprit: 'tick_handler' },
+    { log: 'corpus:report/466', why: 'a workqueue flushed under a driver lock, the flush printed as the acquisition site', class: 'deadlock-abba', culprit: 'peer_remove_after_dead' },
     { log: 'corpus:report/152', why: 'a report cut before it names the locks', class: 'deadlock-abba', culprit: null },
   ],
   invalid: [

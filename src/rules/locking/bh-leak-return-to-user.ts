@@ -5,7 +5,7 @@ import { RETURN_TO_USER } from '../../knowledge/functions';
 import { findFrame, suspectModules } from '../stacks';
 import { decodingRelease, exitWithIrqCount, inferredPanics, moduleMessageBefore, releaseOf, scheduleBugs, taintLine } from '../facts';
 import { readLockdep } from '../lockdep';
-import { messenger } from '../messages';
+import { listOf, messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
 const messages = {
@@ -160,7 +160,7 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
       const who = `${bug.comm}/${bug.pid}`;
       const noLocks = readLockdep(ctx, bug.report).noLocksHeld;
       if (noLocks) evidence.push({ line: noLocks.line, note: msg('evNoLocks') });
-      const suspectText = suspects.length > 0 ? suspects.join(', ') : null;
+      const suspectText = suspects.length > 0 ? listOf(suspects) : null;
       const rule = exitRule ? { en: exitRule.en, zh: exitRule.zh } : null;
       const paras: L10n[] = [
         msg('explainCount', { raw: bug.raw, basis: clause(pc.basisText) }),

@@ -5,7 +5,7 @@ import { matchesAny } from '../../knowledge/contexts';
 import type { Frame, StackSegment } from '../../model/types';
 import { allStacks, baseName, type StackView } from '../stacks';
 import { blameOfFrame, culpritOfBlame, firstOwnFrame } from '../blame';
-import { messenger } from '../messages';
+import { listOf, messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
 const IF_BIT = 0x200;
@@ -170,7 +170,7 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
       const panic = panicLine ? panicLine.text.slice(panicLine.text.indexOf('Kernel panic')).trim() : null;
       if (panicLine && waiter) evidence.push({ line: panicLine.no, note: msg('evPanic') });
       const paras: L10n[] = [msg('explainSpin', d), msg('explainHolder', d)];
-      if (others.length > 0) paras.push(msg('explainOthers', { ...d, cpus: others.map((o) => `CPU${o.stack.cpu}`).join(', ') }));
+      if (others.length > 0) paras.push(msg('explainOthers', { ...d, cpus: listOf(others.map((o) => `CPU${o.stack.cpu}`)) }));
       if (waiter) paras.push(msg('explainWaiter', { cpu: waiter.cpu }));
       out.push({
         report: spin.stack.report ?? undefined,

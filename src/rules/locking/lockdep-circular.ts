@@ -2,7 +2,7 @@
 
 import { culpritOfBlame } from '../blame';
 import { blameCircular, blamedStep, circularSteps, currentFrames, readLockdep, type CycleStep } from '../lockdep';
-import { messenger, type MessageData } from '../messages';
+import { listOf, messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
 const messages = {
@@ -232,13 +232,13 @@ What to do: pick one order for the locks of the cycle and change the path that v
       paras.push(msg(debug ? 'explainFalse' : 'explainDeadlock'));
 
       const locks = [...new Set(steps.map((s) => s.lock))];
-      const lockList = locks.length >= 2 ? msg('and', { a: locks.slice(0, -1).join(', '), b: locks[locks.length - 1] }) : (locks[0] ?? lock ?? '');
+      const lockList = locks.length >= 2 ? msg('and', { a: listOf(locks.slice(0, -1)), b: locks[locks.length - 1] }) : (locks[0] ?? lock ?? '');
       const sites = [...new Set(steps.map((s) => s.site?.function).filter((x): x is string => !!x && x !== fn))];
       const nextSteps: L10n[] = [];
       if (debug) nextSteps.push(msg('stepDebug', { fn: debug.site?.function ?? fn }));
       else if (driver) nextSteps.push(msg('stepDriver', { ...stepData(driver), fn, mod }));
       if (!debug) {
-        nextSteps.push(locks.length === 0 ? msg('stepReadNone') : fn && sites.length > 0 ? msg('stepRead', { fn, sites: sites.join(', '), locks: lockList }) : msg('stepReadUnnamed', { locks: lockList }));
+        nextSteps.push(locks.length === 0 ? msg('stepReadNone') : fn && sites.length > 0 ? msg('stepRead', { fn, sites: listOf(sites), locks: lockList }) : msg('stepReadUnnamed', { locks: lockList }));
         nextSteps.push(msg('stepFixes'), msg('stepHung'));
       }
 

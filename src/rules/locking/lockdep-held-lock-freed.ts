@@ -2,7 +2,7 @@
 
 import { blameReport, culpritOfBlame } from '../blame';
 import { blameOfLockSite, readLockdep } from '../lockdep';
-import { messenger } from '../messages';
+import { listOf, messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
 const messages = {
@@ -82,7 +82,7 @@ What to do: unlock before freeing on every path, or tie the object's lifetime to
       const held = lockdep.heldLists[0]?.locks ?? [];
       const paras: L10n[] = [fn && name ? msg('explain', d) : name ? msg('explainNoSite', d) : msg('explainBare')];
       if (freerFn) paras.push(msg('explainFreer', d));
-      if (held.length > 0) paras.push(msg('explainHeld', { locks: held.map((l) => l.name).join(', ') }));
+      if (held.length > 0) paras.push(msg('explainHeld', { locks: listOf(held.map((l) => l.name)) }));
       paras.push(msg('explainLifetime'));
       out.push({
         report: index,

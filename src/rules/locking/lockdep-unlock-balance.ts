@@ -2,7 +2,7 @@
 
 import { blameReport, culpritOfBlame } from '../blame';
 import { blameOfLockSite, readLockdep } from '../lockdep';
-import { messenger } from '../messages';
+import { listOf, messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
 const messages = {
@@ -79,7 +79,7 @@ but there are no more locks to release!"。任务释放了一把 lockdep 认为�
       if (!printed && c.line !== null && fn) evidence.push({ line: c.line, note: msg('evCulprit', { fn }) });
       if (heldList) evidence.push({ line: heldList.line, note: msg('evHeld') });
       const paras: L10n[] = [fn ? msg('explain', d) : msg('explainBare')];
-      if (heldList && name) paras.push(heldList.locks.length > 0 ? msg('explainHeld', { locks: heldList.locks.map((l) => l.name).join(', '), lock: name }) : msg('explainHeldNone'));
+      if (heldList && name) paras.push(heldList.locks.length > 0 ? msg('explainHeld', { locks: listOf(heldList.locks.map((l) => l.name)), lock: name }) : msg('explainHeldNone'));
       paras.push(msg('explainEffect'));
       let summary: L10n;
       if (fn && name) summary = msg('summary', d);
