@@ -31,8 +31,10 @@ export interface LockRef {
   address: string | null;
   /** Usage bits `{+.-.}`. */
   usage: string | null;
-  /** `-{2:2}`: 2 is a spinning lock, 3 a spinlock_t (or a sleeping lock without PROVE_RAW_LOCK_NESTING), 4 a sleeping lock, 0/1 pseudo-locks. */
+  /** `-{a:b}` (5.7+), the outer wait type a: 2 is a spinning lock, 3 a spinlock_t (or a sleeping lock without PROVE_RAW_LOCK_NESTING), 4 a sleeping lock, 0/1 pseudo-locks. */
   waitType: number | null;
+  /** b of `-{a:b}`: the inner wait type (what the lock itself may do while held). */
+  waitTypeInner?: number | null;
   at: LockSite | null;
   line: number;
   /** `#N:` in a held-lock list. */
@@ -179,6 +181,7 @@ function lockRefs(j: Joined): PlacedRef[] {
       address: m[1] ?? null,
       usage: m[3],
       waitType: m[4] !== undefined ? Number(m[4]) : null,
+      waitTypeInner: m[5] !== undefined ? Number(m[5]) : null,
       at: m[6] ? { function: baseName(m[6]), symbol: m[6], offset: Number.parseInt(m[7], 16), module: m[8] ?? null, line: lineAtOffset(j, m.index + m[0].lastIndexOf(m[6])) } : null,
       line: lineAtOffset(j, m.index + (m[1] ? m[1].length + 1 : 0)),
       offset: m.index,
@@ -358,8 +361,10 @@ function read(ctx: RuleContext, r: CrashReport): LockdepReport {
 
 function strip(r: PlacedRef | LockRef | null): LockRef | null {
   if (!r) return null;
-  const { name, address, usage, waitType, at, line, index } = r;
-  return index === undefined ? { name, address, usage, waitType, at, line } : { name, address, usage, waitType, at, line, index };
+  const { name, address, usage, waitType, waitTypeInner, at, line, index } = r;
+  const ref: LockRef = { name, address, usage, waitType, waitTypeInner: waitTypeInner ?? null, at, line };
+  if (index !== undefined) ref.index = index;
+  return ref;
 }
 
 function stateOf(s: string): IrqState | null {
@@ -453,7 +458,8 @@ function readSpinDebug(ls: readonly LogLine[]): LockdepReport['spinDebug'] {
 
 /** `-> #1 (fs_reclaim)...`, the held list's `#0: ... (lock)`: a sleeping lock by its wait type or its name. */
 export function isSleepingLock(l: LockRef): boolean {
-  if (l.waitType !== null && l.waitType !== 3) return l.waitType >= 4;
+  const w = l.waitTypeInner ?? l.waitType;
+  if (w !== null && w !== 3) return w >= 4;
   return SLEEPING_LOCK_NAME.test(l.name);
 }
 

@@ -28,8 +28,8 @@ test('KT-lock-held-leak reads the held-lock list entry by entry: address, class,
   const f = (await findingsOf(text)).find((x) => x.rule === 'KT-lock-held-leak');
   assert.ok(f);
   assert.deepEqual(f.facts.locks, [
-    { lock: 'sb_writers#3', address: 'ffff8881051ae448', waitType: 0, takenIn: 'ksmbd_vfs_kern_path_locked' },
-    { lock: '&type->i_mutex_dir_key#3/1', address: 'ffff888130e966c0', waitType: 4, takenIn: 'ksmbd_vfs_kern_path_locked' },
+    { lock: 'sb_writers#3', address: 'ffff8881051ae448', waitType: '0:0', takenIn: 'ksmbd_vfs_kern_path_locked' },
+    { lock: '&type->i_mutex_dir_key#3/1', address: 'ffff888130e966c0', waitType: '4:4', takenIn: 'ksmbd_vfs_kern_path_locked' },
   ]);
   assert.equal(f.facts.workFunction, 'handle_ksmbd_work');
   assert.equal(f.facts.where, 'work-item');

@@ -167,7 +167,7 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
         nextSteps,
         facts: {
           where: lockdep.leakPoint,
-          locks: (list?.locks ?? []).map((l) => ({ lock: l.name, address: l.address, waitType: l.waitType, takenIn: l.at?.function ?? null })),
+          locks: (list?.locks ?? []).map((l) => ({ lock: l.name, address: l.address, waitType: l.waitType === null ? null : `${l.waitType}:${l.waitTypeInner ?? l.waitType}`, takenIn: l.at?.function ?? null })),
           leakedLock: leaked?.name ?? null,
           workFunction: wq?.lastFunction ?? null,
           preemptCount: wq?.preemptCount ?? null,
