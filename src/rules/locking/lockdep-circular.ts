@@ -45,18 +45,20 @@ const messages = {
     en: 'Get the whole lockdep report (the "-> #N" entries and their stacks) from the full console log: it names the locks of the cycle and where each was taken.',
     zh: '从完整的控制台日志中取得整份 lockdep 报告（"-> #N" 条目及其调用栈）：其中给出了环上的锁以及每把锁在哪里获取。',
   },
-  stepNow: { en: 'Now (#0): {{site}} takes {{lock}} while {{held}} is held{{heldAt}}.', zh: '现在（#0）：{{site}} 获取 {{lock}}，此时持有 {{held}}{{heldAt}}。' },
-  stepEdge: { en: 'Edge #{{n}}: {{site}} took {{lock}} while {{held}} was held.', zh: '边 #{{n}}：{{site}} 在持有 {{held}} 时获取了 {{lock}}。' },
-  stepEdgeDriver: { en: 'Edge #{{n}}: {{driver}} called into {{site}}, which took {{lock}}, while {{held}} was held.', zh: '边 #{{n}}：{{driver}} 调用了 {{site}}，后者在持有 {{held}} 时获取了 {{lock}}。' },
-  stepNowDriver: { en: 'Now (#0): {{driver}} calls into {{site}}, which takes {{lock}}, while {{held}} is held{{heldAt}}.', zh: '现在（#0）：{{driver}} 调用了 {{site}}，后者获取 {{lock}}，此时持有 {{held}}{{heldAt}}。' },
+  stepNow: { en: 'Now (#0): {{site}} takes {{lock}}{{while}}.', zh: '现在（#0）：{{site}} 获取 {{lock}}{{while}}。' },
+  stepNowUnplaced: { en: 'Now (#0): {{lock}} is taken{{while}}.', zh: '现在（#0）：获取 {{lock}}{{while}}。' },
+  stepEdge: { en: 'Edge #{{n}}: {{site}} took {{lock}}{{while}}.', zh: '边 #{{n}}：{{site}} 获取了 {{lock}}{{while}}。' },
+  stepEdgeDriver: { en: 'Edge #{{n}}: {{driver}} called into {{site}}, which took {{lock}}{{while}}.', zh: '边 #{{n}}：{{driver}} 调用了 {{site}}，后者获取了 {{lock}}{{while}}。' },
+  stepNowDriver: { en: 'Now (#0): {{driver}} calls into {{site}}, which takes {{lock}}{{while}}.', zh: '现在（#0）：{{driver}} 调用了 {{site}}，后者获取 {{lock}}{{while}}。' },
+  whileWas: { en: ' while {{held}} was held', zh: '，此时持有 {{held}}' },
+  whileIs: { en: ' while {{held}} is held{{heldAt}}', zh: '，此时持有 {{held}}{{heldAt}}' },
+  whileUnknown: { en: ' (the lock held then is cut from this copy of the report)', zh: '（此时持有的锁不在这份报告中）' },
   stepEdgeDebug: {
-    en: 'Edge #{{n}}: {{lock}} was taken inside {{site}}, a debugging facility, while {{held}} was held: the code under test never takes it there.',
-    zh: '边 #{{n}}：{{lock}} 是在调试设施 {{site}} 内部、持有 {{held}} 时获取的：被测代码本身不会在那里获取它。',
+    en: 'Edge #{{n}}: {{lock}} was taken inside {{site}} (a debugging facility){{while}}: the code under test never takes it there.',
+    zh: '边 #{{n}}：{{lock}} 是在调试设施 {{site}} 内部获取的{{while}}：被测代码本身不会在那里获取它。',
   },
-  stepEdgeUnplaced: { en: 'Edge #{{n}}: {{lock}} was taken while {{held}} was held; the stack does not say by whom.', zh: '边 #{{n}}：{{lock}} 是在持有 {{held}} 时获取的；调用栈没有说明是谁获取的。' },
+  stepEdgeUnplaced: { en: 'Edge #{{n}}: {{lock}} was taken{{while}}; the stack does not say by whom.', zh: '边 #{{n}}：获取了 {{lock}}{{while}}；调用栈没有说明是谁获取的。' },
   heldAt: { en: ' (taken in {{fn}})', zh: '（在 {{fn}} 中获取）' },
-  heldUnknown: { en: 'the previous lock of the chain', zh: '环上的前一把锁' },
-  siteUnknown: { en: 'code the stack does not name', zh: '调用栈未列出的代码' },
   explainDeadlock: {
     en: 'Tasks running these paths at the same time each hold the lock the next one wants, and none can go on; lockdep reports the order the first time it sees it, before any real hang. The fix is an ordering decision, not a missing unlock.',
     zh: '同时执行这些路径的任务各自持有下一个任务想要的锁，谁都无法继续；lockdep 在第一次看到这种顺序时就会报告，早于真正的挂死。修复方法是确定加锁顺序，而不是补一个解锁。',
@@ -82,9 +84,9 @@ const messages = {
   evAcquireNoSite: { en: '{{lock}} is being taken now.', zh: '现在正在获取 {{lock}}。' },
   evHolding: { en: '{{lock}} is already held, taken in {{fn}}.', zh: '{{lock}} 已被持有，是在 {{fn}} 中获取的。' },
   evHoldingNoSite: { en: '{{lock}} is already held.', zh: '{{lock}} 已被持有。' },
-  evEdge: { en: 'Edge #{{n}}: {{lock}} was taken in {{site}} while {{held}} was held.', zh: '边 #{{n}}：在持有 {{held}} 时于 {{site}} 中获取了 {{lock}}。' },
+  evEdge: { en: 'Edge #{{n}}: {{lock}} was taken in {{site}}{{while}}.', zh: '边 #{{n}}：在 {{site}} 中获取了 {{lock}}{{while}}。' },
   evEdgeDebug: { en: 'Edge #{{n}}: recorded inside the debugging facility {{site}}.', zh: '边 #{{n}}：记录于调试设施 {{site}} 内部。' },
-  evEdgeUnplaced: { en: 'Edge #{{n}}: {{lock}} was taken while {{held}} was held.', zh: '边 #{{n}}：在持有 {{held}} 时获取了 {{lock}}。' },
+  evEdgeUnplaced: { en: 'Edge #{{n}}: {{lock}} was taken{{while}}.', zh: '边 #{{n}}：获取了 {{lock}}{{while}}。' },
   evSite: { en: '{{fn}} takes the lock on this edge.', zh: '{{fn}} 在这条边上获取了锁。' },
   evDriver: { en: '{{fn}}: the driver code on this edge.', zh: '{{fn}}：这条边上的驱动代码。' },
   evChain: { en: 'The whole cycle, as lockdep prints it.', zh: 'lockdep 打印的完整的环。' },
@@ -116,27 +118,29 @@ const msg = messenger(messages);
 
 const HEADER = /possible circular locking dependency detected/;
 
-/** `fn [mod]` of a step's site, or the unknown-site phrase. */
-function siteName(s: CycleStep['site']): string | L10n {
-  if (!s) return msg('siteUnknown');
+/** `fn [mod]` of a step's site. */
+function siteName(s: CycleStep['site']): string | null {
+  if (!s) return null;
   return s.module ? `${s.function} [${s.module}]` : s.function;
 }
 
 function stepData(s: CycleStep): MessageData {
+  const heldAt = s.heldAt ? msg('heldAt', { fn: s.heldAt.function }) : null;
   return {
     n: s.n,
     lock: s.lock,
-    held: s.held ?? msg('heldUnknown'),
+    held: s.held,
     site: siteName(s.site),
     driver: siteName(s.driver),
-    heldAt: s.heldAt ? msg('heldAt', { fn: s.heldAt.function }) : null,
+    heldAt,
+    while: s.held ? msg(s.n === 0 ? 'whileIs' : 'whileWas', { held: s.held, heldAt }) : msg('whileUnknown'),
   };
 }
 
 function stepSentence(s: CycleStep): L10n {
   const d = stepData(s);
   if (s.owner === 'debug-facility') return msg('stepEdgeDebug', d);
-  if (s.n === 0) return msg(s.owner === 'driver-calls-framework' && s.driver && s.driver.function !== s.site?.function ? 'stepNowDriver' : 'stepNow', d);
+  if (s.n === 0) return msg(!s.site ? 'stepNowUnplaced' : s.owner === 'driver-calls-framework' && s.driver && s.driver.function !== s.site.function ? 'stepNowDriver' : 'stepNow', d);
   if (!s.site) return msg('stepEdgeUnplaced', d);
   return msg(s.owner === 'driver-calls-framework' && s.driver ? 'stepEdgeDriver' : 'stepEdge', d);
 }
@@ -196,11 +200,12 @@ What to do: pick one order for the locks of the cycle and change the path that v
       const held = lockdep.holding[0] ?? null;
       const lock = want?.name ?? steps[0]?.lock ?? lockdep.edges[0]?.lock ?? null;
       const heldName = held?.name ?? steps[0]?.held ?? null;
-      const debug = blamed?.owner === 'debug-facility' ? blamed : null;
-      const driver = !debug && blamed && blamed.owner !== 'framework' ? blamed : null;
+      // The texts of a blamed step need the lock it held; a step cut from the report is told in the general words.
+      const debug = blamed?.owner === 'debug-facility' && blamed.held ? blamed : null;
+      const driver = blamed?.owner !== 'debug-facility' && blamed && blamed.owner !== 'framework' && blamed.held ? blamed : null;
       const fn = c.function;
       const mod = c.module ? ` [${c.module}]` : '';
-      const base = { fn, mod, lock: lock ?? '', held: heldName ?? msg('heldUnknown') };
+      const base = { fn, mod, lock: lock ?? '', held: heldName };
 
       const evidence: FindingDraft['evidence'] = [{ line: lockdep.headerLine, note: msg('evHeader') }];
       if (want) evidence.push({ line: want.line, note: want.at ? msg('evAcquire', { lock: want.name, fn: want.at.function }) : msg('evAcquireNoSite', { lock: want.name }) });
@@ -215,7 +220,7 @@ What to do: pick one order for the locks of the cycle and change the path that v
       if (lockdep.chain) evidence.push({ line: lockdep.chain.line, note: msg('evChain') });
 
       let summary: L10n;
-      if (debug) summary = msg('summaryDebug', { ...base, fn: debug.site?.function ?? fn, lock: debug.lock, held: debug.held ?? msg('heldUnknown') });
+      if (debug) summary = msg('summaryDebug', { ...base, fn: debug.site?.function ?? fn, lock: debug.lock, held: debug.held });
       else if (driver && fn) {
         const how = driver.owner === 'driver-takes-lock' ? msg('howTakes', stepData(driver)) : msg('howCalls', stepData(driver));
         summary = msg('summaryDriver', { ...base, how });
@@ -249,7 +254,7 @@ What to do: pick one order for the locks of the cycle and change the path that v
         explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(c),
-        ...(debug ? { rootCauseClass: 'other' as const, secondaryClasses: ['deadlock-abba' as const] } : {}),
+        ...(blamed?.owner === 'debug-facility' ? { rootCauseClass: 'other' as const, secondaryClasses: ['deadlock-abba' as const] } : {}),
         nextSteps,
         facts: {
           acquiring: want?.name ?? null,

@@ -31,7 +31,7 @@ const messages = {
   summaryLockOnly: { en: 'Recursive locking of {{lock}}: an AA self-deadlock', zh: '递归获取 {{lock}}：AA 自死锁' },
   summaryBare: { en: 'A task takes a lock it already holds: an AA self-deadlock', zh: '任务获取了自己已经持有的锁：AA 自死锁' },
   theLock: { en: 'the lock', zh: '这把锁' },
-  theLockAt: { en: 'the lock at {{address}}', zh: '{{address}} 处的锁' },
+  theLockAt: { en: 'the lock at {{address}}', zh: '{{address}}' },
   explainSites: {
     en: '{{holder}} took {{lock}} first{{heldAt}}; {{reacquirer}} takes it again{{acqAt}}, on the same stack, so the task waits for itself: nothing else can release the lock.',
     zh: '{{holder}} 先获取了 {{lock}}{{heldAt}}；{{reacquirer}} 在同一个调用栈上再次获取它{{acqAt}}，于是任务在等自己：没有其他人能释放这把锁。',
