@@ -13,7 +13,7 @@ export const LOCKDEP_HEADERS: ReadonlyArray<{ kind: LockdepKind; re: RegExp }> =
   { kind: 'irq-inversion', re: /possible irq lock inversion dependency detected/ },
   { kind: 'bad-unlock', re: /bad unlock balance detected/ },
   { kind: 'held-freed', re: /held lock freed/ },
-  { kind: 'held-at-return', re: /lock held when returning to user space|leaked lock or atomic|lock held at task exit time|still has locks held/ },
+  { kind: 'held-at-return', re: /lock held when returning to user space|leaked lock or atomic|leaked atomic, lock or RCU|lock held at task exit time|still has locks held/ },
 ];
 
 /** Where a leak check runs: the point where the task must hold no lock. */
@@ -22,7 +22,7 @@ export type LeakPoint = 'return-to-user' | 'task-exit' | 'work-item' | 'no-locks
 export const LEAK_POINTS: ReadonlyArray<{ point: LeakPoint; re: RegExp }> = [
   { point: 'return-to-user', re: /lock held when returning to user space|leaving the kernel with locks still held/ },
   { point: 'task-exit', re: /lock held at task exit time|is exiting with locks still held/ },
-  { point: 'work-item', re: /workqueue leaked lock or atomic/ },
+  { point: 'work-item', re: /workqueue leaked (?:lock or atomic|atomic, lock or RCU)/ },
   { point: 'no-locks', re: /still has locks held/ },
 ];
 

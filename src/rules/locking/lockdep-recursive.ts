@@ -31,7 +31,6 @@ const messages = {
   summaryLockOnly: { en: 'Recursive locking of {{lock}}: an AA self-deadlock', zh: '递归获取 {{lock}}：AA 自死锁' },
   summaryBare: { en: 'A task takes a lock it already holds: an AA self-deadlock', zh: '任务获取了自己已经持有的锁：AA 自死锁' },
   theLock: { en: 'the lock', zh: '这把锁' },
-  theLockAt: { en: 'the lock at {{address}}', zh: '{{address}}' },
   explainSites: {
     en: '{{holder}} took {{lock}} first{{heldAt}}; {{reacquirer}} takes it again{{acqAt}}, on the same stack, so the task waits for itself: nothing else can release the lock.',
     zh: '{{holder}} 先获取了 {{lock}}{{heldAt}}；{{reacquirer}} 在同一个调用栈上再次获取它{{acqAt}}，于是任务在等自己：没有其他人能释放这把锁。',
@@ -159,7 +158,8 @@ spin_lock_nested()、lockdep_set_class()）时才是安全的。
       const holder = pair?.holder ? nameOf(pair.holder) : null;
       const reacquirer = pair?.reacquirer ? nameOf(pair.reacquirer) : null;
       const path = re ? re.path : pathBetween(frames, pair?.reacquirer?.line ?? null, pair?.holder?.line ?? null);
-      const lock = lockName ?? (debugLock ? msg('theLockAt', { address: debugLock }) : msg('theLock'));
+      // A lock the debug check prints by address only is named by its address.
+      const lock = lockName ?? debugLock ?? msg('theLock');
       const d: MessageData = {
         lock,
         holder,
