@@ -450,7 +450,7 @@ function readWorkqueueLeak(ls: readonly LogLine[]): LockdepReport['workqueue'] {
 /** The spinlock debug line: `lock: 0xffff...|name+0x0/0x10, .magic: dead4ead, .owner: comm/pid, .owner_cpu: N`. */
 function readSpinDebug(ls: readonly LogLine[]): LockdepReport['spinDebug'] {
   for (const l of ls.slice(0, 12)) {
-    const m = /^\s*lock: ([^\s,]{1,120}), \.magic: [0-9a-f]{1,8}, \.owner: (.{1,80}?\/-?\d{1,10}), \.owner_cpu: (-?\d{1,10})/.exec(l.text);
+    const m = /^\s*lock: ([^\s,]{1,120})(?: \[[\w-]{1,64}\])?, \.magic: [0-9a-f]{1,8}, \.owner: (.{1,80}?\/-?\d{1,10}), \.owner_cpu: (-?\d{1,10})/.exec(l.text);
     if (m) return { lock: m[1].replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').replace(/\.\d+$/, ''), owner: m[2], ownerCpu: Number(m[3]), line: l.no };
   }
   return null;
@@ -504,6 +504,10 @@ export interface CycleStep {
   site: { function: string; module: string | null; line: number | null; offset: number | null } | null;
   /** The driver frame on the step's stack: the site itself when in a module, else the innermost module frame outward. */
   driver: { function: string; module: string | null; line: number | null; offset: number | null } | null;
+  /** For driver-takes-lock: the framework function that called into the driver (the driver code runs as its callback). */
+  caller: string | null;
+  /** The lock taken is the framework's: the edge (and its framework caller) where the framework holds it around a callback into the driver. */
+  frameworkLock?: { n: number; caller: string } | null;
   owner: CycleOwner;
 }
 
@@ -525,21 +529,35 @@ function stepOf(n: number, lock: string, held: string | null, heldAt: LockSite |
   const own = printed && roleOf(printed.function) === null ? { function: printed.function, module: printed.module, line: printed.line, offset: printed.offset } : null;
   const found = own ? null : edgeSite({ frames });
   if (found && isDebugFacility(found.frame.function as string)) {
-    return { n, lock, held, heldAt, line, site: siteOfFrame(found.frame), driver: null, owner: 'debug-facility' };
+    return { n, lock, held, heldAt, line, site: siteOfFrame(found.frame), driver: null, caller: null, owner: 'debug-facility' };
   }
   const at = own ? frames.findIndex((f) => f.function !== null && baseName(f.function) === own.function) : (found?.index ?? -1);
   const site = own ?? (found ? siteOfFrame(found.frame) : null);
   if (!site) {
     // Only plumbing took it (a workqueue or timer pseudo-lock): name the dispatcher or helper, never blamed.
     const by = frames.find((f) => f.reliable && f.function !== null && (roleOf(f.function)?.role === 'helper' || roleOf(f.function)?.role === 'entry'));
-    return { n, lock, held, heldAt, line, site: by ? siteOfFrame(by) : null, driver: null, owner: 'framework' };
+    return { n, lock, held, heldAt, line, site: by ? siteOfFrame(by) : null, driver: null, caller: null, owner: 'framework' };
   }
-  if (site.module) return { n, lock, held, heldAt, line, site, driver: site, owner: 'driver-takes-lock' };
+  if (site.module) return { n, lock, held, heldAt, line, site, driver: site, caller: at >= 0 ? frameworkCaller(frames, at, site.module) : null, owner: 'driver-takes-lock' };
   const outward = at >= 0 ? moduleFrameFrom(frames, at + 1) : null;
-  if (outward) return { n, lock, held, heldAt, line, site, driver: siteOfFrame(outward), owner: 'driver-calls-framework' };
+  if (outward) return { n, lock, held, heldAt, line, site, driver: siteOfFrame(outward), caller: null, owner: 'driver-calls-framework' };
   // The driver took the held lock itself and called into the framework (the printed holding site is its own).
-  if (heldAt?.module && roleOf(heldAt.function) === null) return { n, lock, held, heldAt, line, site, driver: { function: heldAt.function, module: heldAt.module, line: heldAt.line, offset: heldAt.offset }, owner: 'driver-calls-framework' };
-  return { n, lock, held, heldAt, line, site, driver: null, owner: 'framework' };
+  if (heldAt?.module && roleOf(heldAt.function) === null) return { n, lock, held, heldAt, line, site, driver: { function: heldAt.function, module: heldAt.module, line: heldAt.line, offset: heldAt.offset }, caller: null, owner: 'driver-calls-framework' };
+  return { n, lock, held, heldAt, line, site, driver: null, caller: null, owner: 'framework' };
+}
+
+/** The framework function outward of the driver's frames that called into them, when the driver runs as its callback. */
+function frameworkCaller(frames: readonly Frame[], from: number, module: string): string | null {
+  for (let i = from + 1; i < frames.length; i++) {
+    const f = frames[i];
+    if (!f.reliable || f.function === null) continue;
+    // The driver's own caller: not a callback at this point.
+    if (f.module === module) return null;
+    const role = roleOf(f.function)?.role;
+    if (role === 'entry') return dispatcherOf(f.function) ? baseName(f.function) : null;
+    if (role === undefined || role === 'helper' || dispatcherOf(f.function)) return baseName(f.function);
+  }
+  return null;
 }
 
 /**
@@ -563,7 +581,16 @@ export function circularSteps(report: LockdepReport, currentFrames: readonly Fra
     const held = e.n === 1 ? nowLock : byN.get(e.n - 1)?.lock ?? null;
     steps.push(stepOf(e.n, e.lock, held, null, e.line, e.frames, e.ref?.at ?? null));
   }
-  return steps;
+  // A lock held around a framework's callback into the driver is the framework's (rtnl around a netdevice
+  // notifier): the driver taking it while it holds its own lock calls the framework with its lock held.
+  const heldAround = new Map<string, { n: number; caller: string }>();
+  for (const st of steps) if (st.owner === 'driver-takes-lock' && st.caller && st.held && !heldAround.has(st.held)) heldAround.set(st.held, { n: st.n, caller: st.caller });
+  return steps.map((st) => {
+    const around = heldAround.get(st.lock);
+    if (st.owner !== 'driver-takes-lock' || !around || st.caller) return st;
+    const holder = st.heldAt && st.heldAt.module && roleOf(st.heldAt.function) === null ? { function: st.heldAt.function, module: st.heldAt.module, line: st.heldAt.line, offset: st.heldAt.offset } : st.site;
+    return { ...st, owner: 'driver-calls-framework' as const, driver: holder, frameworkLock: around };
+  });
 }
 
 /** The stack of the current acquisition ("stack backtrace:" / "Call Trace:"), not the stacks printed under the edges. */
@@ -574,7 +601,8 @@ export function currentFrames(r: CrashReport): Frame[] {
 
 /** The step a circular report blames: a debugging facility's edge, else a driver's, the current acquisition first. */
 export function blamedStep(steps: readonly CycleStep[]): CycleStep | null {
-  return steps.find((s) => s.owner === 'debug-facility') ?? steps.find((s) => s.owner !== 'framework') ?? null;
+  // The framework's order around its callbacks is given; the driver's inversion is where it calls in with its lock held.
+  return steps.find((s) => s.owner === 'debug-facility') ?? steps.find((s) => s.owner === 'driver-calls-framework') ?? steps.find((s) => s.owner !== 'framework') ?? null;
 }
 
 /**

@@ -24,10 +24,12 @@ const messages = {
     zh: '由调试设施 {{fn}} 造成的 lockdep 环：它为了自己的记录工作在 {{held}} 之下获取了 {{lock}}，这是被测代码本身不会产生的依赖',
   },
   summaryDriver: {
-    en: 'ABBA deadlock risk: {{fn}}{{mod}} {{how}}, closing a cycle with {{lock}}',
-    zh: 'ABBA 死锁风险：{{fn}}{{mod}} {{how}}，与 {{lock}} 构成了环',
+    en: 'ABBA deadlock risk: {{fn}}{{mod}} {{how}}, against the order lockdep has seen',
+    zh: 'ABBA 死锁风险：{{fn}}{{mod}} {{how}}，与 lockdep 见过的顺序相反',
   },
-  howTakes: { en: 'takes its own lock {{lock}} inside a framework callback while {{held}} is held', zh: '在框架回调中持有 {{held}} 时获取了自己的锁 {{lock}}' },
+  howTakes: { en: 'takes its own lock {{lock}} in a callback {{caller}} runs, while {{held}} is held', zh: '在 {{caller}} 运行的回调中获取了自己的锁 {{lock}}，此时持有 {{held}}' },
+  howTakesFramework: { en: 'takes the framework\'s lock {{lock}} (in {{site}}) while holding its own {{held}}', zh: '在持有自己的 {{held}} 时获取了框架的锁 {{lock}}（在 {{site}} 中）' },
+  howTakesPlain: { en: 'takes {{lock}} while {{held}} is held', zh: '获取了 {{lock}}，此时持有 {{held}}' },
   howCalls: { en: 'calls into {{site}}, which takes {{lock}}, while {{held}} is held', zh: '在持有 {{held}} 时调用了 {{site}}，而后者获取 {{lock}}' },
   explainCycle: {
     en: 'Lockdep records, for every lock, which locks were held when it was taken. This task now takes {{lock}} while holding {{held}}, but earlier {{held}} was taken while {{lock}} was held (directly or through other locks): the cycle has {{edges}} edges, one per line below.',
@@ -64,11 +66,19 @@ const messages = {
     zh: '同时执行这些路径的任务各自持有下一个任务想要的锁，谁都无法继续；lockdep 在第一次看到这种顺序时就会报告，早于真正的挂死。修复方法是确定加锁顺序，而不是补一个解锁。',
   },
   explainDriverTakes: {
-    en: 'The driver code {{fn}}{{mod}} takes its own lock {{lock}} inside a callback the framework runs with {{held}} held. The framework\'s lock order is the framework\'s; the callback must not take a lock that elsewhere is held around calls into the framework.',
-    zh: '驱动代码 {{fn}}{{mod}} 在框架持有 {{held}} 时运行的回调中获取了自己的锁 {{lock}}。框架的加锁顺序由框架决定；回调不能获取一把在别处被持有着去调用框架的锁。',
+    en: 'The driver code {{fn}}{{mod}} takes its own lock {{lock}} in a callback {{caller}} runs, with {{held}} held. The framework\'s lock order is the framework\'s: a callback must not take a lock that is elsewhere held around calls into the framework.',
+    zh: '驱动代码 {{fn}}{{mod}} 在 {{caller}} 运行的回调中获取了自己的锁 {{lock}}，此时持有 {{held}}。框架的加锁顺序由框架决定：回调不能获取一把在别处被持有着去调用框架的锁。',
+  },
+  explainDriverTakesPlain: {
+    en: 'The driver code {{fn}}{{mod}} takes {{lock}} while {{held}} is held, and another path takes them in the opposite order: the driver\'s own locking closes the cycle.',
+    zh: '驱动代码 {{fn}}{{mod}} 在持有 {{held}} 时获取 {{lock}}，而另一条路径的顺序相反：是驱动自己的加锁构成了这个环。',
+  },
+  explainDriverTakesFramework: {
+    en: 'The driver code {{fn}}{{mod}} holds its own lock {{held}} and takes {{lock}} (in {{site}}), a lock the framework holds while it calls the driver back (edge #{{k}}, from {{caller}}). The framework\'s order around its callbacks is given: the driver must not take the framework\'s lock under its own; drop {{held}} first, or defer the call.',
+    zh: '驱动代码 {{fn}}{{mod}} 持有自己的锁 {{held}} 并获取了 {{lock}}（在 {{site}} 中），而框架在回调驱动时会持有这把锁（边 #{{k}}，来自 {{caller}}）。框架在回调周围的加锁顺序是既定的：驱动不能在持有自己的锁时获取框架的锁；先释放 {{held}}，或者推迟这次调用。',
   },
   explainDriverCalls: {
-    en: 'The driver code {{fn}}{{mod}} calls into the framework ({{site}}, which takes {{lock}}) while it holds {{held}}. The framework taking its own lock is not the bug: the driver must drop its lock before the call, or defer the call.',
+    en: 'The driver code {{fn}}{{mod}} calls into the framework ({{site}}, which takes {{lock}}) while {{held}} is held. The framework taking its own lock is not the bug: the driver must drop its lock before the call, or defer the call.',
     zh: '驱动代码 {{fn}}{{mod}} 在持有 {{held}} 时调用了框架（{{site}}，它会获取 {{lock}}）。框架获取自己的锁并不是 bug：驱动必须在调用之前释放自己的锁，或者推迟这次调用。',
   },
   explainDebug: {
@@ -102,6 +112,10 @@ const messages = {
     en: 'Common fixes: release the outer lock before the call that takes the inner one, move the work to a workqueue, or use a trylock with back-off on the reversed path.',
     zh: '常见修法：在调用会获取内层锁的函数之前释放外层锁，把工作移到工作队列中，或者在反向路径上使用 trylock 并回退。',
   },
+  stepDriverTakes: {
+    en: 'In {{fn}}{{mod}}: do not take {{lock}} while {{held}} is held (take it before, in the order the other path uses, or defer the work to a workqueue).',
+    zh: '在 {{fn}}{{mod}} 中：不要在持有 {{held}} 时获取 {{lock}}（按另一条路径的顺序提前获取它，或者把工作推迟到工作队列）。',
+  },
   stepDriver: {
     en: 'In {{fn}}{{mod}}: do not hold {{held}} across the call that takes {{lock}} (drop it first, or defer the call to a workqueue).',
     zh: '在 {{fn}}{{mod}} 中：不要持有 {{held}} 去调用会获取 {{lock}} 的函数（先释放它，或者把调用推迟到工作队列）。',
@@ -133,6 +147,7 @@ function stepData(s: CycleStep): MessageData {
     site: siteName(s.site),
     driver: siteName(s.driver),
     heldAt,
+    caller: s.caller,
     while: s.held ? msg(s.n === 0 ? 'whileIs' : 'whileWas', { held: s.held, heldAt }) : msg('whileUnknown'),
   };
 }
@@ -140,9 +155,10 @@ function stepData(s: CycleStep): MessageData {
 function stepSentence(s: CycleStep): L10n {
   const d = stepData(s);
   if (s.owner === 'debug-facility') return msg('stepEdgeDebug', d);
-  if (s.n === 0) return msg(!s.site ? 'stepNowUnplaced' : s.owner === 'driver-calls-framework' && s.driver && s.driver.function !== s.site.function ? 'stepNowDriver' : 'stepNow', d);
+  const calledIn = s.owner === 'driver-calls-framework' && s.driver && !s.frameworkLock && s.driver.function !== s.site?.function;
+  if (s.n === 0) return msg(!s.site ? 'stepNowUnplaced' : calledIn ? 'stepNowDriver' : 'stepNow', d);
   if (!s.site) return msg('stepEdgeUnplaced', d);
-  return msg(s.owner === 'driver-calls-framework' && s.driver ? 'stepEdgeDriver' : 'stepEdge', d);
+  return msg(calledIn ? 'stepEdgeDriver' : 'stepEdge', d);
 }
 
 /** Sentences as one L10n, joined by a line break per step. */
@@ -222,7 +238,7 @@ What to do: pick one order for the locks of the cycle and change the path that v
       let summary: L10n;
       if (debug) summary = msg('summaryDebug', { ...base, fn: debug.site?.function ?? fn, lock: debug.lock, held: debug.held });
       else if (driver && fn) {
-        const how = driver.owner === 'driver-takes-lock' ? msg('howTakes', stepData(driver)) : msg('howCalls', stepData(driver));
+        const how = driver.owner === 'driver-takes-lock' ? msg(driver.caller ? 'howTakes' : 'howTakesPlain', stepData(driver)) : msg(driver.frameworkLock ? 'howTakesFramework' : 'howCalls', stepData(driver));
         summary = msg('summaryDriver', { ...base, how });
       } else if (fn && lock && heldName) summary = msg('summary', base);
       else if (fn && lock) summary = msg('summaryNoHeld', base);
@@ -233,7 +249,7 @@ What to do: pick one order for the locks of the cycle and change the path that v
       paras.push(lock && heldName && steps.length > 0 ? msg('explainCycle', { lock, held: heldName, edges: steps.length }) : steps.length > 0 ? msg('explainCycleUnknown') : msg('explainCycleNone'));
       if (steps.length > 0) paras.push(lines(steps.map(stepSentence)));
       if (debug) paras.push(msg('explainDebug', { ...stepData(debug), fn: debug.site?.function ?? fn }));
-      else if (driver) paras.push(msg(driver.owner === 'driver-takes-lock' ? 'explainDriverTakes' : 'explainDriverCalls', { ...stepData(driver), fn, mod }));
+      else if (driver) paras.push(msg(driver.owner === 'driver-takes-lock' ? (driver.caller ? 'explainDriverTakes' : 'explainDriverTakesPlain') : driver.frameworkLock ? 'explainDriverTakesFramework' : 'explainDriverCalls', { ...stepData(driver), fn, mod, k: driver.frameworkLock?.n, caller: driver.frameworkLock?.caller ?? driver.caller }));
       paras.push(msg(debug ? 'explainFalse' : 'explainDeadlock'));
 
       const locks = [...new Set(steps.map((s) => s.lock))];
@@ -241,7 +257,7 @@ What to do: pick one order for the locks of the cycle and change the path that v
       const sites = [...new Set(steps.map((s) => s.site?.function).filter((x): x is string => !!x && x !== fn))];
       const nextSteps: L10n[] = [];
       if (debug) nextSteps.push(msg('stepDebug', { fn: debug.site?.function ?? fn }));
-      else if (driver) nextSteps.push(msg('stepDriver', { ...stepData(driver), fn, mod }));
+      else if (driver) nextSteps.push(msg(driver.owner === 'driver-takes-lock' ? 'stepDriverTakes' : 'stepDriver', { ...stepData(driver), fn, mod }));
       if (!debug) {
         nextSteps.push(locks.length === 0 ? msg('stepReadNone') : fn && sites.length > 0 ? msg('stepRead', { fn, sites: listOf(sites), locks: lockList }) : msg('stepReadUnnamed', { locks: lockList }));
         nextSteps.push(msg('stepFixes'), msg('stepHung'));
@@ -259,7 +275,7 @@ What to do: pick one order for the locks of the cycle and change the path that v
         facts: {
           acquiring: want?.name ?? null,
           holding: heldName,
-          cycle: steps.map((s) => ({ n: s.n, lock: s.lock, held: s.held, takenIn: s.site?.function ?? null, module: s.site?.module ?? null, driver: s.driver?.function ?? null, owner: s.owner })),
+          cycle: steps.map((s) => ({ n: s.n, lock: s.lock, held: s.held, takenIn: s.site?.function ?? null, module: s.site?.module ?? null, driver: s.driver?.function ?? null, calledBy: s.caller, owner: s.owner })),
           blamedEdge: blamed?.n ?? null,
           locksHeld: (lockdep.heldLists[0]?.locks ?? []).map((l) => l.name),
         },

@@ -1,7 +1,8 @@
 // Lockdep "possible recursive locking" and "BUG: spinlock recursion": a task or CPU takes a lock it already holds (AA), blamed on the outer holder.
 
 import type { Frame } from '../../model/types';
-import { baseName, blameSelfDeadlock, culpritOfBlame, detectedAtIp, isReportingLock, reportFrames, type Blame } from '../blame';
+import { baseName, blameSelfDeadlock, culpritOfBlame, detectedAtIp, isReportingLock, type Blame } from '../blame';
+import { mainFrames } from '../reports';
 import { blameNestedFault, blameReacquisition, readLockdep } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
@@ -140,7 +141,8 @@ spin_lock_nested()、lockdep_set_class()）时才是安全的。
       const headerLine = lockdep.kind === 'recursive' ? lockdep.headerLine : findSpinHeader(ctx, r);
       if (headerLine === null || (lockdep.kind !== 'recursive' && lockdep.kind !== 'other')) return;
       const spin = lockdep.kind !== 'recursive';
-      const frames = reportFrames(r);
+      // Every frame of the report's own traces: a console may have cut one stack into several.
+      const frames = mainFrames(r);
       const want = lockdep.acquiring;
       const held = lockdep.holding[0] ?? null;
       const debugLock = lockdep.spinDebug?.lock ?? null;
