@@ -3,7 +3,7 @@
 import type { Text } from './text';
 
 /** The kinds of lockdep report, by the header line lockdep prints (old `[ INFO: ... ]` and new `WARNING: ...` forms). */
-export type LockdepKind = 'circular' | 'inconsistent' | 'recursive' | 'irq-order' | 'irq-inversion' | 'bad-unlock' | 'held-freed' | 'held-at-return' | 'other';
+export type LockdepKind = 'circular' | 'inconsistent' | 'recursive' | 'irq-order' | 'irq-inversion' | 'bad-unlock' | 'held-freed' | 'held-at-return' | 'wait-context' | 'other';
 
 export const LOCKDEP_HEADERS: ReadonlyArray<{ kind: LockdepKind; re: RegExp }> = [
   { kind: 'circular', re: /possible circular locking dependency detected/ },
@@ -12,6 +12,7 @@ export const LOCKDEP_HEADERS: ReadonlyArray<{ kind: LockdepKind; re: RegExp }> =
   { kind: 'irq-order', re: /(?:HARDIRQ|SOFTIRQ|RECLAIM_FS)-(?:safe|READ-safe) -> (?:HARDIRQ|SOFTIRQ|RECLAIM_FS)-(?:unsafe|READ-unsafe) lock order detected/ },
   { kind: 'irq-inversion', re: /possible irq lock inversion dependency detected/ },
   { kind: 'bad-unlock', re: /bad unlock balance detected/ },
+  { kind: 'wait-context', re: /BUG: Invalid wait context/ },
   { kind: 'held-freed', re: /held lock freed/ },
   { kind: 'held-at-return', re: /lock held when returning to user space|leaked lock or atomic|leaked atomic, lock or RCU|lock held at task exit time|still has locks held/ },
 ];
@@ -63,7 +64,13 @@ export const USAGE_CHARS: Readonly<Record<string, 'unused' | 'enabled' | 'in' | 
  * Wait types lockdep prints as `-{outer:inner}` (5.7+). Without CONFIG_PROVE_RAW_LOCK_NESTING the
  * CONFIG level folds into SPIN and a sleeping lock is 3; with it, spinlock_t is 3 and a sleeping lock 4.
  */
-export const WAIT_TYPES: Readonly<Record<number, string>> = { 0: 'not checked (pseudo-lock)', 1: 'wait-free (RCU)', 2: 'spinning', 3: 'spinlock_t, or sleeping without PROVE_RAW_LOCK_NESTING', 4: 'sleeping' };
+export const WAIT_TYPES: Readonly<Record<number, Text>> = {
+  0: { en: 'not checked, a pseudo-lock', zh: '不检查的伪锁' },
+  1: { en: 'wait-free, like an RCU read side', zh: '无等待，例如 RCU 读端' },
+  2: { en: 'spinning, like a raw spinlock or interrupt context', zh: '自旋，例如 raw spinlock 或中断上下文' },
+  3: { en: 'a spinlock_t, which sleeps on PREEMPT_RT', zh: '在 PREEMPT_RT 上会睡眠的 spinlock_t' },
+  4: { en: 'sleeping, like a mutex, a semaphore or task context', zh: '可睡眠，例如 mutex、信号量或任务上下文' },
+};
 
 /** Lock classes named like sleeping locks (mutexes, semaphores, rwsems), for reports printed without wait types. */
 export const SLEEPING_LOCK_NAME = /mutex|sem\b|rwsem|_sem$|i_rwsem|sb_writers|s_umount|mmap_lock|mmap_sem|(?:^|[^_])lock_class$/;

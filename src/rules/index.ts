@@ -13,6 +13,7 @@ import { lockdepCircular } from './locking/lockdep-circular';
 import { lockdepRecursive } from './locking/lockdep-recursive';
 import { lockdepInconsistent } from './locking/lockdep-inconsistent';
 import { lockdepIrqOrder } from './locking/lockdep-irq-order';
+import { lockdepWaitContext } from './locking/lockdep-wait-context';
 import { lockdepUnlockBalance } from './locking/lockdep-unlock-balance';
 import { lockdepHeldLockFreed } from './locking/lockdep-held-lock-freed';
 import { lockHeldLeak } from './locking/lock-held-leak';
@@ -73,6 +74,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   lockdepRecursive,
   lockdepInconsistent,
   lockdepIrqOrder,
+  lockdepWaitContext,
   lockdepUnlockBalance,
   lockdepHeldLockFreed,
   lockHeldLeak,

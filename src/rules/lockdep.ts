@@ -113,6 +113,8 @@ export interface LockdepReport {
   leakPoint: LeakPoint | null;
   /** "lock: NAME, .magic: ..., .owner: comm/pid, .owner_cpu: N" of the spinlock debug checks. */
   spinDebug: { lock: string; owner: string | null; ownerCpu: number | null; line: number } | null;
+  /** "context-{a:b}" of an invalid-wait-context report: the wait type the context itself allows. */
+  waitContext: { outer: number; inner: number; line: number } | null;
   /** The line of the report's lockdep header. */
   headerLine: number | null;
 }
@@ -228,7 +230,7 @@ const SECTION =
 
 const TASK = /(?:^| )([^\s]{1,80}?\/\d{1,10}) (?:\[HC\d\[\d\]:SC\d\[\d\]:HE\d:SE\d\] )?(?:is trying to (?:acquire|release)|takes:|is exiting|is freeing|just changed the state|is leaving the kernel|still has locks held)/;
 
-const ACQUIRING_INTRO = /(?:is trying to acquire(?: lock)?:?|\] takes:|(?:^| )takes:|just changed the state of lock:|is freeing memory [^!]{0,120}with a lock still held there!)/;
+const ACQUIRING_INTRO = /(?:is trying to acquire(?: lock)?:?|is trying to lock:|\] takes:|(?:^| )takes:|just changed the state of lock:|is freeing memory [^!]{0,120}with a lock still held there!)/;
 
 const HOLDING_INTRO = /(?:but task is already holding(?: lock)?:?|and this task is already holding:?)/;
 
@@ -328,6 +330,8 @@ function read(ctx: RuleContext, r: CrashReport): LockdepReport {
   const freeingLine = ls.find((l) => /is freeing memory .{0,120}with a lock still held there/.test(l.text)) ?? null;
   const freeingRange = freeingLine ? /is freeing memory ([0-9a-fx]{1,18}-[0-9a-fx]{1,18})/.exec(freeingLine.text)?.[1] ?? null : null;
 
+  const waitCtx = kind === 'wait-context' ? /(?:^| )context-\{(\d):(\d)\}/.exec(j.text) : null;
+
   const leakLine = ls.find((l) => LEAK_POINTS.some((p) => p.re.test(l.text))) ?? null;
   const leakPoint = leakLine ? (LEAK_POINTS.find((p) => p.re.test(leakLine.text)) as { point: LeakPoint }).point : null;
 
@@ -355,6 +359,7 @@ function read(ctx: RuleContext, r: CrashReport): LockdepReport {
     workqueue: readWorkqueueLeak(ls),
     leakPoint,
     spinDebug: readSpinDebug(ls),
+    waitContext: waitCtx ? { outer: Number(waitCtx[1]), inner: Number(waitCtx[2]), line: lineAtOffset(j, waitCtx.index + (waitCtx[0].startsWith(' ') ? 1 : 0)) } : null,
     headerLine,
   };
 }
