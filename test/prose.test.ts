@@ -47,7 +47,8 @@ function englishProblems(raw: string): string[] {
   // Abbreviations and called functions are not sentence ends or empty parentheses.
   const text = raw.replace(/\b(?:e\.g|i\.e|etc|vs)\./g, 'eg').replace(/[\w*]\(\)/g, 'f');
   if (/\{\{\w+\}\}/.test(text)) p.push('unfilled placeholder');
-  if (/\b(?:undefined|NaN|\[object Object\])\b/.test(text)) p.push('a missing value printed');
+  // "undefined behaviour" and "the result is undefined" are English; a bare "undefined" where a value belongs is not.
+  if (/\bNaN\b|\[object Object\]|(?<!\b(?:is|are) )\bundefined\b(?! behaviou?r)/.test(text)) p.push('a missing value printed');
   if (/(?:^|[\s(])null(?:[\s).,:;]|$)/.test(text) && !/\(null\)/.test(text)) p.push('"null" printed as a value');
   if (/ {2,}(?=\S)/.test(text.replace(/ {2,}\(/g, ' (').replace(/crash> .*$/gm, ''))) p.push('double space');
   if (/\s[,.;:](?:\s|$)/.test(text.replace(/\.{3}|\s\.\w/g, ''))) p.push('space before punctuation');

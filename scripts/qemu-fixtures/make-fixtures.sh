@@ -16,7 +16,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 OUT=${KT_FIXTURES_OUT:-$REPO/test/fixtures/qemu}
 LAB=${KT_QEMU_LAB:-/work/qemu-lab}
-ALL="bhleak kthstop timerleak nullmember recurse initexit oom mce softlockup wqleak"
+ALL="bhleak kthstop timerleak nullmember recurse initexit oom mce softlockup badpage listdel listpoison slabuaf initimbalance oomkill memcgoom wqleak"
 SCENARIOS=${*:-$ALL}
 
 log() { printf '[make-fixtures] %s\n' "$*" >&2; }
@@ -64,19 +64,20 @@ chmod +x "$ROOT/init" "$ROOT/scenarios/"*.sh
 extra_args() {
 	case $1 in
 	softlockup) echo "watchdog_thresh=3 softlockup_panic=1 nmi_watchdog=0" ;;
+	slabuaf) echo "slub_debug=P" ;;
 	*) echo "" ;;
 	esac
 }
 time_limit() {
 	case $1 in
-	softlockup|oom|mce) echo 300 ;;
+	softlockup|oom|mce|oomkill|memcgoom) echo 300 ;;
 	*) echo 180 ;;
 	esac
 }
 first_line() {
 	case $1 in
-	bhleak|kthstop|timerleak|nullmember|recurse|softlockup|wqleak) echo "loading out-of-tree module|: module verification failed|Run /init as init process" ;;
-	oom) echo "Run /init as init process" ;;
+	bhleak|kthstop|timerleak|nullmember|recurse|softlockup|badpage|listdel|listpoison|slabuaf|initimbalance|wqleak) echo "loading out-of-tree module|: module verification failed|Run /init as init process" ;;
+	oom|oomkill|memcgoom) echo "Run /init as init process" ;;
 	initexit) echo "Run /init as init process" ;;
 	mce) echo "Run /init as init process" ;;
 	esac

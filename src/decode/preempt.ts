@@ -177,7 +177,7 @@ export function decodePreempt(value: string | number | bigint, opts: PreemptOpti
   let scheduleOffsetIncluded = false;
   let basisText: Text;
   if (problems.length) {
-    basisText = tx('the value is not a real count, so schedule()\'s own +1 does not matter here', '这个值已经不是真实的计数，schedule() 自己加的 1 在这里无意义');
+    basisText = tx('The value is not a real count, so schedule()\'s own +1 does not matter here', '这个值已经不是真实的计数，schedule() 自己加的 1 在这里无意义');
   } else if (source !== 'schedule-bug') {
     basisText = source === 'raw'
       ? tx('a raw count read from memory: nothing added by the printer', '直接从内存读出的原始计数，打印路径没有额外加值')
@@ -197,9 +197,9 @@ export function decodePreempt(value: string | number | bigint, opts: PreemptOpti
     }
   } else if (f.preemptDepth > 0) {
     scheduleOffsetIncluded = true;
-    basisText = tx(`kernel build unknown (${facts.source}); the low byte is ${f.preemptDepth}, and only a CONFIG_PREEMPT_COUNT kernel counts preemption, where schedule() adds 1 before printing`, `内核配置未知（${facts.source}）；低字节为 ${f.preemptDepth}，只有开启 CONFIG_PREEMPT_COUNT 的内核才会计抢占数，而这种内核在打印前 schedule() 已经加了 1`);
+    basisText = tx(`The kernel build is unknown (${facts.source}); the low byte is ${f.preemptDepth}, and only a CONFIG_PREEMPT_COUNT kernel counts preemption, where schedule() adds 1 before printing`, `内核配置未知（${facts.source}）；低字节为 ${f.preemptDepth}，只有开启 CONFIG_PREEMPT_COUNT 的内核才会计抢占数，而这种内核在打印前 schedule() 已经加了 1`);
   } else {
-    basisText = tx(`kernel build unknown (${facts.source}); the low byte is 0, so either the kernel does not count preemption or nothing but BH/IRQ state is held`, `内核配置未知（${facts.source}）；低字节为 0，要么内核不计抢占数，要么只持有软/硬中断状态`);
+    basisText = tx(`The kernel build is unknown (${facts.source}); the low byte is 0, so either the kernel does not count preemption or nothing but BH/IRQ state is held`, `内核配置未知（${facts.source}）；低字节为 0，要么内核不计抢占数，要么只持有软/硬中断状态`);
   }
   const callerPreemptDepth = Math.max(0, f.preemptDepth - (scheduleOffsetIncluded ? 1 : 0));
 

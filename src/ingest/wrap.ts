@@ -169,6 +169,8 @@ export function continuation(a: WrapLine, b: WrapLine, width: number): 'strong' 
   const bt = b.text;
   const at = a.text;
   if (bt.trim() === '' || at.trim() === '') return null;
+  // Markup around a pasted log (a code fence, a heading) is never the tail of a kernel line.
+  if (MARKUP_LINE.test(bt) || MARKUP_LINE.test(at)) return null;
   const start = isLineStart(bt);
   for (const f of FRAGMENTS) if (f.next.test(bt) && (f.prev === null || f.prev.test(at))) return 'strong';
   // A Code: or Instruction dump: row that went on to the next line (stack words are rows of their own).
@@ -189,6 +191,9 @@ export function continuation(a: WrapLine, b: WrapLine, width: number): 'strong' 
   if (a.prefixed && !indented) return 'weak';
   return null;
 }
+
+/** Code fences and headings of the text a log was pasted into. */
+const MARKUP_LINE = /^\s{0,3}(?:```|~~~|#{1,6}\s)/;
 
 /** Joins b onto a. */
 export function joinWrapped(a: WrapLine, b: WrapLine): WrapLine {

@@ -39,7 +39,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'reporting',
     family: 'WARN, BUG, panic and oops handling',
     names: [
-      '__warn', '__warn_printk', 'warn_slowpath*', 'report_bug', 'handle_bug', 'do_error_trap', 'do_trap', 'do_invalid_op', 'exc_invalid_op', 'asm_exc_invalid_op', 'invalid_op', 'do_int3*',
+      '__warn', '__warn_printk', 'warn_slowpath*', 'report_bug', 'handle_bug', 'fixup_bug', 'do_fixup_bug', 'do_error_trap', 'do_trap', 'do_invalid_op', 'exc_invalid_op', 'asm_exc_invalid_op', 'invalid_op', 'do_int3*',
       'bug_handler', 'do_undefinstr', 'arm64_notify_die', 'bug_brk_handler', 'call_break_hook', 'brk_handler', 'do_debug_exception', 'el1_dbg', 'el1h_64_sync*', 'el1_sync*', 'el1_undef', 'el1_abort', 'el1_da', 'el1_ia',
       'panic', 'vpanic', 'nmi_panic', 'nmi_panic_self_stop', 'panic_smp_self_stop', 'die', '__die', '__die_body', 'die_kernel_fault', 'oops_begin', 'oops_end', 'oops_enter', 'oops_exit', 'make_task_dead', 'rewind_stack_and_make_dead', 'rewind_stack_do_exit',
       'crash_kexec', '__crash_kexec', 'machine_kexec', 'crash_save_cpu', 'bust_spinlocks',
@@ -88,6 +88,15 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
       'arch_trigger_*',
     ],
   },
+  {
+    role: 'reporting',
+    family: 'checkers that report a caller\'s mistake',
+    names: [
+      'fixup_bug', '__dump_stack', 'dump_page', '__dump_page', 'dump_page_owner', '__dump_page_owner', '__reiserfs_panic', 'reiserfs_panic', 'assertfail', 'umount_check', 'warn_bogus_irq_restore', 'ref_tracker_*',
+      '____kasan_*', 'save_stack', 'poison_kmalloc_redzone', 'poison_slab_object', 'unpoison_slab_object', '__sanitizer_cov_*', '__hwasan_*',
+      '*_is_static_object', '*_fixup_activate', '*_fixup_init', '*_fixup_free', '*_fixup_assert_init',
+    ],
+  },
   // --- primitives ----------------------------------------------------------------------------
   {
     role: 'primitive',
@@ -118,7 +127,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'primitive',
     family: 'allocators',
     names: [
-      'kmalloc*', '__kmalloc*', 'kzalloc*', 'kcalloc*', 'krealloc*', '__krealloc', 'kmemdup*', 'kstrdup*', 'kvmalloc*', 'kvzalloc*', 'kvcalloc', 'kvrealloc', '__kvmalloc*', 'kmalloc_array*', 'kmalloc_node*', 'kmalloc_trace*', 'kmalloc_large*', 'kmalloc_order*',
+      'kmalloc*', '__kmalloc*', '___kmalloc*', 'kzalloc*', 'kcalloc*', 'krealloc*', '__krealloc', 'kmemdup*', 'kstrdup*', 'kvmalloc*', 'kvzalloc*', 'kvcalloc', 'kvrealloc', '__kvmalloc*', 'kmalloc_array*', 'kmalloc_node*', 'kmalloc_trace*', 'kmalloc_large*', 'kmalloc_order*',
       'kmem_cache_alloc*', 'kmem_cache_free*', 'kmem_cache_zalloc', '__kmem_cache_alloc*', '__kmem_cache_free*', 'slab_alloc*', '___slab_alloc', '__slab_alloc*', 'slab_free*', '__slab_free', 'do_slab_free', 'new_slab', 'allocate_slab', 'alloc_slab_page', 'set_track*', 'cache_alloc*', '____cache_alloc*', 'cache_grow*', 'fallback_alloc', 'kfree', 'kvfree', 'kfree_sensitive', 'kzfree', 'kfree_skb*', '__kfree_skb', 'kfree_rcu*',
       'alloc_pages*', '__alloc_pages*', 'alloc_page*', '__get_free_pages', 'get_free_pages', 'get_zeroed_page', '__get_free_page', 'alloc_pages_current', 'alloc_pages_vma', 'folio_alloc*', '__folio_alloc*', 'vma_alloc_folio*', 'prepare_alloc_pages*', 'get_page_from_freelist', '__alloc_pages_slowpath', '__alloc_pages_direct_*', 'rmqueue*', '__rmqueue*', 'free_pages*', '__free_pages*', 'free_page*', 'free_unref_page*', '__free_one_page', 'free_one_page', 'free_pcppages_bulk', 'free_the_page',
       'vmalloc*', '__vmalloc*', 'vzalloc*', 'vmalloc_node*', 'vfree', '__vfree', 'vunmap', 'vmap*', '__vmap*', 'alloc_vmap_area', '__get_vm_area*', 'get_vm_area*',
@@ -157,7 +166,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
       'strcpy', 'strncpy', 'strlcpy', 'strscpy*', '__strscpy*', 'strcat', 'strncat', 'strlcat', 'strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'strchr', 'strrchr', 'strnchr', 'strchrnul', 'strstr', 'strnstr', 'strlen', '__strlen*', 'strnlen', '__strnlen*', 'strsep', 'strspn', 'strcspn', 'strpbrk', 'strim', 'strreplace', 'strndup_user', 'strtobool', 'kstrto*', 'simple_strto*', 'sprintf', 'snprintf', 'scnprintf', 'vsprintf', 'vsnprintf', 'vscnprintf', 'bstr_printf', 'seq_printf', 'seq_vprintf', 'seq_puts', 'number', 'string', 'string_nocheck', 'widen_string', 'pointer', 'format_decode', 'put_dec*', 'ip4_string', 'ip6_string', 'symbol_string', 'special_hex_number', 'hex_string', 'mac_address_string', 'uuid_string',
       'copy_to_user*', 'copy_from_user*', '_copy_to_user', '_copy_from_user', '__copy_to_user*', '__copy_from_user*', 'raw_copy_*', 'copy_user_*', '__copy_user_*', 'copy_user_generic*', '__arch_copy_*', 'strncpy_from_user', 'strnlen_user', 'do_strncpy_from_user', 'get_user*', 'put_user*', '__get_user*', '__put_user*', 'clear_user', '__clear_user', 'copy_from_kernel_nofault', 'copy_to_kernel_nofault', '__copy_from_kernel_nofault', 'copy_page*', 'copy_mc_*', 'copy_in_user', 'copyin', 'copyout', 'uiomove', 'copy_page_to_iter*', 'copy_page_from_iter*', '_copy_to_iter', '_copy_from_iter*', 'iov_iter_*', 'csum_partial*', 'csum_and_copy*', '__csum_*', 'crc32*', 'crc32c*', '__crc32c*', 'crc_t10dif*', 'memcpy_to_page', 'memcpy_from_page',
       'skb_put', '__skb_put*', 'skb_push', '__skb_push', 'skb_pull', '__skb_pull', 'skb_trim', '__skb_trim', 'skb_put_data', 'skb_put_zero', 'skb_reserve', 'skb_copy_bits', 'skb_store_bits', 'skb_copy_datagram_*', '__skb_datagram_iter',
-      'refcount_*', '__refcount_*', 'kref_get', 'kref_init', 'atomic_*', 'arch_atomic*', 'atomic64_*', 'cmpxchg*', 'xchg*', 'this_cpu_*', '__this_cpu_*', 'percpu_counter_*', '__percpu_counter_*',
+      'refcount_*', '__refcount_*', 'kref_get', 'kref_init', 'kobject_get', 'kobject_get_unless_zero', 'atomic_*', 'arch_atomic*', 'atomic64_*', 'cmpxchg*', 'xchg*', 'this_cpu_*', '__this_cpu_*', 'percpu_counter_*', '__percpu_counter_*',
     ],
   },
   {
@@ -169,6 +178,29 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     role: 'primitive',
     family: 'reference drops that call the destructor',
     names: ['put_page', '__put_page', '__put_compound_page', 'put_compound_page', 'release_pages', 'folio_put', '__folio_put*', 'destroy_large_folio', 'free_compound_page', 'kref_put*', 'kobject_put', 'kobject_release', 'kobject_cleanup', 'put_device', 'device_release', 'dput', 'iput', 'fput', 'sock_put', 'sk_free', '__sk_free', 'sk_destruct', '__sk_destruct', 'put_task_struct*', '__put_task_struct', 'mmdrop', '__mmdrop', 'put_pid', 'module_put', 'dma_fence_put', 'dma_fence_release', 'drm_gem_object_put*', 'kref_put_lock', 'kref_put_mutex', 'percpu_ref_put*', 'put_cred*', '__put_cred', 'blk_put_queue', 'bio_put', 'skb_unref', 'consume_skb', 'kfree_skb_reason'],
+  },
+  {
+    role: 'primitive',
+    family: 'compiler thunks',
+    names: ['__x86_indirect_thunk_*', '__x86_indirect_call_thunk_*', '__x86_indirect_jump_thunk_*', '__x86_return_thunk', '__x86_indirect_thunk_array'],
+  },
+  {
+    role: 'primitive',
+    family: 'page and skb freeing plumbing',
+    names: [
+      'memdup_user*', 'vmemdup_user', 'kunit_kmalloc*', 'kunit_kzalloc*', 'kunit_kcalloc*', 'free_large_kmalloc', '__alloc_frozen_pages*', 'alloc_frozen_pages*', 'post_alloc_hook', 'slab_post_alloc_hook', 'slab_pre_alloc_hook', 'free_pages_prepare', 'free_pcp_prepare', '__free_pages_ok', 'free_tail_page*', 'kvfree_call_rcu',
+      'page_pool_*', '__page_pool_*', 'skb_release_data', 'skb_release_all', 'skb_release_head_state', 'skb_free_head', 'kfree_skbmem', 'sk_skb_reason_drop', 'consume_skb', '__consume_stateless_skb', 'napi_consume_skb',
+    ],
+  },
+  {
+    role: 'primitive',
+    family: 'reference gets',
+    names: ['kobject_get', 'kobject_get_unless_zero', 'kref_get_unless_zero', 'dev_hold', 'netdev_hold', 'sock_hold', 'get_task_struct', 'fast_dput'],
+  },
+  {
+    role: 'primitive',
+    family: 'page and folio state',
+    names: ['folio_unlock', 'unlock_page', 'folio_end_writeback', 'end_page_writeback', 'folio_mark_dirty', 'set_page_dirty', 'set_page_dirty_lock', 'folio_start_writeback', 'set_page_writeback'],
   },
   // --- generic helpers, used as designed ---------------------------------------------------------
   {
@@ -211,7 +243,12 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
   {
     role: 'helper',
     family: 'device-model core',
-    names: ['device_add', 'device_del', 'device_register', 'device_unregister', 'device_release', 'device_release_driver*', '__device_release_driver', 'device_driver_detach', 'device_initial_probe', '__device_attach*', 'device_attach', 'device_links_*', 'get_device', 'kobject_add*', 'kobject_init*', 'kobject_del', 'kobject_uevent*', 'kobject_create*', 'kobj_*', 'bus_for_each_dev', 'bus_for_each_drv', 'bus_probe_device', 'bus_add_driver', 'bus_remove_device', 'driver_register', 'driver_unregister', 'driver_attach', '__driver_attach*', 'driver_probe_device', '__driver_probe_device', 'driver_detach', 'devres_*', 'devm_*', 'release_nodes', 'devres_release_all', 'platform_device_*', 'platform_driver_*', '__platform_driver_*', 'pci_bus_*', 'pci_remove_bus_device', 'pci_stop_*', 'pci_stop_and_remove_bus_device*', 'pci_device_remove', 'pci_register_driver', '__pci_register_driver', 'i2c_register_driver', 'i2c_for_each_dev', 'usb_register_driver', 'usb_driver_*', 'module_add_driver', 'blocking_notifier_call_chain', 'class_*'],
+    names: ['device_add', 'device_del', 'device_register', 'device_unregister', 'device_release', 'device_release_driver*', '__device_release_driver', 'device_driver_detach', 'device_initial_probe', '__device_attach*', 'device_attach', 'device_links_*', 'get_device', 'kobject_add*', 'kobject_init*', 'kobject_del', 'kobject_uevent*', 'kobject_create*', 'kobj_*', 'bus_for_each_dev', 'bus_for_each_drv', 'bus_probe_device', 'bus_add_driver', 'bus_remove_device', 'driver_register', 'driver_unregister', 'driver_attach', '__driver_attach*', 'driver_probe_device', '__driver_probe_device', 'driver_detach', 'devres_*', 'devm_*', 'release_nodes', 'devres_release_all', 'platform_device_*', 'platform_driver_*', '__platform_driver_*', 'pci_bus_*', 'pci_remove_bus_device', 'pci_stop_*', 'pci_stop_and_remove_bus_device*', 'pci_device_remove', 'pci_register_driver', '__pci_register_driver', 'i2c_register_driver', 'i2c_for_each_dev', 'usb_register_driver', 'usb_driver_*', 'usb_submit_urb', 'usb_kill_urb', 'usb_start_wait_urb', 'usb_control_msg', 'usb_bulk_msg', 'usb_hcd_submit_urb', 'module_add_driver', 'blocking_notifier_call_chain', 'class_*'],
+  },
+  {
+    role: 'helper',
+    family: 'inode, buffer and device bookkeeping',
+    names: ['drop_nlink', 'clear_nlink', 'inc_nlink', 'set_nlink', 'mark_buffer_dirty', '__mark_inode_dirty', 'add_uevent_var', 'get_device_parent', 'dpm_sysfs_*', 'device_destroy', 'device_create', 'device_create_*', 'usb_disable_device', 'usb_disconnect', 'usb_set_configuration'],
   },
   // --- entry plumbing ------------------------------------------------------------------------
   {
@@ -224,7 +261,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
     family: 'interrupt, softirq and exception entry',
     names: [
       'common_interrupt', '__common_interrupt', 'asm_common_interrupt', 'do_IRQ', '__do_IRQ', 'handle_irq', 'generic_handle_irq*', 'generic_handle_domain_irq*', 'handle_domain_irq', '__handle_domain_irq', 'handle_irq_desc', 'handle_edge_irq', 'handle_level_irq', 'handle_fasteoi_irq', 'handle_simple_irq', 'handle_percpu_irq', 'handle_percpu_devid_irq', 'handle_untracked_irq', 'handle_nested_irq', 'ret_from_intr', 'apic_timer_interrupt', 'smp_apic_timer_interrupt', 'local_apic_timer_interrupt', 'sysvec_*', 'asm_sysvec_*', '__sysvec_*', 'irq_exit*', '__irq_exit_rcu', 'irq_enter*', 'irqentry_*', 'gic_handle_irq', 'el1_irq', 'el1h_64_irq*', 'el0_irq', 'el1_interrupt', 'call_on_irq_stack', 'do_interrupt_handler', '__irq_svc', '__irq_usr', 'xen_evtchn_do_upcall', '__xen_evtchn_do_upcall', 'xen_do_hypervisor_callback', 'xen_hypervisor_callback', 'do_softirq*', '__do_softirq', 'handle_softirqs', 'invoke_softirq', 'run_ksoftirqd', '__softirqentry_text_start', 'call_do_softirq', 'do_softirq_own_stack', 'irq_thread', 'irq_thread_fn', 'irq_forced_thread_fn', 'irq_finalize_oneshot*', 'irq_thread_check_affinity', 'handle_IRQ', 'asm_do_IRQ', 'do_IRQ_*', '__irq_entry_text_start', 'ret_from_exception', 'ret_from_except*',
-      'run_timer_softirq', '__run_timers', 'expire_timers', 'call_timer_fn', 'hrtimer_interrupt', '__hrtimer_run_queues', '__run_hrtimer', 'hrtimer_run_queues', 'tick_sched_timer', 'tick_sched_handle', 'tick_handle_periodic', 'tick_periodic', 'update_process_times', 'scheduler_tick', 'sched_tick', 'timer_interrupt', 'arch_timer_handler_*', 'tasklet_action*', 'tasklet_hi_action', 'rcu_core', 'rcu_core_si', 'rcu_do_batch', 'rcu_process_callbacks', 'blk_done_softirq', 'blk_complete_reqs', 'irq_poll_softirq', 'flush_smp_call_function_queue', '__flush_smp_call_function_queue', 'generic_smp_call_function_single_interrupt', 'smp_call_function_interrupt', 'sysvec_call_function*',
+      'run_timer_softirq', '__run_timers', 'expire_timers', 'call_timer_fn', 'hrtimer_interrupt', '__hrtimer_run_queues', '__run_hrtimer', 'hrtimer_run_queues', 'tick_sched_timer', 'tick_sched_handle', 'tick_handle_periodic', 'tick_periodic', 'update_process_times', 'scheduler_tick', 'sched_tick', 'timer_interrupt', 'arch_timer_handler_*', 'tasklet_action*', 'tasklet_hi_action', 'rcu_core', 'rcu_core_si', 'rcu_do_batch', 'rcu_process_callbacks', 'rcu_reclaim_tiny', '__rcu_reclaim', 'exiting_irq', 'blk_done_softirq', 'blk_complete_reqs', 'irq_poll_softirq', 'flush_smp_call_function_queue', '__flush_smp_call_function_queue', 'generic_smp_call_function_single_interrupt', 'smp_call_function_interrupt', 'sysvec_call_function*',
     ],
   },
   {

@@ -153,6 +153,10 @@ export interface ReportSignature {
   start: number;
   /** Index into the lines array of the last line that belongs to the report (inclusive). */
   end: number;
+  /** The syz-executor proc and program the report names (`Comm: syz.N.M`), as syzkaller's EXECUTOR. */
+  executor?: { proc: number; id: number };
+  /** The log shows the crash was caused by the test setup itself (an OOM-killed executor), as syzkaller's SUPPRESSED. */
+  suppressed?: boolean;
 }
 
 /** One crash report with everything parsed from it. */

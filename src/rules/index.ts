@@ -24,6 +24,7 @@ import { schedulingWhileAtomic } from './sleeping/scheduling-while-atomic';
 // memory
 import { threadInfoOverwritten } from './memory/thread-info-overwritten';
 import { listCorruption } from './memory/list-corruption';
+import { badPage } from './memory/bad-page';
 import { kasanReport } from './memory/kasan';
 import { kfenceReport } from './memory/kfence';
 import { nullDeref } from './memory/null-deref';
@@ -65,6 +66,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   panicExitInInterrupt,
   hardwareError,
   listCorruption,
+  badPage,
   kasanReport,
   kfenceReport,
   nullDeref,

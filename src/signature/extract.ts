@@ -3,88 +3,263 @@
 import type { LogLine, ReportSignature } from '../model/types';
 import type { OopsFormat, OopsKind, Step } from './types';
 import { oopsTable } from './kinds';
-import { extractStackFrame, frameRes, stackStartRes } from './stack';
+import { CORRUPTED_FRAME, extractStackFrames, frameRes, riscvStackStart, stackStartRes, stripFramePrefixes, type ExtractedFrame } from './stack';
 import { cleanTitle } from './sanitize';
-import { guiltyFile } from './guilty-file';
+import { fileOf, guiltyFile } from './guilty-file';
+import { crashType } from './crash-type';
+import { reportExtent } from './extent';
+import { isSuppressed } from './suppressions';
+import { isMention, proseLines } from './prose';
 
 /** Regexps never see more of a line than this: printk lines are at most 1 KiB, the rest is junk. */
 const MAX_MATCH_LINE = 4096;
-/** Lines of a report kept after its header (syzkaller keeps the rest of the log). */
+/** Lines kept in a report (syzkaller keeps the rest of the log). */
 const MAX_REPORT_LINES = 2000;
-/** Lines kept past the start of the next report: enough to see the stack a cut-short report lost. */
-const MAX_LINES_PAST_NEXT = 200;
-/** Lines and characters the title patterns are applied to. */
-const MAX_WINDOW_LINES = 1000;
-const MAX_WINDOW_CHARS = 256 * 1024;
+/** Input lines looked at after a header, whatever their context. */
+const MAX_SCAN_LINES = 20_000;
+/**
+ * syzkaller reads a report's context to the end of the log, through later reports (with
+ * printk caller ids for the title too, else for the corruption and guilty-file checks). A
+ * report stops at the second later report of its context once it has this many lines: past
+ * that point nothing changes what is extracted, and a flood of reports stays linear.
+ */
+const MIN_LINES_PAST_LATER = 100;
 
-/** A later line that holds a header but does not end the report being read. */
-const reportStartIgnores: RegExp[] = [
+/** Headers that do not start a new report inside another one: they come with it. */
+export const reportStartIgnores: RegExp[] = [
   /invalid opcode: 0000/,
   /Kernel panic - not syncing/,
   /unregister_netdevice: waiting for/,
-  // A double fault usually comes from the same fault being handled.
+  // A double fault can come from handling a page fault on badly corrupted memory.
   /PANIC: double fault/,
   /Internal error:/,
 ];
 
-/** Messages that are not bugs but print a stack; inside a report they end the part used for the title. */
+/** Of those, messages printed again and again while an earlier problem lasts: never a report after another one. */
+const repeatedSymptoms: RegExp[] = [/unregister_netdevice: waiting for/];
+
+/** Messages that are not bugs but print a stack; inside a report they end the part titles come from. */
 const infoMessagesWithStack = ['vmalloc: allocation failure:', 'FAULT_INJECTION: forcing a failure', 'FAULT_FLAG_ALLOW_RETRY missing'];
 
 /** Titles that prove lines were merged (a timestamp in the middle of the title). */
 const corruptedTitles: RegExp[] = [/\[ *[0-9]+\.[0-9]+\]/];
 
-const NO_FRAMES = 'extracted no frames';
+/** The console connection of a cloud VM dropped: what was captured of the crash is partial. */
+const consoleHangup = 'serialport: VM disconnected.';
 
-/** printk's note that the console lost messages (`** 2395 printk messages dropped **`). */
-const DROPPED_NOTE = 'printk messages dropped **';
+/** `syz.N.M` executors name their proc and program. */
+const executorComm = / Comm: syz\.(\d+)\.(\d+) /;
+
+/** A frame the report's title names (`... in func`), as syzkaller's report.Frame. */
+const titleFrame = /.* in ((?:<[a-zA-Z0-9_: ]+>)?[a-zA-Z0-9_:]+)/;
+
+/** The crash utility's `sys` output quotes the panic message: it is not the console's own line. */
+const crashSysPanic = /^ *PANIC: "/;
+
+const questionableFrame = /(?:\[<[0-9a-f]+>\])? \? /;
+
+const CONSOLE = 'console';
+
+const NO_FRAMES = 'extracted no frames';
 
 interface Prepared {
   text: string;
+  /** syzkaller's context: the printk caller, `console` for a timestamp alone, '' for neither. */
   context: string;
-  /** printk noted that messages were lost just before this line. */
-  dropped: boolean;
-  /** The line carries a console timestamp. */
+  /** An unreliable `? func` frame (x86) or `(unreliable)` one (powerpc) of a console line. */
+  questionable: boolean;
+  /** The next line says this one was cut short and is printed again. */
+  replayed: boolean;
+  /** Text around a pasted log (prose, markdown), never part of a report. */
+  prose: boolean;
+  /** The line has a console timestamp. */
   stamped: boolean;
-  /** The kind of report this line opens (null: none), computed once on first use. */
-  opens?: OopsKind | null;
+  raw: string;
+  /** The kind of report syzkaller would start here (null: none), computed once. */
+  syz?: OopsKind | null;
+  own?: OopsKind | null;
+  /** The `file.c:123` the line names, computed once. */
+  file?: string | null;
+  /** The stack headings the line holds (a bit each), computed once. */
+  headings?: number;
+  /** The line shows a stack frame, computed once. */
+  frame?: boolean;
 }
+
+const syzKinds = oopsTable.filter((k) => !k.own);
+const ownKinds = oopsTable.filter((k) => k.own);
 
 function prepare(lines: readonly LogLine[]): Prepared[] {
-  return lines.map((l) => ({
-    text: l.text.length > MAX_MATCH_LINE ? l.text.slice(0, MAX_MATCH_LINE) : l.text,
-    context: l.caller ?? '',
-    dropped: l.raw.includes(DROPPED_NOTE),
-    stamped: l.time !== undefined,
-  }));
+  const out: Prepared[] = new Array(lines.length);
+  const prose = proseLines(lines);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    const text = l.text.length > MAX_MATCH_LINE ? l.text.slice(0, MAX_MATCH_LINE) : l.text;
+    const context = l.caller ?? (l.time !== undefined ? CONSOLE : '');
+    let questionable = false;
+    if (context !== '' && !text.includes('<EOI>')) questionable = questionableFrame.test(text) || text.endsWith(' (unreliable)');
+    const next = lines[i + 1];
+    const replayed = next !== undefined && next.raw.includes('** replaying previous printk message **');
+    out[i] = { text, context, questionable, replayed, prose: prose[i], stamped: l.time !== undefined, raw: l.raw };
+  }
+  return out;
 }
 
-function matchesKind(text: string, kind: OopsKind): boolean {
-  if (!text.includes(kind.header)) return false;
+/** The source file a line names, computed once per line. */
+function fileAt(pre: readonly Prepared[], i: number): string | null {
+  const p = pre[i];
+  if (p.file === undefined) p.file = fileOf(p.text);
+  return p.file;
+}
+
+function matchesKind(p: Prepared, kind: OopsKind): boolean {
+  const text = p.text;
+  const at = text.indexOf(kind.header);
+  if (at < 0) return false;
+  // A header that prose around a paste mentions is not one the kernel printed.
+  if (!p.stamped && isMention(text, at)) return false;
+  if (kind.when && !kind.when.test(text)) return false;
   if (kind.suppressions) for (const s of kind.suppressions) if (s.test(text)) return false;
   return true;
 }
 
-function kindOf(text: string): OopsKind | null {
-  for (const k of oopsTable) if (matchesKind(text, k)) return k;
-  return null;
+/** The kind of report syzkaller sees starting at line `i`. */
+function syzKindAt(pre: readonly Prepared[], i: number): OopsKind | null {
+  const p = pre[i];
+  if (p.syz === undefined) {
+    p.syz = null;
+    if (!p.replayed && !p.prose && !crashSysPanic.test(p.text)) {
+      for (const k of syzKinds) {
+        if (matchesKind(p, k)) {
+          p.syz = k;
+          break;
+        }
+      }
+    }
+  }
+  return p.syz;
 }
 
-/** The kind of report line `i` opens, or null; a header on a later line of a report can be one that does not end it. */
-function opensReport(pre: readonly Prepared[], i: number): OopsKind | null {
+/** The kind of report only ktriage knows that starts at line `i`. */
+function ownKindAt(pre: readonly Prepared[], i: number): OopsKind | null {
   const p = pre[i];
-  if (p.opens === undefined) {
-    const k = kindOf(p.text);
-    p.opens = k && !reportStartIgnores.some((re) => re.test(p.text)) ? k : null;
+  if (p.own === undefined) {
+    p.own = null;
+    if (syzKindAt(pre, i) === null && !p.replayed && !p.prose) {
+      for (const k of ownKinds) {
+        if (matchesKind(p, k)) {
+          p.own = k;
+          break;
+        }
+      }
+    }
   }
-  return p.opens;
+  return p.own;
+}
+
+// ---- the report body, as syzkaller's findReport ----
+
+interface FoundReport {
+  /** Lines of the report in its context, syzkaller's report. */
+  lines: string[];
+  /** Input index of each of `lines`. */
+  index: number[];
+  /** How many of `lines` titles come from (syzkaller's reportEnd). */
+  reportEnd: number;
+}
+
+function reportMinLines(oopsLine: string): number {
+  // KMSAN reports lack the Call Trace and other lines that KASAN reports have.
+  return oopsLine.includes('BUG: KMSAN:') ? 16 : 22;
+}
+
+/** Lines after a header looked at to tell a paste that lost its prefixes from interleaved output. */
+const CONTEXT_PROBE_LINES = 2000;
+
+/**
+ * The context the report is read in. In a console log, lines without the console's prefix
+ * are other programs' output that landed in the middle (the fuzzer's program, a shell) and
+ * are not read. But a paste whose header kept its timestamp while none of the lines after
+ * it did (or the other way round) is read whole: its lines are one report.
+ */
+function reportContext(pre: readonly Prepared[], start: number): string {
+  const own = pre[start].context;
+  const end = Math.min(pre.length, start + 1 + CONTEXT_PROBE_LINES);
+  if (start + 1 >= end) return own;
+  const other = pre[start + 1].context;
+  if (other === own || (own !== '' && other !== '')) return own;
+  for (let i = start + 1; i < end; i++) if (pre[i].context !== other) return own;
+  return other;
+}
+
+function findReport(pre: readonly Prepared[], start: number, context: string): FoundReport {
+  const out: FoundReport = { lines: [], index: [], reportEnd: 0 };
+  const byCaller = context !== '' && context !== CONSOLE;
+  let secondReport = -1;
+  let textLines = 0;
+  let skipText = false;
+  let cpuTraceback = false;
+  let later = 0;
+  const oopsLine = pre[start].text;
+  const minLines = reportMinLines(oopsLine);
+  const scanEnd = Math.min(pre.length, start + MAX_SCAN_LINES);
+  for (let i = start; i < scanEnd && out.lines.length < MAX_REPORT_LINES; i++) {
+    const p = pre[i];
+    const isOops = i === start;
+    if (!isOops && secondReport < 0) {
+      const k = syzKindAt(pre, i);
+      if ((k !== null && !reportStartIgnores.some((re) => re.test(p.text))) || infoMessagesWithStack.some((s) => p.text.includes(s))) secondReport = i;
+    }
+    if (!isOops && (p.questionable || p.prose || (p.context !== context && !(cpuTraceback && p.context.startsWith('C'))))) continue;
+    if (!isOops && syzKindAt(pre, i) !== null && !reportStartIgnores.some((re) => re.test(p.text))) {
+      if (++later >= 2 && out.lines.length >= MIN_LINES_PAST_LATER) break;
+    }
+    textLines++;
+    let skipLine = skipText;
+    if (p.text.includes('Disabling lock debugging due to kernel taint')) {
+      skipLine = true;
+    } else if (p.text.includes('Sending NMI from CPU')) {
+      // A backtrace of all CPUs: their lines belong to the report whatever their context.
+      cpuTraceback = true;
+    } else if ((p.text.includes('Kernel panic - not syncing') || p.text.includes('WARNING: possible circular locking dependency detected')) && textLines > minLines) {
+      // panic_on_warn repeats the current stack, and oops reporting can trigger lockdep: the
+      // report proper is above, long enough to stand alone.
+      skipText = true;
+      skipLine = true;
+    }
+    if (!isOops && skipLine) continue;
+    out.lines.push(p.text);
+    out.index.push(i);
+    if (secondReport < 0 || byCaller) out.reportEnd = out.lines.length;
+  }
+  return out;
+}
+
+/** The lines of the report's context just before it, which syzkaller puts at the top of the report. */
+function prefixOf(pre: readonly Prepared[], start: number, context: string): string[] {
+  // With caller ids they come from the same task, so more of them are related.
+  const max = context !== '' && context !== CONSOLE && context.startsWith('T') ? 50 : 5;
+  const out: string[] = [];
+  for (let i = start - 1; i >= 0 && i >= start - MAX_SCAN_LINES && out.length < max; i--) {
+    const p = pre[i];
+    if (p.context === context && p.text !== '' && !p.questionable) out.unshift(p.text);
+  }
+  return out;
 }
 
 // ---- multi-line patterns, matched line by line ----
 
+/** A window of report lines that patterns are matched over. */
+interface Window {
+  lines: readonly string[];
+  /** Input index of each line, ascending. */
+  index: readonly number[];
+}
+
 interface StepMatch {
   line: number;
   col: number;
-  groups: Array<string | undefined>;
+  groups: string[];
 }
 
 function execFrom(re: RegExp, text: string, from: number): RegExpExecArray | null {
@@ -94,34 +269,106 @@ function execFrom(re: RegExp, text: string, from: number): RegExpExecArray | nul
   return m;
 }
 
-/** Matches the rest of a step list after a match ending at (line, end); earliest lines first. */
-function matchRest(win: readonly string[], steps: readonly Step[], k: number, line: number, end: number, groups: Array<string | undefined>): Array<string | undefined> | null {
+function stepText(win: Window, step: Step, l: number): string {
+  if (!step.span) return win.lines[l];
+  let t = win.lines[l];
+  for (let k = 1; k <= step.span && l + k < win.lines.length; k++) t += `\n${win.lines[l + k]}`;
+  return t;
+}
+
+function groupsOf(m: RegExpExecArray): string[] {
+  const g: string[] = [];
+  for (let i = 1; i < m.length; i++) g.push(m[i] ?? '');
+  return g;
+}
+
+/** Matches steps[k..] after a match ending at (line, end); earliest lines first. */
+function matchRest(win: Window, steps: readonly Step[], k: number, line: number, end: number, groups: string[]): string[] | null {
   if (k >= steps.length) return groups;
   const st = steps[k];
-  const last = st.maxGap === undefined ? win.length - 1 : Math.min(win.length - 1, line + st.maxGap);
-  for (let l = line + (st.minGap > 0 ? st.minGap : 0); l <= last; l++) {
-    const m = l === line ? execFrom(st.re, win[l], end) : st.re.exec(win[l]);
+  const last = st.maxGap === undefined ? win.lines.length - 1 : Math.min(win.lines.length - 1, line + st.maxGap);
+  for (let l = line + st.minGap; l <= last; l++) {
+    const text = stepText(win, st, l);
+    const m = l === line ? execFrom(st.re, text, end) : st.re.exec(text);
     if (!m) continue;
-    const r = matchRest(win, steps, k + 1, l, m.index + m[0].length, [...groups, ...m.slice(1)]);
+    const r = matchRest(win, steps, k + 1, l, m.index + m[0].length, [...groups, ...groupsOf(m)]);
     if (r) return r;
-    // With an unbounded gap a later choice cannot help the following steps.
+    // With an unbounded gap a later line cannot help the steps after it.
     if (st.maxGap === undefined) return null;
   }
   return null;
 }
 
-function allUnbounded(steps: readonly Step[]): boolean {
-  return steps.every((s, i) => i === 0 || s.maxGap === undefined);
+/**
+ * Lines of the input that hold a kind's header, and for each first step the ones it matches:
+ * every title and report pattern starts with its kind's header, so only these lines can start
+ * a match, and each is tried once however many reports' windows it falls in.
+ */
+class Candidates {
+  private headerLines = new Map<string, number[]>();
+  private hits = new Map<RegExp, number[]>();
+
+  constructor(private readonly pre: readonly Prepared[]) {}
+
+  private linesWith(header: string): number[] {
+    let l = this.headerLines.get(header);
+    if (!l) {
+      l = [];
+      for (let i = 0; i < this.pre.length; i++) if (this.pre[i].text.includes(header)) l.push(i);
+      this.headerLines.set(header, l);
+    }
+    return l;
+  }
+
+  /** Input lines where the step can start; all header lines when it looks past its own line. */
+  of(header: string, step: Step): number[] {
+    const all = this.linesWith(header);
+    if (step.span) return all;
+    let h = this.hits.get(step.re);
+    if (!h) {
+      h = all.filter((i) => step.re.test(this.pre[i].text));
+      this.hits.set(step.re, h);
+    }
+    return h;
+  }
 }
 
-export function matchSteps(win: readonly string[], steps: readonly Step[]): StepMatch | null {
-  const first = steps[0].re;
-  for (let l = 0; l < win.length; l++) {
-    const m = first.exec(win[l]);
-    if (!m) continue;
-    const groups = matchRest(win, steps, 1, l, m.index + m[0].length, m.slice(1));
-    if (groups) return { line: l, col: m.index, groups };
-    if (allUnbounded(steps)) return null;
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The earliest match of the steps in the window (syzkaller's FindSubmatchIndex over the report text). */
+function matchSteps(win: Window, steps: readonly Step[], header: string, cands: Candidates): StepMatch | null {
+  if (win.lines.length === 0) return null;
+  const first = steps[0];
+  const tryAt = (l: number): StepMatch | null | undefined => {
+    const m = first.re.exec(stepText(win, first, l));
+    if (!m || m.index > win.lines[l].length) return undefined;
+    const groups = matchRest(win, steps, 1, l, m.index + m[0].length, groupsOf(m));
+    return groups ? { line: l, col: m.index, groups } : null;
+  };
+  if (first.atStart) {
+    const m = first.re.exec(win.lines[0]);
+    if (!m || m.index !== 0) return null;
+    const groups = matchRest(win, steps, 1, 0, m[0].length, groupsOf(m));
+    return groups ? { line: 0, col: 0, groups } : null;
+  }
+  const unbounded = steps.every((s, i) => i === 0 || s.maxGap === undefined);
+  const lastInput = win.index[win.index.length - 1];
+  const list = cands.of(header, first);
+  for (let c = lowerBound(list, win.index[0]); c < list.length && list[c] <= lastInput; c++) {
+    const l = lowerBound(win.index, list[c]);
+    if (win.index[l] !== list[c]) continue;
+    const r = tryAt(l);
+    if (r) return r;
+    if (r === null && unbounded) return null;
   }
   return null;
 }
@@ -130,119 +377,11 @@ function before(a: StepMatch, b: StepMatch): boolean {
   return a.line < b.line || (a.line === b.line && a.col < b.col);
 }
 
-// ---- the report body ----
+// ---- titles, as syzkaller's extractDescription ----
 
-interface FoundReport {
-  /** Stripped lines of the report in its context. */
-  lines: string[];
-  /** Indexes into the input of `lines`. */
-  index: number[];
-  /** How many of `lines` precede the next report (the part titles come from). */
-  reportEnd: number;
-  /** Index of the next line that opens another report, or -1. */
-  next: number;
-  /** Messages were lost inside the part titles come from. */
-  dropped: boolean;
-}
-
-/**
- * `? func+0x..` frames were found on the stack but are not proven to be on the call chain
- * (powerpc marks them `(unreliable)`): syzkaller drops them from the report, whatever the
- * context, so a trace made only of them leaves the report corrupted.
- */
-function isQuestionable(text: string): boolean {
-  if (text.includes('<EOI>')) return false;
-  return text.startsWith(' ? ') || text.startsWith('? ') || text.endsWith(' (unreliable)');
-}
-
-/**
- * Lines of the same context that a report keeps before a later report of its own context can end
- * the part titles come from: enough for a header's continuation lines and for a report that
- * prints another one's header inside it (a WARNING in the middle of an RCU stall report).
- */
-const SAME_CONTEXT_MIN_LINES = 25;
-
-function findReport(pre: readonly Prepared[], start: number, context: string): FoundReport {
-  const out: FoundReport = { lines: [], index: [], reportEnd: 0, next: -1, dropped: false };
-  // Without caller ids every later report ends the part titles come from (`cut`). With them,
-  // reports of other tasks interleave without ending this one, and syzkaller reads on through
-  // later reports of the same task too; a later report of the same task ends the title part
-  // once the report is long enough (`cutSame`).
-  let cut = false;
-  let cutSame = false;
-  // Lines past the title part are kept for the corruption and guilty-file checks, but only up
-  // to the second later report of the same context met after that many lines: so a flood of
-  // short reports is read in time linear in its length, each line by a bounded number of reports.
-  let tailOpen = false;
-  let textLines = 0;
-  let skipText = false;
-  // In a console log, lines without the console prefix are other programs' output (the fuzzer's
-  // program text, a shell) that landed in the middle: syzkaller keeps only console lines. A
-  // paste whose prefixes were lost after the header keeps all its lines.
-  const stamped = pre[start].stamped && start + 1 < pre.length && pre[start + 1].stamped;
-  let limit = Math.min(pre.length, start + MAX_REPORT_LINES);
-  for (let i = start; i < limit; i++) {
-    const p = pre[i];
-    const opens = i > start && opensReport(pre, i) !== null;
-    if (i > start) {
-      if (opens && out.next < 0) {
-        out.next = i;
-        cut = true;
-        limit = Math.min(limit, i + MAX_LINES_PAST_NEXT);
-      } else if (!cut && infoMessagesWithStack.some((s) => p.text.includes(s))) {
-        cut = true;
-      }
-    }
-    if (p.context !== context || isQuestionable(p.text) || (stamped && !p.stamped)) continue;
-    if (opens && out.lines.length > SAME_CONTEXT_MIN_LINES) {
-      if (tailOpen) break;
-      if (context !== '') cutSame = true;
-      tailOpen = true;
-    }
-    textLines++;
-    let skipLine = skipText;
-    if (p.text.includes('Disabling lock debugging due to kernel taint')) {
-      skipLine = true;
-    } else if (textLines > 40 && p.text.includes('Kernel panic - not syncing')) {
-      // The panic_on_warn panic repeats the current stack; the report is above it.
-      skipText = true;
-      skipLine = true;
-    }
-    if (skipLine) continue;
-    out.lines.push(p.text);
-    out.index.push(i);
-    if (context === '' ? !cut : !cutSame) {
-      out.reportEnd = out.lines.length;
-      if (p.dropped) out.dropped = true;
-    }
-  }
-  if (out.next < 0) {
-    for (let i = Math.max(limit, start + 1); i < pre.length; i++) {
-      if (opensReport(pre, i)) {
-        out.next = i;
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-function windowOf(lines: readonly string[], end: number): string[] {
-  const win: string[] = [];
-  let chars = 0;
-  for (let i = 0; i < end && i < MAX_WINDOW_LINES; i++) {
-    chars += lines[i].length + 1;
-    if (chars > MAX_WINDOW_CHARS) break;
-    win.push(lines[i]);
-  }
-  return win;
-}
-
-// ---- titles ----
-
-/** Go's fmt.Sprintf for the `%[N]v` verbs the table uses. */
+/** Go's fmt.Sprintf for the `%[N]v` and `%[N]s` verbs the table uses. */
 export function formatTitle(fmt: string, args: readonly string[]): string {
-  return fmt.replace(/%\[(\d+)\]v/g, (_m, n: string) => args[Number(n) - 1] ?? '');
+  return fmt.replace(/%\[(\d+)\][vs]/g, (_m, n: string) => args[Number(n) - 1] ?? '%!v(BADINDEX)');
 }
 
 interface Description {
@@ -253,16 +392,33 @@ interface Description {
   frame: string | null;
 }
 
-function extractDescription(win: readonly string[], kind: OopsKind): Description {
+/** Argument lists with the frames as printed and with each wrapper prefix removed, for alternative titles. */
+function partiallyStripped(prefix: readonly string[], frames: readonly ExtractedFrame[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i <= stripFramePrefixes.length; i++) {
+    const strip = i > 0 ? stripFramePrefixes[i - 1] : '';
+    let add = i === 0;
+    const list: string[] = [];
+    for (const f of frames) {
+      const trimmed = strip !== '' && f.raw.startsWith(strip) ? f.raw.slice(strip.length) : f.raw;
+      if (trimmed !== f.raw) add = true;
+      list.push(trimmed);
+    }
+    if (add) out.push([...prefix, ...list]);
+  }
+  return out;
+}
+
+function extractDescription(win: Window, kind: OopsKind, cands: Candidates): Description {
   let best: StepMatch | null = null;
   let desc = '';
-  let alts: string[] = [];
+  const alts: string[] = [];
   let corrupted: string | null = null;
   let format: OopsFormat | null = null;
   let frame: string | null = null;
   let matchedTitle = false;
   for (const f of kind.formats) {
-    const tm = matchSteps(win, f.title);
+    const tm = matchSteps(win, f.title, kind.header, cands);
     if (!tm) continue;
     if (best && before(best, tm)) continue;
     if (best && !before(tm, best) && desc !== '') continue;
@@ -274,37 +430,36 @@ function extractDescription(win: readonly string[], kind: OopsKind): Description
     matchedTitle = true;
     let m = tm;
     if (f.report) {
-      const rm = matchSteps(win, f.report);
+      const rm = matchSteps(win, f.report, kind.header, cands);
       if (!rm) continue;
       m = rm;
     }
     corrupted = null;
-    const args = m.groups.map((g) => g ?? '');
-    let others: string[] = [];
-    frame = null;
+    let frames: ExtractedFrame[] = [];
     if (f.stack) {
-      const from = [win[m.line].slice(m.col), ...win.slice(m.line + 1)];
-      const ef = extractStackFrame(from, f.stack);
-      if (ef) {
-        frame = ef.title;
-        others = ef.others;
-      } else {
-        frame = 'corrupted';
-        corrupted = NO_FRAMES;
+      const from = [win.lines[m.line].slice(m.col), ...win.lines.slice(m.line + 1)];
+      const r = extractStackFrames(from, f.stack);
+      frames = r.frames;
+      if (!r.ok) {
+        if (f.fmtWithoutFrame !== undefined) frames = [];
+        else corrupted = NO_FRAMES;
       }
     }
-    desc = formatTitle(f.fmt, [...args, frame ?? '']);
-    alts = (f.alt ?? []).map((a) => formatTitle(a, [...args, frame ?? '']));
-    for (const other of others) {
-      // Other spellings of the frame name the same bug; syzkaller lists them as alternatives.
-      alts.push(formatTitle(f.fmt, [...args, other]));
-      for (const a of f.alt ?? []) alts.push(formatTitle(a, [...args, other]));
+    const args = [...m.groups, ...frames.map((fr) => fr.canonical)];
+    desc = formatTitle(frames.length === 0 && f.fmtWithoutFrame !== undefined ? f.fmtWithoutFrame : f.fmt, args);
+    for (const a of f.alt ?? []) alts.push(formatTitle(a, args));
+    // Partly stripped frames name the same bug: they help to group reports.
+    for (const seqArgs of frames.length > 0 ? partiallyStripped(m.groups, frames) : []) {
+      const alt = formatTitle(f.fmt, seqArgs);
+      if (alt !== desc) alts.push(alt);
+      for (const a of f.alt ?? []) alts.push(formatTitle(a, seqArgs));
     }
+    frame = frames.length > 0 && frames[0] !== CORRUPTED_FRAME ? frames[0].canonical : null;
     format = f;
   }
   if (desc === '') {
     if (matchedTitle) corrupted = 'matched title but not report regexp';
-    for (const line of win) {
+    for (const line of win.lines) {
       const pos = line.indexOf(kind.header);
       if (pos >= 0) {
         desc = line.slice(pos);
@@ -313,115 +468,198 @@ function extractDescription(win: readonly string[], kind: OopsKind): Description
     }
   }
   if (corrupted === null && format?.corrupted) corrupted = 'report format is marked as corrupted';
-  return { title: desc, alts, corrupted, format, frame };
+  return { title: desc, alts: [...new Set(alts)], corrupted, format, frame };
 }
 
-function isCorrupted(title: string, lines: readonly string[], format: OopsFormat | null): string | null {
+// ---- corruption, as syzkaller's isCorrupted ----
+
+/** Which stack headings line `k` of the report holds (a bit each), and whether it shows a frame; cached per input line. */
+interface LineFacts {
+  headings(k: number): number;
+  frame(k: number): boolean;
+}
+
+function isCorrupted(title: string, lines: readonly string[], format: OopsFormat | null, facts: LineFacts): string | null {
   for (const re of corruptedTitles) if (re.test(title)) return 'title matches corrupted regexp';
-  if (format?.corrupted) return 'report format is marked as corrupted';
-  const noStack = format?.noStackTrace === true;
-  // A header no format titles (`WARNING: foo`) is reported as printed; syzkaller does not ask it for a stack.
-  if (noStack || format === null) return null;
-  const keyword = lines.some((l) => /Call (?:T|t)race|[Bb]acktrace|Allocated:|Freed:/.test(l));
-  // Newer KMSAN and KCSAN print frames right under the header, with no heading.
-  if (!keyword && countFrames(lines) < 3) return 'no stack trace in report';
-  // Every stack heading must be followed by at least one frame within a few lines.
+  // A header no format titles is reported as printed; nothing is asked of it.
+  if (format === null || format.noStackTrace) return null;
+  // Each stack heading must be followed by a frame within a few lines.
   let hasStack = false;
-  for (const key of stackStartRes) {
-    const at = lines.findIndex((l) => key.test(l));
+  for (let key = 0; key < stackStartRes.length; key++) {
+    let at = -1;
+    for (let k = 0; k < lines.length; k++) {
+      if (facts.headings(k) & (1 << key)) {
+        at = k;
+        break;
+      }
+    }
     if (at < 0) continue;
-    // Fewer than three lines after the heading: the trace was cut off.
+    // Fewer than two lines after the heading: the trace was cut off.
     if (lines.length - at < 3) return 'call trace is missed';
     let corrupted = true;
     for (let i = at + 1; i < at + 16 && i < lines.length; i++) {
-      if (stackStartRes.some((re) => re.test(lines[i]))) break;
-      if (lines[i].includes('(stack is not available)') || frameRes.some((re) => re.test(lines[i]))) {
+      if (facts.headings(i) !== 0) break;
+      if (lines[i].includes('(stack is not available)') || facts.frame(i)) {
         hasStack = true;
         corrupted = false;
         break;
       }
     }
-    if (corrupted) return 'no frames in a stack trace';
+    if (stackStartRes[key] !== riscvStackStart && corrupted) return 'no frames in a stack trace';
   }
-  if (!hasStack && !(keyword ? false : countFrames(lines) >= 3)) return 'no stack trace in report';
-  return null;
+  return hasStack ? null : 'no stack trace in report';
 }
 
-function countFrames(lines: readonly string[]): number {
-  let n = 0;
-  for (const l of lines) if (frameRes.some((re) => re.test(l)) && ++n >= 3) break;
-  return n;
+function headingsOf(text: string): number {
+  let mask = 0;
+  for (let key = 0; key < stackStartRes.length; key++) if (stackStartRes[key].test(text)) mask |= 1 << key;
+  return mask;
 }
 
-function typeOf(format: OopsFormat | null, kind: OopsKind, title: string): string {
-  if (!format) return kind.defaultType ?? 'UNKNOWN';
-  if (format.type === undefined) return 'UNKNOWN';
-  return typeof format.type === 'string' ? format.type : format.type(title);
+// ---- reports ----
+
+interface Parsed {
+  sig: ReportSignature;
 }
 
-function uniqueSorted(titles: string[], exclude: string): string[] {
-  return [...new Set(titles)].filter((t) => t !== exclude && t !== '').sort();
+/** The function the title names, when the report shows it as a frame. */
+function frameOf(title: string, extracted: string | null, lines: readonly string[]): string | null {
+  if (extracted !== null) return extracted;
+  const m = titleFrame.exec(title);
+  if (!m || m[1] === 'corrupted') return null;
+  const name = m[1];
+  return lines.some((l) => l.includes(`${name}+`) || l.includes(`${name}.`)) ? name : null;
 }
 
-function parseAt(pre: readonly Prepared[], start: number, kind: OopsKind): { sig: ReportSignature; next: number } {
-  const context = pre[start].context;
+function parseAt(pre: readonly Prepared[], lines: readonly LogLine[], start: number, kind: OopsKind, cands: Candidates, hangup: boolean): Parsed | null {
+  const context = reportContext(pre, start);
   const rep = findReport(pre, start, context);
-  const d = extractDescription(windowOf(rep.lines, rep.reportEnd), kind);
+  const window: Window = { lines: rep.lines.slice(0, rep.reportEnd), index: rep.index.slice(0, rep.reportEnd) };
+  const d = extractDescription(window, kind, cands);
+  // A kind syzkaller does not know is a report only when one of its formats titles it.
+  if (kind.own && d.format === null) return null;
   let corrupted = d.corrupted;
-  if (corrupted === null) corrupted = isCorrupted(d.title, rep.lines, d.format);
-  // The console lost lines in the middle of the report: what is left cannot be trusted whole.
-  if (corrupted === null && rep.dropped) corrupted = 'printk messages were dropped inside the report';
-  const title = cleanTitle(d.title);
-  const endIdx = reportEndIndex(pre, start, rep);
-  return {
-    sig: {
-      title,
-      altTitles: uniqueSorted(d.alts.map(cleanTitle), title),
-      type: typeOf(d.format, kind, title),
-      corrupted: corrupted !== null,
-      corruptedReason: corrupted,
-      frame: d.frame !== null && d.frame !== 'corrupted' ? d.frame : null,
-      guiltyFile: guiltyFile(title, rep.lines, d.frame !== 'corrupted' ? d.frame : null),
-      start,
-      end: endIdx,
+  const facts: LineFacts = {
+    headings: (k) => {
+      const p = pre[rep.index[k]];
+      if (p.headings === undefined) p.headings = headingsOf(p.text);
+      return p.headings;
     },
-    next: rep.next,
+    frame: (k) => {
+      const p = pre[rep.index[k]];
+      if (p.frame === undefined) p.frame = frameRes.some((re) => re.test(p.text));
+      return p.frame;
+    },
   };
+  if (corrupted === null) corrupted = isCorrupted(d.title, rep.lines, d.format, facts);
+  if (corrupted === null && hangup) corrupted = 'the console connection was lost';
+  const title = cleanTitle(d.title);
+  let exec: RegExpExecArray | null = null;
+  for (const l of [...prefixOf(pre, start, context), ...rep.lines]) if (l.includes(' Comm: syz.') && (exec = executorComm.exec(l))) break;
+  const sig: ReportSignature = {
+    title,
+    altTitles: d.alts.map(cleanTitle),
+    type: crashType(d.title),
+    corrupted: corrupted !== null,
+    corruptedReason: corrupted,
+    frame: frameOf(title, d.frame, rep.lines),
+    guiltyFile: guiltyFile(d.title, rep.lines, (k) => fileAt(pre, rep.index[k])),
+    start,
+    end: reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i), isProse: (i) => pre[i].prose }),
+  };
+  if (exec) sig.executor = { proc: Number(exec[1]), id: Number(exec[2]) };
+  return { sig };
 }
 
-/** End trace markers close a report; otherwise it runs to the next report (bounded). */
-function reportEndIndex(pre: readonly Prepared[], start: number, rep: FoundReport): number {
-  const stop = rep.next >= 0 ? rep.next - 1 : Math.min(pre.length - 1, start + MAX_REPORT_LINES - 1);
-  let end = start;
-  for (let i = start; i <= stop; i++) {
-    end = i;
-    if (i > start && /---\[ end (?:trace|Kernel panic)/.test(pre[i].text)) break;
-  }
-  return end;
-}
-
-/** Every report in the log, in order; the first is the one syzkaller would report. */
+/**
+ * Every report in the log, in order; the first is the one syzkaller reports. After a report,
+ * the next one starts at the first later header that is not part of it.
+ *
+ * Kinds only ktriage knows never change what syzkaller reports: before the first report
+ * syzkaller knows they are reported only when that report continues them (the panic of an
+ * OOM or a machine check, which then titles the report), and a report of theirs that runs
+ * into a header syzkaller titles as a continuation takes syzkaller's title for it.
+ */
 export function extractReports(lines: readonly LogLine[]): ReportSignature[] {
   const pre = prepare(lines);
+  const cands = new Candidates(pre);
+  const hangup = lines.some((l) => l.text.includes(consoleHangup));
+  const suppressed = isSuppressed(pre.map((p) => p.text));
   const out: ReportSignature[] = [];
+  let firstSyz = -1;
+  for (let i = 0; i < pre.length; i++) {
+    if (syzKindAt(pre, i)) {
+      firstSyz = i;
+      break;
+    }
+  }
   let pos = 0;
   while (pos < pre.length) {
     let start = -1;
     let kind: OopsKind | null = null;
     for (let i = pos; i < pre.length; i++) {
-      kind = kindOf(pre[i].text);
+      kind = syzKindAt(pre, i) ?? ownKindAt(pre, i);
       if (kind) {
         start = i;
         break;
       }
     }
     if (start < 0 || !kind) break;
-    const { sig, next } = parseAt(pre, start, kind);
-    out.push(sig);
-    if (next <= start) break;
-    pos = next;
+    let parsed: Parsed | null = null;
+    if (!kind.own) {
+      parsed = parseAt(pre, lines, start, kind, cands, hangup);
+    } else {
+      const end = reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i), isProse: (i) => pre[i].prose });
+      const cont = continuationIn(pre, start, end);
+      if (cont >= 0) {
+        parsed = parseAt(pre, lines, cont, syzKindAt(pre, cont) as OopsKind, cands, hangup);
+        if (parsed) {
+          parsed.sig.start = start;
+          parsed.sig.end = Math.max(parsed.sig.end, end);
+          // The kind's own report says there is no stack by nature (a machine check).
+          if (kind.formats.every((f) => f.noStackTrace) && parsed.sig.corruptedReason !== null && stackReasons.has(parsed.sig.corruptedReason)) {
+            parsed.sig.corrupted = false;
+            parsed.sig.corruptedReason = null;
+          }
+        }
+      } else if (firstSyz < 0 || start > firstSyz) {
+        parsed = parseAt(pre, lines, start, kind, cands, hangup);
+      }
+    }
+    if (parsed) {
+      if (suppressed) parsed.sig.suppressed = true;
+      out.push(parsed.sig);
+    }
+    pos = nextReportStart(pre, start, parsed);
   }
   return out;
+}
+
+/** Reasons a report is corrupted for its stack alone. */
+const stackReasons = new Set(['no stack trace in report', 'call trace is missed', 'no frames in a stack trace']);
+
+/** The first header syzkaller titles between `start` and `end` of a report: a continuation of it. */
+function continuationIn(pre: readonly Prepared[], start: number, end: number): number {
+  const context = pre[start].context;
+  for (let i = start + 1; i <= end; i++) {
+    if (syzKindAt(pre, i) && (context === '' || pre[i].context === context || pre[i].context === '')) return i;
+  }
+  return -1;
+}
+
+/** Line `i` opens a report of its own, not a continuation (a panic after an oops) of the one before. */
+function opensNewReport(pre: readonly Prepared[], i: number): boolean {
+  const k = syzKindAt(pre, i) ?? ownKindAt(pre, i);
+  return k !== null && !k.continuation && !reportStartIgnores.some((re) => re.test(pre[i].text));
+}
+
+/** The first line after `start` that opens a report: a new one, or a continuation header past this report's end. */
+function nextReportStart(pre: readonly Prepared[], start: number, parsed: Parsed | null): number {
+  const end = parsed ? parsed.sig.end : start;
+  for (let i = start + 1; i < pre.length; i++) {
+    if (i <= end ? opensNewReport(pre, i) : (syzKindAt(pre, i) ?? ownKindAt(pre, i)) !== null && !repeatedSymptoms.some((re) => re.test(pre[i].text))) return i;
+  }
+  return pre.length;
 }
 
 /** Every literal that can open a report, for prefilters. */

@@ -3,8 +3,9 @@
 import { PARSE_STACK, type StackFmt, type Step } from './types';
 
 /**
- * Expands syzkaller's placeholders. SRC starts only at a path boundary (a lookbehind),
- * so an unanchored search over a long run of path characters is not quadratic.
+ * Expands the table's placeholders (and the two POSIX classes the table uses). SRC starts
+ * only at a path boundary (a lookbehind): the leftmost match starts there anyway, and an
+ * unanchored search over a long run of path characters stays linear.
  */
 export function c(src: string, flags = ''): RegExp {
   return new RegExp(
@@ -12,24 +13,37 @@ export function c(src: string, flags = ''): RegExp {
       .replace(/\{\{ADDR\}\}/g, '0x[0-9a-f]+')
       .replace(/\{\{PC\}\}/g, '\\[\\<?(?:0x)?[0-9a-f]+\\>?\\]')
       .replace(/\{\{FUNC\}\}/g, '([a-zA-Z0-9_]+)(?:\\.|\\+)')
-      .replace(/\{\{SRC\}\}/g, '(?<![a-zA-Z0-9_/.-])([a-zA-Z0-9_/.-]+\\.[a-z]+:[0-9]+)'),
+      .replace(/\{\{SRC\}\}/g, '(?<![a-zA-Z0-9_/.-])([a-zA-Z0-9_/.-]+\\.[a-z]+:[0-9]+)')
+      .replace(/\{\{TASK\}\}/g, '[\\s\\S]{0,100}?')
+      .replace(/\[\[:xdigit:\]\]/g, '[0-9A-Fa-f]')
+      .replace(/\[\[:space:\]\]/g, '\\s'),
     flags,
   );
 }
 
-/** A single-line pattern. */
+/** Lines a task name may run over: `{{TASK}}` is up to 100 characters, newlines included. */
+const TASK_SPAN = 2;
+
+/** A single-line pattern; a leading `^` anchors it at the start of the report. */
 export function one(src: string): Step[] {
-  return [{ re: c(src), minGap: 0 }];
+  const step: Step = { re: c(src), minGap: 0 };
+  if (src.startsWith('^')) step.atStart = true;
+  if (src.includes('{{TASK}}')) step.span = TASK_SPAN;
+  return [step];
 }
 
-/** A pattern over several lines: each later piece must be on a later line. */
-export function lines(...pieces: Array<string | Step>): Step[] {
-  return pieces.map((p, i) => (typeof p === 'string' ? { re: c(p), minGap: i === 0 ? 0 : 1 } : p));
+/**
+ * A pattern over several lines, as `first(?:.*\n)+?rest1(?:.*\n)+?rest2`: each later piece
+ * is matched from the start of a later line, so it is written with its own `.*` or `.*?`
+ * (greedy takes the last occurrence on the line, lazy the first).
+ */
+export function seq(first: string, ...rest: string[]): Step[] {
+  return [one(first)[0], ...rest.map((p) => ({ re: c(`^(?:${p})`), minGap: 1 }))];
 }
 
-/** A piece on the same line or within `max` lines of the previous one. */
-export function within(max: number, src: string): Step {
-  return { re: c(src), minGap: 0, maxGap: max };
+/** A piece that must be on the very next line (`first[^\n]*?\n(...)`). */
+export function nextLine(first: string, next: string): Step[] {
+  return [one(first)[0], { re: c(`^(?:${next})`), minGap: 1, maxGap: 1 }];
 }
 
 /** The faulting instruction pointer line of x86 (RIP/IP), powerpc (NIP) and arm (pc/PC is at). */
@@ -37,12 +51,20 @@ export const ripFrame = c(
   '(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))',
 );
 
+export const callTrace = c('(?:Call (?:T|t)race:)|(?:Backtrace:)');
+
 /** x86 RIP of the trap, or powerpc's `--- interrupt: 700 at func+0x..`. */
-const warningTrap = new RegExp(`${ripFrame.source}|--- interrupt: [0-9a-f]+ at ${c('{{FUNC}}').source}`);
+const warningTrap = c(`(?:${ripFrame.source}|--- interrupt: [0-9]+ at {{FUNC}})`);
 
-export const callTrace = c('Call (?:T|t)race:|Backtrace:');
-
-/** WARNING stacks start at the trapping RIP on new kernels (after invalid_op on old ones), else at Call Trace. */
-export function warningStack(skip: string[] = []): StackFmt {
+/** WARNING stacks start at the trapping RIP on new kernels, else at the Call Trace. */
+export function warningStack(...skip: string[]): StackFmt {
   return { parts: [warningTrap, PARSE_STACK], parts2: [callTrace, PARSE_STACK], skip };
+}
+
+/** The usual recipe of an oops: the faulting RIP, else the first frame of the Call Trace. */
+export const ripThenTrace: StackFmt = { parts: [ripFrame, callTrace, PARSE_STACK] };
+
+/** Frames of the Call Trace only. */
+export function traceStack(...skip: string[]): StackFmt {
+  return { parts: [callTrace, PARSE_STACK], skip };
 }

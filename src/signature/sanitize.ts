@@ -1,45 +1,61 @@
 // Makes titles stable across runs: numbers, addresses, pids and offsets become placeholders.
 
-/** Replacements applied in order, as syzkaller's dynamicTitleReplacement. */
+/** Replacements applied in order, each until nothing changes (matches may overlap, as in "0,1,2"). */
 const replacements: Array<[RegExp, string]> = [
-  // Executor and repro process names carry their pid or index.
+  // Executor pids and proc numbers.
   [/syz-executor\.?[0-9]+(?:(?:\/|:)[0-9]+)?/g, 'syz-executor'],
   [/syzkaller[0-9]+(?:(?:\/|:)[0-9]+)?/g, 'syzkaller'],
   // Anything that looks like an address.
   [/([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}/g, '$1ADDR'],
-  // Long decimal numbers.
-  [/([^a-zA-Z0-9])[0-9]{5,}/g, '$1NUM'],
+  [/([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})/g, 'IP'],
   // file.c:123 line numbers.
-  [/(\.\w{1,32})(?::[0-9]+)+/g, '$1:LINE'],
+  [/(\.\w+)(?::[0-9]+)+/g, '$1:LINE'],
   // func+0x12/0x34: offsets and sizes change with every build.
-  [/([a-zA-Z][a-zA-Z0-9_.]*)\+0x[0-9a-z]+\/0x[0-9a-z]+/g, '$1'],
+  [/([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+\/0x[0-9a-z]+/g, '$1'],
   [/CPU#[0-9]+/g, 'CPU'],
+  // Any other decimal number; digits inside names (cfg80211, nl802154) stay.
+  [/(\W)(\d+)(\W|$)/g, '$1NUM$3'],
+  // ...unless there are so many that it is no name.
+  [/\d{7,}/g, 'NUM'],
 ];
 
-/** Any remaining standalone decimal number; overlapping ones ("0,1,2") need repeated passes. */
-const standaloneNumber = /(\W)(\d+)(\W|$)/g;
-const longNumber = /\d{7,}/g;
+/** Passes of one replacement at most; each pass must change the title, so this is never reached. */
+const MAX_PASSES = 64;
 
 export const MAX_TITLE_LEN = 120;
 
 export function replaceDynamic(title: string): string {
   let t = title;
-  for (const [re, to] of replacements) t = t.replace(re, to);
-  for (let i = 0; i < 16; i++) {
-    const next = t.replace(standaloneNumber, '$1NUM$3');
-    if (next === t) break;
-    t = next;
+  for (const [re, to] of replacements) {
+    for (let i = 0; i < MAX_PASSES; i++) {
+      const next = t.replace(re, to);
+      if (next === t) break;
+      t = next;
+    }
   }
-  return t.replace(longNumber, 'NUM');
+  return t;
 }
 
-/** Drops unprintable characters and cuts to the dashboard's title length. */
+/**
+ * Keeps the first 120 bytes, drops control and non-ASCII bytes, turns tabs into spaces and
+ * squeezes spaces, as the dashboard's titles are.
+ */
 export function sanitizeTitle(title: string): string {
-  // eslint-disable-next-line no-control-regex
-  let t = title.replace(/[\x00-\x1f\x7f]/g, ' ');
-  t = t.replace(/ {2,}/g, ' ').trim();
-  if (t.length > MAX_TITLE_LEN) t = t.slice(0, MAX_TITLE_LEN).trimEnd();
-  return t;
+  let out = '';
+  let prev = ' ';
+  let bytes = 0;
+  for (const ch of title) {
+    const code = ch.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes > MAX_TITLE_LEN) break;
+    let c = ch;
+    if (c === '\t') c = ' ';
+    else if (code < 0x20 || code >= 0x7f) continue;
+    if (c === ' ' && prev === ' ') continue;
+    out += c;
+    prev = c;
+  }
+  return out.trim();
 }
 
 /** The full title pipeline. Input is cut first: a title comes from one line, and lines can be huge. */

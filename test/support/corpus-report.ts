@@ -20,6 +20,8 @@ export interface Score {
   typeOk: number;
   frameFiles: number;
   frameOk: number;
+  executorFiles: number;
+  executorOk: number;
   noCrashFiles: number;
   noCrashOk: number;
   guiltyFiles: number;
@@ -29,7 +31,7 @@ export interface Score {
 
 export function scoreCorpus(): Score {
   const s: Score = {
-    reportFiles: 0, titled: 0, titleOk: 0, corruptedOk: 0, altOk: 0, typeOk: 0, frameFiles: 0, frameOk: 0,
+    reportFiles: 0, titled: 0, titleOk: 0, corruptedOk: 0, altOk: 0, typeOk: 0, frameFiles: 0, frameOk: 0, executorFiles: 0, executorOk: 0,
     noCrashFiles: 0, noCrashOk: 0, guiltyFiles: 0, guiltyOk: 0, mismatches: [],
   };
   const miss = (file: string, what: string, expected: string, got: string): void => {
@@ -68,6 +70,15 @@ export function scoreCorpus(): Score {
       if (gotFrame === wantFrame) s.frameOk++;
       else miss(f.name, 'frame', wantFrame, gotFrame);
     }
+    const wantSuppressed = f.fields.SUPPRESSED?.[0] === 'Y';
+    if ((r?.suppressed ?? false) !== wantSuppressed) miss(f.name, 'suppressed', String(wantSuppressed), String(r?.suppressed ?? false));
+    const wantExecutor = f.fields.EXECUTOR?.[0];
+    if (wantExecutor !== undefined) {
+      s.executorFiles++;
+      const gotExecutor = r?.executor ? `proc=${r.executor.proc}, id=${r.executor.id}` : '(none)';
+      if (gotExecutor === wantExecutor) s.executorOk++;
+      else miss(f.name, 'executor', wantExecutor, gotExecutor);
+    }
   }
   for (const f of readCorpus('guilty')) {
     s.guiltyFiles++;
@@ -92,6 +103,7 @@ export function formatScore(s: Score, showMismatches = true): string {
     `alt titles: ${rate(s.altOk, s.titled)}`,
     `type: ${rate(s.typeOk, s.titled)}`,
     `frame (files with FRAME:): ${rate(s.frameOk, s.frameFiles)}`,
+    `executor (files with EXECUTOR:): ${rate(s.executorOk, s.executorFiles)}`,
     `guilty file: ${rate(s.guiltyOk, s.guiltyFiles)}`,
   ];
   if (showMismatches) {

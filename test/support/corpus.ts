@@ -7,8 +7,10 @@ export interface CorpusFile {
   name: string;
   /** Header keys to their values; repeated keys (ALT) keep every value in order. */
   fields: Record<string, string[]>;
-  /** The console log after the header's blank line. */
+  /** The console log after the header's blank line, up to a `REPORT:` line. */
   logBytes: Buffer;
+  /** The report syzkaller extracts, after a `REPORT:` line, when the file has one. */
+  reportBytes: Buffer | null;
 }
 
 /** The corpus folder: $KTRIAGE_SYZ_CORPUS, else ../shared/corpus/syzkaller-linux beside the project. */
@@ -31,11 +33,15 @@ function parseFile(name: string, buf: Buffer): CorpusFile {
     const line = buf.subarray(pos, end).toString('utf8').replace(/\r$/, '');
     pos = nl < 0 ? buf.length : nl + 1;
     if (line === '') break;
+    // `#` lines are comments on the test.
     const m = /^([A-Z_]+):\s?(.*)$/.exec(line);
     if (m) (fields[m[1]] ??= []).push(m[2]);
     if (nl < 0) break;
   }
-  return { name, fields, logBytes: buf.subarray(pos) };
+  const rest = buf.subarray(pos);
+  const marker = rest.indexOf('\nREPORT:\n');
+  if (marker < 0) return { name, fields, logBytes: rest, reportBytes: null };
+  return { name, fields, logBytes: rest.subarray(0, marker + 1), reportBytes: rest.subarray(marker + '\nREPORT:\n'.length) };
 }
 
 /** Every file of `report/` or `guilty/`, sorted by name; empty when the corpus is absent. */

@@ -4,7 +4,22 @@ import { KNOWN_ISSUES, type KnownIssue } from '../../knowledge/known-issues';
 import { compareVersions, inRange, matchesDistro, parseRelease, parseVersion, versionOf, type VersionRange } from '../../knowledge/release';
 import { eraOf, stackCorruptionLines } from '../facts';
 import { framesOf } from '../stacks';
-import type { FindingDraft, Rule, RuleContext } from '../types';
+import { messenger } from '../messages';
+import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
+
+const messages = {
+  summary: { en: 'Known issue: {{title}}', zh: '已知问题：{{title}}' },
+  explain: { en: 'This crash matches a known issue: {{title}}. {{how}}\n\n{{fix}}', zh: '该崩溃与一个已知问题吻合：{{title}}。{{how}}\n\n{{fix}}' },
+  howInRange: { en: 'Kernel {{release}} is in the affected range.', zh: '内核 {{release}} 在受影响范围内。' },
+  howUpstreamBase: { en: 'Kernel {{release}} has the affected upstream base; its distribution build is not the one the fix is tracked for.', zh: '内核 {{release}} 的上游基线在受影响范围内；其发行版版本不是跟踪该修复的那个发行版。' },
+  howEra: { en: 'The release is not printed; the log dates the kernel to {{era}}.', zh: '日志没有打印内核版本；据日志判断为 {{era}}。' },
+  evFunction: { en: '{{fn}} on the stack', zh: '栈上出现 {{fn}}' },
+  evSignal: { en: 'the sign the known issue leaves', zh: '该已知问题留下的特征' },
+  evEra: { en: 'dates the kernel: {{era}}', zh: '据此判断内核年代：{{era}}' },
+  stepConfirm: { en: 'Run uname -r on the machine (or crash> sys) to confirm the exact kernel build before planning the upgrade.', zh: '在机器上执行 uname -r（或 crash> sys）确认确切的内核版本，再安排升级。' },
+} satisfies Record<string, L10n>;
+
+const msg = messenger(messages);
 
 /** Derived facts a known issue can require, by name. */
 const SIGNALS: Record<string, (ctx: RuleContext) => number[]> = {
@@ -26,7 +41,7 @@ function buildBefore(build: readonly number[], fixed: readonly number[]): boolea
   return false;
 }
 
-type KernelMatch = { confidence: number; how: { en: string; zh: string }; line: number | null } | null;
+type KernelMatch = { confidence: number; how: L10n; line: number | null; era: L10n | null } | null;
 
 function kernelMatches(ctx: RuleContext, issue: KnownIssue): KernelMatch {
   const raw = ctx.analysis.kernel.release;
@@ -34,14 +49,14 @@ function kernelMatches(ctx: RuleContext, issue: KnownIssue): KernelMatch {
   if (rel) {
     if (!inRange(versionOf(rel), issue.range)) return null;
     if (issue.distro) {
-      if (!matchesDistro(rel, issue.distro)) return { confidence: 0.5, how: { en: `kernel ${raw} has the affected upstream base`, zh: `内核 ${raw} 的上游基线在受影响范围内` }, line: null };
+      if (!matchesDistro(rel, issue.distro)) return { confidence: 0.5, how: msg('howUpstreamBase', { release: raw }), line: null, era: null };
       if (issue.distro.fixedBuild && !buildBefore(rel.distroBuild, issue.distro.fixedBuild)) return null;
     }
-    return { confidence: 0.8, how: { en: `kernel ${raw} is in the affected range`, zh: `内核 ${raw} 在受影响范围内` }, line: null };
+    return { confidence: 0.8, how: msg('howInRange', { release: raw }), line: null, era: null };
   }
   const era = eraOf(ctx);
   if (era && overlaps(era.range, issue.range)) {
-    return { confidence: 0.7, how: { en: `the release is not printed; the log dates it to ${era.label.en}`, zh: `日志没有打印内核版本；据日志判断为 ${era.label.zh}` }, line: era.line };
+    return { confidence: 0.7, how: msg('howEra', { era: era.label }), line: era.line, era: era.label };
   }
   return null;
 }
@@ -64,6 +79,7 @@ confidence. The finding gives the fix: the kernel to upgrade to and the upstream
 置信度相应降低。诊断结果给出修复方法：应升级到的内核版本以及上游提交。`,
     },
     references: [],
+    messages,
   },
   check(ctx) {
     const out: FindingDraft[] = [];
@@ -76,18 +92,18 @@ confidence. The finding gives the fix: the kernel to upgrade to and the upstream
       const k = kernelMatches(ctx, issue);
       if (!k) continue;
       const evidence: FindingDraft['evidence'] = [
-        ...hits.map((h) => ({ line: (h as { line: number }).line, note: { en: `${(h as { function: string }).function} on the stack`, zh: `栈上出现 ${(h as { function: string }).function}` } })),
-        ...signalLines.flat().map((line) => ({ line, note: { en: 'the sign the known issue leaves', zh: '该已知问题留下的特征' } })),
+        ...hits.map((h) => ({ line: (h as { line: number }).line, note: msg('evFunction', { fn: (h as { function: string }).function }) })),
+        ...signalLines.flat().map((line) => ({ line, note: msg('evSignal') })),
       ];
-      if (k.line !== null) evidence.push({ line: k.line, note: { en: k.how.en, zh: k.how.zh } });
+      if (k.line !== null && k.era) evidence.push({ line: k.line, note: msg('evEra', { era: k.era }) });
       out.push({
         rootCauseClass: issue.rootCauseClass,
         confidence: k.confidence,
-        summary: { en: `Known issue: ${issue.title.en}`, zh: `已知问题：${issue.title.zh}` },
-        explanation: { en: `${issue.title.en}. ${k.how.en}.\n\n${issue.fix.en}`, zh: `${issue.title.zh}。${k.how.zh}。\n\n${issue.fix.zh}` },
+        summary: msg('summary', { title: issue.title }),
+        explanation: msg('explain', { title: issue.title, how: k.how, fix: issue.fix }),
         evidence,
         culprit: null,
-        nextSteps: [issue.fix, { en: 'uname -r on the machine (or crash> sys) to confirm the exact kernel build before planning the upgrade.', zh: '在机器上执行 uname -r（或 crash> sys）确认确切的内核版本，再安排升级。' }],
+        nextSteps: [issue.fix, msg('stepConfirm')],
         references: [...issue.references],
         facts: { knownIssue: issue.id, kernelMatch: k.how.en },
       });

@@ -1,12 +1,12 @@
-// Faults and oopses: bad memory accesses, general protection, traps, and their arm/powerpc forms.
+// Faults and oopses: bad memory accesses, general protection, traps, stack overflows, and their arm/powerpc forms.
 
 import type { OopsKind, StackFmt } from '../types';
-import { PARSE_STACK } from '../types';
-import { c, lines, one, callTrace, ripFrame } from '../patterns';
+import { c, one, ripFrame, ripThenTrace } from '../patterns';
 
 const r = String.raw;
 
-const ripThenTrace: StackFmt = { parts: [ripFrame, callTrace, PARSE_STACK] };
+/** Traps that print no trace worth reading: the faulting RIP names the function. */
+const ripOnly: StackFmt = { parts: [ripFrame] };
 
 export const faultKinds: OopsKind[] = [
   {
@@ -17,28 +17,24 @@ export const faultKinds: OopsKind[] = [
         fmt: 'BUG: unable to handle kernel paging request in %[1]v',
         alt: ['bad-access in %[1]v'],
         stack: ripThenTrace,
-        type: 'MEMORY_SAFETY_BUG',
       },
       {
         title: one(r`BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)`),
         fmt: 'BUG: unable to handle kernel NULL pointer dereference in %[1]v',
         alt: ['bad-access in %[1]v'],
         stack: ripThenTrace,
-        type: 'NULL-POINTER-DEREFERENCE',
       },
       {
-        // Old kernels when the address is neither NULL nor a paging request (e.g. a bad IP).
-        title: one(r`BUG: unable to handle kernel`),
+        // The kernel prints the header in two printk() calls; the second one is lost or garbled.
+        title: one(r`BUG: (?:unable to handle kernel|Unable to handle kernel)`),
         fmt: 'BUG: unable to handle kernel',
         corrupted: true,
-        type: 'MEMORY_SAFETY_BUG',
       },
       {
         title: one(r`BUG: .*stack guard page was hit at`),
         fmt: 'BUG: stack guard page was hit in %[1]v',
         alt: ['stack-overflow in %[1]v'],
-        stack: { parts: [ripFrame, callTrace, PARSE_STACK], extractor: 'stall' },
-        noStackTrace: true,
+        stack: { ...ripThenTrace, extractor: 'stall' },
       },
     ],
   },
@@ -49,78 +45,47 @@ export const faultKinds: OopsKind[] = [
         title: one(r`Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)`),
         fmt: 'BUG: unable to handle kernel %[1]v in %[2]v',
         alt: ['bad-access in %[2]v'],
-        stack: { parts: [ripFrame, callTrace, PARSE_STACK] },
-        type: 'MEMORY_SAFETY_BUG',
+        stack: ripThenTrace,
       },
     ],
-    suppressions: [/Unable to handle kernel .* at virtual address [0-9a-f]+ in /],
   },
   {
     header: 'general protection fault',
-    defaultType: 'DoS',
     formats: [
       {
         title: one(r`general protection fault.*:`),
         fmt: 'general protection fault in %[1]v',
         alt: ['bad-access in %[1]v'],
         stack: ripThenTrace,
-        type: 'DoS',
       },
     ],
-    suppressions: [/general protection fault .* error:\d+ in /],
+    // A user-space fault logged by show_signal_msg(), not a kernel oops.
+    suppressions: [c(r`general protection fault .* error:\d+ in `)],
   },
   {
     header: 'stack segment: ',
-    formats: [
-      {
-        title: one(r`stack segment: 0000`),
-        fmt: 'stack segment fault in %[1]v',
-        stack: ripThenTrace,
-        type: 'DoS',
-      },
-    ],
+    formats: [{ title: one(r`stack segment: `), fmt: 'stack segment fault in %[1]v', stack: ripThenTrace }],
   },
   {
     header: 'PANIC: double fault',
-    formats: [
-      {
-        title: one(r`PANIC: double fault`),
-        fmt: 'PANIC: double fault in %[1]v',
-        alt: ['stack-overflow in %[1]v'],
-        stack: { parts: [ripFrame] },
-        type: 'DoS',
-      },
-    ],
+    formats: [{ title: one(r`PANIC: double fault`), fmt: 'PANIC: double fault in %[1]v', stack: ripOnly }],
   },
   {
     header: 'divide error:',
-    formats: [
-      {
-        title: lines(r`divide error: `, r`RIP: [0-9]+:(?:{{PC}} +{{PC}} +)?{{FUNC}}`),
-        fmt: 'divide error in %[1]v',
-        type: 'DoS',
-      },
-    ],
+    formats: [{ title: one(r`divide error: `), fmt: 'divide error in %[1]v', stack: ripOnly }],
   },
   {
+    // The misspelling of 5.8's IDTENTRY conversion.
     header: 'divide_error:',
-    formats: [
-      {
-        title: lines(r`divide_error: `, r`RIP: [0-9]+:(?:{{PC}} +{{PC}} +)?{{FUNC}}`),
-        fmt: 'divide error in %[1]v',
-        type: 'DoS',
-      },
-    ],
+    formats: [{ title: one(r`divide_error: `), fmt: 'divide error in %[1]v', stack: ripOnly }],
   },
   {
     header: 'invalid opcode:',
-    formats: [
-      {
-        title: lines(r`invalid opcode: `, r`RIP: [0-9]+:{{FUNC}}`),
-        fmt: 'invalid opcode in %[1]v',
-        type: 'DoS',
-      },
-    ],
+    formats: [{ title: one(r`invalid opcode: `), fmt: 'invalid opcode in %[1]v', stack: ripOnly }],
+  },
+  {
+    header: 'int3:',
+    formats: [{ title: one(r`int3: `), fmt: 'int3 in %[1]v', stack: ripThenTrace }],
   },
   {
     header: 'Internal error:',
@@ -128,12 +93,9 @@ export const faultKinds: OopsKind[] = [
       {
         title: one(r`Internal error:`),
         fmt: 'Internal error in %[1]v',
+        // arm64's "synchronous external abort" is arm's "Unable to handle kernel paging request".
         alt: ['bad-access in %[1]v'],
-        stack: {
-          parts: [c(r`(?:pc |PC is at)(?::)? (?:{{PC}} +)?{{FUNC}}`), c(r`(?:lr |LR is at)(?::)? (?:{{PC}} +)?{{FUNC}}`), callTrace, PARSE_STACK],
-          parts2: [callTrace, PARSE_STACK],
-        },
-        type: 'DoS',
+        stack: ripThenTrace,
       },
     ],
   },
@@ -143,27 +105,14 @@ export const faultKinds: OopsKind[] = [
       {
         title: one(r`Unhandled fault:`),
         fmt: 'Unhandled fault in %[1]v',
+        // arm's "page domain fault" is x86's general protection fault on a NULL pointer.
         alt: ['bad-access in %[1]v'],
-        stack: {
-          parts: [c(r`(?:pc |PC is at)(?::)? (?:{{PC}} +)?{{FUNC}}`), c(r`(?:lr |LR is at)(?::)? (?:{{PC}} +)?{{FUNC}}`), callTrace, PARSE_STACK],
-          parts2: [callTrace, PARSE_STACK],
-        },
-        type: 'DoS',
+        stack: ripThenTrace,
       },
     ],
   },
   {
     header: 'Alignment trap:',
-    formats: [
-      {
-        title: one(r`Alignment trap:`),
-        fmt: 'Alignment trap in %[1]v',
-        stack: {
-          parts: [c(r`(?:pc |PC is at)(?::)? (?:{{PC}} +)?{{FUNC}}`), c(r`(?:lr |LR is at)(?::)? (?:{{PC}} +)?{{FUNC}}`), callTrace, PARSE_STACK],
-          parts2: [callTrace, PARSE_STACK],
-        },
-        type: 'DoS',
-      },
-    ],
+    formats: [{ title: one(r`Alignment trap:`), fmt: 'Alignment trap in %[1]v', stack: ripThenTrace }],
   },
 ];

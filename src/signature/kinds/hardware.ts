@@ -7,16 +7,9 @@ const r = String.raw;
 
 export const hardwareKinds: OopsKind[] = [
   {
-    // x86 mce_panic(): the record lines come first, the panic message last.
+    // x86 mce_panic(): the record lines come first, the panic message (`Fatal machine check`) last.
     header: 'Machine Check Exception:',
-    defaultType: 'UNKNOWN',
-    formats: [
-      {
-        title: one(r`Machine Check Exception: `),
-        fmt: 'machine check exception',
-        noStackTrace: true,
-        type: 'UNKNOWN',
-      },
-    ],
+    own: true,
+    formats: [{ title: one(r`Machine Check Exception: `), fmt: 'machine check exception', noStackTrace: true }],
   },
 ];

@@ -10,13 +10,11 @@ import { warningKinds } from './warning';
 import { panicKinds } from './panic';
 import { miscKinds } from './misc';
 import { hardwareKinds } from './hardware';
+import { fieldKinds } from './field';
+import { crashUtilityKinds } from './crash-utility';
 
-/**
- * Header order decides which kind a line opens when it holds several headers.
- * The crash utility's `PANIC: "..."` line quotes another header, so it comes first.
- */
+/** Header order decides which kind a line opens when it holds several headers. */
 const HEADER_ORDER = [
-  'PANIC: "',
   'BUG:',
   'WARNING:',
   'INFO:',
@@ -25,12 +23,14 @@ const HEADER_ORDER = [
   'stack segment: ',
   'Kernel panic',
   'PANIC: double fault',
+  'rust_kernel: panicked',
   'kernel BUG',
   'Kernel BUG',
   'BUG kmalloc-',
   'divide error:',
   'divide_error:',
   'invalid opcode:',
+  'int3:',
   'UBSAN:',
   'Booting the kernel.',
   'unregister_netdevice: waiting for',
@@ -40,17 +40,22 @@ const HEADER_ORDER = [
   'Unhandled fault:',
   'Alignment trap:',
   'trusty: panic',
+  'fatal error:',
   'SYZFAIL:',
   'SYZFATAL:',
   'panic:',
-  'Machine Check Exception:',
 ];
 
-/** Within one header, formats keep the order of these lists: specific before generic. */
-const SOURCES: OopsKind[][] = [sanitizerKinds, faultKinds, lockdepKinds, hangKinds, bugKinds, warningKinds, panicKinds, miscKinds, hardwareKinds];
+/**
+ * Within one header, formats keep the order of their kind file, and kind files the order
+ * below. Formats of different files title different messages, so they never compete for
+ * the same line; within a file the order is syzkaller's (specific before generic, a
+ * corrupted catch-all last). Kinds syzkaller does not know come after all of its kinds.
+ */
+const SOURCES: OopsKind[][] = [sanitizerKinds, faultKinds, lockdepKinds, hangKinds, bugKinds, warningKinds, panicKinds, miscKinds, crashUtilityKinds, fieldKinds, hardwareKinds];
 
 function assemble(): OopsKind[] {
-  const byHeader = new Map<string, { formats: OopsFormat[]; suppressions: RegExp[]; defaultType?: string }>();
+  const byHeader = new Map<string, { formats: OopsFormat[]; suppressions: RegExp[]; own?: boolean; when?: RegExp; continuation?: boolean }>();
   for (const source of SOURCES) {
     for (const kind of source) {
       let e = byHeader.get(kind.header);
@@ -58,20 +63,25 @@ function assemble(): OopsKind[] {
         e = { formats: [], suppressions: [] };
         byHeader.set(kind.header, e);
       }
+      if (e.formats.length > 0 && Boolean(e.own) !== Boolean(kind.own)) throw new Error(`header ${kind.header} mixes kinds syzkaller knows and does not`);
       e.formats.push(...kind.formats);
       if (kind.suppressions) e.suppressions.push(...kind.suppressions);
-      if (kind.defaultType) e.defaultType = kind.defaultType;
+      if (kind.own) e.own = true;
+      if (kind.when) e.when = kind.when;
+      if (kind.continuation) e.continuation = true;
     }
   }
   const out: OopsKind[] = [];
   for (const header of HEADER_ORDER) {
     const e = byHeader.get(header);
-    if (!e) continue;
+    if (!e) throw new Error(`no kind for header ${header}`);
     byHeader.delete(header);
     out.push({ header, ...e });
   }
-  // A kind file may add a header not listed above; it is looked for last.
-  for (const [header, e] of byHeader) out.push({ header, ...e });
+  for (const [header, e] of byHeader) {
+    if (!e.own) throw new Error(`header ${header} is not in syzkaller's order`);
+    out.push({ header, ...e });
+  }
   return out;
 }
 

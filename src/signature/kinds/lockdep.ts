@@ -1,193 +1,176 @@
 // Lockdep and lock debugging reports: deadlocks, lock state, RCU misuse, spinlock debugging.
 
-import type { OopsFormat, OopsKind } from '../types';
+import type { OopsKind } from '../types';
 import { PARSE_STACK } from '../types';
-import { c, lines, one, callTrace, warningStack } from '../patterns';
+import { c, one, seq, traceStack, warningStack } from '../patterns';
 
 const r = String.raw;
 
-const lockSkip = ['lock_sock', 'release_sock'];
-
-/** lockdep prints the same reports as WARNING: (newer kernels) and INFO: (older ones). */
-function deadlockFormats(prefix: string): OopsFormat[] {
-  return [
-    {
-      title: one(`${prefix}: possible circular locking dependency detected`),
-      report: lines(`${prefix}: possible circular locking dependency detected`, 'is trying to acquire lock'),
-      fmt: 'possible deadlock in %[1]v',
-      stack: { parts: [c(r`at: (?:{{PC}} +)?{{FUNC}}`), c(r`at: (?:{{PC}} +)?{{FUNC}}`), PARSE_STACK], skip: lockSkip },
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: possible irq lock inversion dependency detected`),
-      report: lines(`${prefix}: possible irq lock inversion dependency detected`, 'just changed the state of lock', r`at: (?:{{PC}} +)?{{FUNC}}`),
-      fmt: 'possible deadlock in %[1]v',
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: .*-safe -> .*-unsafe lock order detected`),
-      fmt: 'possible deadlock in %[1]v',
-      stack: {
-        parts: [c('which became (?:.*) at:'), PARSE_STACK],
-        // Cut short: the lock being acquired is all there is.
-        parts2: [c(r`at: (?:{{PC}} +)?{{FUNC}}`)],
-        skip: lockSkip,
-      },
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: possible recursive locking detected`),
-      report: lines(`${prefix}: possible recursive locking detected`, 'is trying to acquire lock'),
-      fmt: 'possible deadlock in %[1]v',
-      stack: { parts: [c(r`at: (?:{{PC}} +)?{{FUNC}}`), c(r`at: (?:{{PC}} +)?{{FUNC}}`), PARSE_STACK], skip: lockSkip },
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: inconsistent lock state`),
-      report: lines(`${prefix}: inconsistent lock state`, 'takes', r`at: (?:{{PC}} +)?{{FUNC}}`),
-      fmt: 'inconsistent lock state in %[2]v',
-      stack: { parts: [callTrace, PARSE_STACK] },
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: suspicious RCU usage`),
-      report: lines(`${prefix}: suspicious RCU usage`, '{{SRC}}'),
-      fmt: `${prefix}: suspicious RCU usage in %[2]v`,
-      stack: { parts: [c('stack backtrace:'), callTrace, PARSE_STACK], parts2: [c('stack backtrace:'), PARSE_STACK], skip: ['rcu', 'kmem', 'slab'] },
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: trying to register non-static key`),
-      fmt: `${prefix}: trying to register non-static key in %[1]v`,
-      stack: { parts: [callTrace, PARSE_STACK], skip: ['stack', 'lock', 'IRQ'] },
-    },
-    {
-      title: one(`${prefix}: .*still has locks held!`),
-      report: lines(`${prefix}: .*still has locks held!`, r`at: (?:{{PC}} +)?{{FUNC}}`),
-      fmt: `${prefix}: still has locks held in %[1]v`,
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: lock held when returning to user space`),
-      report: lines(`${prefix}: lock held when returning to user space`, r`at: (?:{{PC}} +)?{{FUNC}}`),
-      fmt: `${prefix}: lock held when returning to user space in %[1]v`,
-      noStackTrace: true,
-    },
-    {
-      title: one(`${prefix}: bad unlock balance detected!`),
-      fmt: `${prefix}: bad unlock balance in %[1]v`,
-      stack: { parts: [c('is trying to release lock'), PARSE_STACK], parts2: [callTrace, PARSE_STACK], skip: lockSkip },
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: held lock freed!`),
-      report: lines(`${prefix}: held lock freed!`, r`at:(?: {{PC}})? +{{FUNC}}`),
-      fmt: `${prefix}: held lock freed in %[1]v`,
-      stack: { parts: [c(r`at:(?: {{PC}})? +{{FUNC}}`), callTrace, PARSE_STACK] },
-      type: 'LOCKDEP',
-    },
-    {
-      title: one(`${prefix}: Nested lock was not taken`),
-      fmt: `${prefix}: nested lock was not taken in %[1]v`,
-      stack: { parts: [callTrace, PARSE_STACK] },
-      type: 'LOCKDEP',
-    },
-  ];
-}
+/** The two `at:` lines of a deadlock report: the lock being taken, then the one held. */
+const lockAt = c(r`at: (?:{{PC}} +)?{{FUNC}}`);
 
 export const lockdepKinds: OopsKind[] = [
   {
     header: 'BUG:',
     formats: [
       {
-        title: one(r`BUG: spinlock (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)`),
-        fmt: 'BUG: spinlock %[1]v in %[2]v',
-        stack: { parts: [callTrace, PARSE_STACK], skip: ['spin_', '_lock', '_unlock'] },
-        type: 'LOCKDEP',
-      },
-      {
-        title: one(r`BUG: rwlock (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)`),
-        fmt: 'BUG: rwlock %[1]v in %[2]v',
-        stack: { parts: [callTrace, PARSE_STACK], skip: ['rwlock', '_lock', '_unlock'] },
-        type: 'LOCKDEP',
+        title: one(r`BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)`),
+        fmt: 'BUG: %[1]v %[2]v in %[3]v',
+        stack: traceStack('spin_', '_lock', '_unlock'),
       },
       {
         title: one(r`BUG: .*still has locks held!`),
-        report: lines(r`BUG: .*still has locks held!`, r`{{PC}} +{{FUNC}}`),
+        report: seq(r`BUG: .*still has locks held!`, r`.*{{PC}} +{{FUNC}}`),
         fmt: 'BUG: still has locks held in %[1]v',
-        type: 'LOCKDEP',
       },
       {
         title: one(r`BUG: lock held when returning to user space`),
-        report: lines(r`BUG: lock held when returning to user space`, r`at: (?:{{PC}} +)?{{FUNC}}`),
+        report: seq(r`BUG: lock held when returning to user space`, r`.*leaving the kernel with locks still held`, r`.*at: (?:{{PC}} +)?{{FUNC}}`),
         fmt: 'BUG: lock held when returning to user space in %[1]v',
         noStackTrace: true,
       },
       {
         title: one(r`BUG: bad unlock balance detected!`),
         fmt: 'BUG: bad unlock balance in %[1]v',
-        stack: { parts: [c('is trying to release lock'), PARSE_STACK], skip: lockSkip },
-        type: 'LOCKDEP',
+        stack: { parts: [c(r`{{PC}} +{{FUNC}}`), ...traceStack().parts] },
       },
       {
         title: one(r`BUG: held lock freed!`),
-        report: lines(r`BUG: held lock freed!`, r`at: (?:{{PC}} +)?{{FUNC}}`),
+        report: seq(r`BUG: held lock freed!`, r`.*{{PC}} +{{FUNC}}`),
         fmt: 'BUG: held lock freed in %[1]v',
-        type: 'LOCKDEP',
       },
       {
-        title: one(r`BUG: using __this_cpu_([a-z_]+)\(\) in preemptible`),
-        fmt: 'BUG: using __this_cpu_%[1]v() in preemptible code in %[2]v',
-        stack: {
-          parts: [callTrace, PARSE_STACK],
-          skip: ['dump_stack', 'preemption', 'preempt', 'debug_', 'processor_id', 'this_cpu'],
-        },
-        type: 'LOCKDEP',
-      },
-      {
-        title: one(r`BUG: using smp_processor_id\(\) in preemptible`),
-        fmt: 'BUG: using smp_processor_id() in preemptible code in %[1]v',
-        stack: {
-          parts: [callTrace, PARSE_STACK],
-          skip: ['dump_stack', 'preemption', 'preempt', 'debug_', 'processor_id', 'this_cpu'],
-        },
-        type: 'LOCKDEP',
+        title: one(r`BUG: using ([a-z_]+)\(\) in preemptible`),
+        fmt: 'BUG: using %[1]v() in preemptible code in %[2]v',
+        stack: traceStack('dump_stack', 'preemption', 'preempt', 'debug_', 'processor_id', 'this_cpu'),
       },
       {
         title: one(r`BUG: workqueue leaked lock or atomic`),
-        report: lines(r`BUG: workqueue leaked lock or atomic`, r`last function: ([a-zA-Z0-9_]+)`),
+        report: seq(r`BUG: workqueue leaked lock or atomic`, r`.*last function: ([a-zA-Z0-9_]+)$`),
         fmt: 'BUG: workqueue leaked lock or atomic in %[1]v',
         noStackTrace: true,
       },
       {
-        // lockdep ran out of one of its static tables.
-        title: one(r`BUG: (MAX_[A-Z_]{1,40}) too low!`),
-        fmt: 'BUG: %[1]v too low!',
-        noStackTrace: true,
-      },
-      {
-        // lockdep's wait-context check reports through its locking-bug path.
+        // arm and arm64 print the wait-context check this way; x86 as a lockdep WARNING.
         title: one(r`BUG: Invalid wait context`),
         fmt: 'WARNING: locking bug in %[1]v',
-        stack: { parts: [callTrace, PARSE_STACK], skip: ['lock'] },
-        type: 'LOCKDEP',
+        stack: traceStack('lock_sock', 'release_sock'),
       },
     ],
   },
   {
     header: 'WARNING:',
     formats: [
-      ...deadlockFormats('WARNING'),
       {
         title: one(r`WARNING: .*kernel/locking/lockdep\.c.*lock_`),
         fmt: 'WARNING: locking bug in %[1]v',
-        stack: warningStack(lockSkip),
-        type: 'LOCKDEP',
+        stack: warningStack('lock_sock', 'release_sock'),
+      },
+      {
+        title: one(r`WARNING: .*still has locks held!`),
+        report: seq(r`WARNING: .*still has locks held!`, r`.*at: {{FUNC}}`),
+        fmt: 'WARNING: still has locks held in %[1]v',
+      },
+      {
+        title: one(r`WARNING: Nested lock was not taken`),
+        fmt: 'WARNING: nested lock was not taken in %[1]v',
+        stack: warningStack(),
+      },
+      {
+        title: one(r`WARNING: lock held when returning to user space`),
+        report: seq(r`WARNING: lock held when returning to user space`, r`.*leaving the kernel with locks still held`, r`.*at: (?:{{PC}} +)?{{FUNC}}`),
+        fmt: 'WARNING: lock held when returning to user space in %[1]v',
+        noStackTrace: true,
+      },
+      {
+        title: one(r`WARNING: possible circular locking dependency detected`),
+        report: seq(r`WARNING: possible circular locking dependency detected`, r`.*is trying to acquire lock`),
+        fmt: 'possible deadlock in %[1]v',
+        stack: {
+          parts: [lockAt, lockAt, PARSE_STACK],
+          // Workqueue internals take locks of the work items: their deadlocks are the work's.
+          skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'],
+        },
+      },
+      {
+        title: one(r`WARNING: possible irq lock inversion dependency detected`),
+        report: seq(r`WARNING: possible irq lock inversion dependency detected`, r`.*just changed the state of lock`, r`.*at: (?:{{PC}} +)?{{FUNC}}`),
+        fmt: 'possible deadlock in %[1]v',
+      },
+      {
+        title: one(r`WARNING: .*-safe -> .*-unsafe lock order detected`),
+        fmt: 'possible deadlock in %[1]v',
+        stack: { parts: [c(r`which became (?:.*) at:`), PARSE_STACK] },
+      },
+      {
+        title: one(r`WARNING: possible recursive locking detected`),
+        report: seq(r`WARNING: possible recursive locking detected`, r`.*is trying to acquire lock`, r`.*at: (?:{{PC}} +)?{{FUNC}}`),
+        fmt: 'possible deadlock in %[1]v',
+      },
+      {
+        title: one(r`WARNING: inconsistent lock state`),
+        report: seq(r`WARNING: inconsistent lock state`, r`.*takes`, r`.*at: (?:{{PC}} +)?{{FUNC}}`),
+        fmt: 'inconsistent lock state in %[2]v',
+        stack: traceStack(),
+      },
+      {
+        title: one(r`WARNING: suspicious RCU usage`),
+        report: seq(r`WARNING: suspicious RCU usage`, r`.*?{{SRC}}`),
+        fmt: 'WARNING: suspicious RCU usage in %[2]v',
+        stack: traceStack('rcu', 'kmem', 'slab'),
+      },
+      {
+        title: one(r`WARNING: bad unlock balance detected!`),
+        fmt: 'WARNING: bad unlock balance in %[1]v',
+        stack: { parts: [c(r`{{PC}} +{{FUNC}}`), ...traceStack().parts] },
+      },
+      {
+        title: one(r`WARNING: held lock freed!`),
+        report: seq(r`WARNING: held lock freed!`, r`.*at:(?: {{PC}})? +{{FUNC}}`),
+        fmt: 'WARNING: held lock freed in %[1]v',
       },
     ],
   },
   {
+    // Lockdep of kernels before 4.15 printed its reports as `[ INFO: ... ]`.
     header: 'INFO:',
-    formats: deadlockFormats('INFO'),
+    formats: [
+      {
+        title: one(r`INFO: possible circular locking dependency detected`),
+        report: seq(r`INFO: possible circular locking dependency detected \]`, r`.*is trying to acquire lock`, r`.*at: {{PC}} +{{FUNC}}`),
+        fmt: 'possible deadlock in %[1]v',
+      },
+      {
+        title: one(r`INFO: possible irq lock inversion dependency detected`),
+        report: seq(r`INFO: possible irq lock inversion dependency detected \]`, r`.*just changed the state of lock`, r`.*at: {{PC}} +{{FUNC}}`),
+        fmt: 'possible deadlock in %[1]v',
+      },
+      {
+        title: one(r`INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected`),
+        report: seq(r`INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \]`, r`.*is trying to acquire`, r`.*at: {{PC}} +{{FUNC}}`),
+        fmt: 'possible deadlock in %[1]v',
+      },
+      {
+        title: one(r`INFO: possible recursive locking detected`),
+        report: seq(r`INFO: possible recursive locking detected \]`, r`.*is trying to acquire lock`, r`.*at: {{PC}} +{{FUNC}}`),
+        fmt: 'possible deadlock in %[1]v',
+      },
+      {
+        title: one(r`INFO: inconsistent lock state`),
+        report: seq(r`INFO: inconsistent lock state \]`, r`.*takes`, r`.*at: {{PC}} +{{FUNC}}`),
+        fmt: 'inconsistent lock state in %[1]v',
+      },
+      {
+        title: one(r`INFO: trying to register non-static key`),
+        fmt: 'INFO: trying to register non-static key in %[1]v',
+        stack: traceStack('stack', 'lock', 'IRQ'),
+      },
+      {
+        title: one(r`INFO: suspicious RCU usage`),
+        report: seq(r`INFO: suspicious RCU usage`, r`.*?{{SRC}}`),
+        fmt: 'INFO: suspicious RCU usage in %[2]v',
+        stack: traceStack('rcu', 'kmem', 'slab'),
+      },
+    ],
   },
 ];
