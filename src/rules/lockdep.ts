@@ -250,7 +250,7 @@ export function readLockdep(ctx: RuleContext, r: CrashReport): LockdepReport {
 
 function read(ctx: RuleContext, r: CrashReport): LockdepReport {
   const ls: LogLine[] = [];
-  for (let no = r.startLine; no <= r.endLine && ls.length < 3000; no++) {
+  for (let no = r.startLine; no <= lastLine(ctx, r) && ls.length < 3000; no++) {
     const l = ctx.line(no);
     if (l) ls.push(l);
   }
@@ -362,6 +362,18 @@ function read(ctx: RuleContext, r: CrashReport): LockdepReport {
     waitContext: waitCtx ? { outer: Number(waitCtx[1]), inner: Number(waitCtx[2]), line: lineAtOffset(j, waitCtx.index + (waitCtx[0].startsWith(' ') ? 1 : 0)) } : null,
     headerLine,
   };
+}
+
+/**
+ * Where a lockdep report's text ends. Other CPUs' messages interleave with it and can make the report
+ * look shorter than lockdep printed it: when the report stops right after a lockdep banner, the lines up to
+ * the next report (at most 200) are still its own.
+ */
+function lastLine(ctx: RuleContext, r: CrashReport): number {
+  const head = ctx.line(r.headerLine)?.text ?? '';
+  if (!LOCKDEP_HEADERS.some((x) => x.re.test(head)) || r.endLine - r.headerLine > 12) return r.endLine;
+  const next = ctx.analysis.reports.map((x) => x.startLine).filter((s) => s > r.endLine).reduce((m, s) => Math.min(m, s), Number.POSITIVE_INFINITY);
+  return Math.min(next - 1, r.endLine + 200);
 }
 
 function strip(r: PlacedRef | LockRef | null): LockRef | null {
