@@ -118,9 +118,25 @@ export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput
     if (l.time !== undefined) lastTime = l.time;
     if (endPanic.test(text)) break;
     // The panic an oops causes follows its end-of-trace marker and belongs with it.
-    if (endTrace.test(text) && !soonAfter(lines, i, caller, PANIC_AFTER_END, (t) => panicTail.test(t))) break;
+    if (endTrace.test(text) && !panicFollows(lines, i, caller)) break;
   }
   return end;
+}
+
+/** Registers the kernel prints again after `---[ end trace` (6.x reprints the faulting context before panicking). */
+const REPRINTED_CONTEXT = /^\s{0,8}(?:RIP|RSP|RAX|RDX|RBP|R1[03]|R\d{1,2}|FS|CS|CR2|DR\d|PKRU|Code|pc|lr|sp|x\d{1,2}|pstate|EIP|EAX|ESI|DS)\b\s?:|^\s{0,8}Code: /;
+
+/** The panic an oops causes follows its end marker, possibly after the registers printed again. */
+function panicFollows(lines: readonly LogLine[], at: number, caller: string | undefined): boolean {
+  let seen = 0;
+  for (let i = at + 1; i < lines.length && seen < PANIC_AFTER_END; i++) {
+    const l = lines[i];
+    if (caller !== undefined && l.caller !== undefined && l.caller !== caller) continue;
+    if (panicTail.test(l.text)) return true;
+    if (REPRINTED_CONTEXT.test(l.text)) continue;
+    seen++;
+  }
+  return false;
 }
 
 /** Lines after an interleaved line in which the trace may go on. */

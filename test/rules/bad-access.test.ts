@@ -14,7 +14,7 @@ ruleCases({
     { log: 'shared:cases/realworld/017-write-fault-during-pci-probe/input.txt', why: 'a write refused on a present page of a loaded module as a write to read-only memory', class: 'other', culprit: 'intel_quark_mfd_probe', module: 'intel_quark_i2c_gpio', first: true },
     { log: 'shared:cases/realworld/015-page-fault-i2c-probe-after-rmmod/input.txt', why: 'a not-present read in the modules area after an rmmod as memory of an unloaded module', class: 'dangling-callback-after-unload' },
     { log: 'corpus:report/148', why: 'a syzkaller GPF (KASAN shadow of a garbage pointer) in tipc_subscrb_subscrp_delete', class: 'memory-corruption', culprit: 'tipc_subscrb_subscrp_delete', first: true },
-    { log: 'corpus:report/146', why: 'a paging request at a user-space address used as a kernel pointer', class: 'memory-corruption', culprit: 'remove_wait_queue', first: true },
+    { log: 'corpus:report/146', why: 'a paging request at a user-space address used as a kernel pointer, blamed on the caller that handed it to the wait-queue primitive', class: 'memory-corruption', culprit: 'ep_unregister_pollwait', first: true },
   ],
   invalid: [
     { log: 'test/fixtures/qemu/nullmember.log', why: 'a NULL member read (the NULL-dereference rule explains it)' },

@@ -26,7 +26,7 @@ const WAITS: ReadonlyArray<{ re: RegExp; kind: WaitKind }> = [
 const NEVER_WOKEN = /^(?:__switch_to\w*|__schedule|schedule|schedule_preempt_disabled|kthread|ret_from_fork\w*|context_switch)$/;
 
 const messages = {
-  summary: { en: '{{task}} blocked {{secs}}, {{what}}{{where}}', zh: '{{task}} 阻塞{{secs}}，{{what}}{{where}}' },
+  summary: { en: '{{task}} blocked{{secs}}, {{what}}{{where}}', zh: '{{task}} 阻塞{{secs}}，{{what}}{{where}}' },
   summaryDeadlock: { en: '{{task}} and {{owner}} block each other: {{task}} waits for {{lock}} held by {{owner}}, which waits too', zh: '{{task}} 与 {{owner}} 互相阻塞：{{task}} 在等 {{owner}} 持有的 {{lock}}，而 {{owner}} 自己也在等待' },
   summaryLeaked: { en: '{{task}} waits for {{lock}}, which {{owner}} took in {{site}} and still holds although it is not blocked: the lock was not released', zh: '{{task}} 在等 {{lock}}，它由 {{owner}} 在 {{site}} 中获取后一直持有，而 {{owner}} 并没有被阻塞：这把锁没有被释放' },
   summaryNeverWoken: { en: 'Kernel thread {{task}} was created and never woken: it sleeps in kthread() before its thread function ever ran', zh: '内核线程 {{task}} 被创建后从未被唤醒：它的线程函数还没运行就一直睡在 kthread() 中' },
