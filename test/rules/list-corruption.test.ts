@@ -8,7 +8,7 @@ import { listCorruption } from '../../src/rules/memory/list-corruption';
 ruleCases({
   rule: listCorruption,
   valid: [
-    { log: 'test/fixtures/qemu/listdel.log', why: 'a second list_del() of an entry that holds LIST_POISON1 as a double teardown (memory-corruption, not use-after-free)', class: 'memory-corruption', culprit: 'listdel_remove', module: 'listdel', first: true },
+    { log: 'test/fixtures/qemu/listdel.log', why: 'a second list_del() of an entry that holds LIST_POISON1 as a double teardown (memory-corruption, not use-after-free)', class: 'memory-corruption', culprit: ['listdel_unbind_client', 'listdel_ctl_write'], module: 'listdel', first: true },
     { log: 'shared:cases/realworld/006-list-add-corruption-page-fault-path/input.txt', why: 'a list_add whose neighbour does not point back', class: 'memory-corruption', culprit: ['fb_deferred_io_mkwrite', 'fb_deferred_io_fault'], first: true },
     { log: 'shared:cases/realworld/007-list-add-bug-wifi-tx/input.txt', why: 'a list_add finding a NULL link in a driver\'s TX path', class: 'memory-corruption', culprit: 'iwl_mvm_mac_wake_tx_queue', module: 'iwlmvm', first: true },
     { log: 'corpus:report/184', why: 'a syzkaller "corrupted list" report', class: 'memory-corruption', culprit: '__dev_remove_pack', first: true },

@@ -14,12 +14,14 @@ ruleCases({
     { log: 'corpus:report/648', why: 'the runqueue lock held while printk takes the console semaphore', class: 'deadlock-abba', culprit: 'tick_handler' },
     { log: 'corpus:report/466', why: 'a workqueue flushed under a driver lock, the flush printed as the acquisition site', class: 'deadlock-abba', culprit: 'peer_remove_after_dead' },
     { log: 'corpus:report/152', why: 'a report cut before it names the locks', class: 'deadlock-abba', culprit: null },
+    { log: 'test/fixtures/qemu-debug/circular.log', why: 'a driver that takes rtnl_mutex under its own lock while its netdevice notifier takes that lock under rtnl', class: 'deadlock-abba', culprit: 'circ_ctl_write', module: 'circular', first: true },
   ],
   invalid: [
     { log: 'corpus:report/234', why: 'recursive locking of rtnl_mutex' },
     { log: 'corpus:report/30', why: 'a SOFTIRQ-safe -> SOFTIRQ-unsafe lock order' },
     { log: 'shared:cases/realworld/009-lockdep-inconsistent-in-block-softirq/input.txt', why: 'an inconsistent lock state' },
     { log: 'test/fixtures/qemu/softlockup.log', why: 'a soft lockup without lockdep' },
+    { log: 'test/fixtures/qemu-debug/recursive.log', why: 'a driver recursive-locking report' },
   ],
 });
 

@@ -13,11 +13,13 @@ ruleCases({
     { log: 'corpus:report/666', why: 'fs->lock taken in hard-interrupt context by io_uring and with interrupts enabled elsewhere', class: 'deadlock-aa', culprit: 'io_dismantle_req' },
     { log: 'corpus:report/668', why: 'a percpu-ref release taking a lock in softirq context', class: 'deadlock-aa', culprit: 'io_file_data_ref_zero' },
     { log: 'corpus:report/678', why: 'the reverse order: now taken with interrupts enabled, earlier in hard-interrupt context', class: 'deadlock-aa', culprit: 'sync_info_debugfs_show' },
+    { log: 'test/fixtures/qemu-debug/inconsistent.log', why: 'a driver lock taken by its timer callback in softirq and by its write handler with softirqs enabled', class: 'deadlock-aa', culprit: 'incons_stats_timer_fn', module: 'inconsistent', first: true },
   ],
   invalid: [
     { log: 'shared:cases/realworld/012-lockdep-softirq-safe-unsafe-wifi-rate/input.txt', why: 'a SOFTIRQ-safe -> SOFTIRQ-unsafe lock order (its own rule)' },
     { log: 'corpus:report/186', why: 'a circular dependency' },
     { log: 'shared:cases/seed-003-softlockup-spin-unlock-irq-nested/input.txt', why: 'interrupts re-enabled inside a lock region without lockdep' },
+    { log: 'test/fixtures/qemu-debug/softirqorder.log', why: 'a SOFTIRQ-safe -> SOFTIRQ-unsafe order made by a driver' },
   ],
 });
 

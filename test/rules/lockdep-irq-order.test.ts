@@ -12,11 +12,13 @@ ruleCases({
     { log: 'corpus:report/560', why: 'shmlock_user_lock taken under the hardirq-safe i_pages lock', class: 'deadlock-aa', culprit: 'user_shm_lock', first: true },
     { log: 'corpus:report/558', why: 'a report whose "connects a HARDIRQ-irq-safe lock" part is missing: the state is read from the header', class: 'deadlock-aa', culprit: 'kill_fasync' },
     { log: 'corpus:report/30', why: 'an old [ INFO: ... ] header, cut after the acquisition', class: 'deadlock-aa', culprit: 'tun_device_event' },
+    { log: 'test/fixtures/qemu-debug/softirqorder.log', why: 'a driver nesting its softirq-unsafe cfg_lock inside its softirq-safe stats_lock', class: 'deadlock-aa', culprit: 'so_read_mtu', module: 'softirqorder', first: true },
   ],
   invalid: [
     { log: 'shared:cases/realworld/009-lockdep-inconsistent-in-block-softirq/input.txt', why: 'an inconsistent lock state' },
     { log: 'corpus:report/186', why: 'a circular dependency' },
     { log: 'corpus:report/156', why: 'a bad unlock balance' },
+    { log: 'test/fixtures/qemu-debug/inconsistent.log', why: 'an inconsistent lock state of a driver' },
   ],
 });
 

@@ -12,11 +12,14 @@ ruleCases({
     { log: 'shared:cases/realworld/003-arm64-spinlock-recursion-hugetlb-mmap/input.txt', why: 'hugetlb_lock retaken by the huge-page destructor a put reaches from alloc_surplus_huge_page', class: 'deadlock-aa', culprit: 'alloc_surplus_huge_page', module: null, first: true },
     { log: 'shared:cases/realworld/005-spinlock-recursion-in-tcp-softirq/input.txt', why: 'a module\'s socket callback taking the socket lock TCP holds', class: 'deadlock-aa', culprit: 'lowcomms_error_report', module: 'dlm', first: true },
     { log: 'shared:cases/realworld/004-parisc-spinlock-recursion-during-fault/input.txt', why: 'recursion on terminate_lock: a fault in the unwinder while a fault was being reported', class: 'other', culprit: 'unwind_once', module: null, first: true },
+    { log: 'test/fixtures/qemu-debug/recursive.log', why: 'a driver holding its lock across an ops call that takes it again', class: 'deadlock-aa', culprit: 'recur_set_mtu', module: 'recursive', first: true },
+    { log: 'test/fixtures/qemu-debug/spinrecursion.log', why: 'a spinlock recursion through a tx-complete op, its stack cut by bare addresses', class: 'deadlock-aa', culprit: 'spinrec_xmit', module: 'spinrecursion', first: true },
   ],
   invalid: [
     { log: 'corpus:report/186', why: 'a circular dependency' },
     { log: 'shared:cases/realworld/009-lockdep-inconsistent-in-block-softirq/input.txt', why: 'an inconsistent lock state' },
     { log: 'shared:cases/seed-002-hard-lockup-timer-after-unload/input.txt', why: 'a self-deadlock through nested contexts without a recursion check' },
+    { log: 'test/fixtures/qemu-debug/circular.log', why: 'a driver circular dependency' },
   ],
 });
 

@@ -10,11 +10,13 @@ ruleCases({
   valid: [
     { log: 'corpus:report/528', why: 'mmap_lock taken by a fault inside an RCU read side left open by count_memcg_event_mm', class: 'sleep-in-atomic', culprit: 'count_memcg_event_mm', first: true },
     { log: 'corpus:report/546', why: 'a spinlock_t taken in interrupt context (context-{2:2}) on an arm kernel', class: 'sleep-in-atomic', culprit: 'deactivate_slab', first: true },
+    { log: 'test/fixtures/qemu-debug/sleepinvalid.log', why: 'a mutex taken by a timer callback under its own spinlock', class: 'sleep-in-atomic', culprit: 'sleepinv_stats_timer_fn', module: 'sleepinvalid' },
   ],
   invalid: [
     { log: 'corpus:report/532', why: 'an RCU read side still held (a leak, not a wait-context check)' },
     { log: 'corpus:report/234', why: 'recursive locking' },
     { log: 'shared:cases/realworld/013-arm-scheduling-while-atomic-spi-thread/input.txt', why: 'scheduling while atomic without lockdep' },
+    { log: 'test/fixtures/qemu-debug/recursive.log', why: 'recursive locking of a driver mutex' },
   ],
 });
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 10. A page freed while its map count says it is still mapped (Bad page state).
+# rx pages freed with page->mapping still set.
 insmod /modules/badpage.ko
-sleep 5
+sleep 2
 poweroff -f

@@ -1,5 +1,6 @@
 #!/bin/sh
-# 11. An entry deleted twice from a list; CONFIG_DEBUG_LIST catches the second list_del().
+# the unbind error path list_del()s the client twice.
 insmod /modules/listdel.ko
-sleep 5
+/scenarios/listdel-unbind.sh
+sleep 3
 poweroff -f

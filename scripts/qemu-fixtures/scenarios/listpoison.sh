@@ -1,5 +1,5 @@
 #!/bin/sh
 # 12. The same double removal without the debug check: a GPF on LIST_POISON.
-insmod /modules/listdel.ko listdel_raw=1
+insmod /modules/listpoison.ko listpoison_raw=1
 sleep 5
 poweroff -f

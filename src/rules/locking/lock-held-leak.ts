@@ -22,6 +22,8 @@ const messages = {
   countPreemptOne: { en: 'preemption disabled once (an unreleased spin_lock() or preempt_disable())', zh: '抢占仍被关闭一次（有一个 spin_lock() 或 preempt_disable() 没有释放）' },
   countPreemptMany: { en: 'preemption disabled {{n}} times (unreleased spin_lock() or preempt_disable() calls)', zh: '抢占仍被关闭 {{n}} 次（有 spin_lock() 或 preempt_disable() 没有释放）' },
   both: { en: '{{a}} and {{b}}', zh: '{{a}}，并且{{b}}' },
+  countBhLockOne: { en: 'a spin_lock_bh() still held (0x200 for bottom halves and 1 for the lock)', zh: '一个 spin_lock_bh() 仍被持有（BH 占 0x200，锁本身占 1）' },
+  countBhLockMany: { en: '{{n}} spin_lock_bh() locks still held (0x200 for bottom halves and 1 for the lock, each)', zh: '{{n}} 个 spin_lock_bh() 仍被持有（每个 BH 占 0x200，锁本身占 1）' },
   explainCheck: { en: 'The kernel checks {{where}} that the task holds no lock. Still held: {{list}}.', zh: '内核{{where}}会检查任务是否还持有锁。仍被持有的锁：{{list}}。' },
   explainCheckBare: { en: 'The kernel checks {{where}} that the task holds no lock, and found one held.', zh: '内核{{where}}会检查任务是否还持有锁，结果发现仍有锁被持有。' },
   heldItem: { en: '{{lock}} (taken in {{fn}})', zh: '{{lock}}（在 {{fn}} 中获取）' },
@@ -36,6 +38,14 @@ const messages = {
   explainCount: {
     en: 'The workqueue printed the preempt count {{count}} when {{fn}} returned: it decodes to {{what}}. No lock is listed, so what leaked is a count: {{fn}}, or something it called, disabled and did not re-enable.',
     zh: '{{fn}} 返回时工作队列打印的 preempt count 为 {{count}}：解码为{{what}}。没有列出任何锁，所以泄漏的是计数：{{fn}} 或它调用的函数关闭后没有重新打开。',
+  },
+  explainCountNoLockdep: {
+    en: 'The workqueue printed the preempt count {{count}} when {{fn}} returned: it decodes to {{what}}. This kernel prints no held-lock list (lockdep is off), so the count is the whole record: {{fn}}, or something it called, took this and did not release it.',
+    zh: '{{fn}} 返回时工作队列打印的 preempt count 为 {{count}}：解码为{{what}}。这个内核不打印持锁列表（lockdep 未开启），所以计数就是全部记录：{{fn}} 或它调用的函数获取了这些却没有释放。',
+  },
+  explainRepeat: {
+    en: 'The same lock ({{lock}} at {{address}}) was already reported held at line {{line}}: this report repeats that leak, and whatever ran since is not its cause.',
+    zh: '同一把锁（{{lock}}，地址 {{address}}）在第 {{line}} 行已经被报告为仍被持有：这条报告只是重复那次泄漏，之后运行的代码并不是原因。',
   },
   explainWork: { en: 'The workqueue checks after each work item that it left no lock held and no atomic count set; {{fn}} was the work function that just ran.', zh: '工作队列会在每个工作项结束后检查它是否留下了持有的锁或原子计数；{{fn}} 就是刚运行的工作函数。' },
   explainTrace: { en: 'The call trace only shows the check that noticed the leak; the leak is in the code that ran before it.', zh: '调用栈只显示发现泄漏的检查本身；泄漏发生在此之前运行的代码里。' },
@@ -61,6 +71,10 @@ const messages = {
   stepBhPairs: {
     en: 'Check each spin_lock_bh()/local_bh_disable() on that path for its _bh release: a plain spin_unlock() of a _bh lock drops the lock but leaves bottom halves disabled.',
     zh: '检查这条路径上的每个 spin_lock_bh()/local_bh_disable() 是否都有对应的 _bh 释放：用普通 spin_unlock() 释放 _bh 锁会放掉锁，却让 BH 仍然关闭。',
+  },
+  stepBhLockPairs: {
+    en: 'Check each spin_lock_bh() on that path for its spin_unlock_bh() on every return, early returns first: the work returned with the lock itself still held.',
+    zh: '检查这条路径上的每个 spin_lock_bh() 是否在每个返回点都有对应的 spin_unlock_bh()，先看提前返回：工作函数返回时锁本身仍被持有。',
   },
   stepPreemptPairs: {
     en: 'Check each spin_lock()/preempt_disable() on that path for its release, on the error paths first.',
@@ -103,6 +117,8 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
   },
   check(ctx) {
     const out: FindingDraft[] = [];
+    // Leaked locks already reported, by task and address: a later check that finds the same lock repeats the leak.
+    const reported = new Map<string, number>();
     ctx.analysis.reports.forEach((r, index) => {
       const lockdep = readLockdep(ctx, r);
       if (lockdep.kind !== 'held-at-return' || lockdep.leakPoint === null) return;
@@ -112,6 +128,9 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       const list = lockdep.heldLists[0] ?? null;
       const leaked = leakedLock(list);
       const wq = lockdep.workqueue;
+      const key = leaked?.address && list ? `${list.task}@${leaked.address}` : null;
+      const repeatOf = key ? (reported.get(key) ?? null) : null;
+      if (key && repeatOf === null) reported.set(key, lockdep.workqueue?.line ?? lockdep.headerLine ?? r.headerLine);
       const decoded = !leaked && wq?.preemptCount ? countOf(wq.preemptCount, decodingRelease(ctx, r)) : null;
       const count = decoded?.text ?? null;
       const countKind = decoded?.kind ?? null;
@@ -143,8 +162,10 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       const paras: L10n[] = [];
       if (items.length > 0) paras.push(msg('explainCheck', d));
       else if (!count) paras.push(msg('explainCheckBare', d));
-      if (wq?.lastFunction) paras.push(count ? msg('explainCount', { ...d, fn: wq.lastFunction }) : msg('explainWork', { fn: wq.lastFunction }));
+      const lockdepOn = list !== null || lockdep.noLocksHeld !== null;
+      if (wq?.lastFunction) paras.push(count ? msg(lockdepOn ? 'explainCount' : 'explainCountNoLockdep', { ...d, fn: wq.lastFunction }) : msg('explainWork', { fn: wq.lastFunction }));
       if (leaked) paras.push(isPseudoLock(leaked) && /^rcu_read_lock/.test(leaked.name) ? msg('explainRcu', d) : msg('explainLeak', d));
+      if (repeatOf !== null) paras.unshift(msg('explainRepeat', { ...d, line: repeatOf, address: leaked?.address, work: wq?.lastFunction ?? null }));
       if (said) paras.push(msg('explainSaid', { module: said.module, text: said.text }));
       if (later) paras.push(msg('explainLater', { line: later.header.no, raw: later.raw, task: `${later.comm}/${later.pid}` }));
       if (wq) paras.push(msg('explainTrace'));
@@ -153,13 +174,13 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       if (leaked && fn) nextSteps.push(msg('stepRead', d), wq?.lastFunction && wq.lastFunction !== fn ? msg('stepCallers', { fn, work: wq.lastFunction }) : msg('stepCallersBare', { fn }));
       else if (wq?.lastFunction) nextSteps.push(msg('stepReadWork', { fn: wq.lastFunction }));
       else nextSteps.push(msg('stepReadBare'));
-      if (count && countKind) nextSteps.push(msg(countKind === 'bh' ? 'stepBhPairs' : 'stepPreemptPairs'));
+      if (count && countKind) nextSteps.push(msg(countKind === 'bh-lock' ? 'stepBhLockPairs' : countKind === 'bh' ? 'stepBhPairs' : 'stepPreemptPairs'));
       nextSteps.push(msg('stepConsequence'));
       if (!leaked && !count) nextSteps.push(msg('stepProve'));
 
       out.push({
         report: index,
-        confidence: leaked || count ? 0.85 : wq?.lastFunction ? 0.75 : 0.7,
+        confidence: repeatOf !== null ? 0.5 : leaked || count ? 0.85 : wq?.lastFunction ? 0.75 : 0.7,
         summary,
         explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
         evidence: dedupe(evidence),
@@ -171,6 +192,7 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
           leakedLock: leaked?.name ?? null,
           workFunction: wq?.lastFunction ?? null,
           preemptCount: wq?.preemptCount ?? null,
+          repeatOf,
         },
       });
     });
@@ -179,7 +201,7 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
 };
 
 /** What a leaked count decodes to, as a phrase, and whether BH disables are in it; null when nothing is set. */
-function countOf(raw: string, release: string | null): { text: L10n; kind: 'bh' | 'preempt' } | null {
+function countOf(raw: string, release: string | null): { text: L10n; kind: 'bh-lock' | 'bh' | 'preempt' } | null {
   let pc: ReturnType<typeof decodePreempt>;
   try {
     pc = decodePreempt(Number.parseInt(raw, 16), { release, source: 'might-sleep' });
@@ -189,6 +211,8 @@ function countOf(raw: string, release: string | null): { text: L10n; kind: 'bh' 
   if (!pc.plausible) return null;
   const bh = pc.softirqDisableDepth;
   const pre = pc.preemptDepth;
+  // spin_lock_bh() adds 0x200 and, on a counting kernel, 1 for the lock: equal parts are held _bh locks.
+  if (bh > 0 && pre === bh) return { text: bh === 1 ? msg('countBhLockOne') : msg('countBhLockMany', { n: bh }), kind: 'bh-lock' };
   const bhText = bh === 0 ? null : bh === 1 ? msg('countBhOne') : msg('countBhMany', { n: bh });
   const preText = pre === 0 ? null : pre === 1 ? msg('countPreemptOne') : msg('countPreemptMany', { n: pre });
   if (bhText && preText) return { text: msg('both', { a: bhText, b: preText }), kind: 'bh' };

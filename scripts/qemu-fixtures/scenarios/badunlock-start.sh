@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "badunlock-start").
+echo start > /proc/badunlock

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "circular-mtu.sh").
+echo 9000 > /proc/circular

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "heldfreed-close").
+echo close > /proc/heldfreed

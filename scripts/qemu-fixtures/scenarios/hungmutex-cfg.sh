@@ -1,0 +1,3 @@
+#!/bin/sh
+# The second writer (comm "hungmutex-cfg.s"): blocks in mutex_lock().
+echo fast > /proc/hungmutex

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "inconsistent-re").
+echo 1 > /proc/inconsistent

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "kasanuaf-versio").
+echo 1 > /proc/kasanuaf

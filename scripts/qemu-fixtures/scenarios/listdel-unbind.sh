@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "listdel-unbind.").
+echo 7 > /proc/listdel

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "sleepatomic-res").
+echo 1 > /proc/sleepatomic

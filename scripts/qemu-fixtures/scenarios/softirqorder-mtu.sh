@@ -1,0 +1,3 @@
+#!/bin/sh
+# The writer (comm "softirqorder-mt").
+echo 1500 > /proc/softirqorder
