@@ -16,10 +16,8 @@ import {
 export type { LockdepKind, IrqState, LeakPoint } from '../knowledge/lockdep';
 
 export interface LockSite {
-  /** Base name (no `.isra.0`/`.cold`), for sentences and matching. */
+  /** The symbol as printed (`do_ipv6_setsockopt.isra.8`), for `dis -l`; sentences use its base name (`siteName`). */
   function: string;
-  /** The symbol as printed, for `dis -l`. */
-  symbol?: string;
   offset: number | null;
   module: string | null;
   line: number | null;
@@ -184,7 +182,7 @@ function lockRefs(j: Joined): PlacedRef[] {
       usage: m[3],
       waitType: m[4] !== undefined ? Number(m[4]) : null,
       waitTypeInner: m[5] !== undefined ? Number(m[5]) : null,
-      at: m[6] ? { function: baseName(m[6]), symbol: m[6], offset: Number.parseInt(m[7], 16), module: m[8] ?? null, line: lineAtOffset(j, m.index + m[0].lastIndexOf(m[6])) } : null,
+      at: m[6] ? { function: m[6], offset: Number.parseInt(m[7], 16), module: m[8] ?? null, line: lineAtOffset(j, m.index + m[0].lastIndexOf(m[6])) } : null,
       line: lineAtOffset(j, m.index + (m[1] ? m[1].length + 1 : 0)),
       offset: m.index,
       end: m.index + m[0].length,
@@ -199,7 +197,7 @@ function siteAt(j: Joined, off: number): LockSite | null {
   const m = SITE.exec(rest);
   if (!m) return null;
   const start = off + (j.text[off] === ' ' ? 1 : 0) + m[0].indexOf(m[1]);
-  return { function: baseName(m[1]), symbol: m[1], offset: Number.parseInt(m[2], 16), module: m[3] ?? null, line: lineAtOffset(j, start) };
+  return { function: m[1], offset: Number.parseInt(m[2], 16), module: m[3] ?? null, line: lineAtOffset(j, start) };
 }
 
 /** Frames printed after line `fromIndex` up to the next section of the report, innermost first. */
@@ -491,9 +489,14 @@ export function edgeSite(e: { frames: readonly Frame[] }): { frame: Frame; index
   return i < 0 ? null : { frame: e.frames[i], index: i };
 }
 
+/** A printed site's function by its base name, for sentences. */
+export function siteName(site: LockSite): string {
+  return baseName(site.function);
+}
+
 /** The lockdep blame of a printed `at:` site, unless it is plumbing. */
 export function blameOfLockSite(site: LockSite | null | undefined): Blame | null {
-  return site ? blameOfSite({ ...site, function: site.symbol ?? site.function }, 'printed') : null;
+  return site ? blameOfSite(site, 'printed') : null;
 }
 
 /** Who a step of a dependency cycle belongs to. */
@@ -543,7 +546,7 @@ function moduleFrameFrom(frames: readonly Frame[], from: number): Frame | null {
 
 function stepOf(n: number, lock: string, held: string | null, heldAt: LockSite | null, line: number, frames: readonly Frame[], printed: LockSite | null): CycleStep {
   // The printed `at:` site names the acquisition exactly (the current one); otherwise the edge's stack does.
-  const own = printed && roleOf(printed.function) === null ? { function: printed.function, module: printed.module, line: printed.line, offset: printed.offset } : null;
+  const own = printed && roleOf(printed.function) === null ? { function: baseName(printed.function), module: printed.module, line: printed.line, offset: printed.offset } : null;
   const found = own ? null : edgeSite({ frames });
   if (found && isDebugFacility(found.frame.function as string)) {
     return { n, lock, held, heldAt, line, site: siteOfFrame(found.frame), driver: null, caller: null, owner: 'debug-facility' };
@@ -559,7 +562,7 @@ function stepOf(n: number, lock: string, held: string | null, heldAt: LockSite |
   const outward = at >= 0 ? moduleFrameFrom(frames, at + 1) : null;
   if (outward) return { n, lock, held, heldAt, line, site, driver: siteOfFrame(outward), caller: null, owner: 'driver-calls-framework' };
   // The driver took the held lock itself and called into the framework (the printed holding site is its own).
-  if (heldAt?.module && roleOf(heldAt.function) === null) return { n, lock, held, heldAt, line, site, driver: { function: heldAt.function, module: heldAt.module, line: heldAt.line, offset: heldAt.offset }, caller: null, owner: 'driver-calls-framework' };
+  if (heldAt?.module && roleOf(heldAt.function) === null) return { n, lock, held, heldAt, line, site, driver: { function: baseName(heldAt.function), module: heldAt.module, line: heldAt.line, offset: heldAt.offset }, caller: null, owner: 'driver-calls-framework' };
   return { n, lock, held, heldAt, line, site, driver: null, caller: null, owner: 'framework' };
 }
 
@@ -605,7 +608,7 @@ export function circularSteps(report: LockdepReport, currentFrames: readonly Fra
   return steps.map((st) => {
     const around = heldAround.get(st.lock);
     if (st.owner !== 'driver-takes-lock' || !around || st.caller) return st;
-    const holder = st.heldAt && st.heldAt.module && roleOf(st.heldAt.function) === null ? { function: st.heldAt.function, module: st.heldAt.module, line: st.heldAt.line, offset: st.heldAt.offset } : st.site;
+    const holder = st.heldAt && st.heldAt.module && roleOf(st.heldAt.function) === null ? { function: baseName(st.heldAt.function), module: st.heldAt.module, line: st.heldAt.line, offset: st.heldAt.offset } : st.site;
     return { ...st, owner: 'driver-calls-framework' as const, driver: holder, frameworkLock: around };
   });
 }

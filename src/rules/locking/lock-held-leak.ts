@@ -3,7 +3,7 @@
 import { decodePreempt } from '../../decode';
 import { blameOfSite, blameReport, culpritOfBlame } from '../blame';
 import { decodingRelease, moduleMessageBefore, scheduleBugs } from '../facts';
-import { blameLeakedLock, isPseudoLock, leakedLock, readLockdep, type LeakPoint } from '../lockdep';
+import { blameLeakedLock, isPseudoLock, leakedLock, readLockdep, type LeakPoint, siteName } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
@@ -141,7 +141,7 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       const printed = blameLeakedLock(list);
       const c = printed ?? (wq && !leaked ? work : null) ?? blameReport(r, 'context');
       const fn = printed?.function ?? null;
-      const items = (list?.locks ?? []).map((l) => (l.at ? msg('heldItem', { lock: l.name, fn: l.at.function }) : { en: l.name, zh: l.name }));
+      const items = (list?.locks ?? []).map((l) => (l.at ? msg('heldItem', { lock: l.name, fn: siteName(l.at) }) : { en: l.name, zh: l.name }));
       const d: MessageData = { where, lock: leaked?.name, fn, list: joinItems(items), count: wq?.preemptCount, what: count };
 
       const evidence: FindingDraft['evidence'] = [{ line: headerLine, note: msg('evHeader', d) }];
@@ -150,7 +150,7 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
       if (said) evidence.push({ line: said.no, note: msg('evSaid', { module: said.module }) });
       if (later) evidence.push({ line: later.header.no, note: msg('evLater', { raw: later.raw }) });
       if (list) evidence.push({ line: list.line, note: msg('evList') });
-      for (const l of (list?.locks ?? []).slice(-3)) evidence.push({ line: l.line, note: l.at ? msg('evLock', { lock: l.name, fn: l.at.function }) : msg('evLockNoSite', { lock: l.name }) });
+      for (const l of (list?.locks ?? []).slice(-3)) evidence.push({ line: l.line, note: l.at ? msg('evLock', { lock: l.name, fn: siteName(l.at) }) : msg('evLockNoSite', { lock: l.name }) });
 
       let summary: L10n;
       if (leaked && fn) summary = msg('summaryLock', d);
@@ -188,7 +188,7 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
         nextSteps,
         facts: {
           where: lockdep.leakPoint,
-          locks: (list?.locks ?? []).map((l) => ({ lock: l.name, address: l.address, waitType: l.waitType === null ? null : `${l.waitType}:${l.waitTypeInner ?? l.waitType}`, takenIn: l.at?.function ?? null })),
+          locks: (list?.locks ?? []).map((l) => ({ lock: l.name, address: l.address, waitType: l.waitType === null ? null : `${l.waitType}:${l.waitTypeInner ?? l.waitType}`, takenIn: (l.at ? siteName(l.at) : null) })),
           leakedLock: leaked?.name ?? null,
           workFunction: wq?.lastFunction ?? null,
           preemptCount: wq?.preemptCount ?? null,

@@ -139,7 +139,7 @@ function siteName(s: CycleStep['site']): string | null {
 }
 
 function stepData(s: CycleStep): MessageData {
-  const heldAt = s.heldAt ? msg('heldAt', { fn: s.heldAt.function }) : null;
+  const heldAt = s.heldAt ? msg('heldAt', { fn: siteName(s.heldAt) }) : null;
   return {
     n: s.n,
     lock: s.lock,
@@ -224,8 +224,8 @@ What to do: pick one order for the locks of the cycle and change the path that v
       const base = { fn, mod, lock: lock ?? '', held: heldName };
 
       const evidence: FindingDraft['evidence'] = [{ line: lockdep.headerLine, note: msg('evHeader') }];
-      if (want) evidence.push({ line: want.line, note: want.at ? msg('evAcquire', { lock: want.name, fn: want.at.function }) : msg('evAcquireNoSite', { lock: want.name }) });
-      if (held) evidence.push({ line: held.line, note: held.at ? msg('evHolding', { lock: held.name, fn: held.at.function }) : msg('evHoldingNoSite', { lock: held.name }) });
+      if (want) evidence.push({ line: want.line, note: want.at ? msg('evAcquire', { lock: want.name, fn: siteName(want.at) }) : msg('evAcquireNoSite', { lock: want.name }) });
+      if (held) evidence.push({ line: held.line, note: held.at ? msg('evHolding', { lock: held.name, fn: siteName(held.at) }) : msg('evHoldingNoSite', { lock: held.name }) });
       for (const s of steps) {
         if (s.n === 0) continue;
         const d = stepData(s);

@@ -1,7 +1,7 @@
 // Lockdep "held lock freed": memory is freed while a lock inside it is still held by the freeing task.
 
 import { blameReport, culpritOfBlame } from '../blame';
-import { blameOfLockSite, readLockdep } from '../lockdep';
+import { blameOfLockSite, readLockdep, siteName } from '../lockdep';
 import { listOf, messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
@@ -77,7 +77,7 @@ What to do: unlock before freeing on every path, or tie the object's lifetime to
       const d = { fn, lock: name, freer: freerFn };
       const evidence: FindingDraft['evidence'] = [{ line: lockdep.headerLine, note: msg('evHeader') }];
       if (lockdep.freeing) evidence.push({ line: lockdep.freeing.line, note: msg('evFreeing') });
-      if (lock) evidence.push({ line: lock.at?.line ?? lock.line, note: lock.at ? msg('evLock', { lock: lock.name, fn: lock.at.function }) : msg('evLockNoSite', { lock: lock.name }) });
+      if (lock) evidence.push({ line: lock.at?.line ?? lock.line, note: lock.at ? msg('evLock', { lock: lock.name, fn: siteName(lock.at) }) : msg('evLockNoSite', { lock: lock.name }) });
       if (freerFn && freer.line !== null) evidence.push({ line: freer.line, note: msg('evFreer', d) });
       const held = lockdep.heldLists[0]?.locks ?? [];
       const paras: L10n[] = [fn && name ? msg('explain', d) : name ? msg('explainNoSite', d) : msg('explainBare')];
@@ -93,7 +93,7 @@ What to do: unlock before freeing on every path, or tie the object's lifetime to
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps: [fn && name ? msg('stepRead', d) : msg('stepReadBare'), msg('stepKasan')],
-        facts: { lock: name, takenIn: lock?.at?.function ?? null, freedIn: freer.function, range: lockdep.freeing?.range ?? null, locksHeld: held.map((l) => l.name) },
+        facts: { lock: name, takenIn: (lock?.at ? siteName(lock.at) : null), freedIn: freer.function, range: lockdep.freeing?.range ?? null, locksHeld: held.map((l) => l.name) },
       });
     });
     return out;

@@ -1,7 +1,7 @@
 // Lockdep "inconsistent lock state": a lock taken in an interrupt context and elsewhere with that interrupt enabled, a single-CPU AA deadlock.
 
 import { baseName, blameReport, culpritOfBlame, dispatcherOf } from '../blame';
-import { blameOfLockSite, edgeSite, irqStateRow, isPseudoLock, readLockdep, type UsageState } from '../lockdep';
+import { blameOfLockSite, edgeSite, irqStateRow, isPseudoLock, readLockdep, type UsageState, siteName } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
 import { USAGE_STATES, type IrqState } from '../../knowledge/lockdep';
 import type { FindingDraft, L10n, Rule } from '../types';
@@ -161,7 +161,7 @@ spin_lock_irqsave()，软中断用 spin_lock_bh()），或者中断路径不再�
       if (lock && now) evidence.push({ line: lock.at?.line ?? lock.line, note: fn ? msg('evTakes', d) : msg('evTakesNoSite', d) });
       if (lockdep.registeredLine !== null && lockdep.usage) evidence.push({ line: lockdep.registeredLine, note: msg('evRegistered', d) });
       if (regSite && name && before) evidence.push({ line: regSite.frame.line, note: msg('evRegisteredSite', d) });
-      if (callback?.at) evidence.push({ line: callback.line, note: msg('evCallback', { pseudo: callback.name, fn: callback.at.function }) });
+      if (callback?.at) evidence.push({ line: callback.line, note: msg('evCallback', { pseudo: callback.name, fn: siteName(callback.at) }) });
 
       let summary: L10n;
       if (!name || !now || !before) summary = msg('summaryBare');
@@ -173,7 +173,7 @@ spin_lock_irqsave()，软中断用 spin_lock_bh()），或者中断路径不再�
       const paras: L10n[] = [full ? msg('explainStates', d) : name ? msg('explainStatesBare', { lock: name }) : msg('explainStatesNone')];
       if (full && lock?.usage && usageChar(lock.usage, row.state) === '?') paras.push(msg('explainBits', { ...d, bits: `{${lock.usage}}`, state: row.state }));
       paras.push(full ? msg('explainAA', d) : msg('explainAABare'));
-      if (callback?.at && name) paras.push(msg('explainCallback', { pseudo: callback.name, fn: callback.at.function, lock: name }));
+      if (callback?.at && name) paras.push(msg('explainCallback', { pseudo: callback.name, fn: siteName(callback.at), lock: name }));
       paras.push(full && fn ? msg('explainFix', d) : msg('explainFixBare'));
 
       const nextSteps: L10n[] = full
@@ -196,7 +196,7 @@ spin_lock_irqsave()，软中断用 spin_lock_bh()），或者中断路径不再�
           interrupt: row?.state ?? null,
           takenIn: fn,
           registeredIn: regFn,
-          callback: callback?.at?.function ?? null,
+          callback: (callback?.at ? siteName(callback.at) : null),
         },
       });
     });

@@ -1,7 +1,7 @@
 // Lockdep "X-safe -> X-unsafe lock order" and "irq lock inversion": an irq-safe lock held while taking a lock used with that irq enabled.
 
 import { baseName, blameReport, culpritOfBlame } from '../blame';
-import { blameOfLockSite, edgeSite, irqStateRow, readLockdep, type PrintedStack } from '../lockdep';
+import { blameOfLockSite, edgeSite, irqStateRow, readLockdep, type PrintedStack, siteName } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
@@ -125,7 +125,7 @@ everywhere), or stop taking it under the safe lock.`,
 
       const evidence: FindingDraft['evidence'] = [{ line: lockdep.headerLine, note: row ? msg('evHeader', d) : msg('evHeaderBare') }];
       if (want) evidence.push({ line: want.at?.line ?? want.line, note: fn && row ? msg('evAcquire', { ...d, lock: want.name }) : msg('evAcquireBare', { lock: want.name }) });
-      if (held) evidence.push({ line: held.at?.line ?? held.line, note: held.at ? msg('evHolding', { lock: held.name, fn: held.at.function }) : msg('evHoldingBare', { lock: held.name }) });
+      if (held) evidence.push({ line: held.at?.line ?? held.line, note: held.at ? msg('evHolding', { lock: held.name, fn: siteName(held.at) }) : msg('evHoldingBare', { lock: held.name }) });
       if (named && safeTaker) evidence.push({ line: safeTaker.line, note: msg('evBecameSafe', { ...d, fn: safeTaker.fn }) });
       if (named && unsafeTaker) evidence.push({ line: unsafeTaker.line, note: msg('evBecameUnsafe', { ...d, fn: unsafeTaker.fn }) });
 

@@ -3,7 +3,7 @@
 import type { Frame } from '../../model/types';
 import { baseName, blameSelfDeadlock, culpritOfBlame, detectedAtIp, isReportingLock, type Blame } from '../blame';
 import { mainFrames } from '../reports';
-import { blameNestedFault, blameReacquisition, readLockdep } from '../lockdep';
+import { blameNestedFault, blameReacquisition, readLockdep, siteName } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
@@ -167,14 +167,14 @@ spin_lock_nested()、lockdep_set_class()）时才是安全的。
         holder,
         reacquirer,
         fn: c.function,
-        heldAt: held?.at ? msg('printedAt', { fn: held.at.function }) : null,
-        acqAt: want?.at ? msg('printedAt', { fn: want.at.function }) : null,
+        heldAt: held?.at ? msg('printedAt', { fn: siteName(held.at) }) : null,
+        acqAt: want?.at ? msg('printedAt', { fn: siteName(want.at) }) : null,
         path: path.join(' -> '),
       };
 
       const evidence: FindingDraft['evidence'] = [{ line: headerLine, note: msg(spin ? 'evHeaderSpin' : 'evHeaderLockdep') }];
-      if (want?.at) evidence.push({ line: want.line, note: msg('evAcquire', { lock: want.name, fn: want.at.function }) });
-      if (held?.at) evidence.push({ line: held.line, note: msg('evHeld', { lock: held.name, fn: held.at.function }) });
+      if (want?.at) evidence.push({ line: want.line, note: msg('evAcquire', { lock: want.name, fn: siteName(want.at) }) });
+      if (held?.at) evidence.push({ line: held.line, note: msg('evHeld', { lock: held.name, fn: siteName(held.at) }) });
       if (lockdep.spinDebug?.owner) evidence.push({ line: lockdep.spinDebug.line, note: msg('evOwner', { owner: lockdep.spinDebug.owner, cpu: lockdep.spinDebug.ownerCpu }) });
       if (nested?.line) evidence.push({ line: nested.line, note: msg('evNested', { fn: nested.function }) });
       if (pair?.holder?.line && holder && pair.holder.line !== held?.line) evidence.push({ line: pair.holder.line, note: msg('evHolderFrame', { fn: holder }) });
@@ -216,8 +216,8 @@ spin_lock_nested()、lockdep_set_class()）时才是安全的。
         nextSteps,
         facts: {
           lock: lockName,
-          acquiringIn: want?.at?.function ?? null,
-          heldIn: held?.at?.function ?? null,
+          acquiringIn: (want?.at ? siteName(want.at) : null),
+          heldIn: (held?.at ? siteName(held.at) : null),
           holder: pair?.holder?.function ?? null,
           reacquirer: pair?.reacquirer?.function ?? null,
           path,

@@ -1,7 +1,7 @@
 // Lockdep "bad unlock balance": a task releases a lock it does not hold.
 
 import { blameReport, culpritOfBlame } from '../blame';
-import { blameOfLockSite, readLockdep } from '../lockdep';
+import { blameOfLockSite, readLockdep, siteName } from '../lockdep';
 import { listOf, messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
@@ -75,7 +75,7 @@ but there are no more locks to release!"。任务释放了一把 lockdep 认为�
       const d = { fn, lock: name ?? msg('theLock') };
       const heldList = lockdep.heldLists[0] ?? null;
       const evidence: FindingDraft['evidence'] = [{ line: lockdep.headerLine, note: msg('evHeader') }];
-      if (lock) evidence.push({ line: lock.at?.line ?? lock.line, note: lock.at ? msg('evRelease', { fn: lock.at.function, lock: lock.name }) : msg('evReleaseNoSite', { lock: lock.name }) });
+      if (lock) evidence.push({ line: lock.at?.line ?? lock.line, note: lock.at ? msg('evRelease', { fn: siteName(lock.at), lock: lock.name }) : msg('evReleaseNoSite', { lock: lock.name }) });
       if (!printed && c.line !== null && fn) evidence.push({ line: c.line, note: msg('evCulprit', { fn }) });
       if (heldList) evidence.push({ line: heldList.line, note: msg('evHeld') });
       const paras: L10n[] = [fn ? msg('explain', d) : msg('explainBare')];

@@ -1,7 +1,7 @@
 // Lockdep "Invalid wait context": a lock that may sleep taken where the context or a held lock allows no sleeping.
 
 import { baseName, blameFrames, culpritOfBlame } from '../blame';
-import { blameOfLockSite, currentFrames, isPseudoLock, isSleepingLock, readLockdep, type LockRef } from '../lockdep';
+import { blameOfLockSite, currentFrames, isPseudoLock, isSleepingLock, readLockdep, type LockRef, siteName } from '../lockdep';
 import { WAIT_TYPES } from '../../knowledge/lockdep';
 import { messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
@@ -121,7 +121,7 @@ move the work out of interrupt context, or use a primitive that does not sleep.`
         wantRaw: lock && want !== null ? raw(want, lock.waitTypeInner ?? want) : null,
         allow: allow !== null ? waitText(allow) : null,
         allowRaw: constraining ? raw(constraining.waitType ?? allow ?? 0, constraining.waitTypeInner ?? allow ?? 0) : wc ? raw(wc.outer, wc.inner) : null,
-        at: lock?.at?.function,
+        at: lock?.at ? siteName(lock.at) : null,
         sleeps: msg(want === 3 && lock && !isSleepingLock(lock) ? 'sleepsRt' : 'sleepsMay'),
       };
       const named = lock !== null && want !== null && taker !== null;
@@ -129,7 +129,7 @@ move the work out of interrupt context, or use a primitive that does not sleep.`
       if (lock?.at && want !== null) evidence.push({ line: lock.at.line ?? lock.line, note: msg('evLock', d) });
       if (!constraining && wc) evidence.push({ line: wc.line, note: msg('evContext', d) });
       if (constraining && heldFn) evidence.push({ line: constraining.line, note: msg('evHeld', d) });
-      if (takerBlame.line !== null && taker && taker !== lock?.at?.function) evidence.push({ line: takerBlame.line, note: msg('evTaker', d) });
+      if (takerBlame.line !== null && taker && (!lock?.at || taker !== siteName(lock.at))) evidence.push({ line: takerBlame.line, note: msg('evTaker', d) });
 
       let summary: L10n;
       if (named && constraining && heldFn) summary = msg('summaryHeld', d);
