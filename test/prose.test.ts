@@ -54,6 +54,7 @@ function englishProblems(raw: string): string[] {
   if (/\s[,.;:](?:\s|$)/.test(text.replace(/\.{3}|\s\.\w/g, ''))) p.push('space before punctuation');
   if (/\b(\w{2,})\s+\1\b/i.test(text.replace(/0x[0-9a-f]+|\d+/gi, ''))) p.push(`doubled word "${/\b(\w{2,})\s+\1\b/i.exec(text.replace(/0x[0-9a-f]+|\d+/gi, ''))?.[1]}"`);
   if (/\(\s*\)(?<!\w\(\s*\))/.test(text.replace(/\w\(\)/g, ''))) p.push('empty parentheses');
+  if (/[a-z]\(s\)/.test(text)) p.push('a plural left to the reader ("(s)")');
   if (/(?:^|[.!?]\s+)[a-z]{2,}\s/.test(text.replace(/(?:^|[.!?]\s+)(?:crash>|e\.g\.|i\.e\.|[a-z_][\w.]*\(|[a-z_]+[_\d][\w.]*|[a-z]+\/|dis|bt|rd|ps|log|mod|echo|lspci|ras-mc-ctl|ipmitool|kmem|struct|sym|foreach|vtop|dev|timer|runq|p|irq|waitq|files|net|sys)\b/g, '. X')) && !/^[a-z_][\w.]*\b/.test(text)) p.push('a sentence starts in lower case');
   return p;
 }
@@ -66,6 +67,8 @@ function chineseProblems(raw: string): string[] {
   if (/\b(?:undefined|NaN)\b/.test(text)) p.push('a missing value printed');
   if (/（\s*）|\(\s*\)(?<!\w\(\))/.test(text.replace(/\w\(\)/g, ''))) p.push('empty parentheses');
   if (/[，。；：、]\s*[，。；：、]/.test(text)) p.push('doubled punctuation');
+  // A phrase filled into a template written for a name: "持有 这把锁 时".
+  if (/[\u4e00-\u9fff] [\u4e00-\u9fff]/.test(text)) p.push('a space between Chinese words');
   return p;
 }
 

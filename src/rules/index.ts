@@ -12,6 +12,8 @@ import { reenteredUnderLock } from './locking/reentered-under-lock';
 import { lockdepCircular } from './locking/lockdep-circular';
 import { lockdepRecursive } from './locking/lockdep-recursive';
 import { lockdepInconsistent } from './locking/lockdep-inconsistent';
+import { lockdepIrqOrder } from './locking/lockdep-irq-order';
+import { lockdepWaitContext } from './locking/lockdep-wait-context';
 import { lockdepUnlockBalance } from './locking/lockdep-unlock-balance';
 import { lockdepHeldLockFreed } from './locking/lockdep-held-lock-freed';
 import { lockHeldLeak } from './locking/lock-held-leak';
@@ -75,6 +77,8 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   lockdepCircular,
   lockdepRecursive,
   lockdepInconsistent,
+  lockdepIrqOrder,
+  lockdepWaitContext,
   lockdepUnlockBalance,
   lockdepHeldLockFreed,
   lockHeldLeak,

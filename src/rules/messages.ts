@@ -47,3 +47,8 @@ export function placeholders(m: L10n): string[] {
 export function unfilled(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((x) => x[1]);
 }
+
+/** Names listed in a sentence: `a, b, c` in English, `a、b、c` in Chinese. */
+export function listOf(items: readonly string[]): L10n {
+  return { en: items.join(', '), zh: items.join('、') };
+}

@@ -4,8 +4,9 @@ import { LOCK_SPINNERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
 import type { Frame, StackSegment } from '../../model/types';
 import { allStacks, baseName, type StackView } from '../stacks';
-import { firstOwnFrame } from '../blame';
-import type { FindingDraft, Rule } from '../types';
+import { blameOfFrame, culpritOfBlame, firstOwnFrame } from '../blame';
+import { listOf, messenger } from '../messages';
+import type { FindingDraft, L10n, Rule } from '../types';
 
 const IF_BIT = 0x200;
 
@@ -38,6 +39,50 @@ function sameOwner(a: Frame, b: Frame): boolean {
   const p = (f: Frame) => /^([a-z0-9]{2,}_)/.exec(f.function ?? '')?.[1] ?? null;
   return p(a) !== null && p(a) === p(b);
 }
+
+const messages = {
+  summary: {
+    en: 'Interrupts were re-enabled inside the spin_lock_irq region of {{holder}}: the {{ctx}} path on CPU{{cpu}} now spins on the lock {{lock}} that {{holder}} holds',
+    zh: '{{holder}} 的 spin_lock_irq 保护区内中断被重新打开：CPU{{cpu}} 上的{{ctx}}路径正在自旋等待 {{holder}} 持有的锁 {{lock}}',
+  },
+  softirq: { en: 'softirq', zh: '软中断' },
+  hardirq: { en: 'hardirq', zh: '硬中断' },
+  evLock: { en: 'CPU{{cpu}} waits for lock {{lock}} (RDI of {{rip}}).', zh: 'CPU{{cpu}} 等待锁 {{lock}}（{{rip}} 的 RDI）。' },
+  evSpin: { en: 'The {{ctx}} path is spinning: {{taker}} wants the lock.', zh: '{{ctx}}路径在自旋：{{taker}} 要获取这把锁。' },
+  evInterrupted: { en: 'The interrupted instruction: {{rip}}.', zh: '被打断的指令：{{rip}}。' },
+  evRflags: { en: 'RFLAGS {{rflags}}: IF is set, interrupts were enabled.', zh: 'RFLAGS {{rflags}}：IF 置位，中断是打开的。' },
+  evHolder: { en: '{{holder}} holds the lock (taken with spin_lock_irq) further out.', zh: '更外层的 {{holder}} 持有这把锁（通过 spin_lock_irq 获取）。' },
+  evOther: { en: 'CPU{{cpu}} spins on the same lock.', zh: 'CPU{{cpu}} 在同一把锁上自旋。' },
+  evWaiter: { en: 'CPU{{cpu}} waits in smp_call_function_many for the stuck CPUs: the soft lockup is a consequence.', zh: 'CPU{{cpu}} 在 smp_call_function_many 中等待卡住的 CPU：soft lockup 是后果。' },
+  evPanic: { en: 'The watchdog panic that stopped the machine was raised on the waiting CPU.', zh: '让机器停下的 watchdog panic 由等待中的 CPU 触发。' },
+  explainSpin: {
+    en: 'CPU{{cpu}} ({{task}}) is in {{ctx}} context spinning on lock {{lock}} for {{taker}}. The code it interrupted stopped at {{rip}} with RFLAGS {{rflags}}: IF is set, so interrupts were enabled there.',
+    zh: 'CPU{{cpu}}（{{task}}）处于{{ctx}}上下文，为 {{taker}} 在锁 {{lock}} 上自旋。它打断的代码停在 {{rip}}，RFLAGS 为 {{rflags}}：IF 置位，说明当时中断是打开的。',
+  },
+  task: { en: '{{comm}}, pid {{pid}}', zh: '任务 {{comm}}，pid {{pid}}' },
+  taskUnknown: { en: 'task unknown', zh: '任务未知' },
+  explainHolder: {
+    en: 'That interrupted code runs under {{holderMod}}, which takes the same lock with interrupts disabled (spin_lock_irq). Interrupts cannot arrive inside such a region unless something re-enabled them: a nested spin_unlock_irq() or local_irq_enable() in a function called from {{holder}}. The interrupt then came in on the same CPU and its {{ctx}} work wants the lock the interrupted code holds: an AA self-deadlock through interrupt nesting.',
+    zh: '被打断的代码在 {{holderMod}} 之下运行，而 {{holder}} 以关中断方式（spin_lock_irq）获取了同一把锁。这样的保护区内不可能来中断，除非有代码重新打开了中断：{{holder}} 调用的某个函数中嵌套的 spin_unlock_irq() 或 local_irq_enable()。于是中断在同一 CPU 上进来，它的{{ctx}}处理又要获取被打断代码持有的锁：这是通过中断嵌套形成的 AA 自死锁。',
+  },
+  explainOthers: { en: '{{cpus}} spin on the same lock address {{lock}}: they wait behind CPU{{cpu}}.', zh: '{{cpus}} 在同一锁地址 {{lock}} 上自旋：它们排在 CPU{{cpu}} 后面等待。' },
+  explainWaiter: {
+    en: 'CPU{{cpu}} is stuck in smp_call_function_many() waiting for the spinning CPUs to answer an IPI; its soft lockup report is a consequence, not the cause.',
+    zh: 'CPU{{cpu}} 卡在 smp_call_function_many() 中等待这些自旋的 CPU 响应 IPI；它的 soft lockup 报告是后果，不是原因。',
+  },
+  stepRead: {
+    en: 'Read {{holder}}() and every function it calls down to {{rip}}: look for spin_unlock_irq()/local_irq_enable() (or spin_lock_irq()/spin_unlock_irq() pairs) reached while {{holder}} holds the lock; nested code must use spin_lock_irqsave()/spin_unlock_irqrestore().',
+    zh: '阅读 {{holder}}() 以及它一路调用到 {{rip}} 的每个函数：找出在 {{holder}} 持锁期间会执行到的 spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_irq()）；嵌套代码必须改用 spin_lock_irqsave()/spin_unlock_irqrestore()。',
+  },
+  stepDis: { en: 'crash> dis -l {{rip}}     crash> bt -f -c {{cpu}}     (confirm the lock {{lock}} is the one {{holder}} took)', zh: 'crash> dis -l {{rip}}     crash> bt -f -c {{cpu}}（确认锁 {{lock}} 就是 {{holder}} 获取的那把）' },
+  stepStruct: { en: 'crash> struct raw_spinlock {{lock}}     (the lock value and, with CONFIG_DEBUG_SPINLOCK, its owner CPU)', zh: 'crash> struct raw_spinlock {{lock}}（锁的值；开启 CONFIG_DEBUG_SPINLOCK 时可看到持有者 CPU）' },
+  stepProve: {
+    en: 'Reproduce with CONFIG_PROVE_LOCKING=y: lockdep reports "inconsistent lock state" or interrupts enabled inside an irq-safe lock at the first occurrence.',
+    zh: '打开 CONFIG_PROVE_LOCKING=y 复现：lockdep 会在第一次发生时报告 "inconsistent lock state" 或在 irq-safe 锁内打开中断。',
+  },
+} satisfies Record<string, L10n>;
+
+const msg = messenger(messages);
 
 export const irqReenabledInIrqLock: Rule = {
   meta: {
@@ -74,6 +119,7 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
 使用 spin_lock_irqsave()/spin_unlock_irqrestore()。`,
     },
     references: ['Documentation/kernel-hacking/locking.rst (spin_lock_irqsave)'],
+    messages,
   },
   check(ctx) {
     const out: FindingDraft[] = [];
@@ -90,58 +136,52 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
       const after = segs.slice(segs.indexOf(interrupted));
       const owned = after.flatMap((s) => s.frames).filter((f) => f.reliable && f.function && spin.taker && sameOwner(f, spin.taker));
       if (owned.length === 0) continue;
-      const holder = owned[owned.length - 1];
+      // The outermost frame of the lock taker's owner: the holder that took the lock with spin_lock_irq.
+      const blame = blameOfFrame(owned[owned.length - 1], 'outer-holder');
+      const holder = blame.function as string;
       const others = spins.filter((o) => o !== spin && o.lock === spin.lock);
       const waiter = stacks.find((s) => s.trace.segments.some((seg) => seg.exceptionRip?.startsWith('smp_call_function_many')));
       const cpu = spin.stack.cpu;
       const rflagsLine = interrupted.registerLines.find((no) => /RFLAGS|EFLAGS/.test(ctx.line(no)?.text ?? '')) ?? interrupted.registerLines[0];
+      const d = {
+        cpu,
+        lock: spin.lock,
+        holder,
+        holderMod: blame.module ? `${holder} [${blame.module}]` : holder,
+        ctx: msg(spin.seg.context === 'softirq' ? 'softirq' : 'hardirq'),
+        taker: spin.taker.function,
+        rip: interrupted.exceptionRip,
+        rflags: interrupted.registers.RFLAGS,
+        task: spin.stack.comm ? msg('task', { comm: spin.stack.comm, pid: spin.stack.pid ?? '?' }) : msg('taskUnknown'),
+      };
       const evidence: FindingDraft['evidence'] = [];
-      if (spin.lockLine !== null) evidence.push({ line: spin.lockLine, note: { en: `CPU${cpu} waits for lock ${spin.lock} (RDI of ${spin.seg.exceptionRip})`, zh: `CPU${cpu} 等待锁 ${spin.lock}（${spin.seg.exceptionRip} 的 RDI）` } });
+      if (spin.lockLine !== null) evidence.push({ line: spin.lockLine, note: msg('evLock', { ...d, rip: spin.seg.exceptionRip }) });
       const spinFrame = spin.seg.frames[0];
-      if (spinFrame) evidence.push({ line: spinFrame.line, note: { en: `${spin.seg.context} path spinning: ${spin.taker.function} wants the lock`, zh: `${spin.seg.context === 'softirq' ? '软中断' : '硬中断'}路径在自旋：${spin.taker.function} 要获取这把锁` } });
-      if (interrupted.registerLines[0] !== undefined) evidence.push({ line: interrupted.registerLines[0], note: { en: `the interrupted instruction: ${interrupted.exceptionRip}`, zh: `被打断的指令：${interrupted.exceptionRip}` } });
-      if (rflagsLine !== undefined) evidence.push({ line: rflagsLine, note: { en: `RFLAGS ${interrupted.registers.RFLAGS}: IF set, interrupts were enabled`, zh: `RFLAGS ${interrupted.registers.RFLAGS}：IF 置位，中断是打开的` } });
-      evidence.push({ line: holder.line, note: { en: `${holder.function} holds the lock (taken with spin_lock_irq) further out`, zh: `更外层的 ${holder.function} 持有这把锁（通过 spin_lock_irq 获取）` } });
-      for (const o of others) if (o.lockLine !== null) evidence.push({ line: o.lockLine, note: { en: `CPU${o.stack.cpu} spins on the same lock`, zh: `CPU${o.stack.cpu} 在同一把锁上自旋` } });
+      if (spinFrame) evidence.push({ line: spinFrame.line, note: msg('evSpin', d) });
+      if (interrupted.registerLines[0] !== undefined) evidence.push({ line: interrupted.registerLines[0], note: msg('evInterrupted', d) });
+      if (rflagsLine !== undefined) evidence.push({ line: rflagsLine, note: msg('evRflags', d) });
+      if (blame.line !== null) evidence.push({ line: blame.line, note: msg('evHolder', d) });
+      for (const o of others) if (o.lockLine !== null) evidence.push({ line: o.lockLine, note: msg('evOther', { cpu: o.stack.cpu }) });
       if (waiter) {
         const seg = waiter.trace.segments.find((sg) => sg.exceptionRip?.startsWith('smp_call_function_many'));
-        if (seg && seg.registerLines[0] !== undefined) evidence.push({ line: seg.registerLines[0], note: { en: `CPU${waiter.cpu} waits in smp_call_function_many for the stuck CPUs: the soft lockup is a consequence`, zh: `CPU${waiter.cpu} 在 smp_call_function_many 中等待卡住的 CPU：soft lockup 是后果` } });
+        if (seg && seg.registerLines[0] !== undefined) evidence.push({ line: seg.registerLines[0], note: msg('evWaiter', { cpu: waiter.cpu }) });
       }
       const panicLine = ctx.findLines(/Kernel panic - not syncing: /, 1)[0] ?? null;
       const panic = panicLine ? panicLine.text.slice(panicLine.text.indexOf('Kernel panic')).trim() : null;
-      if (panicLine && waiter) evidence.push({ line: panicLine.no, note: { en: 'the watchdog panic that stopped the machine: raised on the waiting CPU', zh: '让机器停下的 watchdog panic：由等待中的 CPU 触发' } });
-      const mod = holder.module;
+      if (panicLine && waiter) evidence.push({ line: panicLine.no, note: msg('evPanic') });
+      const paras: L10n[] = [msg('explainSpin', d), msg('explainHolder', d)];
+      if (others.length > 0) paras.push(msg('explainOthers', { ...d, cpus: listOf(others.map((o) => `CPU${o.stack.cpu}`)) }));
+      if (waiter) paras.push(msg('explainWaiter', { cpu: waiter.cpu }));
       out.push({
         report: spin.stack.report ?? undefined,
         confidence: others.length > 0 ? 0.88 : 0.78,
         secondaryClasses: ['deadlock-aa'],
-        summary: {
-          en: `Interrupts were re-enabled inside ${holder.function}'s spin_lock_irq region: the ${spin.seg.context} path on CPU${cpu} now spins on the lock ${spin.lock} that ${holder.function} holds`,
-          zh: `${holder.function} 的 spin_lock_irq 保护区内中断被重新打开：CPU${cpu} 上的${spin.seg.context === 'softirq' ? '软中断' : '硬中断'}路径正在自旋等待 ${holder.function} 持有的锁 ${spin.lock}`,
-        },
-        explanation: {
-          en: [
-            `CPU${cpu} (${spin.stack.comm ?? '?'}, pid ${spin.stack.pid ?? '?'}) is in ${spin.seg.context} context spinning on lock ${spin.lock} for ${spin.taker.function}. The code it interrupted stopped at ${interrupted.exceptionRip} with RFLAGS ${interrupted.registers.RFLAGS}: IF is set, so interrupts were enabled there.`,
-            `That interrupted code runs under ${holder.function}${mod ? ` [${mod}]` : ''}, which takes the same lock with interrupts disabled (spin_lock_irq). Interrupts cannot arrive inside such a region unless something re-enabled them: a nested spin_unlock_irq() or local_irq_enable() in a function called from ${holder.function}. The interrupt then came in on the same CPU and its ${spin.seg.context} work wants the lock the interrupted code holds: an AA self-deadlock through interrupt nesting.`,
-            others.length > 0 ? `CPU${others.map((o) => o.stack.cpu).join(', CPU')} spin on the same lock address ${spin.lock}: they wait behind CPU${cpu}.` : '',
-            waiter ? `CPU${waiter.cpu} is stuck in smp_call_function_many() waiting for the spinning CPUs to answer an IPI; its soft lockup report is a consequence, not the cause.` : '',
-          ].filter(Boolean).join('\n\n'),
-          zh: [
-            `CPU${cpu}（${spin.stack.comm ?? '?'}，pid ${spin.stack.pid ?? '?'}）处于${spin.seg.context === 'softirq' ? '软中断' : '硬中断'}上下文，为 ${spin.taker.function} 在锁 ${spin.lock} 上自旋。它打断的代码停在 ${interrupted.exceptionRip}，RFLAGS 为 ${interrupted.registers.RFLAGS}：IF 置位，说明当时中断是打开的。`,
-            `被打断的代码在 ${holder.function}${mod ? ` [${mod}]` : ''} 之下运行，而 ${holder.function} 以关中断方式（spin_lock_irq）获取了同一把锁。这样的保护区内不可能来中断，除非有代码重新打开了中断：${holder.function} 调用的某个函数中嵌套的 spin_unlock_irq() 或 local_irq_enable()。于是中断在同一 CPU 上进来，它的${spin.seg.context === 'softirq' ? '软中断' : '中断'}处理又要获取被打断代码持有的锁：这是通过中断嵌套形成的 AA 自死锁。`,
-            others.length > 0 ? `CPU${others.map((o) => o.stack.cpu).join('、CPU')} 在同一锁地址 ${spin.lock} 上自旋：它们排在 CPU${cpu} 后面等待。` : '',
-            waiter ? `CPU${waiter.cpu} 卡在 smp_call_function_many() 中等待这些自旋的 CPU 响应 IPI；它的 soft lockup 报告是后果，不是原因。` : '',
-          ].filter(Boolean).join('\n\n'),
-        },
+        summary: msg('summary', d),
+        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
         evidence,
-        culprit: { function: holder.function, module: mod },
-        nextSteps: [
-          { en: `Read ${holder.function}() and every function it calls down to ${interrupted.exceptionRip}: look for spin_unlock_irq()/local_irq_enable() (or spin_lock_irq()/spin_unlock_irq() pairs) reached while ${holder.function} holds the lock; nested code must use spin_lock_irqsave()/spin_unlock_irqrestore().`, zh: `阅读 ${holder.function}() 以及它一路调用到 ${interrupted.exceptionRip} 的每个函数：找出在 ${holder.function} 持锁期间会执行到的 spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_irq()）；嵌套代码必须改用 spin_lock_irqsave()/spin_unlock_irqrestore()。` },
-          { en: `crash> dis -l ${interrupted.exceptionRip}     crash> bt -f -c ${cpu}     (confirm the lock ${spin.lock} is the one ${holder.function} took)`, zh: `crash> dis -l ${interrupted.exceptionRip}     crash> bt -f -c ${cpu}（确认锁 ${spin.lock} 就是 ${holder.function} 获取的那把）` },
-          { en: `crash> struct raw_spinlock ${spin.lock}     (the lock value and, with CONFIG_DEBUG_SPINLOCK, its owner CPU)`, zh: `crash> struct raw_spinlock ${spin.lock}（锁的值；开启 CONFIG_DEBUG_SPINLOCK 时可看到持有者 CPU）` },
-          { en: 'Reproduce with CONFIG_PROVE_LOCKING=y: lockdep reports "inconsistent lock state" / irqs-on inside an irq-safe lock at the first occurrence.', zh: '打开 CONFIG_PROVE_LOCKING=y 复现：lockdep 会在第一次发生时报告 "inconsistent lock state" 或在 irq-safe 锁内打开中断。' },
-        ],
-        facts: { panic, lockAddress: spin.lock, cpu, spinningCpus: [cpu, ...others.map((o) => o.stack.cpu)], interruptedRip: interrupted.exceptionRip, rflags: interrupted.registers.RFLAGS, interruptsEnabled: true, holder: holder.function, ipiWaiterCpu: waiter?.cpu ?? null },
+        culprit: culpritOfBlame(blame),
+        nextSteps: [msg('stepRead', d), msg('stepDis', d), msg('stepStruct', d), msg('stepProve')],
+        facts: { panic, lockAddress: spin.lock, cpu, spinningCpus: [cpu, ...others.map((o) => o.stack.cpu)], interruptedRip: interrupted.exceptionRip, rflags: interrupted.registers.RFLAGS, interruptsEnabled: true, holder, ipiWaiterCpu: waiter?.cpu ?? null },
       });
     }
     return out;

@@ -1,105 +1,217 @@
-// Lockdep "inconsistent lock state": a lock used both in IRQ/softirq context and with IRQs/BH enabled elsewhere.
+// Lockdep "inconsistent lock state": a lock taken in an interrupt context and elsewhere with that interrupt enabled, a single-CPU AA deadlock.
 
-import type { FindingDraft, Rule, RuleContext } from '../types';
-import { lockAfter, lockEvidence } from '../lockdep-lines';
-import { ev, linesOf, paragraphs, reportsWhere, steps, t, type ReportHit } from '../reports';
-import { blameFrames, blameOfSite, blameReport, culpritOfBlame, type Blame } from '../blame';
-import { readLockdep } from '../lockdep';
+import { baseName, blameReport, culpritOfBlame, dispatcherOf } from '../blame';
+import { blameOfLockSite, edgeSite, irqStateRow, isPseudoLock, readLockdep, type UsageState, siteName } from '../lockdep';
+import { messenger, type MessageData } from '../messages';
+import { USAGE_STATES, type IrqState } from '../../knowledge/lockdep';
+import type { FindingDraft, L10n, Rule } from '../types';
 
-const HEADER = /inconsistent lock state|(HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected|possible irq lock inversion dependency detected/;
+const messages = {
+  summary: {
+    en: '{{fn}} takes {{lock}} {{now}}, while {{regFn}} takes it {{before}}: a potential single-CPU AA deadlock',
+    zh: '{{fn}} {{now}}获取 {{lock}}，而 {{regFn}} {{before}}获取它：可能在单个 CPU 上形成 AA 死锁',
+  },
+  summaryNoReg: {
+    en: '{{fn}} takes {{lock}} {{now}}, and lockdep saw it taken {{before}}: a potential single-CPU AA deadlock',
+    zh: '{{fn}} {{now}}获取 {{lock}}，而 lockdep 见过它{{before}}被获取：可能在单个 CPU 上形成 AA 死锁',
+  },
+  summaryNoFn: {
+    en: '{{lock}} is taken {{now}} and was taken {{before}}: a potential single-CPU AA deadlock',
+    zh: '{{lock}} 现在{{now}}被获取，之前{{before}}被获取：可能在单个 CPU 上形成 AA 死锁',
+  },
+  summaryBare: { en: 'Lockdep saw a lock used in inconsistent interrupt states: a potential single-CPU AA deadlock', zh: 'lockdep 看到一把锁在不一致的中断状态下被使用：可能在单个 CPU 上形成 AA 死锁' },
+  phraseIn: { en: 'in {{context}}', zh: '在{{context}}中' },
+  phraseInRead: { en: 'for reading in {{context}}', zh: '在{{context}}中以读方式' },
+  phraseOn: { en: 'with {{enabled}} enabled', zh: '在{{enabled}}打开时' },
+  phraseOnRead: { en: 'for reading with {{enabled}} enabled', zh: '在{{enabled}}打开时以读方式' },
+  explainStates: {
+    en: 'Lockdep first saw {{lock}} taken {{before}} ({{from}}){{regAt}}, and now sees it taken {{now}} ({{to}}){{nowAt}}.',
+    zh: 'lockdep 先看到 {{lock}} {{before}}被获取（{{from}}）{{regAt}}，现在又看到它{{now}}被获取（{{to}}）{{nowAt}}。',
+  },
+  explainStatesBare: { en: 'Lockdep saw {{lock}} used in inconsistent interrupt states.', zh: 'lockdep 看到 {{lock}} 在不一致的中断状态下被使用。' },
+  explainStatesNone: { en: 'Lockdep saw a lock used in inconsistent interrupt states.', zh: 'lockdep 看到一把锁在不一致的中断状态下被使用。' },
+  at: { en: ' in {{fn}}', zh: '，位置在 {{fn}}' },
+  explainAA: {
+    en: 'If code in {{context}} runs on a CPU that is inside a critical section of {{lock}} taken with {{enabled}} enabled, and takes {{lock}} too, it spins on a lock its own CPU holds and never gets it: a single-CPU AA deadlock, seen later as a soft or hard lockup. The interrupt state is not corrupted; the lock is shared between {{context}} and code that does not disable {{enabled}} while holding it.',
+    zh: '如果某个 CPU 正处在以{{enabled}}打开方式获取的 {{lock}} 临界区内，而{{context}}中的代码在该 CPU 上运行并同样获取 {{lock}}，它就会在本 CPU 已持有的锁上自旋、永远拿不到：单 CPU 的 AA 死锁，之后表现为 soft lockup 或 hard lockup。中断状态本身并没有被破坏；问题是这把锁被{{context}}和持锁时不关闭{{enabled}}的代码共用。',
+  },
+  explainAABare: {
+    en: 'An interrupt that takes the lock on a CPU already inside its critical section spins on a lock its own CPU holds: a single-CPU AA deadlock, seen later as a soft or hard lockup.',
+    zh: '如果中断在某个 CPU 已处于该锁临界区时又获取这把锁，就会在本 CPU 已持有的锁上自旋：单 CPU 的 AA 死锁，之后表现为 soft lockup 或 hard lockup。',
+  },
+  explainCallback: {
+    en: 'The task holds {{pseudo}}, taken in {{fn}}: the path that takes {{lock}} here is a callback {{fn}} runs.',
+    zh: '任务持有 {{pseudo}}，它是在 {{fn}} 中获取的：这里获取 {{lock}} 的路径是由 {{fn}} 运行的回调。',
+  },
+  explainFix: {
+    en: 'Every user that takes {{lock}} with {{enabled}} enabled must disable them while it holds the lock ({{fix}}), or {{fn}} must stop taking it from {{context}}.',
+    zh: '所有在{{enabled}}打开时获取 {{lock}} 的使用者在持锁期间都必须关闭它（{{fix}}），或者 {{fn}} 不能再在{{context}}中获取它。',
+  },
+  explainFixBare: { en: 'Every user of the lock must disable the interrupt kind that also takes it, while it holds the lock.', zh: '这把锁的每个使用者在持锁期间都必须关闭同样会获取它的那类中断。' },
+  evHeader: { en: 'Lockdep found a lock used in inconsistent interrupt states.', zh: 'lockdep 发现一把锁在不一致的中断状态下被使用。' },
+  evUsage: { en: 'First {{before}} ({{from}}), now {{now}} ({{to}}).', zh: '先是{{before}}（{{from}}），现在是{{now}}（{{to}}）。' },
+  evTakes: { en: '{{fn}} takes {{lock}} {{now}}: the acquisition reached from both contexts.', zh: '{{fn}} {{now}}获取 {{lock}}：从两种上下文都会走到的这次获取。' },
+  evTakesNoSite: { en: '{{lock}} is taken {{now}}.', zh: '{{lock}} {{now}}被获取。' },
+  evRegistered: { en: 'The stack of the {{from}} use follows.', zh: '下面是 {{from}} 用法的调用栈。' },
+  evRegisteredSite: { en: '{{regFn}} took {{lock}} {{before}}: the other context.', zh: '{{regFn}} {{before}}获取了 {{lock}}：另一种上下文。' },
+  evContext: { en: 'The task flags {{flags}}: it runs {{where}}.', zh: '任务标志 {{flags}}：它运行在{{where}}。' },
+  whereSoftirq: { en: 'in softirq context', zh: '软中断上下文中' },
+  whereHardirq: { en: 'in hard-interrupt context', zh: '硬中断上下文中' },
+  whereTask: { en: 'in task context', zh: '任务上下文中' },
+  evCallback: { en: '{{fn}} holds {{pseudo}}: the lock is taken from a callback {{fn}} runs.', zh: '{{fn}} 持有 {{pseudo}}：这把锁是在 {{fn}} 运行的回调中获取的。' },
+  explainBits: {
+    en: 'The usage bits {{bits}} show it: "?" in the {{state}} position means {{lock}} is taken both in {{context}} and with {{enabled}} enabled.',
+    zh: '用法位 {{bits}} 说明了这一点：{{state}} 位置上的 "?" 表示 {{lock}} 既在{{context}}中获取，又在{{enabled}}打开时获取。',
+  },
+  stepFixUsers: {
+    en: 'Take {{lock}} with {{fix}} (and the matching unlock) wherever it is taken with {{enabled}} enabled{{regHint}}.',
+    zh: '在所有{{enabled}}打开时获取 {{lock}} 的地方改用 {{fix}}（以及配对的解锁）{{regHint}}。',
+  },
+  regHint: { en: ', starting with {{fn}}', zh: '，先从 {{fn}} 开始' },
+  stepDefer: {
+    en: 'Or stop taking {{lock}} in {{context}}: move what {{fn}} does under it to process context (a workqueue, or a deferred release).',
+    zh: '或者不要在{{context}}中获取 {{lock}}：把 {{fn}} 在锁下做的事情移到进程上下文（工作队列，或延迟释放）。',
+  },
+  stepGrep: {
+    en: 'List every user of {{lock}} (grep for the lock field) and check each one: lockdep reports only the first inconsistent pair it sees.',
+    zh: '列出 {{lock}} 的所有使用者（grep 锁字段）并逐个检查：lockdep 只报告它看到的第一对不一致用法。',
+  },
+  stepGrepBare: { en: 'List every user of the lock and check that each disables the interrupt kind that also takes it.', zh: '列出这把锁的所有使用者，检查每个使用者是否关闭了同样会获取它的那类中断。' },
+} satisfies Record<string, L10n>;
+
+const msg = messenger(messages);
+
+function phrase(s: UsageState | null): L10n | null {
+  const row = irqStateRow(s?.state ?? null);
+  if (!s || !row) return null;
+  if (s.inContext) return msg(s.write ? 'phraseIn' : 'phraseInRead', { context: row.context });
+  return msg(s.write ? 'phraseOn' : 'phraseOnRead', { enabled: row.enabled });
+}
 
 export const lockdepInconsistent: Rule = {
   meta: {
     id: 'KT-lockdep-inconsistent',
     rootCauseClass: 'deadlock-aa',
-    summary: t('A lock is taken in interrupt (or softirq) context and elsewhere with that interrupt enabled', '一把锁既在（软）中断上下文中获取，又在别处以该中断打开的状态获取'),
-    docs: t(
-      `Looks for "WARNING: inconsistent lock state" and "inconsistent {A} -> {B} usage". For
-example {HARDIRQ-ON-W} -> {IN-HARDIRQ-W}: the lock was once taken with hard interrupts enabled
-("state was registered at" shows where) and is now taken inside a hard interrupt. If the
-interrupt arrives on a CPU while the first path holds the lock, the handler spins on it forever
-(the "<Interrupt>" scenario lockdep prints). SOFTIRQ-ON/IN-SOFTIRQ is the same with bottom halves.
-What to do: the path that registered the *-ON state must disable the interrupt kind while holding
-the lock: spin_lock_irqsave() for hardirq users, spin_lock_bh() for softirq users; or stop taking
-the lock in the interrupt.`,
-      `匹配 "WARNING: inconsistent lock state" 和 "inconsistent {A} -> {B} usage"。例如 {HARDIRQ-ON-W} ->
-{IN-HARDIRQ-W}：这把锁曾在硬中断打开的状态下被获取（"state was registered at" 给出了位置），现在又在
-硬中断中被获取。如果第一条路径持锁时同一 CPU 上来了中断，中断处理函数就会在这把锁上永远自旋
-（lockdep 打印的 "<Interrupt>" 场景）。SOFTIRQ-ON/IN-SOFTIRQ 是软中断的同类问题。
-处理办法：登记了 *-ON 状态的那条路径在持锁期间必须关闭对应的中断：硬中断中会用到的锁用
-spin_lock_irqsave()，软中断中会用到的锁用 spin_lock_bh()；或者不要在中断里获取这把锁。`,
-    ),
+    summary: { en: 'A lock is taken in interrupt (or softirq) context and elsewhere with that interrupt enabled: a single-CPU AA deadlock', zh: '一把锁既在（软）中断上下文中获取，又在别处以该中断打开的状态获取：单 CPU 的 AA 死锁' },
+    docs: {
+      en: `Looks for "WARNING: inconsistent lock state" and "inconsistent {A} -> {B} usage". For
+example {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W}: the lock was once taken with softirqs enabled ("state
+was registered at" shows where) and is now taken inside a softirq ("takes: ... at:"). If the
+softirq arrives on a CPU while the first path holds the lock, the handler spins on a lock its
+own CPU holds, forever (the "<Interrupt>" scenario lockdep prints): a potential single-CPU AA
+deadlock, not a corruption of the interrupt state. HARDIRQ is the same with hard interrupts.
+The culprit is the current acquisition, the function reached from both contexts; the usage
+bits {+.?.} and the held locks (a timer or work pseudo-lock names the callback) are shown.
+What to do: every user that takes the lock with the interrupt enabled must disable it while
+holding the lock (spin_lock_irqsave() for hardirq users, spin_lock_bh() for softirq users),
+or the interrupt path must stop taking the lock (defer the work to process context).`,
+      zh: `匹配 "WARNING: inconsistent lock state" 和 "inconsistent {A} -> {B} usage"。例如
+{SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W}：这把锁曾在软中断打开的状态下被获取（"state was registered at"
+给出了位置），现在又在软中断中被获取（"takes: ... at:"）。如果第一条路径持锁时同一 CPU 上来了软中断，
+处理函数就会在本 CPU 已持有的锁上永远自旋（lockdep 打印的 "<Interrupt>" 场景）：这是潜在的单 CPU
+AA 死锁，而不是中断状态被破坏。HARDIRQ 是硬中断的同类问题。
+嫌疑对象是当前这次获取，即从两种上下文都会走到的函数；同时给出 {+.?.} 用法位和持有的锁（定时器或
+工作项的伪锁说明了是哪个回调）。
+处理办法：所有在中断打开时获取这把锁的使用者在持锁期间都必须关闭该中断（硬中断用
+spin_lock_irqsave()，软中断用 spin_lock_bh()），或者中断路径不再获取这把锁（把工作推迟到进程上下文）。`,
+    },
     references: ['Documentation/locking/lockdep-design.rst (state rules)', 'Documentation/kernel-hacking/locking.rst'],
+    messages,
   },
   check(ctx) {
     const out: FindingDraft[] = [];
-    for (const hit of reportsWhere(ctx, HEADER, true)) {
-      const r = hit.report;
-      if (!/inconsistent lock state/.test(hit.header.text)) {
-        out.push(irqOrderFinding(ctx, hit));
-        continue;
-      }
-      const usage = linesOf(ctx, r, /inconsistent \{([A-Z-]+)\} -> \{([A-Z-]+)\} usage/, 1)[0] ?? null;
-      const um = usage ? /inconsistent \{([A-Z-]+)\} -> \{([A-Z-]+)\} usage/.exec(usage.text) : null;
-      const lock = lockAfter(ctx, r, /\] takes:|takes:$/);
-      const registered = linesOf(ctx, r, /state was registered at:/, 1)[0] ?? null;
+    ctx.analysis.reports.forEach((r, index) => {
       const lockdep = readLockdep(ctx, r);
-      const regBlame = lockdep.registered.length > 0 ? blameFrames(lockdep.registered, { mode: 'context' }) : null;
-      const regFn: string | null = regBlame?.function ?? null;
-      // The current acquisition ("takes: ... at:") is the site that runs in both contexts: the printed attribution.
-      const takes = lockdep.acquiring?.at ? blameOfSite(lockdep.acquiring.at, 'printed') : null;
-      const c: Blame = takes ?? (regBlame?.function ? regBlame : blameReport(r, 'context'));
-      const kind = um && /SOFTIRQ/.test(um[1] + um[2]) ? 'softirq' : 'hardirq';
-      const fix = kind === 'softirq' ? 'spin_lock_bh()' : 'spin_lock_irqsave()';
-      const evidence = [ev(hit.header.no, 'lockdep: inconsistent lock state', 'lockdep：锁状态不一致')];
-      if (usage && um) evidence.push(ev(usage.no, `${um[1]} then ${um[2]}: taken with ${kind === 'softirq' ? 'BH' : 'IRQs'} enabled, and in ${kind} context`, `先是 ${um[1]}，后是 ${um[2]}：既在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取，又在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取`));
-      evidence.push(...lockEvidence(lock, 'the lock', '这把锁'));
-      if (registered) evidence.push(ev(registered.no, `where the ${kind}-enabled use was recorded${regFn ? `: ${regFn}` : ''}`, `记录${kind === 'softirq' ? ' BH ' : '中断'}打开时使用的位置${regFn ? `：${regFn}` : ''}`));
-      const name = lock?.name ?? 'the lock';
+      if (lockdep.kind !== 'inconsistent' || lockdep.headerLine === null) return;
+      const lock = lockdep.acquiring;
+      const from = lockdep.usage?.fromState ?? null;
+      const to = lockdep.usage?.toState ?? null;
+      const row = irqStateRow(to?.state ?? from?.state ?? null);
+      const before = phrase(from);
+      const now = phrase(to);
+      const regSite = edgeSite({ frames: lockdep.registered });
+      const regFn = regSite?.frame.function ? baseName(regSite.frame.function) : null;
+      const takes = blameOfLockSite(lock?.at);
+      const c = takes ?? blameReport(r, 'context');
+      const fn = takes?.function ?? null;
+      const name = lock?.name ?? null;
+      const d: MessageData = {
+        lock: name,
+        fn,
+        regFn,
+        now,
+        before,
+        from: lockdep.usage?.from,
+        to: lockdep.usage?.to,
+        context: row?.context,
+        enabled: row?.enabled,
+        fix: row?.fix,
+        regAt: regFn ? msg('at', { fn: regFn }) : null,
+        nowAt: fn ? msg('at', { fn }) : null,
+      };
+      // A dispatcher's pseudo-lock among the held locks names the callback the interrupt path runs.
+      const callback = (lockdep.heldLists[0]?.locks ?? []).find((l) => isPseudoLock(l) && l.at && dispatcherOf(l.at.function) !== null) ?? null;
+
+      const evidence: FindingDraft['evidence'] = [{ line: lockdep.headerLine, note: msg('evHeader') }];
+      if (lockdep.usage && now && before) evidence.push({ line: lockdep.usage.line, note: msg('evUsage', d) });
+      if (lockdep.context && (lockdep.context.softirq || lockdep.context.hardirq || now)) {
+        const flags = ctx.line(lockdep.context.line)?.text.match(/\[HC\d\[\d\]:SC\d\[\d\]:HE\d:SE\d\]/)?.[0] ?? null;
+        if (flags) evidence.push({ line: lockdep.context.line, note: msg('evContext', { flags, where: msg(lockdep.context.hardirq ? 'whereHardirq' : lockdep.context.softirq ? 'whereSoftirq' : 'whereTask') }) });
+      }
+      if (lock && now) evidence.push({ line: lock.at?.line ?? lock.line, note: fn ? msg('evTakes', d) : msg('evTakesNoSite', d) });
+      if (lockdep.registeredLine !== null && lockdep.usage) evidence.push({ line: lockdep.registeredLine, note: msg('evRegistered', d) });
+      if (regSite && name && before) evidence.push({ line: regSite.frame.line, note: msg('evRegisteredSite', d) });
+      if (callback?.at) evidence.push({ line: callback.line, note: msg('evCallback', { pseudo: callback.name, fn: siteName(callback.at) }) });
+
+      let summary: L10n;
+      if (!name || !now || !before) summary = msg('summaryBare');
+      else if (fn && regFn) summary = msg('summary', d);
+      else if (fn) summary = msg('summaryNoReg', d);
+      else summary = msg('summaryNoFn', d);
+
+      const full = name && now && before && row;
+      const paras: L10n[] = [full ? msg('explainStates', d) : name ? msg('explainStatesBare', { lock: name }) : msg('explainStatesNone')];
+      if (full && lock?.usage && usageChar(lock.usage, row.state) === '?') paras.push(msg('explainBits', { ...d, bits: `{${lock.usage}}`, state: row.state }));
+      paras.push(full ? msg('explainAA', d) : msg('explainAABare'));
+      if (callback?.at && name) paras.push(msg('explainCallback', { pseudo: callback.name, fn: siteName(callback.at), lock: name }));
+      paras.push(full && fn ? msg('explainFix', d) : msg('explainFixBare'));
+
+      const nextSteps: L10n[] = full
+        ? [msg('stepFixUsers', { ...d, regHint: regFn ? msg('regHint', { fn: regFn }) : null }), ...(fn ? [msg('stepDefer', d)] : []), msg('stepGrep', d)]
+        : [msg('stepGrepBare')];
+
       out.push({
-        report: hit.index,
-        confidence: um ? 0.82 : 0.7,
-        summary: t(`${name} is taken in ${kind} context and with ${kind === 'softirq' ? 'BH' : 'IRQs'} enabled${regFn ? ` in ${regFn}` : ''}: use ${fix} there`, `${name} 既在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取，又${regFn ? `在 ${regFn} 中` : ''}在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取：那里应该用 ${fix}`),
-        explanation: paragraphs([
-          t(`Lockdep saw ${name} ${um ? `first in state ${um[1]} and now in ${um[2]}` : 'used in inconsistent interrupt states'}. ${regFn ? `${regFn} takes it with ${kind === 'softirq' ? 'bottom halves' : 'interrupts'} enabled; ` : ''}${lock?.at ?? c.function ?? 'the code in this stack'} takes it in ${kind} context.`, `lockdep 看到 ${name} ${um ? `先处于 ${um[1]} 状态，现在处于 ${um[2]} 状态` : '在不一致的中断状态下被使用'}。${regFn ? `${regFn} 在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取它；` : ''}${lock?.at ?? c.function ?? '本调用栈中的代码'}在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取它。`),
-          t(`If the ${kind} fires on the CPU that is inside the first critical section, the handler spins on a lock its own CPU holds: an AA deadlock that shows up as a hard lockup or soft lockup. The first path must disable ${kind === 'softirq' ? 'bottom halves' : 'interrupts'} while it holds the lock.`, `如果${kind === 'softirq' ? '软中断' : '硬中断'}恰好在第一个临界区内的 CPU 上触发，处理函数就会在本 CPU 已持有的锁上自旋：表现为 hard lockup 或 soft lockup 的 AA 死锁。第一条路径持锁期间必须关闭${kind === 'softirq' ? ' BH' : '中断'}。`),
-        ]),
-        evidence,
+        report: index,
+        confidence: lockdep.usage ? 0.82 : 0.7,
+        summary,
+        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        evidence: dedupe(evidence),
         culprit: culpritOfBlame(c),
-        nextSteps: steps(
-          t(`In ${regFn ?? 'the path that registered the enabled state'}: take ${name} with ${fix} (and the matching unlock).`, `在 ${regFn ?? '登记了"打开"状态的路径'} 中：用 ${fix}（以及配对的解锁）获取 ${name}。`),
-          t('Check every other user of the lock for the same (grep the lock field).', '检查这把锁的其他所有使用者是否有同样问题（grep 锁字段）。'),
-        ),
-        facts: { lock: lock?.name ?? null, from: um?.[1] ?? null, to: um?.[2] ?? null, registeredIn: regFn, interrupt: kind },
+        nextSteps,
+        facts: {
+          lock: name,
+          usageBits: lock?.usage ?? null,
+          from: lockdep.usage?.from ?? null,
+          to: lockdep.usage?.to ?? null,
+          interrupt: row?.state ?? null,
+          takenIn: fn,
+          registeredIn: regFn,
+          callback: (callback?.at ? siteName(callback.at) : null),
+        },
       });
-    }
+    });
     return out;
   },
 };
 
-/** "X-safe -> X-unsafe lock order": an IRQ-safe lock held while taking a lock that is used with that IRQ enabled. */
-function irqOrderFinding(ctx: RuleContext, hit: ReportHit): FindingDraft {
-  const r = hit.report;
-  const kind = /SOFTIRQ/.test(hit.header.text) ? 'softirq' : 'hardirq';
-  const want = lockAfter(ctx, r, /is trying to acquire:?$|is trying to acquire/);
-  const held = lockAfter(ctx, r, /(?:HARDIRQ|SOFTIRQ)-safe lock/);
-  const fix = kind === 'softirq' ? 'spin_lock_bh()' : 'spin_lock_irqsave()';
-  const lockdep = readLockdep(ctx, r);
-  const c = (lockdep.acquiring?.at ? blameOfSite(lockdep.acquiring.at, 'printed') : null) ?? blameReport(r, 'context');
-  return {
-    report: hit.index,
-    rootCauseClass: 'deadlock-aa',
-    confidence: want ? 0.75 : 0.65,
-    summary: t(`A ${kind}-safe lock${held ? ` (${held.name})` : ''} is held while taking ${want?.name ?? 'a lock'} that is used with ${kind === 'softirq' ? 'BH' : 'IRQs'} enabled: ${kind} deadlock`, `持有${kind === 'softirq' ? '软中断' : '硬中断'}安全的锁${held ? `（${held.name}）` : ''}时获取了在${kind === 'softirq' ? ' BH ' : '中断'}打开时使用的 ${want?.name ?? '锁'}：${kind === 'softirq' ? '软中断' : '硬中断'}死锁`),
-    explanation: paragraphs([
-      t(`Lockdep saw ${want?.name ?? 'a lock'} taken${want?.at ? ` in ${want.at}` : ''} while a lock that is also taken in ${kind} context was held. Elsewhere ${want?.name ?? 'that lock'} is taken with ${kind === 'softirq' ? 'bottom halves' : 'interrupts'} enabled, so CPU0 holding it can be interrupted by a ${kind} that wants the first lock while CPU1 holds the first lock and waits for it: a deadlock across the interrupt.`, `lockdep 看到在持有一把也会在${kind === 'softirq' ? '软中断' : '硬中断'}上下文中获取的锁时，${want?.at ? `在 ${want.at} 中` : ''}获取了 ${want?.name ?? '另一把锁'}。而在别处 ${want?.name ?? '这把锁'} 是在${kind === 'softirq' ? ' BH ' : '中断'}打开时获取的，于是 CPU0 持有它时可能被想要第一把锁的${kind === 'softirq' ? '软中断' : '硬中断'}打断，而 CPU1 持有第一把锁并在等它：跨中断的死锁。`),
-    ]),
-    evidence: [ev(hit.header.no, `lockdep: ${kind}-safe -> ${kind}-unsafe lock order`, `lockdep：${kind === 'softirq' ? '软中断' : '硬中断'}安全锁 -> 非安全锁的加锁顺序`), ...lockEvidence(want, 'the irq-unsafe lock', '中断不安全的锁'), ...lockEvidence(held, 'the irq-safe lock held', '持有的中断安全锁')],
-    culprit: culpritOfBlame(c),
-    nextSteps: steps(
-      t(`Take ${want?.name ?? 'the irq-unsafe lock'} with ${fix} everywhere, or stop taking it under the ${kind}-safe lock.`, `在所有地方都用 ${fix} 获取 ${want?.name ?? '这把中断不安全的锁'}，或者不要在${kind === 'softirq' ? '软中断' : '硬中断'}安全锁之下获取它。`),
-      t('The two stacks lockdep prints ("which became ... -irq-safe at" / "-unsafe at") show the two usages to reconcile.', 'lockdep 打印的两个调用栈（"which became ... -irq-safe at" / "-unsafe at"）给出了需要统一的两种用法。'),
-    ),
-    facts: { variant: 'irq-lock-order', interrupt: kind, acquiring: want?.name ?? null, holding: held?.name ?? null },
-  };
+/** The write-usage character of a state in `{....}`: two characters (write, read) per state, in USAGE_STATES order. */
+function usageChar(bits: string, state: IrqState): string | null {
+  const i = USAGE_STATES.indexOf(state);
+  return i < 0 ? null : (bits[2 * i] ?? null);
+}
+
+/** One note per line: the first (most specific) wins. */
+function dedupe(evidence: FindingDraft['evidence']): FindingDraft['evidence'] {
+  const seen = new Set<number>();
+  return evidence.filter((e) => (seen.has(e.line) ? false : (seen.add(e.line), true)));
 }

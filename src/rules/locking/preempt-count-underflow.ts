@@ -2,7 +2,35 @@
 
 import { decodePreempt } from '../../decode';
 import { decodingRelease, scheduleBugs } from '../facts';
-import type { FindingDraft, Rule } from '../types';
+import { messenger } from '../messages';
+import type { FindingDraft, L10n, Rule } from '../types';
+
+const messages = {
+  summaryConsequence: {
+    en: '{{who}}: the count went {{deficit}} below zero after the kernel reset it at the earlier report: a consequence, not a new bug',
+    zh: '{{who}}：内核在上一条报告时重置了计数，之后计数比零少了 {{deficit}}：这是后果，不是新的 bug',
+  },
+  summary: { en: '{{who}} released more than it took: the preempt count is {{deficit}} below zero', zh: '{{who}} 的释放次数多于获取次数：preempt count 比零少了 {{deficit}}' },
+  evCount: { en: 'Preempt count {{raw}}: {{deficit}} below zero.', zh: 'preempt count {{raw}}：比零少 {{deficit}}。' },
+  evEarlier: { en: 'The same task was reported before with {{raw}}; the kernel then reset its count.', zh: '同一任务之前已报告过（{{raw}}）；随后内核重置了它的计数。' },
+  explainValue: {
+    en: 'The printed value {{raw}} is not a nesting depth but a small negative number: the count is {{deficit}} below zero, about {{bh}} local_bh_enable()/spin_unlock_bh() and {{pre}} preempt_enable()/spin_unlock() more than were taken.',
+    zh: '打印出的值 {{raw}} 不是嵌套深度，而是一个不大的负数：计数比零少 {{deficit}}，相当于 local_bh_enable()/spin_unlock_bh() 多调用了约 {{bh}} 次、preempt_enable()/spin_unlock() 多调用了 {{pre}} 次。',
+  },
+  explainConsequence: {
+    en: 'The same task was reported "scheduling while atomic" at line {{line}} with {{raw}}. After printing that, the kernel resets the task\'s count; the code that slept under the lock then released it normally and drove the count below zero. Fix the first report; this one goes away with it.',
+    zh: '同一任务在第 {{line}} 行已报告过 "scheduling while atomic"（{{raw}}）。打印之后内核重置了该任务的计数；原先持锁睡眠的代码随后照常释放锁，把计数减到了零以下。修好第一条报告，这一条自然消失。',
+  },
+  explainLook: {
+    en: 'Look for a release on a path that never took the lock: a double unlock on an error path, or an unlock in a callee and again in its caller.',
+    zh: '找一条根本没有加锁却执行了释放的路径：错误分支上的重复解锁，或者被调函数和调用者各解锁了一次。',
+  },
+  stepFirst: { en: 'Read the first report (line {{line}}) and fix the sleep under the lock there.', zh: '先看第一条报告（第 {{line}} 行），修复那里持锁睡眠的问题。' },
+  stepPair: { en: 'Check every unlock on the path in the trace against a matching lock taken on the same path (error paths first).', zh: '对照调用栈上的路径，检查每一次解锁是否都有同一路径上的加锁与之配对（先看错误分支）。' },
+  stepProve: { en: 'CONFIG_PROVE_LOCKING=y reports "bad unlock balance" at the first extra release.', zh: '打开 CONFIG_PROVE_LOCKING=y，lockdep 会在第一次多余的释放处报告 "bad unlock balance"。' },
+} satisfies Record<string, L10n>;
+
+const msg = messenger(messages);
 
 export const preemptCountUnderflow: Rule = {
   meta: {
@@ -29,6 +57,7 @@ release on a path that never took the lock (a double unlock on an error path).`,
 只是那条报告的后果。否则就要找一条根本没有加锁却执行了释放的路径（错误分支上的重复解锁）。`,
     },
     references: ['kernel/sched/core.c: __schedule_bug(), schedule_debug()'],
+    messages,
   },
   check(ctx) {
     const out: FindingDraft[] = [];
@@ -38,44 +67,21 @@ release on a path that never took the lock (a double unlock on an error path).`,
       if (!pc.underflow) continue;
       const earlier = bugs.find((b) => b.pid === bug.pid && b.header.no < bug.header.no && b !== bug);
       const u = pc.underflow;
-      const evidence: FindingDraft['evidence'] = [
-        { line: bug.header.no, note: { en: `preempt count ${bug.raw}: ${u.deficit} below zero`, zh: `preempt count ${bug.raw}：比零少 ${u.deficit}` } },
+      const who = `${bug.comm}/${bug.pid}`;
+      const evidence: FindingDraft['evidence'] = [{ line: bug.header.no, note: msg('evCount', { raw: bug.raw, deficit: u.deficit }) }];
+      if (earlier) evidence.push({ line: earlier.header.no, note: msg('evEarlier', { raw: earlier.raw }) });
+      const paras: L10n[] = [
+        msg('explainValue', { raw: bug.raw, deficit: u.deficit, bh: u.bhEnables, pre: u.preemptEnables }),
+        earlier ? msg('explainConsequence', { line: earlier.header.no, raw: earlier.raw }) : msg('explainLook'),
       ];
-      if (earlier) evidence.push({ line: earlier.header.no, note: { en: `the same task was reported before with ${earlier.raw}; the kernel then reset its count`, zh: `同一任务之前已报告过（${earlier.raw}）；随后内核重置了它的计数` } });
       out.push({
         report: bug.index,
         confidence: earlier ? 0.45 : 0.72,
-        summary: earlier
-          ? {
-              en: `${bug.comm}/${bug.pid}: the count went ${u.deficit} below zero after the kernel reset it at the earlier report: a consequence, not a new bug`,
-              zh: `${bug.comm}/${bug.pid}：内核在上一条报告时重置了计数，之后计数比零少了 ${u.deficit}：这是后果，不是新的 bug`,
-            }
-          : {
-              en: `${bug.comm}/${bug.pid} released more than it took: the preempt count is ${u.deficit} below zero`,
-              zh: `${bug.comm}/${bug.pid} 的释放次数多于获取次数：preempt count 比零少了 ${u.deficit}`,
-            },
-        explanation: {
-          en: [
-            `${bug.raw} is not a nesting depth but a small negative number: the count is ${u.deficit} below zero, about ${u.bhEnables} local_bh_enable()/spin_unlock_bh() and ${u.preemptEnables} preempt_enable()/spin_unlock() more than were taken.`,
-            earlier
-              ? `The same task was reported "scheduling while atomic" at line ${earlier.header.no} with ${earlier.raw}. After printing that, the kernel resets the task's count; the code that slept under the lock then released it normally and drove the count below zero. Fix the first report; this one goes away with it.`
-              : 'Look for a release on a path that never took the lock: a double unlock on an error path, or an unlock in a callee and again in its caller.',
-          ].join('\n\n'),
-          zh: [
-            `${bug.raw} 不是嵌套深度，而是一个不大的负数：计数比零少 ${u.deficit}，相当于 local_bh_enable()/spin_unlock_bh() 多调用了约 ${u.bhEnables} 次、preempt_enable()/spin_unlock() 多调用了 ${u.preemptEnables} 次。`,
-            earlier
-              ? `同一任务在第 ${earlier.header.no} 行已报告过 "scheduling while atomic"（${earlier.raw}）。打印之后内核重置了该任务的计数；原先持锁睡眠的代码随后照常释放锁，把计数减到了零以下。修好第一条报告，这一条自然消失。`
-              : '找一条根本没有加锁却执行了释放的路径：错误分支上的重复解锁，或者被调函数和调用者各解锁了一次。',
-          ].join('\n\n'),
-        },
+        summary: earlier ? msg('summaryConsequence', { who, deficit: u.deficit }) : msg('summary', { who, deficit: u.deficit }),
+        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
         evidence,
         culprit: null,
-        nextSteps: earlier
-          ? [{ en: `Read the first report (line ${earlier.header.no}) and fix the sleep under the lock there.`, zh: `先看第一条报告（第 ${earlier.header.no} 行），修复那里持锁睡眠的问题。` }]
-          : [
-              { en: 'Check every unlock on the path in the trace against a matching lock taken on the same path (error paths first).', zh: '对照调用栈上的路径，检查每一次解锁是否都有同一路径上的加锁与之配对（先看错误分支）。' },
-              { en: 'CONFIG_PROVE_LOCKING=y reports "bad unlock balance" at the first extra release.', zh: '打开 CONFIG_PROVE_LOCKING=y，lockdep 会在第一次多余的释放处报告 "bad unlock balance"。' },
-            ],
+        nextSteps: earlier ? [msg('stepFirst', { line: earlier.header.no })] : [msg('stepPair'), msg('stepProve')],
         facts: { preemptCount: bug.raw, preempt: pc, underflow: u, consequenceOfLine: earlier?.header.no ?? null },
       });
     }

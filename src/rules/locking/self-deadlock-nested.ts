@@ -2,7 +2,35 @@
 
 import { LOCK_DOMAINS, LOCK_SPINNERS } from '../../knowledge/functions';
 import { allStacks, baseName, framesOf, named } from '../stacks';
-import type { FindingDraft, Rule } from '../types';
+import { messenger } from '../messages';
+import type { FindingDraft, L10n, Rule } from '../types';
+
+const messages = {
+  summary: {
+    en: 'Self-deadlock on {{cpu}}: {{taker}}() spins on the {{lock}} that {{holder}} already holds below it',
+    zh: '{{cpu}} 上的自死锁：{{taker}}() 自旋等待的 {{lock}} 已被其下方的 {{holder}} 持有',
+  },
+  cpuN: { en: 'CPU{{n}}', zh: 'CPU{{n}}' },
+  cpuOne: { en: 'one CPU', zh: '同一 CPU' },
+  evSpin: { en: 'Spinning on a lock.', zh: '在锁上自旋。' },
+  evTaker: { en: '{{taker}}() takes the {{lock}}.', zh: '{{taker}}() 获取 {{lock}}。' },
+  evHolder: { en: '{{holder}} already holds the {{lock}} on this CPU.', zh: '{{holder}} 已在本 CPU 上持有 {{lock}}。' },
+  evWatchdog: { en: 'The NMI watchdog reports a Hard LOCKUP.', zh: 'NMI watchdog 报告 Hard LOCKUP（硬死锁）。' },
+  explain: {
+    en: 'On {{cpu}} the stack nests two contexts: {{holder}} runs holding the {{lock}}, and further in, {{path}} tries to take the same lock. A lock held lower on the same CPU cannot be released while that CPU spins, so this is an AA self-deadlock, not a cross-CPU one.',
+    zh: '{{cpu}} 的调用栈嵌套了两层上下文：{{holder}} 持有 {{lock}} 运行，更内层的 {{path}} 又试图获取同一把锁。锁被同一 CPU 的下层持有，在该 CPU 自旋时不可能释放，因此这是 AA 自死锁，而不是跨 CPU 的死锁。',
+  },
+  explainWatchdog: { en: 'The Hard LOCKUP reported by the NMI watchdog is its symptom.', zh: 'NMI watchdog 报告的 Hard LOCKUP 是它的症状。' },
+  explainWhy: {
+    en: 'What made the holder re-enter is the real bug: the frames between the two (a fault, a printk, an interrupt) show how it happened.',
+    zh: '真正的 bug 是让持锁者被重入的那件事：两者之间的帧（一次异常、一次 printk、一次中断）说明了它是怎么发生的。',
+  },
+  stepBt: { en: 'crash> bt -f {{pid}}     (frames between {{holder}} and {{taker}})', zh: 'crash> bt -f {{pid}}（查看 {{holder}} 与 {{taker}} 之间的栈帧）' },
+  stepBtNoPid: { en: 'crash> bt -f     (frames between {{holder}} and {{taker}})', zh: 'crash> bt -f（查看 {{holder}} 与 {{taker}} 之间的栈帧）' },
+  stepBtA: { en: 'crash> bt -a     (confirm no other CPU holds the lock)', zh: 'crash> bt -a（确认没有其他 CPU 持有这把锁）' },
+} satisfies Record<string, L10n>;
+
+const msg = messenger(messages);
 
 export const selfDeadlockNested: Rule = {
   meta: {
@@ -29,6 +57,7 @@ __hrtimer_run_queues 等）。这把锁永远不会被释放：持有者就在�
 重入（一次异常、oops 的 printk、一次中断）。`,
     },
     references: ['Documentation/locking/lockdep-design.rst'],
+    messages,
   },
   check(ctx) {
     const out: FindingDraft[] = [];
@@ -47,30 +76,23 @@ __hrtimer_run_queues 等）。这把锁永远不会被释放：持有者就在�
         const holderLine = holderSeg ? holderSeg.registerLines[0] ?? holderSeg.startLine : (holderFrame?.line as number);
         const path = frames.slice(spinAt, holderFrame ? frames.indexOf(holderFrame) + 1 : frames.length).filter((f) => f.reliable).map((f) => f.function).reverse();
         const watchdog = frames.find((f) => f.function === 'watchdog_overflow_callback');
+        const data = { cpu: s.cpu !== null ? msg('cpuN', { n: s.cpu }) : msg('cpuOne'), taker: taker.function, lock: d.lock, holder: holderName, path: path.join(' -> ') };
         const evidence: FindingDraft['evidence'] = [
-          { line: frames[spinAt].line, note: { en: 'spinning on a lock', zh: '在锁上自旋' } },
-          { line: taker.line, note: { en: `${taker.function}() takes the ${d.lock}`, zh: `${taker.function}() 获取 ${d.lock}` } },
-          { line: holderLine, note: { en: `${holderName} already holds the ${d.lock} on this CPU`, zh: `${holderName} 已在本 CPU 上持有 ${d.lock}` } },
+          { line: frames[spinAt].line, note: msg('evSpin') },
+          { line: taker.line, note: msg('evTaker', data) },
+          { line: holderLine, note: msg('evHolder', data) },
         ];
-        if (watchdog) evidence.push({ line: watchdog.line, note: { en: 'NMI watchdog: Hard LOCKUP', zh: 'NMI watchdog 报告 Hard LOCKUP（硬死锁）' } });
-        const cpu = s.cpu !== null ? `CPU${s.cpu}` : 'one CPU';
+        if (watchdog) evidence.push({ line: watchdog.line, note: msg('evWatchdog') });
+        const paras: L10n[] = [msg('explain', data), ...(watchdog ? [msg('explainWatchdog')] : []), msg('explainWhy')];
         out.push({
           report: s.report ?? undefined,
           confidence: 0.8,
-          summary: {
-            en: `Self-deadlock on ${cpu}: ${taker.function}() spins on the ${d.lock} that ${holderName} already holds below it`,
-            zh: `${s.cpu !== null ? `CPU${s.cpu}` : '同一 CPU'} 上的自死锁：${taker.function}() 自旋等待的 ${d.lock} 已被其下方的 ${holderName} 持有`,
-          },
-          explanation: {
-            en: `On ${cpu} the stack nests two contexts: ${holderName} runs holding the ${d.lock}, and further in, ${path.join(' -> ')} tries to take the same lock. A lock held lower on the same CPU cannot be released while that CPU spins, so this is an AA self-deadlock, not a cross-CPU one.${watchdog ? ' The Hard LOCKUP reported by the NMI watchdog is its symptom.' : ''} Explain why the holder was re-entered: the frames between the two (a fault, a printk, an interrupt) show how.`,
-            zh: `${s.cpu !== null ? `CPU${s.cpu}` : '该 CPU'} 的调用栈嵌套了两层上下文：${holderName} 持有 ${d.lock} 运行，更内层的 ${path.join(' -> ')} 又试图获取同一把锁。锁被同一 CPU 的下层持有，在该 CPU 自旋时不可能释放，因此这是 AA 自死锁，而不是跨 CPU 的死锁。${watchdog ? 'NMI watchdog 报告的 Hard LOCKUP 是它的症状。' : ''}需要解释的是持锁者为何被重入：两者之间的帧（一次异常、一次 printk、一次中断）说明了原因。`,
-          },
+          summary: msg('summary', data),
+          explanation: { en: paras.map((p) => p.en).join(' '), zh: paras.map((p) => p.zh).join('') },
           evidence,
+          // The holder was re-entered by a fault, a printk or an interrupt: what made it re-enter is the finding to explain, not a function here.
           culprit: null,
-          nextSteps: [
-            { en: `crash> bt -f ${s.pid ?? ''}     (frames between ${holderName} and ${taker.function})`.replace('  ', ' '), zh: `crash> bt -f ${s.pid ?? ''}（查看 ${holderName} 与 ${taker.function} 之间的栈帧）` },
-            { en: 'crash> bt -a     (confirm no other CPU holds the lock)', zh: 'crash> bt -a（确认没有其他 CPU 持有这把锁）' },
-          ],
+          nextSteps: [s.pid !== null ? msg('stepBt', { ...data, pid: s.pid }) : msg('stepBtNoPid', data), msg('stepBtA')],
           facts: { lock: d.lock, holder: holderName, taker: taker.function, cpu: s.cpu, nestedPath: path },
         });
         break;
