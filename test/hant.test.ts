@@ -40,6 +40,12 @@ const REVIEWED: Record<string, string> = {
   表: '表: 页表 (page table); 錶 is a watch',
   据: '據: 根据, 据日志',
   只: '只: "only"; 隻 is the measure word for animals',
+  适: '適: 适配器 (adapter), 合适',
+  种: '種: the measure word (三种, 一种)',
+  面: '面: 后面, 页面 (not 麵, noodles)',
+  向: '向: "towards", 向核心注册',
+  具: '具: 具体 (not 俱)',
+  录: '錄: 记录',
 };
 
 const simplified = new Set<string>();
