@@ -7,26 +7,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { headerTriggers } from '../src/signature';
-import { corpusBlocks, reportBlocks, writeFlood, type FloodSpec } from './floods';
+import { corpusBlocks, reportBlocks, writeFlood, type FloodSpec, ORDINARY } from './floods';
 
 const REPO = resolve(__dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 const CORPUS = process.env.KTRIAGE_SYZ_CORPUS ?? resolve(REPO, '..', 'shared', 'corpus', 'syzkaller-linux');
 
-const ORDINARY = [
-  'usb 1-1: new high-speed USB device number 2 using xhci_hcd',
-  'EXT4-fs (sda1): mounted filesystem with ordered data mode. Opts: (null)',
-  'audit: type=1400 audit(1700000000.123:42): apparmor="STATUS" operation="profile_load" name="/usr/sbin/cupsd" pid=812 comm="apparmor_parser"',
-  'IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready',
-  'systemd[1]: Started Journal Service.',
-  'e1000e 0000:00:19.0 eth0: NIC Link is Up 1000 Mbps Full Duplex, Flow Control: Rx/Tx',
-  'sd 0:0:0:0: [sda] 976773168 512-byte logical blocks: (500 GB/466 GiB)',
-  'device veth3a1b2c3 entered promiscuous mode',
-  'docker0: port 2(veth3a1b2c3) entered forwarding state',
-  'nf_conntrack: default automatic helper assignment has been turned off for security reasons',
-  'random: crng init done',
-  'loop0: detected capacity change from 0 to 8',
-];
 
 function corpusLogs(): Buffer[] {
   const dir = join(CORPUS, 'report');

@@ -1,5 +1,6 @@
 // A callback dispatcher (timer, work, RCU, notifier...) faulted on an address in the modules area: an object of an unloaded module was still queued.
 
+import { paragraphs } from '../reports';
 import { LOCK_DOMAINS } from '../../knowledge/functions';
 import { matchesAny, EXCEPTION_ENTRIES } from '../../knowledge/contexts';
 import type { CallTrace, StackSegment } from '../../model/types';
@@ -169,9 +170,9 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
       if (takerFrame) evidence.push({ line: takerFrame.line, note: msg('evTaker', data) });
       if (watchdog) evidence.push({ line: watchdog.line, note: msg('evWatchdog') });
       if (unload) evidence.push({ line: unload.line, note: msg('evUnload', data) });
-      const paragraphs: L10n[] = [msg(f.register ? 'explainFaultReg' : 'explainFaultAddr', data), msg('explainWhy', data)];
-      if (domain && takerFrame) paragraphs.push(msg(watchdog ? 'explainDeadlock' : 'explainDeadlockNoWatchdog', data));
-      paragraphs.push(unload ? msg('explainModule', data) : msg('explainNoModule', data));
+      const paras: L10n[] = [msg(f.register ? 'explainFaultReg' : 'explainFaultAddr', data), msg('explainWhy', data)];
+      if (domain && takerFrame) paras.push(msg(watchdog ? 'explainDeadlock' : 'explainDeadlockNoWatchdog', data));
+      paras.push(unload ? msg('explainModule', data) : msg('explainNoModule', data));
       const nextSteps: L10n[] = [msg('stepDis', data), msg('stepMod', data), msg(f.mechanism.mechanism === 'timer' ? 'stepTimer' : 'stepRd', data)];
       if (!unload || unload.how === 'last') nextSteps.push(msg('stepLog'));
       nextSteps.push(unload ? msg('stepExit', data) : msg('stepExitUnknown', data));
@@ -180,7 +181,7 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
         confidence: 0.86,
         secondaryClasses: domain && takerFrame ? ['deadlock-aa'] : [],
         summary: msg('summary', data),
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: unload ? { function: null, module: unload.module } : null,
         nextSteps,

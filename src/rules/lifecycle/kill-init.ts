@@ -1,5 +1,6 @@
 // "Attempted to kill init!" / "Attempted to kill the idle task!": why PID 1 or an idle task died, from what came before.
 
+import { paragraphs } from '../reports';
 import { EXIT_STATUSES, SIGNALS } from '../../knowledge/signals';
 import { blameReport, culpritOfBlame } from '../blame';
 import { messenger } from '../messages';
@@ -91,11 +92,11 @@ idle 任务只会因为中断或早期启动代码中的 oops 而死。
       };
       const evidence: FindingDraft['evidence'] = [{ line: l.no, note: idle ? msg('evIdle') : msg('evInit', data) }];
       if (prev) evidence.push({ line: prev.r.headerLine, note: msg('evPrev') });
-      const paragraphs: L10n[] = [msg(idle ? 'explainIdle' : 'explainInit')];
-      if (prev) paragraphs.push(msg('explainPrev', data));
-      else if (sig !== null && !idle) paragraphs.push(sigRow ? msg('explainSignal', data) : msg('explainSignalUnknown', data));
-      else if (status !== null && !idle) paragraphs.push(msg('explainExit', data));
-      else paragraphs.push(msg('explainNothing'));
+      const paras: L10n[] = [msg(idle ? 'explainIdle' : 'explainInit')];
+      if (prev) paras.push(msg('explainPrev', data));
+      else if (sig !== null && !idle) paras.push(sigRow ? msg('explainSignal', data) : msg('explainSignalUnknown', data));
+      else if (status !== null && !idle) paras.push(msg('explainExit', data));
+      else paras.push(msg('explainNothing'));
       const summary = prev
         ? msg(idle ? 'summaryIdleAfter' : 'summaryInitAfter', data)
         : idle ? msg('summaryIdle') : sig !== null ? msg('summaryInitSignal', data) : status !== null ? msg('summaryInitExit', data) : msg('summaryInit');
@@ -108,7 +109,7 @@ idle 任务只会因为中断或早期启动代码中的 oops 而死。
         confidence: prev ? 0.7 : code !== null ? 0.65 : 0.5,
         secondaryClasses: prev ? [] : sigRow?.name === 'SIGBUS' ? ['hardware'] : [],
         summary,
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: prev ? culpritOfBlame(blameReport(prev.r, 'fault')) : null,
         nextSteps,

@@ -114,14 +114,14 @@ log 可以看到实际打印的文字。`,
       if (p.callerLine !== null) evidence.push({ line: p.callerLine, note: msg('evCaller', data) });
       if (bug) evidence.push({ line: bug.header.no, note: msg('evBug', { pid: bug.pid, raw: bug.raw }) });
       if (oops) evidence.push({ line: oops.report.headerLine, note: msg('evOops') });
-      const paragraphs: L10n[] = [msg('explainCheck', data)];
-      if (p.inferred) paragraphs.push(msg('explainInferred', data));
+      const paras: L10n[] = [msg('explainCheck', data)];
+      if (p.inferred) paras.push(msg('explainInferred', data));
       const nextSteps: L10n[] = [];
       if (viaOops) {
-        paragraphs.push(oops ? msg(irq ? 'explainOopsIrq' : 'explainOops', data) : msg('explainOopsPath', data));
+        paras.push(oops ? msg(irq ? 'explainOopsIrq' : 'explainOops', data) : msg('explainOopsPath', data));
         nextSteps.push(oops ? msg('stepOops', data) : msg('stepOopsLog'));
       } else {
-        paragraphs.push(bug ? msg('explainLeakBug', data) : msg('explainLeak'));
+        paras.push(bug ? msg('explainLeakBug', data) : msg('explainLeak'));
         nextSteps.push(bug ? msg('stepBug', data) : msg('stepLog'));
         if (p.pid !== null) nextSteps.push(msg('stepTask', data));
       }
@@ -130,7 +130,7 @@ log 可以看到实际打印的文字。`,
         rootCauseClass: viaOops ? 'other' : 'lock-imbalance',
         confidence: viaOops ? 0.35 : bug ? 0.7 : 0.55,
         summary: msg(viaOops ? 'summaryOops' : 'summaryLeak', data),
-        explanation: { en: paragraphs.map((x) => x.en).join('\n\n'), zh: paragraphs.map((x) => x.zh).join('\n\n') },
+        explanation: { en: paras.map((x) => x.en).join('\n\n'), zh: paras.map((x) => x.zh).join('\n\n') },
         evidence,
         culprit: null,
         nextSteps,

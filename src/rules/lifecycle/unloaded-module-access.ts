@@ -1,5 +1,6 @@
 // A fault on memory of a module that is gone: its code still called (timer, work, thread), or its data still referenced.
 
+import { paragraphs } from '../reports';
 import type { CrashReport, LogLine } from '../../model/types';
 import { decodePfError } from '../../decode/pf-error';
 import { releaseOf } from '../facts';
@@ -149,7 +150,7 @@ rcu_barrier) and unregister what it registered, before its memory goes away.`,
         confidence: code ? (module ? 0.88 : 0.8) : module ? 0.82 : 0.66,
         secondaryClasses: data ? ['use-after-free'] : [],
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: module ? { function: null, module } : null,
         nextSteps: [

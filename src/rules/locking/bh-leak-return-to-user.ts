@@ -1,5 +1,6 @@
 // A task went back to user space with bottom halves still disabled: a spin_lock_bh()/local_bh_disable() leaked.
 
+import { paragraphs } from '../reports';
 import { decodePreempt } from '../../decode';
 import { RETURN_TO_USER } from '../../knowledge/functions';
 import { findFrame, suspectModules } from '../stacks';
@@ -189,7 +190,7 @@ CONFIG_PROVE_LOCKING 或 CONFIG_DEBUG_ATOMIC_SLEEP 可以在出问题的地方�
         report: bug.index,
         confidence: aiee || segfault ? 0.9 : 0.85,
         summary: n === 1 ? msg('summaryOne', { who }) : msg('summaryMany', { n, who }),
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: said ? { function: null, module: said.module } : null,
         nextSteps: [review, msg('stepGrep'), msg('stepDebug'), msg('stepCrash')],

@@ -1,5 +1,6 @@
 // Interrupted with IF set inside a spin_lock_irq region whose lock the interrupt path then wants: IRQs were re-enabled by nested code.
 
+import { paragraphs } from '../reports';
 import { LOCK_SPINNERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
 import type { Frame, StackSegment } from '../../model/types';
@@ -177,7 +178,7 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
         confidence: others.length > 0 ? 0.88 : 0.78,
         secondaryClasses: ['deadlock-aa'],
         summary: msg('summary', d),
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(blame),
         nextSteps: [msg('stepRead', d), msg('stepDis', d), msg('stepStruct', d), msg('stepProve')],

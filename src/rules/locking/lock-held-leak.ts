@@ -1,5 +1,6 @@
 // Locks (or an atomic count) still held where none may be: on return to user space, at task exit, after a work item.
 
+import { paragraphs } from '../reports';
 import { decodePreempt } from '../../decode';
 import { blameOfSite, blameReport, culpritOfBlame } from '../blame';
 import { decodingRelease, moduleMessageBefore, scheduleBugs } from '../facts';
@@ -182,7 +183,7 @@ count（每个未释放的 spin_lock_bh()/local_bh_disable() 为 0x200，每个 
         report: index,
         confidence: repeatOf !== null ? 0.5 : leaked || count ? 0.85 : wq?.lastFunction ? 0.75 : 0.7,
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence: dedupe(evidence),
         culprit: culpritOfBlame(c),
         nextSteps,

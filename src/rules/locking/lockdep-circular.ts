@@ -1,5 +1,6 @@
 // Lockdep "possible circular locking dependency": lock chains taken in opposite orders, an ABBA deadlock; explained edge by edge.
 
+import { paragraphs } from '../reports';
 import { culpritOfBlame } from '../blame';
 import { blameCircular, blamedStep, circularSteps, currentFrames, readLockdep, type CycleStep } from '../lockdep';
 import { listOf, messenger, type MessageData } from '../messages';
@@ -166,9 +167,6 @@ function lines(parts: readonly L10n[]): L10n {
   return { en: parts.map((p) => p.en).join('\n'), zh: parts.map((p) => p.zh).join('\n') };
 }
 
-function paragraphs(parts: readonly L10n[]): L10n {
-  return { en: parts.map((p) => p.en).join('\n\n'), zh: parts.map((p) => p.zh).join('\n\n') };
-}
 
 export const lockdepCircular: Rule = {
   meta: {

@@ -1,5 +1,6 @@
 // Lockdep "held lock freed": memory is freed while a lock inside it is still held by the freeing task.
 
+import { paragraphs } from '../reports';
 import { blameReport, culpritOfBlame } from '../blame';
 import { blameOfLockSite, readLockdep, siteName } from '../lockdep';
 import { listOf, messenger } from '../messages';
@@ -89,7 +90,7 @@ What to do: unlock before freeing on every path, or tie the object's lifetime to
         secondaryClasses: ['lock-imbalance'],
         confidence: lock ? 0.8 : 0.7,
         summary: fn && name ? msg('summary', d) : name ? msg('summaryNoSite', d) : msg('summaryBare'),
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps: [fn && name ? msg('stepRead', d) : msg('stepReadBare'), msg('stepKasan')],

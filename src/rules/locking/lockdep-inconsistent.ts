@@ -1,5 +1,6 @@
 // Lockdep "inconsistent lock state": a lock taken in an interrupt context and elsewhere with that interrupt enabled, a single-CPU AA deadlock.
 
+import { paragraphs } from '../reports';
 import { baseName, blameReport, culpritOfBlame, dispatcherOf } from '../blame';
 import { blameOfLockSite, edgeSite, irqStateRow, isPseudoLock, readLockdep, type UsageState, siteName } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
@@ -184,7 +185,7 @@ spin_lock_irqsave()，软中断用 spin_lock_bh()），或者中断路径不再�
         report: index,
         confidence: lockdep.usage ? 0.82 : 0.7,
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence: dedupe(evidence),
         culprit: culpritOfBlame(c),
         nextSteps,

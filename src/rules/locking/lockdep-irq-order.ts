@@ -1,5 +1,6 @@
 // Lockdep "X-safe -> X-unsafe lock order" and "irq lock inversion": an irq-safe lock held while taking a lock used with that irq enabled.
 
+import { paragraphs } from '../reports';
 import { baseName, blameReport, culpritOfBlame } from '../blame';
 import { blameOfLockSite, edgeSite, irqStateRow, readLockdep, type PrintedStack, siteName } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
@@ -140,7 +141,7 @@ everywhere), or stop taking it under the safe lock.`,
         report: index,
         confidence: want && named ? 0.78 : 0.65,
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps: [named ? msg('stepSafe', d) : msg('stepSafeBare'), msg('stepStacks')],

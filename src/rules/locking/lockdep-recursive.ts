@@ -2,7 +2,7 @@
 
 import type { Frame } from '../../model/types';
 import { baseName, blameSelfDeadlock, culpritOfBlame, detectedAtIp, isReportingLock, type Blame } from '../blame';
-import { mainFrames } from '../reports';
+import { mainFrames, paragraphs } from '../reports';
 import { blameNestedFault, blameReacquisition, readLockdep, siteName } from '../lockdep';
 import { messenger, type MessageData } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
@@ -210,7 +210,7 @@ spin_lock_nested()、lockdep_set_class()）时才是安全的。
         ...(reporting ? { rootCauseClass: 'other' as const, secondaryClasses: ['deadlock-aa' as const] } : {}),
         confidence: want && held ? 0.85 : 0.75,
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence: dedupe(evidence),
         culprit: culpritOfBlame(c),
         nextSteps,

@@ -1,5 +1,6 @@
 // Lockdep "bad unlock balance": a task releases a lock it does not hold.
 
+import { paragraphs } from '../reports';
 import { blameReport, culpritOfBlame } from '../blame';
 import { blameOfLockSite, readLockdep, siteName } from '../lockdep';
 import { listOf, messenger } from '../messages';
@@ -90,7 +91,7 @@ but there are no more locks to release!"。任务释放了一把 lockdep 认为�
         report: index,
         confidence: lock ? 0.85 : 0.75,
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps: [fn ? msg('stepRead', d) : msg('stepReadBare'), msg('stepAssert')],

@@ -1,5 +1,6 @@
 // Lockdep "Invalid wait context": a lock that may sleep taken where the context or a held lock allows no sleeping.
 
+import { paragraphs } from '../reports';
 import { baseName, blameFrames, culpritOfBlame } from '../blame';
 import { blameOfLockSite, currentFrames, isPseudoLock, isSleepingLock, readLockdep, type LockRef, siteName } from '../lockdep';
 import { WAIT_TYPES } from '../../knowledge/lockdep';
@@ -144,7 +145,7 @@ move the work out of interrupt context, or use a primitive that does not sleep.`
         report: index,
         confidence: named ? 0.82 : 0.7,
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps: [named && constraining && heldFn ? msg('stepHeld', d) : named ? msg('stepContext', d) : msg('stepBare')],

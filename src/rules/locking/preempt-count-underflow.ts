@@ -1,5 +1,6 @@
 // A preempt count below zero: one release too many, or a release after the kernel reset the count on an earlier BUG.
 
+import { paragraphs } from '../reports';
 import { decodePreempt } from '../../decode';
 import { decodingRelease, scheduleBugs } from '../facts';
 import { messenger } from '../messages';
@@ -78,7 +79,7 @@ release on a path that never took the lock (a double unlock on an error path).`,
         report: bug.index,
         confidence: earlier ? 0.45 : 0.72,
         summary: earlier ? msg('summaryConsequence', { who, deficit: u.deficit }) : msg('summary', { who, deficit: u.deficit }),
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: null,
         nextSteps: earlier ? [msg('stepFirst', { line: earlier.header.no })] : [msg('stepPair'), msg('stepProve')],

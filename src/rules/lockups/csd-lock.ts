@@ -1,5 +1,6 @@
 // "csd: Detected non-responsive CSD lock (#1) on CPU#N, waiting ... for CPU#M func": CPU M does not answer an IPI because it runs with interrupts off.
 
+import { paragraphs } from '../reports';
 import { IPI_WAITERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
 import { NO_BLAME, baseName, blameFrames, blameOfSite, culpritOfBlame, type Blame } from '../blame';
@@ -172,16 +173,16 @@ on_each_cpu()、TLB flush），已经等了 T 纳秒。CPU 是在中断处理中
       if (culprit?.line !== null && culprit?.line !== undefined) evidence.push({ line: culprit.line, note: msg('evTarget', data) });
       if (data.caller && waiterCaller.line !== null) evidence.push({ line: waiterCaller.line, note: msg('evWaiter', data) });
       if (unstuck) evidence.push({ line: unstuck.no, note: msg('evUnstuck', data) });
-      const paragraphs: L10n[] = [];
+      const paras: L10n[] = [];
       if (target === null || waiter === null) {
-        paragraphs.push(msg('explainNoTargetCpu'));
+        paras.push(msg('explainNoTargetCpu'));
       } else {
-        paragraphs.push(msg('explainCsd', data));
-        if (culprit) paragraphs.push(spin ? msg('explainSpin', data) : msg(ip && baseName(ip) === culprit.function ? 'explainTargetHere' : 'explainTarget', data));
-        else paragraphs.push(msg('explainNoTarget', data));
+        paras.push(msg('explainCsd', data));
+        if (culprit) paras.push(spin ? msg('explainSpin', data) : msg(ip && baseName(ip) === culprit.function ? 'explainTargetHere' : 'explainTarget', data));
+        else paras.push(msg('explainNoTarget', data));
       }
-      if (n > 1 && waiter !== null) paragraphs.push(msg('explainRepeats', data));
-      if (unstuck) paragraphs.push(msg('explainUnstuck', data));
+      if (n > 1 && waiter !== null) paras.push(msg('explainRepeats', data));
+      if (unstuck) paras.push(msg('explainUnstuck', data));
       const nextSteps: L10n[] = [];
       if (target !== null) nextSteps.push(msg('stepBtTarget', data));
       if (data.location) nextSteps.push(msg('stepDis', data));
@@ -196,7 +197,7 @@ on_each_cpu()、TLB flush），已经等了 T 纳秒。CPU 是在中断处理中
         rootCauseClass: spin ? 'deadlock-aa' : 'other',
         confidence: culprit ? 0.65 : 0.45,
         summary: target === null ? msg('summaryNoTarget') : msg(!culprit ? 'summaryUnknown' : spin ? 'summarySpin' : 'summaryLoop', data),
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culprit ? culpritOfBlame(culprit) : null,
         nextSteps,

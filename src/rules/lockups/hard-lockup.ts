@@ -1,5 +1,6 @@
 // "Watchdog detected hard LOCKUP on cpu N": a CPU ran with interrupts disabled past the NMI watchdog threshold; repeats are one lockup.
 
+import { paragraphs } from '../reports';
 import { decodeEflags } from '../../decode/eflags';
 import type { CrashReport } from '../../model/types';
 import { baseName, blameFrames, culpritOfBlame, type Blame } from '../blame';
@@ -171,13 +172,13 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       if (culprit?.line !== null && culprit?.line !== undefined && culprit.line !== ipLine) evidence.push({ line: culprit.line, note: msg('evLoop', data) });
       for (const b of ownBacktraces.slice(primary ? 0 : 1, 3)) evidence.push({ line: b.line, note: msg('evSample', data) });
       if (earlier) evidence.push({ line: earlier.headerLine, note: msg('evEarlier') });
-      const paragraphs: L10n[] = [msg('explainWatchdog', data)];
-      if (n > 1) paragraphs.push(msg('explainRepeats', data));
-      if (!culprit) paragraphs.push(msg('explainNoStack'));
-      else if (spin) paragraphs.push(msg('explainSpin', data));
-      else paragraphs.push(msg(ip && baseName(ip) === culprit.function ? 'explainLoopHere' : 'explainLoop', data));
-      if (spin && others.size > 0) paragraphs.push(msg('explainOthers', { n: others.size }));
-      if (earlier) paragraphs.push(msg('explainEarlier', data));
+      const paras: L10n[] = [msg('explainWatchdog', data)];
+      if (n > 1) paras.push(msg('explainRepeats', data));
+      if (!culprit) paras.push(msg('explainNoStack'));
+      else if (spin) paras.push(msg('explainSpin', data));
+      else paras.push(msg(ip && baseName(ip) === culprit.function ? 'explainLoopHere' : 'explainLoop', data));
+      if (spin && others.size > 0) paras.push(msg('explainOthers', { n: others.size }));
+      if (earlier) paras.push(msg('explainEarlier', data));
       const nextSteps: L10n[] = [msg(spin ? 'stepBtASpin' : 'stepBtALoop')];
       if (spin?.lock) nextSteps.push(msg('stepRdLock', data));
       if (data.location) nextSteps.push(msg('stepDis', data));
@@ -193,7 +194,7 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
         secondaryClasses: spin ? ['deadlock-abba'] : ['irq-state-corruption'],
         confidence: spin ? 0.6 : culprit ? 0.55 : 0.45,
         summary: msg(!culprit ? 'summaryUnknown' : spin ? 'summarySpin' : 'summaryLoop', data),
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culprit ? culpritOfBlame(culprit) : null,
         nextSteps,

@@ -5,7 +5,7 @@ import { baseName, blameOfSite, blameReport, culpritOfBlame, reportFrames, type 
 import { readLockdep, isPseudoLock, type HeldLockList, type LockRef } from '../lockdep';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule, RuleContext } from '../types';
-import { reportsWhere } from '../reports';
+import { reportsWhere, paragraphs } from '../reports';
 
 const HEADER = /INFO: task (.{1,64}):(\d+) blocked for more than(?: (\d+))?|task (.{1,64}):(\d+) can't die for more than(?: (\d+))?/;
 
@@ -236,7 +236,7 @@ I/O，检查设备及其队列。`,
         secondaryClasses: secondary,
         confidence: ownerLock ? 0.8 : b.waitFrame ? 0.7 : 0.55,
         summary,
-        explanation: { en: paras.map((p) => p.en).join('\n\n'), zh: paras.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culprit ? culpritOfBlame(culprit) : null,
         nextSteps,

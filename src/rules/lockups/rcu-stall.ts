@@ -1,5 +1,6 @@
 // RCU CPU/task stall warnings: what the stalled CPU kept running, and, when the grace-period kthread starved, what hogged its CPU.
 
+import { paragraphs } from '../reports';
 import type { CallTrace, CrashReport, LogLine } from '../../model/types';
 import { baseName, blameFrames, culpritOfBlame, type Blame } from '../blame';
 import { cpuBacktraces, ipiWaitIn, sampledStackOf, sampleFrames, sightings, withDetectionAt, type CpuBacktrace, type SampledStack, type Sighting } from '../facts';
@@ -340,14 +341,14 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       if (stalled.spin) evidence.push({ line: stalled.spin.spinner.line, note: msg('evSpinner', data) });
       if (c?.line !== null && c?.line !== undefined) evidence.push({ line: c.line, note: msg('evLoop', data) });
       if (starved) evidence.push({ line: starved.line, note: msg('evStarved') });
-      const paragraphs: L10n[] = [];
-      if (st.tasks) paragraphs.push(msg('explainTasks'));
-      else if (st.self) paragraphs.push(c ? msg('explainSelf', data) : msg('explainSelfNoStack'));
-      else paragraphs.push(c ? msg('explainOther', data) : cpus ? msg('explainOtherNoStack', data) : msg('explainOtherNoCpu'));
-      if (n > 1) paragraphs.push(msg('explainRepeats', data));
-      if (ipiWait) paragraphs.push(msg('explainIpi', data));
-      else if (c) paragraphs.push(stalled.spin ? msg('explainSpin', data) : msg(ip && baseName(ip) === c.function ? 'explainLoopHere' : 'explainLoop', data));
-      if (starved) paragraphs.push(msg(starvedOnStalled ? 'explainStarvedSame' : starvationCause && kcpu === null ? 'explainStarvedLikely' : starvationCause ? 'explainStarvedAlso' : 'explainStarvedMinor', data));
+      const paras: L10n[] = [];
+      if (st.tasks) paras.push(msg('explainTasks'));
+      else if (st.self) paras.push(c ? msg('explainSelf', data) : msg('explainSelfNoStack'));
+      else paras.push(c ? msg('explainOther', data) : cpus ? msg('explainOtherNoStack', data) : msg('explainOtherNoCpu'));
+      if (n > 1) paras.push(msg('explainRepeats', data));
+      if (ipiWait) paras.push(msg('explainIpi', data));
+      else if (c) paras.push(stalled.spin ? msg('explainSpin', data) : msg(ip && baseName(ip) === c.function ? 'explainLoopHere' : 'explainLoop', data));
+      if (starved) paras.push(msg(starvedOnStalled ? 'explainStarvedSame' : starvationCause && kcpu === null ? 'explainStarvedLikely' : starvationCause ? 'explainStarvedAlso' : 'explainStarvedMinor', data));
       const nextSteps: L10n[] = [st.tasks ? msg('stepTasks') : ipiWait ? msg('stepBtAIpi') : msg('stepBtA')];
       if (ipiWait) nextSteps.push(msg('stepCsd'));
       if (data.location) nextSteps.push(msg('stepDis', data));
@@ -361,7 +362,7 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
         secondaryClasses: stalled.spin ? ['deadlock-abba'] : [],
         confidence: c ? 0.6 : 0.45,
         summary: st.tasks ? msg('summaryTasks') : ipiWait ? msg('summaryIpi', data) : cpus === null && !c ? msg('summaryNoCpu') : c ? msg(stalled.spin ? 'summaryCpuSpin' : 'summaryCpu', data) : msg('summaryCpuUnknown', data),
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: c ? culpritOfBlame(c) : null,
         nextSteps,

@@ -6,7 +6,7 @@ import type { CrashReport } from '../../model/types';
 import { baseName, blameReport, culpritOfBlame, reportFrames, type Blame } from '../blame';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
-import { reportsWhere, type ReportHit } from '../reports';
+import { reportsWhere, type ReportHit, paragraphs } from '../reports';
 import { spinningOn, type Spin } from './spinning';
 
 const HEADER = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.+?):(\d+)\]/;
@@ -132,11 +132,11 @@ hrtimer）发现自己的 watchdog 线程已经 2 x watchdog_thresh 秒没有运
       else if (!ipiWait && culprit?.line !== null && culprit?.line !== undefined && culprit.function) evidence.push({ line: culprit.line, note: msg('evLoop', data) });
       const others = all.filter((l) => l !== lockup).reduce((k, l) => k + l.hits.length, 0);
       const summary = ipiWait ? msg('summaryIpi', data) : spin && culprit?.function ? msg('summarySpin', data) : culprit?.function ? msg('summaryLoop', data) : msg('summaryUnknown', data);
-      const paragraphs: L10n[] = [msg('explainWatchdog', data)];
-      if (n > 1) paragraphs.push(msg('explainRepeats', data));
+      const paras: L10n[] = [msg('explainWatchdog', data)];
+      if (n > 1) paras.push(msg('explainRepeats', data));
       const sampledItself = culprit?.function !== null && culprit?.function !== undefined && ipFn !== null && baseName(ipFn) === culprit.function;
-      paragraphs.push(ipiWait ? msg('explainIpi', data) : spin && culprit?.function ? msg('explainSpin', data) : culprit?.function ? msg(sampledItself ? 'explainLoopHere' : 'explainLoop', data) : msg('explainNoStack'));
-      if (others > 0) paragraphs.push(msg('explainOthers', { n: others }));
+      paras.push(ipiWait ? msg('explainIpi', data) : spin && culprit?.function ? msg('explainSpin', data) : culprit?.function ? msg(sampledItself ? 'explainLoopHere' : 'explainLoop', data) : msg('explainNoStack'));
+      if (others > 0) paras.push(msg('explainOthers', { n: others }));
       const nextSteps: L10n[] = [ipiWait ? msg('stepBtAIpi') : spin ? msg('stepBtA') : msg('stepBtALoop')];
       if (!ipiWait && data.location) nextSteps.push(msg(spin ? 'stepDisSpin' : 'stepDisLoop', data));
       if (spin?.lock) nextSteps.push(msg('stepRdLock', { lock: spin.lock }));
@@ -150,7 +150,7 @@ hrtimer）发现自己的 watchdog 线程已经 2 x watchdog_thresh 秒没有运
         secondaryClasses: spin ? ['deadlock-abba'] : [],
         confidence: spin ? 0.6 : ipiWait ? 0.5 : culprit?.function ? 0.6 : 0.45,
         summary,
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culprit ? culpritOfBlame(culprit) : null,
         nextSteps,

@@ -1,5 +1,6 @@
 // "BUG: workqueue lockup - pool cpus=N ... stuck for Ns!": a work item on that pool runs without ever sleeping, and nothing queued behind it runs.
 
+import { paragraphs } from '../reports';
 import type { LogLine } from '../../model/types';
 import { baseName, blameOfSite, blameFrames, culpritOfBlame, type Blame } from '../blame';
 import { cpuBacktraces, sampleFrames, sightings, type Sighting } from '../facts';
@@ -176,13 +177,13 @@ CPU 的任务放到 WQ_UNBOUND 或 WQ_CPU_INTENSIVE 工作队列上。`,
       if (item && site) evidence.push({ line: item.line, note: msg('evInFlight', data) });
       if (listing && listing.pending.length > 0) evidence.push({ line: listing.pending[0].line, note: msg('evPending') });
       if (bt[0]) evidence.push({ line: bt[0].line, note: msg('evBacktrace') });
-      const paragraphs: L10n[] = [msg('explainWatchdog', data)];
-      if (n > 1) paragraphs.push(msg('explainRepeats', data));
+      const paras: L10n[] = [msg('explainWatchdog', data)];
+      if (n > 1) paras.push(msg('explainRepeats', data));
       if (site) {
-        paragraphs.push(msg('explainInFlight', data));
-        if (data.loop) paragraphs.push(msg('explainStack', data));
-        if (data.pending) paragraphs.push(msg('explainPending', data));
-      } else paragraphs.push(cpu ? msg('explainNoListing', data) : msg('explainNoListingAnyCpu'));
+        paras.push(msg('explainInFlight', data));
+        if (data.loop) paras.push(msg('explainStack', data));
+        if (data.pending) paras.push(msg('explainPending', data));
+      } else paras.push(cpu ? msg('explainNoListing', data) : msg('explainNoListingAnyCpu'));
       const nextSteps: L10n[] = [];
       if (site) {
         nextSteps.push(msg('stepFix', data));
@@ -198,7 +199,7 @@ CPU 的任务放到 WQ_UNBOUND 或 WQ_CPU_INTENSIVE 工作队列上。`,
         alsoExplains: indices.slice(1),
         confidence: site ? 0.7 : 0.4,
         summary: msg(site ? 'summary' : 'summaryUnknown', data),
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: site ? culpritOfBlame(site) : null,
         nextSteps,

@@ -1,5 +1,6 @@
 // Sleeping with bottom halves disabled: a function took a _bh lock (or local_bh_disable()) and slept, or never released it.
 
+import { paragraphs } from '../reports';
 import { decodePreempt } from '../../decode';
 import { MODULE_EXIT_PATH, SLEEPING_CALLS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
@@ -134,9 +135,9 @@ _bh 锁从未释放：这是锁不配对。否则就是持锁睡眠：锁是配�
       for (const f of exitPath) evidence.push({ line: f.line, note: msg('evExit', { fn: baseName(f.function as string) }) });
       if (lastMsg) evidence.push({ line: lastMsg.no, note: msg('evLastMsg', { module: lastMsg.module }) });
       if (leak) evidence.push({ line: leak.line, note: msg('evLeak', data) });
-      const paragraphs: L10n[] = [msg('explainCount', data), msg('explainBasis', data), msg('explainChain', data)];
-      if (printed) paragraphs.push(msg('explainPrinted', data));
-      paragraphs.push(leak ? msg('explainLeak', data) : msg('explainBalanced'));
+      const paras: L10n[] = [msg('explainCount', data), msg('explainBasis', data), msg('explainChain', data)];
+      if (printed) paras.push(msg('explainPrinted', data));
+      paras.push(leak ? msg('explainLeak', data) : msg('explainBalanced'));
       const nextSteps: L10n[] = [leak ? msg('stepFindLeak', { ...data, hint: lastMsg ? msg('hintMessage', { text: lastMsg.text }) : null }) : msg('stepMove', data)];
       if (c.location) nextSteps.push(msg('stepDis', data));
       if (c.module) nextSteps.push(msg('stepModSyms', data));
@@ -145,7 +146,7 @@ _bh 锁从未释放：这是锁不配对。否则就是持锁睡眠：锁是配�
         rootCauseClass: leak ? 'lock-imbalance' : 'sleep-in-atomic',
         confidence: leak ? 0.92 : 0.75,
         summary: msg(leak ? 'summaryLeak' : 'summarySleep', data),
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps,

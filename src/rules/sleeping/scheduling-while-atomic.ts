@@ -12,7 +12,7 @@ import { COUNTLESS_SCHEDULE_BUG, earlierLeakOfTask, releaseOf, scheduleBugs, sig
 import { baseName, blameReport, culpritOfBlame, printedBlame, type Blame } from '../blame';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule, RuleContext } from '../types';
-import { mainFrames } from '../reports';
+import { mainFrames, paragraphs } from '../reports';
 
 const messages = {
   summaryLeak: { en: '{{task}} was on its way back to user space still atomic: a count left behind by the system call that just ran{{by}}', zh: '{{task}} 在返回用户态的途中仍处于原子状态：这是刚执行完的系统调用遗留的计数{{by}}' },
@@ -134,38 +134,38 @@ function countedFinding(ctx: RuleContext, bug: ScheduleBug): FindingDraft | null
   if (returning) evidence.push({ line: returning.line, note: msg('evReturn', data) });
   if (!consequence && !printed && c.line !== null && data.who) evidence.push({ line: c.line, note: msg('evCulprit', data) });
   if (consequence && earlier) evidence.push({ line: earlier.headerLine, note: msg('evEarlier') });
-  const paragraphs: L10n[] = [msg('explainCount', data), msg('explainBasis', data)];
+  const paras: L10n[] = [msg('explainCount', data), msg('explainBasis', data)];
   const nextSteps: L10n[] = [];
   let cls: RootCauseClass = 'sleep-in-atomic';
   let secondary: RootCauseClass[] = ['lock-imbalance'];
   if (consequence && earlier) {
-    paragraphs.push(msg('explainConsequence', { ...data, why: msg(shape === 'short' ? 'whyReset' : 'whyLeft') }));
+    paras.push(msg('explainConsequence', { ...data, why: msg(shape === 'short' ? 'whyReset' : 'whyLeft') }));
     nextSteps.push(msg('stepFirst', data));
     cls = /scheduling while atomic/.test(earlier.title) && shape === 'short' ? 'sleep-in-atomic' : 'lock-imbalance';
     secondary = [];
   } else if (leak) {
-    paragraphs.push(msg('explainLeak', data));
+    paras.push(msg('explainLeak', data));
     nextSteps.push(msg('stepLeak', data));
     cls = 'lock-imbalance';
     secondary = [];
   } else if (irq) {
-    paragraphs.push(msg('explainIrq'));
+    paras.push(msg('explainIrq'));
     nextSteps.push(msg('stepIrq'));
     secondary = [];
   } else if (shape === 'softirq') {
-    paragraphs.push(msg('explainSoftirq'));
+    paras.push(msg('explainSoftirq'));
     nextSteps.push(msg('stepSoftirq'));
     secondary = [];
   } else if (shape === 'short') {
-    paragraphs.push(msg('explainShort'));
+    paras.push(msg('explainShort'));
     nextSteps.push(msg('stepShort'));
     cls = 'lock-imbalance';
     secondary = [];
   } else {
-    paragraphs.push(msg('explainHeld', { since: printed ? msg('sinceSite', data) : data.who ? msg('sinceWho', data) : null }));
+    paras.push(msg('explainHeld', { since: printed ? msg('sinceSite', data) : data.who ? msg('sinceWho', data) : null }));
     if (data.who) nextSteps.push(msg('stepHeld', data));
   }
-  if (!consequence && c.callback && data.who && data.mechanism) paragraphs.push(msg('explainCallback', data));
+  if (!consequence && c.callback && data.who && data.mechanism) paras.push(msg('explainCallback', data));
   if (!consequence) {
     nextSteps.push(c.location ? msg('stepDis', data) : msg('stepBt'));
     if (!printed && shape !== 'short') nextSteps.push(msg('stepDebug'));
@@ -178,7 +178,7 @@ function countedFinding(ctx: RuleContext, bug: ScheduleBug): FindingDraft | null
     secondaryClasses: secondary,
     confidence: consequence ? 0.35 : leak ? 0.8 : printed ? 0.75 : 0.65,
     summary,
-    explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+    explanation: paragraphs(paras),
     evidence,
     culprit: consequence ? null : culpritOfBlame(c),
     nextSteps,

@@ -10,7 +10,7 @@ import { baseName, blameReport, culpritOfBlame, printedBlame, type Blame } from 
 import { readLockdep, isPseudoLock } from '../lockdep';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
-import { linesOf, mainFrames, reportsWhere } from '../reports';
+import { linesOf, mainFrames, reportsWhere, paragraphs } from '../reports';
 
 const HEADER = /BUG: sleeping function called from invalid context(?: at (\S+?:\d+))?/;
 const STATE = /in_atomic\(\): (\d+), irqs_disabled\(\): (\d+)/;
@@ -229,12 +229,12 @@ oops 的任务退出时打印的报告，只是重复它死亡时的状态。
       if (printed?.line !== null && printed?.line !== undefined && printed.line !== heldLock?.line) evidence.push({ line: printed.line, note: msg('evPrinted') });
       if (!printed && c.line !== null && data.who) evidence.push({ line: c.line, note: msg('evCulprit', data) });
       if (returning && leak) evidence.push({ line: returning.line, note: msg('evReturn', data) });
-      const paragraphs: L10n[] = [reasons.length > 0 ? msg('explainReasons', data) : msg('explainNoReason', data)];
-      if (pc) paragraphs.push(msg('explainBasis', data));
-      if (atomicSite) paragraphs.push(sleeper ? msg('explainAtomicBy', data) : msg('explainAtomicByNoWho', data));
-      else if (c.callback && data.who && data.mechanism) paragraphs.push(msg('explainCallback', data));
-      else if (data.who) paragraphs.push(msg('explainFirstOwn', data));
-      paragraphs.push(leak ? msg('explainLeak', data) : msg('explainFix'));
+      const paras: L10n[] = [reasons.length > 0 ? msg('explainReasons', data) : msg('explainNoReason', data)];
+      if (pc) paras.push(msg('explainBasis', data));
+      if (atomicSite) paras.push(sleeper ? msg('explainAtomicBy', data) : msg('explainAtomicByNoWho', data));
+      else if (c.callback && data.who && data.mechanism) paras.push(msg('explainCallback', data));
+      else if (data.who) paras.push(msg('explainFirstOwn', data));
+      paras.push(leak ? msg('explainLeak', data) : msg('explainFix'));
       const nextSteps: L10n[] = [];
       if (leak) nextSteps.push(msg('stepLeak', data));
       if (siteText) nextSteps.push(sleeper || (data.who && !printed) ? msg('stepSite', { ...data, who: sleeper ?? data.who, site: siteText }) : msg('stepSiteNoWho', { site: siteText }));
@@ -248,7 +248,7 @@ oops 的任务退出时打印的报告，只是重复它死亡时的状态。
         rootCauseClass: leak ? 'lock-imbalance' : 'sleep-in-atomic',
         confidence: leak ? 0.8 : stateLine ? 0.8 : 0.7,
         summary: leak ? msg('summaryLeak', data) : msg(data.who ? 'summary' : 'summaryNoCulprit', { ...data, atomicBy }),
-        explanation: { en: paragraphs.map((p) => p.en).join('\n\n'), zh: paragraphs.map((p) => p.zh).join('\n\n') },
+        explanation: paragraphs(paras),
         evidence,
         culprit: culpritOfBlame(c),
         nextSteps,
