@@ -11,6 +11,8 @@ import { corpusBlocks, reportBlocks, writeFlood, type FloodSpec, ORDINARY } from
 
 const REPO = resolve(__dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+/** The node flags bin/ktriage runs with (its `#!/usr/bin/env -S node ...` line): measured as users run it. */
+const NODE_FLAGS = (/^#!.*\bnode((?: --?[\w-]+(?:=\S+)?)*)\s*$/m.exec(readFileSync(join(REPO, 'bin', 'ktriage'), 'utf8').split('\n')[0])?.[1] ?? '').split(' ').filter(Boolean);
 const CORPUS = process.env.KTRIAGE_SYZ_CORPUS ?? resolve(REPO, '..', 'shared', 'corpus', 'syzkaller-linux');
 
 
@@ -61,7 +63,7 @@ function runCli(args: string[], keepStdout = true): Run {
   const script = `const m=require(${JSON.stringify(CLI)});const a=process.argv.slice(1);` +
     `m.main(['node','ktriage',...a]).then(()=>{process.stderr.write('\\nBENCH_RSS '+process.resourceUsage().maxRSS+'\\n')})`;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-e', script, ...args], { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, '-e', script, ...args], { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = /BENCH_RSS (\d+)/.exec(r.stderr ?? '');
   if (r.status !== 0 && r.status !== 2) throw new Error(`ktriage failed: ${r.stderr}`);

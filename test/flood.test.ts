@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { REPO } from './support/shared';
-import { reportBlocks, writeFlood, ORDINARY } from '../bench/floods';
+import { corpusBlocks, reportBlocks, writeFlood, ORDINARY } from '../bench/floods';
+import { corpusAvailable, corpusRoot } from './support/corpus';
+import { extractWork } from '../src/signature/extract';
 import { analyzeBatches, type Batch } from '../src/analyze/analyze';
 import { runRules } from '../src/rules/engine';
 import type { LogLine } from '../src/model/types';
@@ -48,10 +50,12 @@ test('20,000 copies of one report: analysed and printed in every format under a 
   assert.ok(seen.text.includes(`, ${span}, CPUs 0-3`) && /x 19,9\d\d, lines /.test(seen.text), `the text says "x 19,9NN, ${span}, CPUs 0-3"`);
   assert.match(seen.text, /Report 50 of 20,000: /);
   assert.match(seen.text, /19,950 more reports, counted by title/);
+  assert.ok(!seen.text.includes('Backtraces outside any report'), "a report's own stack is never listed as outside it, however many reports a region holds");
   assert.match(seen.md, new RegExp(`\\*\\*x 19,9\\d\\d, ${span}`));
   assert.match(seen.html, new RegExp(`<div class="again">x 19,9\\d\\d, ${span}`));
-  const json = JSON.parse(readFileSync(join(tmp, 'flood.json'), 'utf8')) as { reports: Array<{ startLine: number }>; reportCount: number };
+  const json = JSON.parse(readFileSync(join(tmp, 'flood.json'), 'utf8')) as { reports: Array<{ startLine: number }>; reportCount: number; backtraces: unknown[] };
   assert.equal(json.reports.length, 20_000, 'json lists every report');
+  assert.equal(json.backtraces.length, 0, 'no stack outside the reports');
   assert.equal(json.reportCount, 20_000);
   for (let i = 1; i < json.reports.length; i++) assert.ok(json.reports[i].startLine > json.reports[i - 1].startLine, 'in log order');
   const line = readFileSync(join(tmp, 'flood.jsonl'), 'utf8');
@@ -88,6 +92,26 @@ test('the rules read a flood of reports in time linear in its length (4x the rep
   const ratio = large / small;
   assert.ok(ratio < 5, `line reads grew ${ratio.toFixed(2)}x for 4x the reports (quadratic would be 16x)`);
   assert.ok(ratio > 3, `the count measures the work (${ratio.toFixed(2)}x)`);
+});
+
+/** Lines the report readers look at on a flood of `copies` small corpus reports (panics, lockdep, caller ids among them). */
+async function extractionWork(blocks: string[][], copies: number): Promise<number> {
+  const flood = join(tmp, `extract-${copies}.log`);
+  writeFlood(flood, { blocks, copies, between: 1, vary: true });
+  const { createReadStream } = await import('node:fs');
+  const before = extractWork.linesScanned;
+  await analyzeBatches(flood, createReadStream(flood), { maxReports: 256, onBatch() {} });
+  return extractWork.linesScanned - before;
+}
+
+test('the report readers read a flood of small reports in time linear in its length', { skip: corpusAvailable('report') ? false : `corpus not found at ${corpusRoot()}` }, async () => {
+  const blocks = await corpusBlocks(corpusRoot(), 12);
+  assert.ok(blocks.length >= 5, `small corpus reports found (${blocks.length})`);
+  const small = await extractionWork(blocks, 1_000);
+  const large = await extractionWork(blocks, 4_000);
+  const ratio = large / small;
+  assert.ok(ratio < 5, `lines scanned grew ${ratio.toFixed(2)}x for 4x the reports (quadratic would be 16x)`);
+  assert.ok(small / 1_000 < 400, `a small report is read in a few hundred lines, not to the end of the log (${(small / 1_000).toFixed(0)} a report)`);
 });
 
 test('5,000 reports of five kinds mixed with ordinary lines: one finding per diagnosis, every report listed', async () => {

@@ -91,7 +91,7 @@ export function mergeKernel(into: KernelInfo, from: KernelInfo): void {
 }
 
 /** Crash `bt` listings that are not part of any report, e.g. pasted before the log. */
-export function looseBacktraces(lines: readonly LogLine[], reports: readonly CrashReport[]): CallTrace[] {
+export function looseBacktraces(lines: readonly LogLine[], reports: ReadonlyArray<Pick<CrashReport, 'startLine' | 'endLine'>>): CallTrace[] {
   // Reports are in line order: the last one starting at or before a line is the only one that can hold it.
   const inReport = (no: number): boolean => {
     let lo = 0;
@@ -256,7 +256,9 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
       return;
     }
     // More reports than a batch holds: cut the region into runs of reports, each with the lines around it.
-    const loose = looseBacktraces(lines, []);
+    // Every report of the region, not only this run's, decides which stacks are outside reports.
+    const spans = sigs.map((sg) => ({ startLine: lines[sg.start].no, endLine: lines[sg.end]?.no ?? lines[sg.start].no }));
+    const loose = looseBacktraces(lines, spans);
     for (let i = 0; i < sigs.length; ) {
       const room = Math.max(1, batching.maxReports - pending.reports.length);
       const run = sigs.slice(i, i + room);

@@ -24,6 +24,16 @@ const MAX_SCAN_LINES = 20_000;
  * that point nothing changes what is extracted, and a flood of reports stays linear.
  */
 const MIN_LINES_PAST_LATER = 100;
+/**
+ * Lines of other contexts read past a report's last line of its own before it is taken as
+ * finished. A task's report printed with caller ids is interleaved with other tasks' lines, not
+ * parted from its rest by thousands of them; without the bound, a flood of reports of distinct
+ * tasks reads every report to MAX_SCAN_LINES, quadratic in the reports.
+ */
+const MAX_CONTEXT_GAP = 1000;
+
+/** Lines the report readers looked at, summed over every call: the work a benchmark or a test compares across input sizes. */
+export const extractWork = { linesScanned: 0 };
 
 /** Headers that do not start a new report inside another one: they come with it. */
 export const reportStartIgnores: RegExp[] = [
@@ -200,17 +210,23 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
   let skipText = false;
   let cpuTraceback = false;
   let later = 0;
+  let lastOwn = start;
   const oopsLine = pre[start].text;
   const minLines = reportMinLines(oopsLine);
   const scanEnd = Math.min(pre.length, start + MAX_SCAN_LINES);
   for (let i = start; i < scanEnd && out.lines.length < MAX_REPORT_LINES; i++) {
+    extractWork.linesScanned++;
     const p = pre[i];
     const isOops = i === start;
     if (!isOops && secondReport < 0) {
       const k = syzKindAt(pre, i);
       if ((k !== null && !reportStartIgnores.some((re) => re.test(p.text))) || infoMessagesWithStack.some((s) => p.text.includes(s))) secondReport = i;
     }
-    if (!isOops && (p.questionable || p.prose || (p.context !== context && !(cpuTraceback && p.context.startsWith('C'))))) continue;
+    if (!isOops && (p.questionable || p.prose || (p.context !== context && !(cpuTraceback && p.context.startsWith('C'))))) {
+      if (i - lastOwn > MAX_CONTEXT_GAP) break;
+      continue;
+    }
+    lastOwn = i;
     if (!isOops && syzKindAt(pre, i) !== null && !reportStartIgnores.some((re) => re.test(p.text))) {
       if (++later >= 2 && out.lines.length >= MIN_LINES_PAST_LATER) break;
     }
@@ -227,7 +243,11 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
       skipText = true;
       skipLine = true;
     }
-    if (!isOops && skipLine) continue;
+    if (!isOops && skipLine) {
+      // Once the repeated stack is skipped nothing later is taken into the report.
+      if (skipText) break;
+      continue;
+    }
     out.lines.push(p.text);
     out.index.push(i);
     if (secondReport < 0 || byCaller) out.reportEnd = out.lines.length;
