@@ -1,0 +1,73 @@
+// Reads a paste of crash utility sessions: prompts, and the output of the commands it knows, into one model.
+
+import type { LogLine } from '../model/types';
+import type { CrashCommand, CrashSession } from './types';
+import { MAX_ENTRIES, MAX_LINE, type CrashPrompt, type CrashReader } from './reader';
+import { readPrompt } from './prompt';
+import { SysReader } from './sys';
+import { PsReader } from './ps';
+import { RunqReader } from './runq';
+import { ModReader } from './mod';
+import { KmemReader } from './kmem';
+import { LockReader } from './locks';
+import { StackWordsReader } from './stack-words';
+
+export type * from './types';
+export { readPrompt } from './prompt';
+
+/**
+ * Reads the crash output in the given lines, with or without `crash>` prompts, mixed with console
+ * lines or not. Every line is offered to the readers in turn; a line none takes ends any open block
+ * and is left as it is. Lists are capped and every pattern is bounded, so that hostile input costs
+ * linear time and bounded memory.
+ */
+export function readCrashSession(lines: readonly LogLine[]): CrashSession {
+  const sys = new SysReader();
+  const ps = new PsReader();
+  const runq = new RunqReader();
+  const mod = new ModReader();
+  const kmem = new KmemReader();
+  const locks = new LockReader();
+  const stack = new StackWordsReader();
+  // The lock reader first: inside a printed value, every line is its own until the closing brace.
+  const readers: readonly CrashReader[] = [locks, stack, sys, ps, runq, mod, kmem];
+  const commands: CrashCommand[] = [];
+  let current: CrashCommand | null = null;
+  let prompt: CrashPrompt = { verb: null, args: '' };
+  const closeAll = (except: CrashReader | null): void => {
+    for (const r of readers) if (r !== except) r.close();
+  };
+
+  for (const ln of lines) {
+    const text = ln.text;
+    if (text.length > MAX_LINE) {
+      closeAll(null);
+      continue;
+    }
+    const p = readPrompt(text);
+    if (p) {
+      closeAll(null);
+      prompt = { verb: p.verb, args: p.args };
+      current = commands.length < MAX_ENTRIES ? { line: ln.no, command: p.command, verb: p.verb, output: null, understood: false } : null;
+      if (current) commands.push(current);
+      continue;
+    }
+    if (current && text.trim() !== '') {
+      if (current.output) current.output.to = ln.no;
+      else current.output = { from: ln.no, to: ln.no };
+    }
+    const taker = readers.find((r) => r.take(text, ln.no, prompt)) ?? null;
+    closeAll(taker);
+    if (taker && current) current.understood = true;
+  }
+  return {
+    sys: sys.sys,
+    tasks: ps.tasks,
+    runq: runq.runq,
+    modules: mod.modules,
+    memory: kmem.memory,
+    locks: locks.locks,
+    stackWords: stack.stackWords,
+    commands,
+  };
+}
