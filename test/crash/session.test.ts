@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crashFixtureText, readFixture, readText } from '../support/crash-fixtures';
 import { sharedDir, SKIP_SHARED } from '../support/shared';
@@ -54,4 +54,15 @@ test('a command the readers do not know is kept with its output range, not under
   const s = readText(crashFixtureText('mod.txt'));
   const bang = s.commands.find((c) => c.verb === '!modprobe');
   assert.deepEqual(bang, { line: 9, command: '!modprobe soundcore', verb: '!modprobe', output: null, understood: false });
+});
+
+test('real console logs without crash output give an empty session: nothing is mistaken for a command answer', { skip: SKIP_SHARED }, () => {
+  const root = join(sharedDir() ?? '', 'cases', 'realworld');
+  const dirs = readdirSync(root).filter((d) => existsSync(join(root, d, 'input.txt')));
+  assert.ok(dirs.length > 0);
+  for (const d of dirs) {
+    const s = readText(readFileSync(join(root, d, 'input.txt'), 'utf8'));
+    const found = { sys: s.sys, tasks: s.tasks.length, runq: s.runq.length, modules: s.modules.length, memory: s.memory, locks: s.locks.length, stackWords: s.stackWords.length, commands: s.commands.length };
+    assert.deepEqual(found, { sys: null, tasks: 0, runq: 0, modules: 0, memory: null, locks: 0, stackWords: 0, commands: 0 }, d);
+  }
 });
