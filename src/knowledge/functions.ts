@@ -99,6 +99,11 @@ export const LOCK_DOMAINS: ReadonlyArray<{ lock: string; holders: RegExp; takers
     takers: /^(?:task_rq_lock|__task_rq_lock|raw_spin_rq_lock_nested|_raw_spin_rq_lock)$/,
   },
   {
+    lock: 'BFQ scheduler lock (bfqd->lock)',
+    holders: /^(?:bfq_bio_merge|bfq_dispatch_request|bfq_insert_requests?|bfq_idle_slice_timer|bfq_exit_icq_bfqq|bfq_bic_update_cgroup)$/,
+    takers: /^(?:bfq_finish_requeue_request|bfq_finish_request|bfq_bio_merge|bfq_dispatch_request|bfq_insert_requests?|bfq_idle_slice_timer|bfq_exit_icq_bfqq)$/,
+  },
+  {
     lock: 'console/logbuf lock',
     holders: /^(?:console_unlock|vprintk_emit)$/,
     takers: /^(?:console_lock|vprintk_emit|printk)$/,
@@ -156,4 +161,23 @@ export const IPI_WAITERS: readonly RegExp[] = [
   /^multi_cpu_stop$/,
   /^native_flush_tlb_multi$/,
   /^flush_tlb_others$/,
+];
+
+/**
+ * Watchdogs and dump triggers that interrupt a CPU to report on it: a context made of them (and
+ * the panic or kexec they call) is the detector, not what the CPU was doing.
+ */
+export const CPU_DETECTORS: readonly RegExp[] = [
+  /^watchdog_overflow_callback$/,
+  /^watchdog_timer_fn$/,
+  /^softlockup_fn$/,
+  /^rcu_sched_clock_irq$/,
+  /^print_cpu_stall$/,
+  /^check_cpu_stall$/,
+  /^rcu_pending$/,
+  /^crash_nmi_callback$/,
+  /^nmi_cpu_backtrace(?:_handler)?$/,
+  /^sysrq_handle_crash$/,
+  /^crash_kexec$/,
+  /^__crash_kexec$/,
 ];

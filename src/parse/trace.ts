@@ -16,6 +16,10 @@ const TRACE_LABEL =
   /^ {0,8}(?:Call [Tt]race:|Call trace:|Backtrace:|stack backtrace:|(?:Allocated|Freed) by task \d{1,10}:|Last potentially related work creation:|Second to last potentially related work creation:|(?:Allocated|Freed):|Uninit was (?:stored to memory|created) at:|Memory state around|NMI backtrace for cpu \d{1,5}|Task dump for CPU \d{1,5}:|Last Breaking-Event-Address:)/;
 // crash: `PID: 2857   TASK: ffff92ad555497c0  CPU: 1   COMMAND: "fio"`
 const CRASH_TASK = /^ {0,4}PID: {1,8}(\d{1,10}) {1,8}TASK: {1,4}([0-9a-f]{1,16}) {1,8}CPU: {1,4}(\d{1,5}|-) {1,8}COMMAND: {1,4}"([^"]{0,64})"/;
+/** `CPU: 1 PID: 91 Comm: nmibt_reset ...` (also `CPU: 1 UID: 0 PID: ...` of 6.12+). */
+const CONSOLE_TASK = /^CPU: {0,2}(\d{1,5}) {1,2}(?:UID: \d{1,10} {1,2})?PID: {0,2}(\d{1,10}) {1,2}Comm: {0,2}(\S{1,64})/;
+/** Lines between that task line and the stack it introduces (hardware name, registers, code). */
+const TASK_HEADER_REACH = 40;
 const CRASH_EXCEPTION_RIP = /^ {0,12}\[exception RIP: ([^\]]{1,300})\]/;
 const CONSOLE_EXCEPTION_RIP = /^ {0,8}(?:RIP|EIP|IP|pc) ?: (?:[0-9a-f]{4}:)?(.{1,300})$/;
 // Lines allowed inside a trace without ending it: registers, code, separators.
@@ -180,6 +184,9 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
   };
 
   let prev: string | null = null;
+  // The task line a report or an NMI backtrace prints before its stack: the stack is that task's.
+  let header: { task: TaskInfo; no: number } | null = null;
+  const headerTask = (no: number): TaskInfo | null => (header && no - header.no <= TASK_HEADER_REACH ? { ...header.task } : null);
   for (const ln of lines) {
     let text = ln.text;
     const before = prev;
@@ -188,6 +195,8 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
       close();
       continue;
     }
+    const taskLine = CONSOLE_TASK.exec(text);
+    if (taskLine) header = { task: { cpu: Number(taskLine[1]), pid: Number(taskLine[2]), comm: taskLine[3] }, no: ln.no };
     const crashTask = CRASH_TASK.exec(text);
     if (crashTask) {
       close();
@@ -198,13 +207,13 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
     const label = TRACE_LABEL.exec(text);
     if (label) {
       close();
-      b = startTrace('console', label[0].trim(), null, ln.no);
+      b = startTrace('console', label[0].trim(), headerTask(ln.no), ln.no);
       continue;
     }
     const marker = MARKER_PREFIX.exec(text);
     if (marker) {
       const spec = CONSOLE_STACK_MARKERS.find((m) => m.marker === marker[1]);
-      if (!b) b = startTrace('console', null, null, ln.no);
+      if (!b) b = startTrace('console', null, headerTask(ln.no), ln.no);
       b.marked = true;
       flushArmCaller(b);
       if (spec && spec.opens) openSegment(b, spec.opens, ln.no, null);

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallTrace, CrashReport } from '../model/types';
 import type { Analysis } from '../analyze/analyze';
+import { machineOf } from '../machine';
+import { machineJson } from '../machine/json';
 
 export function traceJson(t: CallTrace): Record<string, unknown> {
   return {
@@ -66,6 +68,7 @@ export function analysisJson(a: Analysis, reports: unknown = a.reports.map(repor
     era: a.kernel.era ?? null,
     reportCount: a.reportCount ?? a.reports.length,
     backtraces: a.backtraces.map(traceJson),
+    machine: machineJson(machineOf(a)),
   };
 }
 

@@ -1,6 +1,8 @@
 // The Markdown report: the same content as the text form, for tickets and wikis.
 
 import type { CallTrace, CrashReport } from '../model/types';
+import { machineOf } from '../machine';
+import { machineLines, machineWorthShowing } from './machine';
 import type { Analysis } from '../analyze/analyze';
 import { pick, t, type OutLang } from './i18n';
 import { contextLabel, frameText, hasKernel, kernelText, modulesText, repeatsOf, reportTotal, TALLIES_SHOWN } from './text';
@@ -104,6 +106,11 @@ export function renderMarkdown(a: Analysis, lang: OutLang): string {
   if (a.findings.length > 0) {
     out.push(`## ${mdEscape(t(lang, 'diagnosis'))}`, '');
     append(out, findingsMarkdown(a.findings as RenderedFinding[], lang, MD));
+  }
+  const machine = machineOf(a);
+  if (machineWorthShowing(machine)) {
+    // A fenced block: the table's columns stay aligned and nothing from the log is read as Markdown.
+    out.push(`## ${mdEscape(t(lang, 'machine'))}`, '', '```text', ...machineLines(machine, lang, '').map((l) => l.replace(/`{3,}/g, '` ` `')), '```', '');
   }
   const same = repeatsOf(a.reports);
   a.reports.forEach((r, i) => append(out, reportMd(r, i, lang, same[i])));

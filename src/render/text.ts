@@ -6,6 +6,8 @@ import type { RenderedFinding } from '../rules/engine';
 import { pick, t, type OutLang, type Label } from './i18n';
 import type { Paint } from './color';
 import { append, count, findingsText, wrapParagraph } from './findings';
+import { machineOf } from '../machine';
+import { machineBlocks, machineWorthShowing } from './machine';
 
 /** A fact line wrapped to the width, continuation lines indented under it. */
 function hanging(text: string): string[] {
@@ -160,6 +162,12 @@ export function renderText(a: Analysis, lang: OutLang, p: Paint): string {
     out.push('');
     out.push(p.bold(`${t(lang, 'diagnosis')}:`));
     append(out, findingsText(a.findings as RenderedFinding[], lang, p));
+    const machine = machineOf(a);
+    if (machineWorthShowing(machine)) {
+      out.push('');
+      out.push(p.bold(`${t(lang, 'machine')}:`));
+      append(out, machineBlocks(machine, lang));
+    }
     out.push('');
     out.push(p.bold(`${t(lang, 'details')}:`));
   }

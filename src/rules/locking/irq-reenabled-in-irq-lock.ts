@@ -1,45 +1,11 @@
 // Interrupted with IF set inside a spin_lock_irq region whose lock the interrupt path then wants: IRQs were re-enabled by nested code.
 
 import { paragraphs } from '../reports';
-import { LOCK_SPINNERS } from '../../knowledge/functions';
-import { matchesAny } from '../../knowledge/contexts';
-import type { Frame, StackSegment } from '../../model/types';
-import { allStacks, baseName, type StackView } from '../stacks';
-import { blameOfFrame, culpritOfBlame, firstOwnFrame } from '../blame';
+import { machineOf, nestedWaits } from '../../machine';
+import { baseName } from '../stacks';
+import { blameOfFrame, culpritOfBlame } from '../blame';
 import { listOf, messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
-
-const IF_BIT = 0x200;
-
-interface Spin {
-  stack: StackView;
-  seg: StackSegment;
-  lock: string;
-  lockLine: number | null;
-  taker: Frame | null;
-}
-
-function spinsOf(stacks: StackView[], line: (no: number) => { text: string } | null): Spin[] {
-  const out: Spin[] = [];
-  for (const s of stacks) {
-    for (const seg of s.trace.segments) {
-      if (!seg.exceptionRip || !seg.registers?.RDI) continue;
-      if (!matchesAny(baseName(seg.exceptionRip.replace(/\+.*$/, '')), LOCK_SPINNERS)) continue;
-      const lock = seg.registers.RDI;
-      const lockLine = seg.registerLines.find((no) => line(no)?.text.includes(`RDI: ${lock}`)) ?? null;
-      out.push({ stack: s, seg, lock, lockLine, taker: firstOwnFrame(seg.frames) });
-      break;
-    }
-  }
-  return out;
-}
-
-/** Same owner: the same module, or for built-in code the same subsystem prefix (`bfq_`, `blk_mq_`). */
-function sameOwner(a: Frame, b: Frame): boolean {
-  if (a.module || b.module) return a.module === b.module;
-  const p = (f: Frame) => /^([a-z0-9]{2,}_)/.exec(f.function ?? '')?.[1] ?? null;
-  return p(a) !== null && p(a) === p(b);
-}
 
 const messages = {
   summary: {
@@ -124,57 +90,63 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
   },
   check(ctx) {
     const out: FindingDraft[] = [];
-    const stacks = allStacks(ctx.analysis);
-    const spins = spinsOf(stacks, ctx.line);
-    for (const spin of spins) {
-      if (spin.seg.context !== 'irq' && spin.seg.context !== 'softirq') continue;
-      if (!spin.taker) continue;
-      const segs = spin.stack.trace.segments;
-      const interrupted = segs.slice(segs.indexOf(spin.seg) + 1).find((s) => s.exceptionRip && s.registers?.RFLAGS);
-      if (!interrupted || !interrupted.registers) continue;
-      const rflags = Number.parseInt(interrupted.registers.RFLAGS, 16);
-      if (!(rflags & IF_BIT)) continue;
-      const after = segs.slice(segs.indexOf(interrupted));
-      const owned = after.flatMap((s) => s.frames).filter((f) => f.reliable && f.function && spin.taker && sameOwner(f, spin.taker));
-      if (owned.length === 0) continue;
-      // The outermost frame of the lock taker's owner: the holder that took the lock with spin_lock_irq.
-      const blame = blameOfFrame(owned[owned.length - 1], 'outer-holder');
-      const holder = blame.function as string;
-      const others = spins.filter((o) => o !== spin && o.lock === spin.lock);
-      const waiter = stacks.find((s) => s.trace.segments.some((seg) => seg.exceptionRip?.startsWith('smp_call_function_many')));
-      const cpu = spin.stack.cpu;
-      const rflagsLine = interrupted.registerLines.find((no) => /RFLAGS|EFLAGS/.test(ctx.line(no)?.text ?? '')) ?? interrupted.registerLines[0];
+    const m = machineOf(ctx.analysis);
+    const seen = new Set<string>();
+    for (const nw of nestedWaits(m)) {
+      const { lock, waiter, holder } = nw;
+      // An interrupt came in on a context that holds the lock with interrupts enabled, and wants the lock.
+      if (waiter.kind !== 'irq' && waiter.kind !== 'softirq') continue;
+      if (holder.interruptsEnabled !== true || !holder.registers || !holder.stoppedAt) continue;
+      const held = lock.holders.find((x) => x.context === holder.id);
+      if (!held || !(held.evidence.includes('same-owner') || held.evidence.includes('holder-function'))) continue;
+      const w = lock.waiters.find((x) => x.context === waiter.id);
+      const holderFrame = holder.frames.find((f) => f.reliable && f.function !== null && baseName(f.function) === nw.holderFunction);
+      if (!w || !holderFrame) continue;
+      const key = `${waiter.cpu}:${lock.address ?? lock.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const blame = blameOfFrame(holderFrame, 'outer-holder');
+      const holderName = blame.function as string;
+      const lockText = lock.address ?? lock.name ?? '?';
+      const others = lock.waiters.filter((o) => o.context !== waiter.id && m.contexts[o.context].cpu !== waiter.cpu);
+      const ipi = m.ipiWaits.find((p) => p.blockedBy.includes(waiter.cpu ?? -1)) ?? null;
+      const cpu = waiter.cpu;
+      const rflags = holder.registers.RFLAGS ?? holder.registers.EFLAGS;
+      const rflagsLine = holder.lines.find((no) => /RFLAGS|EFLAGS/.test(ctx.line(no)?.text ?? '')) ?? holder.lines[0];
       const d = {
         cpu,
-        lock: spin.lock,
-        holder,
-        holderMod: blame.module ? `${holder} [${blame.module}]` : holder,
-        ctx: msg(spin.seg.context === 'softirq' ? 'softirq' : 'hardirq'),
-        taker: spin.taker.function,
-        rip: interrupted.exceptionRip,
-        rflags: interrupted.registers.RFLAGS,
-        task: spin.stack.comm ? msg('task', { comm: spin.stack.comm, pid: spin.stack.pid ?? '?' }) : msg('taskUnknown'),
+        lock: lockText,
+        holder: holderName,
+        holderMod: blame.module ? `${holderName} [${blame.module}]` : holderName,
+        ctx: msg(waiter.kind === 'softirq' ? 'softirq' : 'hardirq'),
+        taker: w.taker,
+        rip: holder.stoppedAt,
+        rflags,
+        task: waiter.comm ? msg('task', { comm: waiter.comm, pid: waiter.pid ?? '?' }) : msg('taskUnknown'),
       };
+      const lockLine = lock.address ? waiter.lines.find((no) => ctx.line(no)?.text.includes(lock.address as string)) ?? null : null;
       const evidence: FindingDraft['evidence'] = [];
-      if (spin.lockLine !== null) evidence.push({ line: spin.lockLine, note: msg('evLock', { ...d, rip: spin.seg.exceptionRip }) });
-      const spinFrame = spin.seg.frames[0];
-      if (spinFrame) evidence.push({ line: spinFrame.line, note: msg('evSpin', d) });
-      if (interrupted.registerLines[0] !== undefined) evidence.push({ line: interrupted.registerLines[0], note: msg('evInterrupted', d) });
+      if (lockLine !== null && lockLine !== undefined) evidence.push({ line: lockLine, note: msg('evLock', { ...d, rip: waiter.stoppedAt }) });
+      evidence.push({ line: w.lines[0], note: msg('evSpin', d) });
+      evidence.push({ line: holder.lines[0], note: msg('evInterrupted', d) });
       if (rflagsLine !== undefined) evidence.push({ line: rflagsLine, note: msg('evRflags', d) });
       if (blame.line !== null) evidence.push({ line: blame.line, note: msg('evHolder', d) });
-      for (const o of others) if (o.lockLine !== null) evidence.push({ line: o.lockLine, note: msg('evOther', { cpu: o.stack.cpu }) });
-      if (waiter) {
-        const seg = waiter.trace.segments.find((sg) => sg.exceptionRip?.startsWith('smp_call_function_many'));
-        if (seg && seg.registerLines[0] !== undefined) evidence.push({ line: seg.registerLines[0], note: msg('evWaiter', { cpu: waiter.cpu }) });
+      for (const o of others) {
+        const oc = m.contexts[o.context];
+        const l = lock.address ? oc.lines.find((no) => ctx.line(no)?.text.includes(lock.address as string)) : undefined;
+        evidence.push({ line: l ?? o.lines[0], note: msg('evOther', { cpu: oc.cpu }) });
       }
+      if (ipi) evidence.push({ line: ipi.lines[0], note: msg('evWaiter', { cpu: ipi.cpu }) });
       const panicLine = ctx.findLines(/Kernel panic - not syncing: /, 1)[0] ?? null;
       const panic = panicLine ? panicLine.text.slice(panicLine.text.indexOf('Kernel panic')).trim() : null;
-      if (panicLine && waiter) evidence.push({ line: panicLine.no, note: msg('evPanic') });
+      if (panicLine && ipi) evidence.push({ line: panicLine.no, note: msg('evPanic') });
       const paras: L10n[] = [msg('explainSpin', d), msg('explainHolder', d)];
-      if (others.length > 0) paras.push(msg('explainOthers', { ...d, cpus: listOf(others.map((o) => `CPU${o.stack.cpu}`)) }));
-      if (waiter) paras.push(msg('explainWaiter', { cpu: waiter.cpu }));
+      const otherCpus = [...new Set(others.map((o) => m.contexts[o.context].cpu))];
+      if (others.length > 0) paras.push(msg('explainOthers', { ...d, cpus: listOf(otherCpus.map((c) => `CPU${c}`)) }));
+      if (ipi) paras.push(msg('explainWaiter', { cpu: ipi.cpu }));
+      const report = ctx.analysis.reports.findIndex((r) => r.traces.some((t) => t.startLine <= waiter.lines[0] && waiter.lines[0] <= t.endLine));
       out.push({
-        report: spin.stack.report ?? undefined,
+        report: report >= 0 ? report : undefined,
         confidence: others.length > 0 ? 0.88 : 0.78,
         secondaryClasses: ['deadlock-aa'],
         summary: msg('summary', d),
@@ -182,7 +154,7 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
         evidence,
         culprit: culpritOfBlame(blame),
         nextSteps: [msg('stepRead', d), msg('stepDis', d), msg('stepStruct', d), msg('stepProve')],
-        facts: { panic, lockAddress: spin.lock, cpu, spinningCpus: [cpu, ...others.map((o) => o.stack.cpu)], interruptedRip: interrupted.exceptionRip, rflags: interrupted.registers.RFLAGS, interruptsEnabled: true, holder, ipiWaiterCpu: waiter?.cpu ?? null },
+        facts: { panic, lockAddress: lock.address, cpu, spinningCpus: [cpu, ...otherCpus], interruptedRip: holder.stoppedAt, rflags, interruptsEnabled: true, holder: holderName, ipiWaiterCpu: ipi?.cpu ?? null, holderEvidence: held.evidence },
       });
     }
     return out;

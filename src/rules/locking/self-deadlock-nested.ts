@@ -1,7 +1,7 @@
 // One CPU spins on a lock that an outer context on the same stack already holds: an AA self-deadlock through nesting.
 
-import { LOCK_DOMAINS, LOCK_SPINNERS } from '../../knowledge/functions';
-import { allStacks, baseName, framesOf, named } from '../stacks';
+import { machineOf, nestedWaits } from '../../machine';
+import { baseName } from '../stacks';
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 
@@ -61,42 +61,48 @@ __hrtimer_run_queues 等）。这把锁永远不会被释放：持有者就在�
   },
   check(ctx) {
     const out: FindingDraft[] = [];
-    for (const s of allStacks(ctx.analysis)) {
-      const frames = framesOf(s.trace);
-      const spinAt = frames.findIndex((f) => f.reliable && named(f, LOCK_SPINNERS));
-      if (spinAt < 0) continue;
-      for (const d of LOCK_DOMAINS) {
-        const taker = frames.slice(spinAt + 1, spinAt + 4).find((f) => f.function !== null && d.takers.test(baseName(f.function)));
-        if (!taker) continue;
-        const takerIdx = frames.indexOf(taker);
-        const holderFrame = frames.slice(takerIdx + 1).find((f) => f.function !== null && d.holders.test(baseName(f.function)));
-        const holderSeg = s.trace.segments.find((seg) => seg.exceptionRip !== null && d.holders.test(baseName(seg.exceptionRip.replace(/\+.*$/, ''))) && seg.startLine > taker.line);
-        if (!holderFrame && !holderSeg) continue;
-        const holderName = holderSeg ? (holderSeg.exceptionRip as string) : (holderFrame?.function as string);
-        const holderLine = holderSeg ? holderSeg.registerLines[0] ?? holderSeg.startLine : (holderFrame?.line as number);
-        const path = frames.slice(spinAt, holderFrame ? frames.indexOf(holderFrame) + 1 : frames.length).filter((f) => f.reliable).map((f) => f.function).reverse();
-        const watchdog = frames.find((f) => f.function === 'watchdog_overflow_callback');
-        const data = { cpu: s.cpu !== null ? msg('cpuN', { n: s.cpu }) : msg('cpuOne'), taker: taker.function, lock: d.lock, holder: holderName, path: path.join(' -> ') };
-        const evidence: FindingDraft['evidence'] = [
-          { line: frames[spinAt].line, note: msg('evSpin') },
-          { line: taker.line, note: msg('evTaker', data) },
-          { line: holderLine, note: msg('evHolder', data) },
-        ];
-        if (watchdog) evidence.push({ line: watchdog.line, note: msg('evWatchdog') });
-        const paras: L10n[] = [msg('explain', data), ...(watchdog ? [msg('explainWatchdog')] : []), msg('explainWhy')];
-        out.push({
-          report: s.report ?? undefined,
-          confidence: 0.8,
-          summary: msg('summary', data),
-          explanation: { en: paras.map((p) => p.en).join(' '), zh: paras.map((p) => p.zh).join('') },
-          evidence,
-          // The holder was re-entered by a fault, a printk or an interrupt: what made it re-enter is the finding to explain, not a function here.
-          culprit: null,
-          nextSteps: [s.pid !== null ? msg('stepBt', { ...data, pid: s.pid }) : msg('stepBtNoPid', data), msg('stepBtA')],
-          facts: { lock: d.lock, holder: holderName, taker: taker.function, cpu: s.cpu, nestedPath: path },
-        });
-        break;
-      }
+    const m = machineOf(ctx.analysis);
+    const seen = new Set<string>();
+    for (const nw of nestedWaits(m)) {
+      const { lock, waiter, holder } = nw;
+      // An interrupt that came in on a holder with interrupts enabled is the re-enabled-IRQ finding's to explain.
+      if (holder.interruptsEnabled === true && (waiter.kind === 'irq' || waiter.kind === 'softirq')) continue;
+      const key = `${waiter.cpu}:${waiter.pid}:${lock.address ?? lock.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const w = lock.waiters.find((x) => x.context === waiter.id);
+      if (!w) continue;
+      const holderName = nw.holderFunction ?? holder.stoppedAt ?? '?';
+      const h = lock.holders.find((x) => x.context === holder.id);
+      const holderLine = h?.lines[0] ?? holder.lines[0] ?? 0;
+      // The path from the holder to the spinner, outermost first: every context in between on this CPU.
+      const between = m.contexts.filter((c) => c.pid === waiter.pid && c.cpu === waiter.cpu && c.id >= waiter.id && c.id <= holder.id);
+      const frames = between.flatMap((c) => c.frames.filter((f) => f.reliable && f.function !== null));
+      const cut = frames.findIndex((f, i) => i > 0 && f.function !== null && baseName(f.function) === holderName);
+      const path = (cut >= 0 ? frames.slice(0, cut + 1) : frames).map((f) => f.function as string).reverse();
+      if (cut < 0 && holder.stoppedAt) path.unshift(holder.stoppedAt);
+      const watchdog = m.contexts.filter((c) => c.pid === waiter.pid && c.cpu === waiter.cpu).flatMap((c) => c.frames).find((f) => f.function === 'watchdog_overflow_callback');
+      const lockText = lock.name ?? `lock ${lock.address}`;
+      const data = { cpu: waiter.cpu !== null ? msg('cpuN', { n: waiter.cpu }) : msg('cpuOne'), taker: w.taker ?? w.primitive, lock: lockText, holder: holderName, path: path.join(' -> ') };
+      const evidence: FindingDraft['evidence'] = [
+        { line: w.lines[0], note: msg('evSpin') },
+        ...(w.lines[1] !== undefined ? [{ line: w.lines[1], note: msg('evTaker', data) }] : []),
+        { line: holderLine, note: msg('evHolder', data) },
+      ];
+      if (watchdog) evidence.push({ line: watchdog.line, note: msg('evWatchdog') });
+      const paras: L10n[] = [msg('explain', data), ...(watchdog ? [msg('explainWatchdog')] : []), msg('explainWhy')];
+      const report = ctx.analysis.reports.findIndex((r) => r.traces.some((t) => t.startLine <= waiter.lines[0] && waiter.lines[0] <= t.endLine));
+      out.push({
+        report: report >= 0 ? report : undefined,
+        confidence: 0.8,
+        summary: msg('summary', data),
+        explanation: { en: paras.map((p) => p.en).join(' '), zh: paras.map((p) => p.zh).join('') },
+        evidence,
+        // The holder was re-entered by a fault, a printk or an interrupt: what made it re-enter is the finding to explain, not a function here.
+        culprit: null,
+        nextSteps: [waiter.pid !== null ? msg('stepBt', { ...data, pid: waiter.pid }) : msg('stepBtNoPid', data), msg('stepBtA')],
+        facts: { lock: lockText, lockAddress: lock.address, holder: holderName, taker: w.taker, cpu: waiter.cpu, nestedPath: path, holderEvidence: h?.evidence ?? [] },
+      });
     }
     return out;
   },

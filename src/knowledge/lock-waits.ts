@@ -1,0 +1,33 @@
+// Where a context waits for a lock: the slow paths of each lock kind, and the register that holds the lock's address.
+
+/** The kind of lock a primitive waits on. */
+export type LockKind = 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore';
+
+/**
+ * Functions a context is in while it waits for a lock, innermost first in a stack; the lock is
+ * their first argument. Spinners keep the CPU (the lock is in the first-argument register of the
+ * sampled instruction); sleepers leave it (their stack shows them below `schedule`).
+ */
+export const LOCK_WAIT_PRIMITIVES: ReadonlyArray<{ fn: RegExp; kind: LockKind; spins: boolean }> = [
+  { fn: /^(?:native_|__pv_|pv_)?queued_spin_lock_slowpath$/, kind: 'spinlock', spins: true },
+  { fn: /^_raw_spin_lock(?:_irq|_irqsave|_bh|_nested|_irqsave_nested)?$/, kind: 'spinlock', spins: true },
+  { fn: /^__raw_spin_lock\w{0,32}$/, kind: 'spinlock', spins: true },
+  { fn: /^do_raw_spin_lock(?:_flags)?$/, kind: 'spinlock', spins: true },
+  { fn: /^(?:__ticket_spin_lock|_spin_lock(?:_irq|_irqsave|_bh)?|__spin_lock_debug|arch_spin_lock)$/, kind: 'spinlock', spins: true },
+  { fn: /^bit_spin_lock$/, kind: 'spinlock', spins: true },
+  { fn: /^queued_(?:read|write)_lock_slowpath$/, kind: 'rwlock', spins: true },
+  { fn: /^_raw_(?:read|write)_lock(?:_irq|_irqsave|_bh)?$/, kind: 'rwlock', spins: true },
+  { fn: /^(?:__mutex_lock(?:_slowpath|_common|_killable_slowpath|_interruptible_slowpath)?|mutex_lock(?:_nested|_killable|_interruptible)?|__ww_mutex_lock\w{0,24})$/, kind: 'mutex', spins: false },
+  { fn: /^(?:rwsem_down_(?:read|write)_(?:slowpath|failed)\w{0,16}|down_(?:read|write)(?:_killable|_nested)?|__down_(?:read|write)\w{0,16})$/, kind: 'rwsem', spins: false },
+  { fn: /^(?:__down(?:_common|_interruptible|_killable|_timeout)?|down(?:_interruptible|_killable|_timeout)?)$/, kind: 'semaphore', spins: false },
+];
+
+/** The first-argument register of each architecture (the lock passed to the slow path). */
+export const FIRST_ARGUMENT_REGISTER: Readonly<Record<string, string>> = {
+  x86_64: 'RDI',
+  i386: 'EAX',
+  arm64: 'X0',
+};
+
+/** Bit 9 of (R/E)FLAGS: interrupts enabled. */
+export const EFLAGS_IF = 0x200;
