@@ -49,3 +49,22 @@ test('headless Chromium renders the page with its findings and stacks', { skip: 
     assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');
   }
 });
+
+test('headless Chromium renders the machine of a crash bt -a session: the per-CPU table and the wait-for graph', { skip: SKIP_SHARED || (CHROMIUM ? false : 'chromium is not installed (apt-get install chromium)') }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ktriage-machine-'));
+  const file = join(dir, 'seed-003.html');
+  writeFileSync(file, await seedHtml('seed-003', 'en'));
+  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`];
+  const dom = spawnSync(CHROMIUM as string, [...flags, '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(dom.status, 0, dom.stderr);
+  const table = /<table class="machine">([\s\S]*?)<\/table>/.exec(dom.stdout)?.[1] ?? '';
+  assert.equal((table.match(/<tr>/g) ?? []).length, 5, 'a header and one row per CPU');
+  assert.match(table, /<td>1<\/td><td>fio\/2857<\/td><td>task\(IF=1\) › irq › softirq\(IF=0\) › NMI<\/td>/);
+  const svg = /<svg class="machine-graph"[\s\S]*?<\/svg>/.exec(dom.stdout)?.[0] ?? '';
+  assert.equal((svg.match(/<rect class="cpu"/g) ?? []).length, 4, 'a box per CPU');
+  assert.equal((svg.match(/<ellipse class="lock"/g) ?? []).length, 1, 'one lock node');
+  assert.equal((svg.match(/<line class="waits"/g) ?? []).length, 3, 'three CPUs wait on it');
+  assert.equal((svg.match(/<line class="holds"/g) ?? []).length, 1, 'one holder');
+  assert.match(svg, /held by bfq_bio_merge/);
+  assert.equal((svg.match(/<path class="ipi"/g) ?? []).length, 3, 'CPU0 waits for CPUs 1-3 in an IPI');
+});

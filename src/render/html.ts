@@ -6,6 +6,8 @@ import type { RenderedFinding } from '../rules/engine';
 import { pick, t, type OutLang } from './i18n';
 import { contextLabel, frameText, hasKernel, kernelText, modulesText, repeatsOf, reportTotal, TALLIES_SHOWN } from './text';
 import { commandOf, count, culpritText, repeatText, stepParts } from './findings';
+import { machineOf } from '../machine';
+import { machineHtml, machineWorthShowing } from './machine';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -129,6 +131,8 @@ function inputHtml(a: Analysis, lang: OutLang, id: string, heading: 'h1' | 'h2')
   const total = reportTotal(a);
   if (total === 0) parts.push(`<p>${esc(t(lang, 'noReport'))}</p>`);
   if (findings.length > 0) parts.push(`<h2>${esc(t(lang, 'diagnosis'))}</h2>${findings.map((f, i) => findingHtml(f, i, lang, id)).join('')}`);
+  const machine = machineOf(a);
+  if (machineWorthShowing(machine)) parts.push(machineHtml(machine, lang));
   const same = repeatsOf(a.reports);
   if (a.reports.length > 0) parts.push(`<h2>${esc(t(lang, 'details'))}</h2>${a.reports.map((r, i) => reportHtml(r, i, lang, cited, id, same[i])).join('')}${talliesHtml(a, lang)}`);
   if (a.backtraces.length > 0) parts.push(`<h2>${esc(t(lang, 'backtraces'))}</h2><section class="report">${a.backtraces.map((tr) => traceHtml(tr, lang, cited)).join('')}</section>`);
