@@ -82,3 +82,14 @@ test('text, Markdown and JSON show the machine of a crash bt -a session', { skip
   assert.equal(j.machine.cpus.length, 4);
   assert.equal(j.machine.locks[0].address, 'ffff92adc0fc6400');
 });
+
+test('what a CPU does is its own code: never the reporting machinery, never a sanitizer\'s recorded allocation or free stack', async () => {
+  const kasan = await machineOfFile(join(REPO, 'test', 'fixtures', 'qemu-debug', 'kasanuaf.log'));
+  assert.equal(kasan.cpus.length, 1);
+  assert.doesNotMatch(kasan.cpus[0].doing.en, /kmalloc|kfree|kasan|dump_stack|print_report/);
+  assert.match(kasan.cpus[0].doing.en, /^runs \w+\(\)$/);
+  for (const name of ['bhleak', 'oom', 'kthstop']) {
+    const m = await machineOfFile(join(REPO, 'test', 'fixtures', 'qemu', `${name}.log`));
+    for (const c of m.cpus) assert.doesNotMatch(c.doing.en, /dump_stack|__warn|show_stack/, `${name}: ${c.doing.en}`);
+  }
+});

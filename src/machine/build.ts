@@ -5,7 +5,7 @@ import type { CallTrace, Frame, StackSegment } from '../model/types';
 import { CPU_DETECTORS, IPI_WAITERS, LOCK_DOMAINS } from '../knowledge/functions';
 import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_WAIT_PRIMITIVES, type LockKind } from '../knowledge/lock-waits';
 import { matchesAny } from '../knowledge/contexts';
-import { baseName } from '../rules/blame';
+import { baseName, isRole, isTrackTrace } from '../rules/blame';
 import { allStacks, type StackView } from '../rules/stacks';
 import type { IpiWait, LockHolder, MachineContext, MachineCpu, MachineLock, MachineModel, MachineTask } from './types';
 
@@ -61,7 +61,6 @@ function linesOf(s: StackSegment): number[] {
 
 interface Wait {
   kind: LockKind;
-  spins: boolean;
   primitive: string;
   taker: Frame | null;
   address: string | null;
@@ -94,7 +93,6 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
   const address = atPrimitive && c.registers?.[reg] ? c.registers[reg].toLowerCase() : null;
   return {
     kind: outer.kind === 'spinlock' && prim.kind === 'rwlock' ? 'rwlock' : outer.kind,
-    spins: prim.spins,
     primitive: i >= 0 ? baseName(reliable[i].function as string) : (at as string),
     taker,
     address,
@@ -122,7 +120,7 @@ export function buildMachine(a: Analysis): MachineModel {
   let n = 0;
   for (const s of allStacks(a)) {
     if (++n > MAX_STACKS) break;
-    if (s.cpu === null && s.pid === null) continue;
+    if ((s.cpu === null && s.pid === null) || isTrackTrace(s.trace)) continue;
     const key = s.pid !== null && s.pid !== 0 ? `p${s.pid}` : `c${s.cpu}`;
     const had = chosen.get(key);
     chosen.set(key, had ? better(had, s) : s);
@@ -169,6 +167,7 @@ function contextsOf(t: CallTrace, s: StackView, into: MachineContext[]): number[
       cpu: s.cpu,
       pid: s.pid,
       comm: s.comm,
+      report: s.report,
       kind: g.context,
       frames: g.frames,
       stoppedAt: g.exceptionRip,
@@ -181,11 +180,6 @@ function contextsOf(t: CallTrace, s: StackView, into: MachineContext[]): number[
     inner = id;
   }
   return ids.reverse();
-}
-
-/** The contexts a context interrupted on its CPU (outer ones of the same stack), nearest first. */
-export function outerContexts(c: MachineContext, all: readonly MachineContext[]): MachineContext[] {
-  return all.filter((o) => o.interruptedBy !== null && o.pid === c.pid && o.cpu === c.cpu && o.id > c.id);
 }
 
 /** Same owner: the same module, or for built-in code the same subsystem prefix (`bfq_`, `blk_mq_`). */
@@ -319,7 +313,8 @@ function doingOf(cpu: MachineCpu, contexts: readonly MachineContext[], locks: re
     const whom = ipi.blockedBy.length > 0 ? `CPU ${ipi.blockedBy.join(', ')}` : null;
     return { en: `waits in ${ipi.function}() for ${whom ?? 'other CPUs'} to run its function`, zh: `在 ${ipi.function}() 中等待${whom ?? '其他 CPU'}执行其函数` };
   }
-  const top = runningFunctions(c)[0]?.fn ?? null;
+  // The reporting machinery (dump_stack, __warn, sanitizers) is how the CPU told, not what it was doing.
+  const top = runningFunctions(c).find((f) => !isRole(f.fn, 'reporting'))?.fn ?? null;
   if (top && IDLE.test(top)) return { en: 'idle', zh: '空闲' };
   return top ? { en: `runs ${top}()`, zh: `运行 ${top}()` } : { en: 'unknown', zh: '未知' };
 }

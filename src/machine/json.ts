@@ -11,6 +11,7 @@ export function machineJson(m: MachineModel): Record<string, unknown> {
       cpu: c.cpu,
       pid: c.pid,
       comm: c.comm,
+      report: c.report,
       kind: c.kind,
       stoppedAt: c.stoppedAt,
       interruptsEnabled: c.interruptsEnabled,

@@ -9,6 +9,8 @@ export interface MachineContext {
   cpu: number | null;
   pid: number | null;
   comm: string | null;
+  /** Index of the report whose stack this is, or null for a `crash` listing outside any report. */
+  report: number | null;
   kind: StackContext;
   /** Innermost first, as printed. */
   frames: Frame[];

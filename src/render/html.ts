@@ -8,10 +8,7 @@ import { contextLabel, frameText, hasKernel, kernelText, modulesText, repeatsOf,
 import { commandOf, count, culpritText, repeatText, stepParts } from './findings';
 import { machineOf } from '../machine';
 import { machineHtml, machineWorthShowing } from './machine';
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+import { esc } from './escape';
 
 const CSS = `
 body{font:14px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#fafafa;color:#1d1d1f}

@@ -3,6 +3,7 @@
 import type { MachineContext, MachineModel } from '../machine/types';
 import { pick, t, type OutLang } from './i18n';
 import { wrapParagraph } from './findings';
+import { esc } from './escape';
 
 const KIND: Record<MachineContext['kind'], { en: string; zh: string }> = {
   task: { en: 'task', zh: '进程' },
@@ -72,10 +73,6 @@ export function machineLines(m: MachineModel, lang: OutLang, indent = '  '): str
   return [line(head), ...rows.map(line), ...lockLines(m, lang).map((l) => indent + l)];
 }
 
-function escHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
 /**
  * The wait-for graph as an inline SVG: CPUs as boxes on the left, locks as nodes on the right,
  * edges labelled waits / holds, and cross-CPU calls as dashed edges between CPUs. No script, no network.
@@ -90,17 +87,17 @@ export function machineSvg(m: MachineModel, lang: OutLang): string {
   // Labels sit near the CPU end of an edge, where the edges of one lock part.
   const edge = (x1: number, y1: number, x2: number, y2: number, label: string, cls: string, at: number): void => {
     parts.push(`<line class="${cls}" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#arrow)"/>`);
-    parts.push(`<text class="edge" x="${Math.round(x1 + (x2 - x1) * at)}" y="${Math.round(y1 + (y2 - y1) * at) - 4}">${escHtml(label)}</text>`);
+    parts.push(`<text class="edge" x="${Math.round(x1 + (x2 - x1) * at)}" y="${Math.round(y1 + (y2 - y1) * at) - 4}">${esc(label)}</text>`);
   };
   for (const c of m.cpus) {
     const y = cpuY.get(c.cpu) as number;
     const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : '';
-    parts.push(`<rect class="cpu" x="10" y="${y}" width="230" height="40" rx="4"/><text x="20" y="${y + 17}">${escHtml(`${t(lang, 'machineCpu')} ${c.cpu}`)}</text><text class="small" x="20" y="${y + 33}">${escHtml(task.slice(0, 34))}</text>`);
+    parts.push(`<rect class="cpu" x="10" y="${y}" width="230" height="40" rx="4"/><text x="20" y="${y + 17}">${esc(`${t(lang, 'machineCpu')} ${c.cpu}`)}</text><text class="small" x="20" y="${y + 33}">${esc(task.slice(0, 34))}</text>`);
   }
   for (const l of locks) {
     const y = lockY.get(l) as number;
     const label = l.address ?? l.name ?? l.kind;
-    parts.push(`<ellipse class="lock" cx="560" cy="${y + 20}" rx="130" ry="20"/><text x="445" y="${y + 17}">${escHtml(label.slice(0, 30))}</text><text class="small" x="445" y="${y + 33}">${escHtml((l.name ?? l.kind).slice(0, 34))}</text>`);
+    parts.push(`<ellipse class="lock" cx="560" cy="${y + 20}" rx="130" ry="20"/><text x="445" y="${y + 17}">${esc(label.slice(0, 30))}</text><text class="small" x="445" y="${y + 33}">${esc((l.name ?? l.kind).slice(0, 34))}</text>`);
     for (const w of l.waiters) {
       const cy = cpuY.get(m.contexts[w.context].cpu ?? -1);
       if (cy !== undefined) edge(240, cy + 14, 430, y + 14, lang === 'en' ? 'waits' : '等待', 'waits', 0.1);
@@ -120,7 +117,7 @@ export function machineSvg(m: MachineModel, lang: OutLang): string {
   }
   const defs = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>';
   const style = '<style>.cpu{fill:#eef4ff;stroke:#446}.lock{fill:#fff4e0;stroke:#a60}.waits{stroke:#a00}.holds{stroke:#070}.ipi{stroke:#555;fill:none;stroke-dasharray:4 3}text{font:12px sans-serif}.small{font-size:10px;fill:#444}.edge{font-size:10px;fill:#333}</style>';
-  return `<svg class="machine-graph" xmlns="http://www.w3.org/2000/svg" viewBox="-50 0 750 ${height}" width="750" height="${height}" role="img" aria-label="${escHtml(t(lang, 'machine'))}">${defs}${style}${parts.join('')}</svg>`;
+  return `<svg class="machine-graph" xmlns="http://www.w3.org/2000/svg" viewBox="-50 0 750 ${height}" width="750" height="${height}" role="img" aria-label="${esc(t(lang, 'machine'))}">${defs}${style}${parts.join('')}</svg>`;
 }
 
 /** The machine section of an HTML page: the per-CPU table, the locks and the graph. */
@@ -129,8 +126,8 @@ export function machineHtml(m: MachineModel, lang: OutLang): string {
   const rows = m.cpus.map((c) => {
     const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : '-';
     const ctxs = c.contexts.map((id) => contextText(m.contexts[id], lang)).join(' › ');
-    return `<tr><td>${c.cpu}</td><td>${escHtml(task)}</td><td>${escHtml(ctxs)}</td><td>${escHtml(pick(c.doing, lang))}</td></tr>`;
+    return `<tr><td>${c.cpu}</td><td>${esc(task)}</td><td>${esc(ctxs)}</td><td>${esc(pick(c.doing, lang))}</td></tr>`;
   });
-  const lockList = lockLines(m, lang).map((l) => `<li>${escHtml(l)}</li>`).join('');
-  return `<h2>${escHtml(t(lang, 'machine'))}</h2><table class="machine"><thead><tr>${head.map((h) => `<th>${escHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${lockList ? `<ul class="locks">${lockList}</ul>` : ''}${machineSvg(m, lang)}`;
+  const lockList = lockLines(m, lang).map((l) => `<li>${esc(l)}</li>`).join('');
+  return `<h2>${esc(t(lang, 'machine'))}</h2><table class="machine"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${lockList ? `<ul class="locks">${lockList}</ul>` : ''}${machineSvg(m, lang)}`;
 }

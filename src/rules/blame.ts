@@ -1,6 +1,6 @@
 // The blame walk every rule uses: from the frame that noticed, outward to the code that broke the kernel's contract.
 
-import type { CrashReport, Frame } from '../model/types';
+import type { CallTrace, CrashReport, Frame } from '../model/types';
 import type { RuleContext } from './types';
 import { isPseudoLock, isSleepingLock, readLockdep } from './lockdep';
 import { DEBUG_FACILITIES, DISPATCHERS, FUNCTION_ROLES, REPORTING_LOCKS, WRAPPER_MAX_SIZE, type CallbackMechanism, type DispatcherRow, type FunctionRole } from '../knowledge/blame';
@@ -423,13 +423,18 @@ export function reenteredFunction(frames: readonly Frame[]): { outer: Frame; inn
 
 /** The report's own call chain (not KASAN's alloc/free tracks), innermost first. */
 export function reportFrames(r: CrashReport): Frame[] {
-  const own = r.traces.filter((t) => !TRACK_LABEL.test(t.label ?? ''));
+  const own = r.traces.filter((t) => !isTrackTrace(t));
   const tr = own.find((t) => MAIN_LABEL.test(t.label ?? '')) ?? own[0] ?? null;
   return tr ? tr.segments.flatMap((s) => s.frames) : [];
 }
 
 const MAIN_LABEL = /Call [Tt]race|Backtrace|stack backtrace|NMI backtrace|PID: /;
 const TRACK_LABEL = /(?:^|\] |^\s*)(?:Allocated|Freed|Last potentially|Second to last|Last call_rcu|Second to last call_rcu)/i;
+
+/** A stack a sanitizer recorded earlier ("Allocated by task N:", "Freed by task N:", "Last potentially related work creation:"): history, not a running stack. */
+export function isTrackTrace(t: CallTrace): boolean {
+  return TRACK_LABEL.test(t.label ?? '');
+}
 
 /** A KASAN/KFENCE track stack ("Allocated by task N:", "Freed by task N:"), innermost first. */
 export function trackFrames(r: CrashReport, kind: 'alloc' | 'free'): Frame[] {

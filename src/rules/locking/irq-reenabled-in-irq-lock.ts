@@ -144,9 +144,8 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
       const otherCpus = [...new Set(others.map((o) => m.contexts[o.context].cpu))];
       if (others.length > 0) paras.push(msg('explainOthers', { ...d, cpus: listOf(otherCpus.map((c) => `CPU${c}`)) }));
       if (ipi) paras.push(msg('explainWaiter', { cpu: ipi.cpu }));
-      const report = ctx.analysis.reports.findIndex((r) => r.traces.some((t) => t.startLine <= waiter.lines[0] && waiter.lines[0] <= t.endLine));
       out.push({
-        report: report >= 0 ? report : undefined,
+        report: waiter.report ?? undefined,
         confidence: others.length > 0 ? 0.88 : 0.78,
         secondaryClasses: ['deadlock-aa'],
         summary: msg('summary', d),

@@ -91,9 +91,8 @@ __hrtimer_run_queues 等）。这把锁永远不会被释放：持有者就在�
       ];
       if (watchdog) evidence.push({ line: watchdog.line, note: msg('evWatchdog') });
       const paras: L10n[] = [msg('explain', data), ...(watchdog ? [msg('explainWatchdog')] : []), msg('explainWhy')];
-      const report = ctx.analysis.reports.findIndex((r) => r.traces.some((t) => t.startLine <= waiter.lines[0] && waiter.lines[0] <= t.endLine));
       out.push({
-        report: report >= 0 ? report : undefined,
+        report: waiter.report ?? undefined,
         confidence: 0.8,
         summary: msg('summary', data),
         explanation: { en: paras.map((p) => p.en).join(' '), zh: paras.map((p) => p.zh).join('') },
