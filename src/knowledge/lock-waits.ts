@@ -31,3 +31,13 @@ export const FIRST_ARGUMENT_REGISTER: Readonly<Record<string, string>> = {
 
 /** Bit 9 of (R/E)FLAGS: interrupts enabled. */
 export const EFLAGS_IF = 0x200;
+
+/**
+ * Waits for another context to signal: the "lock" is a completion or a work item, its holder the
+ * context that must complete it. They sleep, so their stacks show them below `schedule`.
+ */
+export const SIGNAL_WAITS: readonly RegExp[] = [
+  /^(?:wait_for_completion\w{0,32}|__wait_for_common|wait_for_common\w{0,16}|do_wait_for_common)$/,
+  /^(?:__flush_work|flush_work|flush_delayed_work|__flush_workqueue|flush_workqueue|drain_workqueue|__cancel_work_timer|cancel_work_sync|cancel_delayed_work_sync)$/,
+  /^kthread_stop$/,
+];

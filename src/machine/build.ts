@@ -3,11 +3,15 @@
 import type { Analysis } from '../analyze/analyze';
 import type { CallTrace, Frame, StackSegment } from '../model/types';
 import { CPU_DETECTORS, IPI_WAITERS, LOCK_DOMAINS } from '../knowledge/functions';
-import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_WAIT_PRIMITIVES, type LockKind } from '../knowledge/lock-waits';
+import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_WAIT_PRIMITIVES, SIGNAL_WAITS, type LockKind } from '../knowledge/lock-waits';
 import { matchesAny } from '../knowledge/contexts';
 import { baseName, isRole, isTrackTrace } from '../rules/blame';
 import { allStacks, type StackView } from '../rules/stacks';
-import type { IpiWait, LockHolder, MachineContext, MachineCpu, MachineLock, MachineModel, MachineTask } from './types';
+import type { HeldLock, IpiWait, LockHolder, MachineContext, MachineCpu, MachineLock, MachineModel, MachineSystem, MachineTask, RcuBlocker, WaitCycle, WaitEdge } from './types';
+import { readSources, type MachineSources } from './sources';
+import { lineAt } from '../analyze/analyze';
+import { addRegisterPairs } from '../parse/registers';
+import { parseFrame } from '../parse/frames';
 
 /** Stacks read into the model; a paste of more tasks than this keeps the first ones. */
 const MAX_STACKS = 20_000;
@@ -60,11 +64,13 @@ function linesOf(s: StackSegment): number[] {
 }
 
 interface Wait {
-  kind: LockKind;
+  kind: LockKind | 'completion';
   primitive: string;
   taker: Frame | null;
   address: string | null;
   domain: (typeof LOCK_DOMAINS)[number] | null;
+  /** Lockdep's name of the lock, when the waiter's held-lock list gives it. */
+  name: string | null;
   line: number;
 }
 
@@ -97,8 +103,22 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
     taker,
     address,
     domain,
+    name: null,
     line: i >= 0 ? reliable[i].line : c.lines[0] ?? 0,
   };
+}
+
+/** Frames looked at for a wait on a completion or a work item (below schedule, schedule_timeout...). */
+const SIGNAL_WINDOW = 6;
+
+/** A context asleep until another one signals it: wait_for_completion, flush_work, kthread_stop. */
+function signalWaitOf(c: MachineContext): Wait | null {
+  const reliable = c.frames.filter((f) => f.reliable && f.function !== null);
+  let i = reliable.slice(0, SIGNAL_WINDOW).findIndex((f) => matchesAny(baseName(f.function as string), SIGNAL_WAITS));
+  if (i < 0) return null;
+  while (i + 1 < reliable.length && matchesAny(baseName(reliable[i + 1].function as string), SIGNAL_WAITS)) i++;
+  const taker = reliable[i + 1] ?? null;
+  return { kind: 'completion', primitive: baseName(reliable[i].function as string), taker, address: null, domain: null, name: null, line: reliable[i].line };
 }
 
 /** Functions of a context that run inside it: its reliable frames, and the instruction it was stopped at unless that is a prologue. */
@@ -112,9 +132,10 @@ function runningFunctions(c: MachineContext): Array<{ fn: string; line: number }
   return out;
 }
 
-/** Builds the model of the machine from the stacks of an analysed input. */
+/** Builds the model of the machine from the stacks of an analysed input, and what the console and crash say beside them. */
 export function buildMachine(a: Analysis): MachineModel {
   const arch = a.kernel.arch;
+  const src = readSources(a);
   // One stack per task (pid), or per CPU when the stack names no task.
   const chosen = new Map<string, StackView>();
   let n = 0;
@@ -128,10 +149,14 @@ export function buildMachine(a: Analysis): MachineModel {
   const contexts: MachineContext[] = [];
   const tasks = new Map<number, MachineTask>();
   const cpus = new Map<number, MachineCpu>();
+  const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, locksHeld: [], contexts: [], lines: [] });
   for (const s of chosen.values()) {
-    const ids = contextsOf(s.trace, s, contexts);
+    const ids = contextsOf(a, s.trace, s, contexts);
     if (s.pid !== null) {
-      const t = tasks.get(s.pid) ?? { pid: s.pid, comm: s.comm, task: taskAddress(s.trace), cpu: s.cpu, state: null, contexts: [], lines: [] };
+      const t = tasks.get(s.pid) ?? newTask(s.pid, s.comm);
+      t.task ??= taskAddress(s.trace);
+      t.cpu ??= s.cpu;
+      t.state ??= s.trace.task?.state ?? null;
       t.contexts = ids;
       t.lines = [s.trace.startLine];
       tasks.set(s.pid, t);
@@ -139,25 +164,107 @@ export function buildMachine(a: Analysis): MachineModel {
     // The task on a CPU at the crash: the one whose stack is active there (crash marks idle tasks by CPU too).
     if (s.cpu !== null && (!cpus.has(s.cpu) || s.trace.origin === 'crash-bt')) cpus.set(s.cpu, { cpu: s.cpu, pid: s.pid, comm: s.comm, contexts: ids, doing: { en: '', zh: '' } });
   }
-  const locks = lockGraph(contexts, arch);
-  const ipiWaits = ipiWaitsOf(contexts, [...cpus.values()]);
+  joinTasks(tasks, src, newTask);
+  const locks = lockGraph(contexts, arch, src, tasks, (no) => lineAt(a, no)?.text ?? null);
+  const ipiWaits = ipiWaitsOf(contexts, [...cpus.values()], src);
   for (const c of cpus.values()) c.doing = doingOf(c, contexts, locks, ipiWaits);
+  const waitsFor = edgesOf(contexts, locks);
   return {
     cpus: [...cpus.values()].sort((x, y) => x.cpu - y.cpu),
     tasks: [...tasks.values()].sort((x, y) => x.pid - y.pid),
     contexts,
     locks,
     ipiWaits,
+    rcuBlockers: rcuBlockersOf(src, cpus, tasks, contexts, locks, ipiWaits),
+    waitsFor,
+    cycles: cyclesOf(contexts, waitsFor),
+    system: systemOf(src),
   };
+}
+
+/** Tasks listed by ps without a stack of their own are kept when they matter: blocked (UN) or running at the dump (`>`). */
+const MAX_LISTED_TASKS = 512;
+
+/** What ps, hung-task reports and lockdep's held-lock lists add to the tasks. */
+function joinTasks(tasks: Map<number, MachineTask>, src: MachineSources, newTask: (pid: number, comm: string | null) => MachineTask): void {
+  let listed = 0;
+  for (const p of src.crash?.tasks ?? []) {
+    let t = tasks.get(p.pid);
+    if (!t) {
+      if (!(p.state === 'UN' || p.active) || listed >= MAX_LISTED_TASKS || p.pid === 0) continue;
+      listed++;
+      t = newTask(p.pid, p.comm);
+      tasks.set(p.pid, t);
+    }
+    t.task ??= p.task;
+    t.cpu ??= p.cpu;
+    t.state = p.state ?? t.state;
+    t.active = p.active;
+    t.lastRun = p.lastRun?.text ?? t.lastRun;
+    t.lines = [...new Set([...t.lines, ...p.lines])].sort((x, y) => x - y);
+  }
+  for (const b of src.blocked) {
+    const t = tasks.get(b.pid);
+    if (t) {
+      t.state ??= 'UN';
+      if (!t.lines.includes(b.line)) t.lines.push(b.line);
+    }
+  }
+  for (const l of src.heldLists) {
+    if (l.pid === null) continue;
+    const t = tasks.get(l.pid);
+    if (!t) continue;
+    t.locksHeld = l.locks.map((x): HeldLock => ({ name: x.name, address: x.address?.toLowerCase() ?? null, at: x.at ? baseName(x.at.function) : null, atModule: x.at?.module ?? null, line: x.line }));
+  }
+}
+
+function systemOf(src: MachineSources): MachineSystem | null {
+  const s = src.crash?.sys;
+  if (!s) return null;
+  return { cpus: s.cpus, offlineCpus: s.offlineCpus, release: s.release, panic: s.panic, panicPid: s.pid, panicCpu: s.cpu, panicTask: s.task, dumpfile: s.dumpfile, partialDump: s.partialDump, lines: s.lines };
 }
 
 function taskAddress(t: CallTrace): string | null {
   return /TASK: {1,4}([0-9a-f]{8,16})/.exec(t.label ?? '')?.[1] ?? null;
 }
 
+/** Lines looked back from a console trace for the register dump printed before it. */
+const REGISTER_REACH = 40;
+const CONSOLE_RIP = /^ {0,8}(?:RIP: (00[0-9a-f]{2}):|pc ?: )(.{1,300})$/;
+const BEFORE_REGISTERS = /^(?:CPU: {0,2}\d|task:|Call [Tt]race:|NMI backtrace for cpu|\s{0,4}<\/?(?:TASK|IRQ|NMI|SOFTIRQ)>)/;
+
+/**
+ * Where a console trace's innermost context was stopped: the `RIP:` and registers printed between
+ * the task line and `Call Trace:` (an oops, an NMI backtrace, a soft lockup), when kernel-mode.
+ */
+function precedingStop(a: Analysis, t: CallTrace): { rip: string; registers: Record<string, string>; lines: number[] } | null {
+  if (t.origin !== 'console') return null;
+  const registers: Record<string, string> = {};
+  let rip: string | null = null;
+  const lines: number[] = [];
+  for (let no = t.startLine - 1; no >= Math.max(1, t.startLine - REGISTER_REACH); no--) {
+    const l = lineAt(a, no);
+    if (!l || l.text.length > 512) break;
+    const text = l.text;
+    const m = CONSOLE_RIP.exec(text);
+    if (m) {
+      // A user-mode RIP is where the task entered the kernel, not where it was stopped in it.
+      if (m[1] !== undefined && m[1] !== '0010') return null;
+      rip = m[2].trim();
+      lines.push(no);
+      break;
+    }
+    if (BEFORE_REGISTERS.test(text) || parseFrame(text, no)) break;
+    if (addRegisterPairs(registers, text) > 0) lines.push(no);
+  }
+  return rip ? { rip, registers, lines: lines.sort((x, y) => x - y) } : null;
+}
+
 /** Reads a stack's segments into contexts (ids returned outermost first) and links each to the one that interrupted it. */
-function contextsOf(t: CallTrace, s: StackView, into: MachineContext[]): number[] {
+function contextsOf(a: Analysis, t: CallTrace, s: StackView, into: MachineContext[]): number[] {
   const segs = foldEntryStubs(t.segments).filter((g) => g.frames.length > 0 || g.exceptionRip !== null);
+  const stop = segs.length > 0 && segs[0].exceptionRip === null && segs[0].registers === null ? precedingStop(a, t) : null;
+  if (stop) segs[0] = { ...segs[0], exceptionRip: stop.rip, registers: stop.registers, registerLines: [...segs[0].registerLines, ...stop.lines] };
   const ids: number[] = [];
   let inner: number | null = null;
   for (const g of segs) {
@@ -193,17 +300,86 @@ function sameStack(x: MachineContext, y: MachineContext): boolean {
   return x.pid === y.pid && x.cpu === y.cpu;
 }
 
-function lockGraph(contexts: readonly MachineContext[], arch: string | null): MachineLock[] {
+/** A hex address as printed (`0xffff...`, `ffff...`), lower case without 0x, or null. */
+function hexAddress(text: string | null): string | null {
+  const m = /^(?:0x)?([0-9a-f]{8,16})$/i.exec(text?.trim() ?? '');
+  return m ? m[1].toLowerCase() : null;
+}
+
+/** The context of a task that holds a lock taken in `at`: the one whose frames include it, else its outermost. */
+function holdingContext(contexts: readonly MachineContext[], tasks: ReadonlyMap<number, MachineTask>, pid: number, at: string | null): MachineContext | null {
+  const ids = tasks.get(pid)?.contexts ?? [];
+  if (ids.length === 0) return null;
+  const own = ids.map((id) => contexts[id]);
+  return (at ? own.find((c) => c.frames.some((f) => f.function !== null && baseName(f.function) === at)) : undefined) ?? own[0];
+}
+
+/** The first frame of a context outside lock primitives and the reporting machinery: the code it runs. */
+function ownCode(c: MachineContext): Frame | null {
+  return (
+    c.frames.find((f) => f.reliable && f.function !== null && primitiveOf(baseName(f.function)) === null && !matchesAny(baseName(f.function), SIGNAL_WAITS) && !NMI_PLUMBING.test(baseName(f.function)) && !isRole(baseName(f.function), 'reporting') && !/^(?:__schedule|schedule\w{0,24}|io_schedule\w{0,16})$/.test(baseName(f.function))) ?? null
+  );
+}
+
+function lockGraph(contexts: readonly MachineContext[], arch: string | null, src: MachineSources, tasks: ReadonlyMap<number, MachineTask>, textOf: (no: number) => string | null): MachineLock[] {
   const byKey = new Map<string, MachineLock>();
   const waits = new Map<number, Wait>();
   const takers = new Map<number, Frame>();
+  const values = new Map<string, NonNullable<MachineSources['crash']>['locks'][number]>();
+  for (const v of src.crash?.locks ?? []) {
+    const addr = hexAddress(v.expression);
+    if (addr && v.path === '' && !values.has(addr)) values.set(addr, v);
+  }
+  const words = new Map<number, Set<string>>();
+  const wordsOfFrame = new Map<string, Set<string>>();
+  for (const w of src.crash?.stackWords ?? []) {
+    if (w.pid === null) continue;
+    const all = words.get(w.pid) ?? new Set<string>();
+    const own = wordsOfFrame.get(`${w.pid}:${baseName(w.function)}`) ?? new Set<string>();
+    for (const x of w.words) {
+      const v = x.value.toLowerCase();
+      all.add(v);
+      own.add(v);
+    }
+    words.set(w.pid, all);
+    wordsOfFrame.set(`${w.pid}:${baseName(w.function)}`, own);
+  }
   for (const c of contexts) {
-    const w = waitOf(c, arch);
+    const w = waitOf(c, arch) ?? signalWaitOf(c);
     if (!w) continue;
+    if (w.kind !== 'completion' && c.pid !== null) {
+      // Lockdep lists the lock a task is acquiring as its last held lock, taken in the function that waits.
+      const held = tasks.get(c.pid)?.locksHeld ?? [];
+      const last = held[held.length - 1];
+      const takerFn = w.taker?.function ? baseName(w.taker.function) : null;
+      if (w.address) w.name = held.find((h) => h.address === w.address)?.name ?? null;
+      else if (last && (takerFn === null || last.at === takerFn)) {
+        w.address = last.address;
+        w.name = last.name;
+      }
+      // A lock crash printed (`struct mutex ADDR`) whose address is among the words of the waiting frames.
+      if (!w.address) {
+        const frames = c.frames.filter((f) => f.function !== null).map((f) => baseName(f.function as string));
+        for (const [addr] of values) {
+          if (frames.some((fn) => wordsOfFrame.get(`${c.pid}:${fn}`)?.has(addr) && (primitiveOf(fn) !== null || fn === takerFn))) {
+            w.address = addr;
+            break;
+          }
+        }
+      }
+    }
     // The lock is the same one when the address is; without an address, the one a knowledge table names.
-    const key = w.address ?? (w.domain ? `name:${w.domain.lock}` : `ctx:${c.id}`);
-    const lock = byKey.get(key) ?? { address: w.address, kind: w.kind, name: w.domain?.lock ?? null, waiters: [], holders: [] };
-    lock.name ??= w.domain?.lock ?? null;
+    const key = w.address ?? (w.domain ? `name:${w.domain.lock}` : w.name ? `lockdep:${w.name}` : `ctx:${c.id}`);
+    const value = w.address ? values.get(w.address) ?? null : null;
+    const lock: MachineLock = byKey.get(key) ?? {
+      address: w.address,
+      kind: w.kind,
+      name: w.name ?? w.domain?.lock ?? null,
+      waiters: [],
+      holders: [],
+      value: value ? { raw: value.raw, owner: value.owner?.address ?? null, lines: value.lines } : null,
+    };
+    lock.name ??= w.name ?? w.domain?.lock ?? null;
     lock.waiters.push({ context: c.id, primitive: w.primitive, taker: w.taker?.function ? baseName(w.taker.function) : null, takerModule: w.taker?.module ?? null, lines: [w.line, ...(w.taker ? [w.taker.line] : [])] });
     byKey.set(key, lock);
     waits.set(c.id, w);
@@ -211,55 +387,124 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null): Ma
   }
   for (const lock of byKey.values()) {
     const waiterIds = new Set(lock.waiters.map((w) => w.context));
+    const waiterStacks = lock.waiters.map((w) => contexts[w.context]);
     const domain = LOCK_DOMAINS.find((d) => d.lock === lock.name) ?? null;
+    const add = (c: MachineContext, evidence: LockHolder['evidence'][number], fn: string | null, line: number): void => {
+      const had = lock.holders.find((h) => h.context === c.id);
+      if (had) {
+        if (!had.evidence.includes(evidence)) had.evidence.push(evidence);
+        had.function ??= fn;
+        if (!had.lines.includes(line)) had.lines = [...had.lines, line];
+        return;
+      }
+      const sameCpuAs = lock.waiters.filter((w) => contexts[w.context].cpu !== null && contexts[w.context].cpu === c.cpu).map((w) => w.context);
+      // The line that shows the evidence first, then the context's own lines.
+      lock.holders.push({ context: c.id, function: fn, evidence: [evidence], sameCpuAs, lines: [...new Set([line, ...c.lines])] });
+    };
     for (const c of contexts) {
       if (waiterIds.has(c.id)) continue;
-      const evidence: LockHolder['evidence'] = [];
-      let fn: string | null = null;
-      let line = c.lines[0] ?? 0;
-      if (lock.address && c.registers && Object.values(c.registers).some((v) => v.toLowerCase() === lock.address)) evidence.push('same-address');
+      const interruptedWaiter = lock.waiters.find((w) => sameStack(contexts[w.context], c) && c.id > w.context);
+      // A context the waiter itself interrupted, or one on another stack; never one that came in on top of the waiter.
+      if (!interruptedWaiter && waiterStacks.some((x) => sameStack(x, c))) continue;
+      if (lock.address && c.registers && Object.values(c.registers).some((v) => v.toLowerCase() === lock.address)) {
+        const own = ownCode(c);
+        const address = lock.address;
+        const at = c.lines.find((no) => textOf(no)?.toLowerCase().includes(address)) ?? own?.line ?? c.lines[0] ?? 0;
+        add(c, 'same-address', own?.function ? baseName(own.function) : c.stoppedAt ? ripFunction(c.stoppedAt).fn : null, at);
+      }
       if (domain) {
         const hit = runningFunctions(c).find((f) => domain.holders.test(f.fn));
-        if (hit) {
-          evidence.push('holder-function');
-          fn = hit.fn;
-          line = hit.line;
-        }
+        if (hit) add(c, 'holder-function', hit.fn, hit.line);
       }
-      // An address in the registers, or code of the taker's owner, is evidence only on the waiter's own stack (the context it interrupted).
-      const interruptedWaiter = lock.waiters.find((w) => sameStack(contexts[w.context], c) && c.id > w.context);
-      const onWaiterStack = interruptedWaiter !== undefined;
+      // Code of the taker's owner is evidence only on the waiter's own stack (the context it interrupted).
       const takerFrame = interruptedWaiter ? takers.get(interruptedWaiter.context) ?? null : null;
       if (takerFrame) {
         // The outermost frame of the taker's owner: the code that took the lock before it was interrupted.
         const owned = c.frames.filter((f) => f.reliable && f.function !== null && sameOwner(f, takerFrame));
-        if (owned.length > 0) {
-          evidence.push('same-owner');
-          if (!fn) {
-            fn = baseName(owned[owned.length - 1].function as string);
-            line = owned[owned.length - 1].line;
-          }
-        }
+        if (owned.length > 0) add(c, 'same-owner', baseName(owned[owned.length - 1].function as string), owned[owned.length - 1].line);
       }
-      if (evidence.length === 0 || (!evidence.includes('holder-function') && !onWaiterStack)) continue;
-      const sameCpuAs = lock.waiters.filter((w) => contexts[w.context].cpu !== null && contexts[w.context].cpu === c.cpu).map((w) => w.context);
-      lock.holders.push({ context: c.id, function: fn ?? (c.stoppedAt ? ripFunction(c.stoppedAt).fn : null), evidence, sameCpuAs, lines: [...new Set([line, ...c.lines])].sort((x, y) => x - y) });
+    }
+    // What tasks say of themselves: lockdep's held locks, the owner field, the stack words.
+    for (const t of tasks.values()) {
+      if (waiterStacks.some((x) => x.pid === t.pid && t.pid !== 0)) continue;
+      const held = t.locksHeld.find((h) => (lock.address !== null ? h.address === lock.address : lock.name !== null && h.name === lock.name));
+      if (held) {
+        const c = holdingContext(contexts, tasks, t.pid, held.at);
+        if (c) add(c, 'lockdep-held', held.at, held.line);
+      }
+      if (lock.value?.owner && t.task !== null && t.task.replace(/^0+/, '') === lock.value.owner.replace(/^0+/, '')) {
+        const c = holdingContext(contexts, tasks, t.pid, null);
+        if (c) add(c, 'owner-field', ownCode(c)?.function ? baseName(ownCode(c)?.function as string) : null, lock.value.lines[0] ?? c.lines[0] ?? 0);
+      }
+      if (lock.address && words.get(t.pid)?.has(lock.address)) {
+        const c = holdingContext(contexts, tasks, t.pid, null);
+        if (c) add(c, 'stack-word', ownCode(c)?.function ? baseName(ownCode(c)?.function as string) : null, c.lines[0] ?? 0);
+      }
     }
     // A holder on a waiter's own stack (it was interrupted by the waiter) is certain; any other is a candidate only without one.
     const own = lock.holders.filter((h) => lock.waiters.some((w) => sameStack(contexts[w.context], contexts[h.context]) && h.context > w.context));
     if (own.length > 0) lock.holders = own;
-    // Without a table or an address: another CPU running (not waiting) in code of the taker's owner, the innermost context of its stack.
-    if (lock.holders.length === 0) {
-      const takerFrames = lock.waiters.map((w) => takers.get(w.context)).filter((f): f is Frame => f !== undefined && f.module !== null);
+    if (lock.holders.length > 0) continue;
+    const takerFrames = lock.waiters.map((w) => takers.get(w.context)).filter((f): f is Frame => f !== undefined && f.module !== null);
+    if (lock.kind === 'completion') {
+      // Who must signal: another stack in code of the waiter's module that is itself stuck (waiting) or running on a CPU.
       for (const c of contexts) {
-        if (c.cpu === null || c.interruptedBy !== null || waits.has(c.id) || lock.waiters.some((w) => contexts[w.context].cpu === c.cpu)) continue;
+        if (waiterStacks.some((x) => sameStack(x, c)) || c.interruptedBy !== null) continue;
+        if (!(waits.has(c.id) || (c.cpu !== null && c.stoppedAt !== null))) continue;
         const owned = c.frames.filter((f) => f.reliable && f.function !== null && takerFrames.some((t) => sameOwner(f, t)));
         if (owned.length === 0) continue;
-        lock.holders.push({ context: c.id, function: baseName(owned[owned.length - 1].function as string), evidence: ['same-owner'], sameCpuAs: [], lines: [owned[owned.length - 1].line, ...c.lines] });
+        add(c, 'same-owner', baseName(owned[0].function as string), owned[0].line);
       }
+      continue;
+    }
+    // Without a table or an address: another CPU running (not waiting) in code of the taker's owner, the innermost context of its stack.
+    for (const c of contexts) {
+      if (c.cpu === null || c.interruptedBy !== null || waits.has(c.id) || lock.waiters.some((w) => contexts[w.context].cpu === c.cpu)) continue;
+      const owned = c.frames.filter((f) => f.reliable && f.function !== null && takerFrames.some((t) => sameOwner(f, t)));
+      if (owned.length === 0) continue;
+      add(c, 'same-owner', baseName(owned[owned.length - 1].function as string), owned[owned.length - 1].line);
     }
   }
   return [...byKey.values()];
+}
+
+/** Waits-for edges between different stacks: a waiter, the lock, a holder. */
+function edgesOf(contexts: readonly MachineContext[], locks: readonly MachineLock[]): WaitEdge[] {
+  const out: WaitEdge[] = [];
+  locks.forEach((l, i) => {
+    for (const w of l.waiters) for (const h of l.holders) if (!sameStack(contexts[w.context], contexts[h.context])) out.push({ waiter: w.context, lock: i, holder: h.context });
+  });
+  return out;
+}
+
+/** Cycles in the wait-for graph of stacks: each stack waits for one the next holds, and the last for the first. */
+const MAX_CYCLES = 16;
+const MAX_CYCLE_LENGTH = 8;
+
+function cyclesOf(contexts: readonly MachineContext[], edges: readonly WaitEdge[]): WaitCycle[] {
+  const key = (id: number): string => `${contexts[id].pid}:${contexts[id].cpu}`;
+  const out = new Map<string, WaitCycle>();
+  const from = new Map<string, WaitEdge[]>();
+  for (const e of edges) from.set(key(e.waiter), [...(from.get(key(e.waiter)) ?? []), e]);
+  let steps = 0;
+  const walk = (start: string, at: string, path: WaitEdge[], seen: Set<string>): void => {
+    if (out.size >= MAX_CYCLES || ++steps > 100_000) return;
+    for (const e of from.get(at) ?? []) {
+      const next = key(e.holder);
+      if (next === start) {
+        // One ring, whichever edge it is entered by.
+        const ring = [...path, e];
+        const id = ring.map((x) => `${key(x.waiter)}>${x.lock}`).sort().join('|');
+        if (!out.has(id)) out.set(id, { edges: ring });
+      } else if (!seen.has(next) && path.length + 1 < MAX_CYCLE_LENGTH) {
+        seen.add(next);
+        walk(start, next, [...path, e], seen);
+        seen.delete(next);
+      }
+    }
+  };
+  for (const k of from.keys()) walk(k, k, [], new Set([k]));
+  return [...out.values()];
 }
 
 function innermostWorking(cpu: MachineCpu, contexts: readonly MachineContext[]): MachineContext | null {
@@ -276,7 +521,7 @@ function innermostWorking(cpu: MachineCpu, contexts: readonly MachineContext[]):
   return null;
 }
 
-function ipiWaitsOf(contexts: readonly MachineContext[], cpus: readonly MachineCpu[]): IpiWait[] {
+function ipiWaitsOf(contexts: readonly MachineContext[], cpus: readonly MachineCpu[], src: MachineSources): IpiWait[] {
   const out: IpiWait[] = [];
   for (const cpu of cpus) {
     const c = innermostWorking(cpu, contexts);
@@ -284,17 +529,56 @@ function ipiWaitsOf(contexts: readonly MachineContext[], cpus: readonly MachineC
     const at = c.stoppedAt ? ripFunction(c.stoppedAt).fn : null;
     const fn = at !== null && matchesAny(at, IPI_WAITERS) ? at : c.frames.slice(0, 3).find((f) => f.reliable && f.function && matchesAny(baseName(f.function), IPI_WAITERS))?.function ?? null;
     if (!fn) continue;
-    // The CPUs that cannot answer: those stuck in a context with interrupts disabled.
-    const blockedBy = cpus
-      .filter((o) => o.cpu !== cpu.cpu)
-      .filter((o) => {
-        const w = innermostWorking(o, contexts);
-        return w !== null && w.interruptsEnabled === false;
-      })
-      .map((o) => o.cpu);
-    out.push({ cpu: cpu.cpu, context: c.id, function: baseName(fn), blockedBy, lines: c.lines });
+    // The kernel names the CPU that does not answer when csd lock debugging is on.
+    const named = [...new Set(src.csd.filter((x) => x.cpu === cpu.cpu).map((x) => x.target))];
+    // Otherwise the CPUs that cannot answer: those stuck in a context with interrupts disabled.
+    const blockedBy =
+      named.length > 0
+        ? named
+        : cpus
+            .filter((o) => o.cpu !== cpu.cpu)
+            .filter((o) => {
+              const w = innermostWorking(o, contexts);
+              return w !== null && w.interruptsEnabled === false;
+            })
+            .map((o) => o.cpu);
+    const csdLines = src.csd.filter((x) => x.cpu === cpu.cpu).map((x) => x.line);
+    out.push({ cpu: cpu.cpu, context: c.id, function: baseName(fn), blockedBy, named: named.length > 0, lines: [...c.lines, ...csdLines.slice(0, 4)] });
   }
   return out;
+}
+
+/** What holds up the RCU grace period, as the stall report names it, with what each CPU or task was doing. */
+function rcuBlockersOf(
+  src: MachineSources,
+  cpus: ReadonlyMap<number, MachineCpu>,
+  tasks: ReadonlyMap<number, MachineTask>,
+  contexts: readonly MachineContext[],
+  locks: readonly MachineLock[],
+  ipis: readonly IpiWait[],
+): RcuBlocker[] {
+  const out = new Map<string, RcuBlocker>();
+  for (const r of src.rcu) {
+    const key = `${r.kind}:${r.cpu}:${r.pid}`;
+    const had = out.get(key);
+    // A stall that lasts is reported again: keep the latest detail, every line.
+    if (had) {
+      had.detail = r.detail;
+      if (had.lines.length < 16) had.lines.push(r.line);
+      continue;
+    }
+    let doing: RcuBlocker['doing'] = null;
+    const cpu = r.cpu !== null ? cpus.get(r.cpu) : undefined;
+    if (cpu) doing = doingOf(cpu, contexts, locks, ipis);
+    else if (r.pid !== null) {
+      const t = tasks.get(r.pid);
+      const c = t && t.contexts.length > 0 ? contexts[t.contexts[t.contexts.length - 1]] : null;
+      const top = c ? ownCode(c) : null;
+      if (top?.function) doing = { en: `preempted in ${baseName(top.function)}()`, zh: `在 ${baseName(top.function)}() 中被抢占` };
+    }
+    out.set(key, { cpu: r.cpu, pid: r.pid, kind: r.kind, detail: r.detail, doing, lines: [r.line] });
+  }
+  return [...out.values()];
 }
 
 function doingOf(cpu: MachineCpu, contexts: readonly MachineContext[], locks: readonly MachineLock[], ipis: readonly IpiWait[]): MachineCpu['doing'] {
@@ -305,6 +589,10 @@ function doingOf(cpu: MachineCpu, contexts: readonly MachineContext[], locks: re
     const w = lock.waiters.find((x) => x.context === c.id);
     const what = [lock.name, lock.address].filter((x) => x !== null).join(' ') || lock.kind;
     const sleeps = lock.kind === 'mutex' || lock.kind === 'rwsem' || lock.kind === 'semaphore';
+    if (lock.kind === 'completion') {
+      const by = w?.taker ? { en: ` for ${w.taker}()`, zh: `（${w.taker}()）` } : { en: '', zh: '' };
+      return { en: `waits in ${w?.primitive ?? 'a wait'}()${by.en} for another context to signal`, zh: `在 ${w?.primitive ?? '等待'}() 中等待其他上下文发出通知${by.zh}` };
+    }
     const inFn = w?.taker ? { en: ` in ${w.taker}()`, zh: `（${w.taker}()）` } : { en: '', zh: '' };
     return sleeps ? { en: `sleeps on ${what}${inFn.en}`, zh: `睡眠等待 ${what}${inFn.zh}` } : { en: `spins on ${what}${inFn.en}`, zh: `自旋等待 ${what}${inFn.zh}` };
   }

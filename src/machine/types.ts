@@ -35,14 +35,45 @@ export interface MachineCpu {
   doing: { en: string; zh: string };
 }
 
+/** A lock a task holds, as lockdep's held-lock list printed it. */
+export interface HeldLock {
+  name: string;
+  address: string | null;
+  /** The function that took it (`at:`). */
+  at: string | null;
+  atModule: string | null;
+  line: number;
+}
+
 export interface MachineTask {
   pid: number;
   comm: string | null;
+  /** task_struct address (hex without 0x), when crash printed it. */
   task: string | null;
   cpu: number | null;
-  /** `crash` ps state (RU, UN, IN...), or null when not printed. */
+  /** crash's two-letter state (RU, UN, IN, ID...): from ps, a sysrq/hung-task task line, or a hung-task report; null when not printed. */
   state: string | null;
+  /** ps's `>`: the task was running on its CPU at the time of the dump. */
+  active: boolean | null;
+  /** ps -m / ps -l: when it last ran, as printed. */
+  lastRun: string | null;
+  /** Lockdep's held-lock list of the task, when printed (the last entry of a waiting task is the lock it is acquiring). */
+  locksHeld: HeldLock[];
   contexts: number[];
+  lines: number[];
+}
+
+/** What the dump says of the machine (crash `sys`). */
+export interface MachineSystem {
+  cpus: number | null;
+  offlineCpus: number | null;
+  release: string | null;
+  panic: string | null;
+  panicPid: number | null;
+  panicCpu: number | null;
+  panicTask: string | null;
+  dumpfile: string | null;
+  partialDump: boolean;
   lines: number[];
 }
 
@@ -55,7 +86,11 @@ export type HoldEvidence =
   /** On the waiter's own stack, the interrupted context runs code of the lock taker's owner (its module, or its subsystem prefix for built-in code). */
   | 'same-owner'
   /** Lockdep printed the lock in the holder task's held-lock list. */
-  | 'lockdep-held';
+  | 'lockdep-held'
+  /** The lock's owner field (mutex, rw_semaphore) as crash printed it names the holder's task_struct. */
+  | 'owner-field'
+  /** The lock's address is among the holder's `bt -f` stack words. */
+  | 'stack-word';
 
 export interface LockHolder {
   context: number;
@@ -80,11 +115,14 @@ export interface LockWaiter {
 export interface MachineLock {
   /** Address of the lock (first-argument register of the slow path), or null when only the lock's name is known. */
   address: string | null;
-  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'unknown';
+  /** `completion`: a wait for another context to signal (wait_for_completion, flush_work, kthread_stop), its holder the context that must. */
+  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'completion' | 'unknown';
   /** Name from a knowledge table or lockdep ("timer base lock"), when one is known. */
   name: string | null;
   waiters: LockWaiter[];
   holders: LockHolder[];
+  /** The lock's value as crash printed it (`struct mutex ADDR`, `p lock`): the raw word, and the owner task it names. */
+  value: { raw: string; owner: string | null; lines: number[] } | null;
 }
 
 /** A CPU that waits for other CPUs to run a function it sent them (smp_call_function*, csd_lock_wait). */
@@ -92,9 +130,35 @@ export interface IpiWait {
   cpu: number;
   context: number;
   function: string;
-  /** The CPUs it most likely waits for: every other CPU that is stuck with interrupts disabled. */
+  /** The CPUs it most likely waits for: those the kernel named (csd debug), else every other CPU stuck with interrupts disabled. */
   blockedBy: number[];
+  /** The kernel itself named the CPU that does not answer (`csd: ... waiting N ns for CPU#M`). */
+  named: boolean;
   lines: number[];
+}
+
+/** A CPU or task that holds up the RCU grace period, as the stall report names it. */
+export interface RcuBlocker {
+  cpu: number | null;
+  pid: number | null;
+  kind: 'cpu' | 'task' | 'starved-kthread';
+  detail: string;
+  /** What that CPU (or the task) was doing, from its stack. */
+  doing: { en: string; zh: string } | null;
+  lines: number[];
+}
+
+/** One edge of the wait-for graph: a context waits for a lock that another context holds. */
+export interface WaitEdge {
+  waiter: number;
+  /** Index in `MachineModel.locks`. */
+  lock: number;
+  holder: number;
+}
+
+/** Contexts that wait for each other in a ring: each edge's holder is the next edge's waiter (a deadlock). */
+export interface WaitCycle {
+  edges: WaitEdge[];
 }
 
 export interface MachineModel {
@@ -103,4 +167,9 @@ export interface MachineModel {
   contexts: MachineContext[];
   locks: MachineLock[];
   ipiWaits: IpiWait[];
+  rcuBlockers: RcuBlocker[];
+  /** Every waits-for edge between two different stacks. */
+  waitsFor: WaitEdge[];
+  cycles: WaitCycle[];
+  system: MachineSystem | null;
 }

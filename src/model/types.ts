@@ -130,6 +130,8 @@ export interface TaskInfo {
   comm: string | null;
   pid: number | null;
   cpu: number | null;
+  /** crash's two-letter state (UN, IN, RU...) when the task line printed one (sysrq t/w, hung tasks). */
+  state?: string | null;
 }
 
 export interface KernelInfo {

@@ -11,6 +11,7 @@ import {
 } from '../knowledge/contexts';
 import { armCaller, parseFrame } from './frames';
 import { addRegisterPairs } from './details';
+import { schedTaskLine } from '../knowledge/task-states';
 
 const TRACE_LABEL =
   /^ {0,8}(?:Call [Tt]race:|Call trace:|Backtrace:|stack backtrace:|(?:Allocated|Freed) by task \d{1,10}:|Last potentially related work creation:|Second to last potentially related work creation:|(?:Allocated|Freed):|Uninit was (?:stored to memory|created) at:|Memory state around|NMI backtrace for cpu \d{1,5}|Task dump for CPU \d{1,5}:|Last Breaking-Event-Address:)/;
@@ -197,6 +198,9 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
     }
     const taskLine = CONSOLE_TASK.exec(text);
     if (taskLine) header = { task: { cpu: Number(taskLine[1]), pid: Number(taskLine[2]), comm: taskLine[3] }, no: ln.no };
+    // sysrq t/w and hung tasks print the task with its state, no CPU.
+    const sched = taskLine ? null : schedTaskLine(text);
+    if (sched) header = { task: { cpu: null, pid: sched.pid, comm: sched.comm, state: sched.state }, no: ln.no };
     const crashTask = CRASH_TASK.exec(text);
     if (crashTask) {
       close();

@@ -8,6 +8,7 @@ import { bhLeakReturnToUser } from './locking/bh-leak-return-to-user';
 import { irqReenabledInIrqLock } from './locking/irq-reenabled-in-irq-lock';
 import { preemptCountUnderflow } from './locking/preempt-count-underflow';
 import { selfDeadlockNested } from './locking/self-deadlock-nested';
+import { waitForCycle } from './locking/wait-for-cycle';
 import { reenteredUnderLock } from './locking/reentered-under-lock';
 import { lockdepCircular } from './locking/lockdep-circular';
 import { lockdepRecursive } from './locking/lockdep-recursive';
@@ -63,6 +64,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   knownIssue,
   preemptCountUnderflow,
   selfDeadlockNested,
+  waitForCycle,
   reenteredUnderLock,
   assertionFailed,
   panicExitInInterrupt,

@@ -406,7 +406,7 @@ function releasedLock(j: Joined): LockRef | null {
 function readHeldLists(j: Joined, refs: readonly PlacedRef[]): HeldLockList[] {
   const headers: Array<{ count: number; task: string; pid: number; offset: number; end: number }> = [];
   HELD_HEADER.lastIndex = 0;
-  for (let m = HELD_HEADER.exec(j.text); m && headers.length < 64; m = HELD_HEADER.exec(j.text)) {
+  for (let m = HELD_HEADER.exec(j.text); m && headers.length < 512; m = HELD_HEADER.exec(j.text)) {
     headers.push({ count: Number(m[1]), task: `${m[2]}/${m[3]}`, pid: Number(m[3]), offset: m.index, end: m.index + m[0].length });
   }
   return headers.map((h, k) => {
@@ -748,4 +748,10 @@ export function blameNestedFault(ctx: RuleContext, r: CrashReport): Blame | null
   }
   const own = frames.find(isOwnFrame);
   return own ? blameOfFrame(own, 'own') : null;
+}
+
+/** The held-lock lists ("N locks held by comm/pid:") in a run of lines, e.g. under "Showing all locks held in the system:". */
+export function heldListsIn(ls: readonly LogLine[]): HeldLockList[] {
+  const j = join(ls);
+  return readHeldLists(j, lockRefs(j));
 }

@@ -1,0 +1,108 @@
+// The console and crash lines that describe the machine beside its stacks: held-lock lists, blocked tasks, RCU stall detail, csd waits, crash command output.
+
+import type { Analysis } from '../analyze/analyze';
+import type { LogLine } from '../model/types';
+import { readCrashSession, type CrashSession } from '../crash';
+import { heldListsIn, type HeldLockList } from '../rules/lockdep';
+
+/** Lines read after "Showing all locks held in the system:" at most. */
+const HELD_BLOCK_LINES = 4000;
+/** Entries of each list kept (a paste of 80,000 reports must not grow them without bound). */
+const MAX_ITEMS = 4096;
+
+const SHOWING_HELD = /Showing all locks held in the system:?|^\s{0,4}locks held by tasks:/;
+const HELD_LINE = /^\s{0,8}(?:\d{1,4} locks? held by |#\d{1,3}: |[0-9a-f]{8,16} \(|\S.{0,120}\}-\{\d:\d\}|\s*$)/;
+const BLOCKED = /INFO: task (.{1,64}):(\d{1,10}) blocked for more than/;
+// 5.x+: `csd: Detected non-responsive CSD lock (#1) on CPU#0, waiting 5000000001 ns for CPU#01 func+0x0/0x10(arg).`
+const CSD = /csd: Detected non-responsive CSD lock \(#\d{1,6}\) on CPU#(\d{1,5}), waiting (\d{1,20}) ns for CPU#(\d{1,5}) ([A-Za-z_.$][\w.$]{0,120})?/;
+// `rcu: 	1-....: (1128 ticks this GP) idle=ddfc/1/0x4000000000000000 softirq=133/133 fqs=599`
+const RCU_CPU = /^(?:rcu:)?\s{0,8}(\d{1,5})-([.\w!?]{1,8}): \((\d{1,12}) (ticks this GP|GPs behind)\)(.{0,200})$/;
+const RCU_TASKS = /Tasks blocked on level-\d{1,2} rcu_node \(CPUs (\d{1,5})-(\d{1,5})\):((?: P\d{1,10}){1,64})/;
+const RCU_STARVED = /(rcu_\w{1,16}) kthread starved for (\d{1,10}) jiffies!(?:.{0,160}?->cpu=(\d{1,5}))?/;
+// Cheap marks of crash command output: a prompt, a bt header, the sys block, a ps header.
+const CRASH_MARK = /crash(?:64)?>|^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: |^ {0,8}(?:DUMPFILE|KERNEL|PANIC): |^ {0,3}PID {1,4}PPID {1,4}CPU /;
+
+/** What one element of the model stands on: the RCU grace period waits for a CPU or a task. */
+export interface RcuBlockerSource {
+  cpu: number | null;
+  pid: number | null;
+  /** As printed: `1-....: (1128 ticks this GP) idle=...`, `P92`, `rcu_preempt kthread starved for 5252 jiffies`. */
+  detail: string;
+  kind: 'cpu' | 'task' | 'starved-kthread';
+  line: number;
+}
+
+export interface CsdSource {
+  cpu: number;
+  target: number;
+  waitedNs: number;
+  function: string | null;
+  line: number;
+}
+
+export interface MachineSources {
+  heldLists: HeldLockList[];
+  blocked: Array<{ pid: number; comm: string; line: number }>;
+  rcu: RcuBlockerSource[];
+  csd: CsdSource[];
+  crash: CrashSession | null;
+}
+
+function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
+  for (const r of a.regions) yield* r;
+}
+
+/** One pass over the kept lines of the input. */
+export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
+  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null };
+  let held: LogLine[] | null = null;
+  let crashSeen = false;
+  const flushHeld = (): void => {
+    if (held && held.length > 0 && out.heldLists.length < MAX_ITEMS) out.heldLists.push(...heldListsIn(held).slice(0, MAX_ITEMS - out.heldLists.length));
+    held = null;
+  };
+  for (const ln of keptLines(a)) {
+    const text = ln.text;
+    if (text.length > 4096) continue;
+    if (held) {
+      if (held.length < HELD_BLOCK_LINES && HELD_LINE.test(text)) {
+        held.push(ln);
+        continue;
+      }
+      flushHeld();
+    }
+    if (SHOWING_HELD.test(text)) {
+      held = [];
+      continue;
+    }
+    if (!crashSeen && CRASH_MARK.test(text)) crashSeen = true;
+    if (text.includes('INFO: task ')) {
+      const m = BLOCKED.exec(text);
+      if (m && out.blocked.length < MAX_ITEMS) out.blocked.push({ pid: Number(m[2]), comm: m[1], line: ln.no });
+      continue;
+    }
+    if (text.includes('csd: ')) {
+      const m = CSD.exec(text);
+      if (m && out.csd.length < MAX_ITEMS) out.csd.push({ cpu: Number(m[1]), target: Number(m[3]), waitedNs: Number(m[2]), function: m[4] ?? null, line: ln.no });
+      continue;
+    }
+    if (out.rcu.length >= MAX_ITEMS) continue;
+    const cpu = text.includes('-') && text.includes('(') ? RCU_CPU.exec(text) : null;
+    if (cpu) {
+      out.rcu.push({ cpu: Number(cpu[1]), pid: null, detail: text.replace(/^rcu:\s*/, '').trim(), kind: 'cpu', line: ln.no });
+      continue;
+    }
+    if (text.includes('Tasks blocked on')) {
+      const t = RCU_TASKS.exec(text);
+      if (t) for (const p of t[3].trim().split(/\s+/)) out.rcu.push({ cpu: null, pid: Number(p.slice(1)), detail: p, kind: 'task', line: ln.no });
+      continue;
+    }
+    if (text.includes('kthread starved')) {
+      const s = RCU_STARVED.exec(text);
+      if (s) out.rcu.push({ cpu: s[3] !== undefined ? Number(s[3]) : null, pid: null, detail: `${s[1]} kthread starved for ${s[2]} jiffies`, kind: 'starved-kthread', line: ln.no });
+    }
+  }
+  flushHeld();
+  if (crashSeen) out.crash = readCrashSession([...keptLines(a)]);
+  return out;
+}
