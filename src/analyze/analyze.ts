@@ -108,7 +108,10 @@ export function looseBacktraces(lines: readonly LogLine[], reports: ReadonlyArra
   };
   // A pasted call trace with no report header around it is still a stack to reason about.
   const bareOk = reports.length === 0;
-  return parseTraces(lines).filter((t) => !inReport(t.startLine) && (t.origin === 'crash-bt' || (bareOk && t.segments.reduce((n, s) => n + s.frames.length, 0) >= 4)));
+  // A console stack of a named task (an NMI backtrace of another CPU, sysrq t/w, a csd dump) describes the machine too.
+  return parseTraces(lines).filter(
+    (t) => !inReport(t.startLine) && (t.origin === 'crash-bt' || (t.origin === 'console' && t.task?.pid != null) || (bareOk && t.segments.reduce((n, s) => n + s.frames.length, 0) >= 4)),
+  );
 }
 
 export interface AnalysisExtras {

@@ -5,6 +5,7 @@ import { followChunks, growingFile } from '../analyze/follow';
 import type { CrashReport, ReportTally } from '../model/types';
 import type { Lang } from '../render/i18n';
 import { runRules } from '../rules/engine';
+import { machineOf, machineWeight, offsetMachine, rememberMachine, type MachineModel } from '../machine';
 import { FindingGroups, type GroupedFinding, type Occurrence } from '../rules/group';
 
 /** Reports per batch: far more than one incident prints, few enough that every rule sees a bounded input. */
@@ -62,10 +63,13 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   const reports: CrashReport[] = [];
   const backtraces: Triaged['backtraces'] = [];
   const tallies = new Tallies();
+  let machine: MachineModel | null = null;
   const batching: Batching = {
     maxReports: BATCH_REPORTS,
     async onBatch(b) {
       const found = groups.add(runRules(b, opts.lang), b.reports, b.offset);
+      const m = machineOf(b);
+      if (machine === null || machineWeight(m) > machineWeight(machine)) machine = offsetMachine(m, b.offset);
       for (const r of b.reports) {
         opts.onReport?.(r);
         if (reports.length < keep) reports.push(r);
@@ -86,7 +90,7 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   // A rule that failed on several batches says so once.
   const notes = [...new Set(res.notes)];
   if (groups.dropped > 0) notes.push(`${groups.dropped} finding(s) of further distinct diagnoses were not kept (at most 1000 per input).`);
-  return {
+  const out: Triaged = {
     input: res.input,
     kernel: res.kernel,
     reports,
@@ -98,6 +102,8 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
     reportCount: res.reportCount,
     moreReports: tallies.list(),
   };
+  if (machine) rememberMachine(out, machine);
+  return out;
 }
 
 export { InputError, analyzePath, type GroupedFinding };

@@ -84,9 +84,23 @@ function lineRange(node: GdbNode): number[] {
   return out;
 }
 
+/** A sleeping lock's `wait_list`: its entries are `mutex_waiter`s / `rwsem_waiter`s on the stacks of the waiting tasks. */
+function waitListOf(node: GdbNode): CrashLockValue['waitList'] {
+  const list = member(node, 'wait_list');
+  if (!list) return null;
+  const ptr = (n: GdbNode | null): string | null => {
+    const v = leafNumber(n);
+    const w = v === null ? null : wordValue(v);
+    return w === null || w === 0n ? null : hex(w);
+  };
+  const next = ptr(member(list, 'next'));
+  const prev = ptr(member(list, 'prev'));
+  return next === null && prev === null ? null : { next, prev };
+}
+
 /** Reads one lock of the given kind from a node; null when its words are not there. */
 function readLock(kind: LockKind, node: GdbNode, type: string | null, expression: string | null, path: string): CrashLockValue | null {
-  const base = { kind, type, expression, path, qspinlock: null, ticket: null, owner: null, count: null, lines: lineRange(node) };
+  const base = { kind, type, expression, path, qspinlock: null, ticket: null, owner: null, count: null, waitList: waitListOf(node), lines: lineRange(node) };
   if (kind === 'spinlock') {
     const w = spinWord(node);
     const v = w ? wordValue(w.raw) : null;
@@ -120,14 +134,16 @@ function readLock(kind: LockKind, node: GdbNode, type: string | null, expression
 }
 
 /** Finds the locks of a printed value: the value itself, or else the lock members inside it. */
-export function locksOf(value: GdbValue, promptType: string | null): CrashLockValue[] {
+export function locksOf(value: GdbValue, promptType: string | null, promptAddress: string | null = null): CrashLockValue[] {
   const out: CrashLockValue[] = [];
   const type = value.type ?? promptType;
+  // `struct mutex ADDR` prints the value with no name: the address it was asked for names it.
+  const expression = value.expression ?? promptAddress;
   const visit = (node: GdbNode, path: string, nodeType: string | null, depth: number): void => {
     if (out.length >= 256 || depth > 16) return;
     const kind = kindOf(node, nodeType);
     if (kind) {
-      const lock = readLock(kind, node, nodeType, value.expression, path);
+      const lock = readLock(kind, node, nodeType, expression, path);
       if (lock) {
         out.push(lock);
         return;
@@ -144,6 +160,7 @@ export class LockReader implements CrashReader {
   readonly locks: CrashLockValue[] = [];
   private value: GdbValueBuilder | null = null;
   private promptType: string | null = null;
+  private promptAddress: string | null = null;
 
   take(line: string, no: number, prompt: CrashPrompt): boolean {
     if (this.value) {
@@ -158,13 +175,14 @@ export class LockReader implements CrashReader {
     if (!b) return false;
     this.value = b;
     this.promptType = promptTypeOf(prompt);
+    this.promptAddress = promptAddressOf(prompt);
     return true;
   }
 
   private finish(b: GdbValueBuilder): void {
     this.value = null;
     if (b.overflow) return;
-    for (const lock of locksOf(b.value, this.promptType)) if (this.locks.length < MAX_ENTRIES) this.locks.push(lock);
+    for (const lock of locksOf(b.value, this.promptType, this.promptAddress)) if (this.locks.length < MAX_ENTRIES) this.locks.push(lock);
   }
 
   close(): void {
@@ -179,4 +197,11 @@ function promptTypeOf(prompt: CrashPrompt): string | null {
   if (VALUE_COMMANDS[prompt.verb] !== 'type') return null;
   const word = prompt.args.split(/ {1,16}/).find((w) => w !== '' && !w.startsWith('-'));
   return word ? word.replace(/\..{0,128}$/, '') : null;
+}
+
+/** The address a `struct TYPE [-x] ADDR` (or `TYPE ADDR`) command printed, as typed; null for `p EXPR`. */
+function promptAddressOf(prompt: CrashPrompt): string | null {
+  if (prompt.verb === null || !(LOCK_TYPES[prompt.verb] || VALUE_COMMANDS[prompt.verb] === 'type')) return null;
+  const words = prompt.args.split(/ {1,16}/).filter((w) => w !== '' && !w.startsWith('-'));
+  return words.find((w) => /^(?:0x)?[0-9a-f]{8,16}$/i.test(w)) ?? null;
 }

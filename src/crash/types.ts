@@ -168,6 +168,8 @@ export interface CrashLockValue {
   ticket: { head: number; tail: number } | null;
   /** mutex `owner`, rw_semaphore `owner`. */
   owner: CrashLockOwner | null;
+  /** `wait_list` of a mutex or rw_semaphore: the first and last waiter entries (on the waiting tasks' stacks), or the list head itself when empty. */
+  waitList: { next: string | null; prev: string | null } | null;
   /** rw_semaphore `count` (5.3+ layout: bit 0 writer, bit 1 waiters, bit 2 handoff, readers from bit 8). */
   count: { raw: string; value: string; writerLocked: boolean; waiters: boolean; handoff: boolean; readers: number } | null;
   lines: number[];

@@ -21,7 +21,7 @@ const PROLOGUE_BYTES = 0x10;
 const TAKER_WINDOW = 3;
 
 const NMI_PLUMBING = /^(?:crash_nmi_callback|nmi_handle|default_do_nmi|do_nmi|end_repeat_nmi|nmi_cpu_backtrace\w{0,16}|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|exc_nmi|asm_exc_nmi|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic)$/;
-const IDLE = /^(?:cpuidle_enter_state|cpuidle_enter|cpuidle_idle_call|default_idle\w{0,16}|native_safe_halt|arch_cpu_idle|do_idle|cpu_startup_entry|intel_idle\w{0,16}|acpi_idle_\w{1,32}|mwait_idle\w{0,16}|poll_idle)$/;
+const IDLE = /^(?:cpuidle_enter_state|cpuidle_enter|cpuidle_idle_call|default_idle\w{0,16}|native_safe_halt|arch_cpu_idle|do_idle|cpu_startup_entry|intel_idle\w{0,16}|amd_e400_idle|acpi_idle_\w{1,32}|mwait_idle\w{0,16}|poll_idle)$/;
 
 /** The function of an exception RIP as printed (`f+492`, `f+0x1ec/0x250`, `f+0x1ec/0x250 [mod]`). */
 function ripFunction(rip: string): { fn: string; offset: number | null } {
@@ -149,6 +149,7 @@ export function buildMachine(a: Analysis): MachineModel {
   const contexts: MachineContext[] = [];
   const tasks = new Map<number, MachineTask>();
   const cpus = new Map<number, MachineCpu>();
+  const onCpu = new Map<number, Array<{ s: StackView; ids: number[] }>>();
   const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, locksHeld: [], contexts: [], lines: [] });
   for (const s of chosen.values()) {
     const ids = contextsOf(a, s.trace, s, contexts);
@@ -161,8 +162,20 @@ export function buildMachine(a: Analysis): MachineModel {
       t.lines = [s.trace.startLine];
       tasks.set(s.pid, t);
     }
-    // The task on a CPU at the crash: the one whose stack is active there (crash marks idle tasks by CPU too).
-    if (s.cpu !== null && (!cpus.has(s.cpu) || s.trace.origin === 'crash-bt')) cpus.set(s.cpu, { cpu: s.cpu, pid: s.pid, comm: s.comm, contexts: ids, doing: { en: '', zh: '' } });
+    if (s.cpu !== null) onCpu.set(s.cpu, [...(onCpu.get(s.cpu) ?? []), { s, ids }]);
+  }
+  // The task on a CPU at the crash: the one ps marks active there, else one stopped there (not asleep in the scheduler), else the crash listing, else the latest.
+  const active = new Set((src.crash?.tasks ?? []).filter((t) => t.active).map((t) => `${t.pid}:${t.cpu}`));
+  for (const [cpu, list] of onCpu) {
+    const rank = (x: { s: StackView; ids: number[] }): number => {
+      const inner = contexts[x.ids[x.ids.length - 1]];
+      const top = inner?.frames.find((f) => f.reliable && f.function !== null);
+      const asleep = top?.function ? /^(?:__schedule|schedule|__switch_to\w{0,16}|context_switch)$/.test(baseName(top.function)) && inner.stoppedAt === null : false;
+      return (active.has(`${x.s.pid ?? 0}:${cpu}`) ? 8 : 0) + (asleep ? 0 : 4) + (x.s.trace.origin === 'crash-bt' ? 2 : 0);
+    };
+    let best = list[0];
+    for (const x of list) if (rank(x) >= rank(best)) best = x;
+    cpus.set(cpu, { cpu, pid: best.s.pid, comm: best.s.comm, contexts: best.ids, doing: { en: '', zh: '' } });
   }
   joinTasks(tasks, src, newTask);
   const locks = lockGraph(contexts, arch, src, tasks, (no) => lineAt(a, no)?.text ?? null);
@@ -332,6 +345,8 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
   }
   const words = new Map<number, Set<string>>();
   const wordsOfFrame = new Map<string, Set<string>>();
+  // The stack each task's bt -f words were printed from: [lowest, highest] slot address.
+  const stackRange = new Map<number, [bigint, bigint]>();
   for (const w of src.crash?.stackWords ?? []) {
     if (w.pid === null) continue;
     const all = words.get(w.pid) ?? new Set<string>();
@@ -340,9 +355,23 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
       const v = x.value.toLowerCase();
       all.add(v);
       own.add(v);
+      const at = /^[0-9a-f]{1,16}$/i.test(x.address) ? BigInt(`0x${x.address}`) : null;
+      if (at !== null) {
+        const r = stackRange.get(w.pid);
+        stackRange.set(w.pid, r ? [at < r[0] ? at : r[0], at > r[1] ? at : r[1]] : [at, at]);
+      }
     }
     words.set(w.pid, all);
     wordsOfFrame.set(`${w.pid}:${baseName(w.function)}`, own);
+  }
+  // A sleeping lock's wait_list entries live on the stacks of the tasks that wait for it.
+  const waitsByList = new Map<number, string>();
+  for (const [addr, v] of values) {
+    for (const p of [v.waitList?.next, v.waitList?.prev]) {
+      if (!p) continue;
+      const at = BigInt(`0x${p}`);
+      for (const [pid, [lo, hi]] of stackRange) if (at >= lo && at <= hi && !waitsByList.has(pid)) waitsByList.set(pid, addr);
+    }
   }
   for (const c of contexts) {
     const w = waitOf(c, arch) ?? signalWaitOf(c);
@@ -357,15 +386,13 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
         w.address = last.address;
         w.name = last.name;
       }
-      // A lock crash printed (`struct mutex ADDR`) whose address is among the words of the waiting frames.
+      // A lock crash printed (`struct mutex ADDR`) whose wait list points into this task's stack.
+      if (!w.address) w.address = waitsByList.get(c.pid) ?? null;
+      // Else the one printed lock whose address is among the words of the waiting frames.
       if (!w.address) {
         const frames = c.frames.filter((f) => f.function !== null).map((f) => baseName(f.function as string));
-        for (const [addr] of values) {
-          if (frames.some((fn) => wordsOfFrame.get(`${c.pid}:${fn}`)?.has(addr) && (primitiveOf(fn) !== null || fn === takerFn))) {
-            w.address = addr;
-            break;
-          }
-        }
+        const found = [...values.keys()].filter((addr) => frames.some((fn) => wordsOfFrame.get(`${c.pid}:${fn}`)?.has(addr) && (primitiveOf(fn) !== null || fn === takerFn)));
+        if (found.length === 1) w.address = found[0];
       }
     }
     // The lock is the same one when the address is; without an address, the one a knowledge table names.
@@ -379,7 +406,7 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
       holders: [],
       value: value ? { raw: value.raw, owner: value.owner?.address ?? null, lines: value.lines } : null,
     };
-    lock.name ??= w.name ?? w.domain?.lock ?? null;
+    lock.name ??= w.name ?? w.domain?.lock ?? (w.address ? src.names.get(w.address) ?? null : null);
     lock.waiters.push({ context: c.id, primitive: w.primitive, taker: w.taker?.function ? baseName(w.taker.function) : null, takerModule: w.taker?.module ?? null, lines: [w.line, ...(w.taker ? [w.taker.line] : [])] });
     byKey.set(key, lock);
     waits.set(c.id, w);

@@ -16,6 +16,22 @@ export function machineOf(a: Analysis): MachineModel {
   return m;
 }
 
+/** Records the model of an input analysed in batches (whose result keeps no lines to build it from). */
+export function rememberMachine(a: Analysis, m: MachineModel): void {
+  built.set(a, m);
+}
+
+/** How much a model says: the one a batched input shows is the batch that says most. */
+export function machineWeight(m: MachineModel): number {
+  return m.cycles.length * 1000 + m.waitsFor.length * 100 + m.locks.length * 10 + m.cpus.length + m.ipiWaits.length * 10;
+}
+
+/** A batch's model with its report indices made the input's. */
+export function offsetMachine(m: MachineModel, offset: number): MachineModel {
+  if (offset === 0) return m;
+  return { ...m, contexts: m.contexts.map((c) => ({ ...c, report: c.report === null ? null : c.report + offset })) };
+}
+
 /** A lock waiter with a holder on its own stack: the holder was interrupted (directly or through nested contexts) by the waiter. */
 export interface NestedWait {
   lock: MachineLock;

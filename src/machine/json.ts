@@ -22,5 +22,9 @@ export function machineJson(m: MachineModel): Record<string, unknown> {
     })),
     locks: m.locks,
     ipiWaits: m.ipiWaits,
+    rcuBlockers: m.rcuBlockers,
+    waitsFor: m.waitsFor,
+    cycles: m.cycles,
+    system: m.system,
   };
 }

@@ -2,7 +2,7 @@
 
 import type { Analysis } from '../analyze/analyze';
 import type { LogLine } from '../model/types';
-import { readCrashSession, type CrashSession } from '../crash';
+import { readCrashSession, readPrompt, type CrashSession } from '../crash';
 import { heldListsIn, type HeldLockList } from '../rules/lockdep';
 
 /** Lines read after "Showing all locks held in the system:" at most. */
@@ -46,6 +46,8 @@ export interface MachineSources {
   rcu: RcuBlockerSource[];
   csd: CsdSource[];
   crash: CrashSession | null;
+  /** Addresses crash printed for `p &EXPR` (`$2 = (struct mutex *) 0xffff...`): the name of what lives there. */
+  names: Map<string, string>;
 }
 
 function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
@@ -54,7 +56,8 @@ function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
 
 /** One pass over the kept lines of the input. */
 export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
-  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null };
+  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map() };
+  let addressOf: string | null = null;
   let held: LogLine[] | null = null;
   let crashSeen = false;
   const flushHeld = (): void => {
@@ -76,6 +79,19 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
       continue;
     }
     if (!crashSeen && CRASH_MARK.test(text)) crashSeen = true;
+    if (crashSeen && text.includes('crash')) {
+      const p = readPrompt(text);
+      if (p) {
+        const m = /^(?:p|print|px)$/.test(p.verb) ? /^&\s{0,2}([A-Za-z_][\w.>-]{0,120})$/.exec(p.args.replace(/^-[xd]\s+/, '')) : null;
+        addressOf = m ? m[1] : null;
+        continue;
+      }
+    }
+    if (addressOf) {
+      const m = /^\$\d{1,6} = \([\w ]{1,80}\*\) 0x([0-9a-f]{8,16})/.exec(text);
+      if (m && out.names.size < MAX_ITEMS) out.names.set(m[1], addressOf);
+      if (text.trim() !== '') addressOf = null;
+    }
     if (text.includes('INFO: task ')) {
       const m = BLOCKED.exec(text);
       if (m && out.blocked.length < MAX_ITEMS) out.blocked.push({ pid: Number(m[2]), comm: m[1], line: ln.no });

@@ -16,7 +16,7 @@ const KIND: Record<MachineContext['kind'], { en: string; zh: string }> = {
 
 /** Whether the model says more than the reports do: several CPUs, a lock wait or a cross-CPU call. */
 export function machineWorthShowing(m: MachineModel): boolean {
-  return m.cpus.length >= 2 || m.locks.some((l) => l.holders.length > 0) || m.ipiWaits.length > 0;
+  return m.cpus.length >= 2 || m.locks.some((l) => l.holders.length > 0) || m.ipiWaits.length > 0 || m.waitsFor.length > 0 || m.tasks.filter((x) => x.state === 'UN').length >= 2;
 }
 
 function contextText(c: MachineContext, lang: OutLang): string {
@@ -26,7 +26,39 @@ function contextText(c: MachineContext, lang: OutLang): string {
 }
 
 function who(c: MachineContext, lang: OutLang): string {
-  return `CPU${c.cpu ?? '?'} ${pick(KIND[c.kind], lang)}`;
+  const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : null;
+  if (c.cpu === null) return `${task ?? '?'} ${pick(KIND[c.kind], lang)}`;
+  return `CPU${c.cpu} ${pick(KIND[c.kind], lang)}${task && c.pid !== 0 ? ` ${task}` : ''}`;
+}
+
+function lockName(l: MachineModel['locks'][number]): string {
+  if (l.kind === 'completion') return l.waiters[0]?.taker ? `${l.waiters[0].primitive}() in ${l.waiters[0].taker}()` : 'completion';
+  return [l.kind, l.address, l.name ? `(${l.name})` : null].filter((x) => x !== null).join(' ');
+}
+
+/** One sentence per waits-for edge, the rings first; blocked tasks; what holds the RCU grace period up. */
+function relationLines(m: MachineModel, lang: OutLang): string[] {
+  const out: string[] = [];
+  const edge = (e: MachineModel['waitsFor'][number]): string => {
+    const l = m.locks[e.lock];
+    return t(lang, l.kind === 'completion' ? 'machineEdgeSignal' : 'machineEdge').replace('{w}', who(m.contexts[e.waiter], lang)).replace('{h}', who(m.contexts[e.holder], lang)).replace('{l}', lockName(l));
+  };
+  for (const c of m.cycles) out.push(`${t(lang, 'machineCycle')}: ${c.edges.map(edge).join('; ')}`);
+  const inCycle = new Set(m.cycles.flatMap((c) => c.edges));
+  for (const e of m.waitsFor) if (!inCycle.has(e)) out.push(`${t(lang, 'machineWaitsFor')}: ${edge(e)}`);
+  for (const task of m.tasks) {
+    if (task.state !== 'UN' || task.contexts.length === 0) continue;
+    const ids = new Set(task.contexts);
+    const lock = m.locks.find((l) => l.waiters.some((w) => ids.has(w.context)));
+    const w = lock?.waiters.find((x) => ids.has(x.context));
+    const what = lock && w ? `${lock.kind === 'completion' ? `${w.primitive}()` : `${w.primitive}() ${lockName(lock)}`}${lock.holders.length === 0 ? ` (${t(lang, 'machineNoHolder')})` : ''}` : '';
+    out.push(`${t(lang, 'machineBlocked')} ${task.comm ?? '?'}/${task.pid} [UN]${w?.taker ? ` ${w.taker}()` : ''}${what ? `: ${what}` : ''}`);
+  }
+  for (const r of m.rcuBlockers) {
+    const whom = r.cpu !== null ? `CPU${r.cpu}` : r.pid !== null ? `P${r.pid}` : '?';
+    out.push(`${t(lang, 'machineRcu')} ${whom}: ${r.detail}${r.doing ? ` — ${pick(r.doing, lang)}` : ''}`);
+  }
+  return out;
 }
 
 /** A paragraph wrapped to the terminal: the first line at `first`, the rest at `rest`. */
@@ -43,7 +75,7 @@ export function machineBlocks(m: MachineModel, lang: OutLang): string[] {
     out.push(...wrapped(`${t(lang, 'machineCpu')} ${c.cpu} ${task} ${ctxs}`, '  ', '      '));
     out.push(...wrapped(`${t(lang, 'machineDoing')}: ${pick(c.doing, lang)}`, '      ', '        '));
   }
-  for (const line of lockLines(m, lang)) out.push(...wrapped(line, '  ', '      '));
+  for (const line of [...lockLines(m, lang), ...relationLines(m, lang)]) out.push(...wrapped(line, '  ', '      '));
   return out;
 }
 
@@ -51,7 +83,7 @@ function lockLines(m: MachineModel, lang: OutLang): string[] {
   const out: string[] = [];
   for (const l of m.locks) {
     if (l.waiters.length === 0) continue;
-    const name = [l.address, l.name ? `(${l.name})` : null].filter((x) => x !== null).join(' ');
+    const name = l.kind === 'completion' ? lockName(l) : [l.address, l.name ? `(${l.name})` : null].filter((x) => x !== null).join(' ') || l.kind;
     const waiters = l.waiters.map((w) => `${who(m.contexts[w.context], lang)}${w.taker ? ` ${w.taker}()` : ''}`).join(', ');
     const holders = l.holders.map((h) => `${who(m.contexts[h.context], lang)}${h.function ? ` ${h.function}()` : ''} [${h.evidence.join(', ')}]`).join(', ');
     out.push(`${t(lang, 'machineLock')} ${name}: ${t(lang, 'machineWaiters')} ${waiters}${holders ? `; ${t(lang, 'machineHolders')} ${holders}` : ''}`);
@@ -70,7 +102,7 @@ export function machineLines(m: MachineModel, lang: OutLang, indent = '  '): str
   const head = [t(lang, 'machineCpu'), t(lang, 'machineTask'), t(lang, 'machineContexts'), t(lang, 'machineDoing')];
   const width = [0, 1, 2].map((i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => indent + r.map((x, i) => (i < 3 ? x.padEnd(width[i]) : x)).join('  ').trimEnd();
-  return [line(head), ...rows.map(line), ...lockLines(m, lang).map((l) => indent + l)];
+  return [line(head), ...rows.map(line), ...[...lockLines(m, lang), ...relationLines(m, lang)].map((l) => indent + l)];
 }
 
 /**
