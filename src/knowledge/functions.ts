@@ -81,32 +81,40 @@ export const CALLBACK_DISPATCHERS: ReadonlyArray<{ fn: RegExp; kind: 'timer' | '
   { fn: /^(?:__handle_irq_event_percpu|handle_irq_event_percpu|handle_irq_event)$/, kind: 'irq', release: 'free_irq() / devm release order' },
 ];
 
-/** Functions known to run holding a lock, and functions that take the same lock: nesting them on one CPU self-deadlocks. */
-export const LOCK_DOMAINS: ReadonlyArray<{ lock: string; holders: RegExp; takers: RegExp }> = [
+/**
+ * Functions known to run holding a lock, and functions that take the same lock: nesting them on one CPU self-deadlocks.
+ * `heldWith`: how the holders take it (`irq`: with interrupts disabled, so an interrupt inside means they were re-enabled).
+ */
+export const LOCK_DOMAINS: ReadonlyArray<{ lock: string; holders: RegExp; takers: RegExp; heldWith: 'irq' | 'bh' | 'plain' | null }> = [
   {
     lock: 'timer base lock (timer_base->lock / tvec_base->lock)',
     holders: /^(?:run_timer_softirq|__run_timers|expire_timers)$/,
     takers: /^(?:lock_timer_base|mod_timer|add_timer|add_timer_on|del_timer|__mod_timer|try_to_del_timer_sync|timer_delete)$/,
+    heldWith: 'irq',
   },
   {
     lock: 'hrtimer cpu_base lock',
     holders: /^(?:__hrtimer_run_queues|hrtimer_interrupt)$/,
     takers: /^(?:lock_hrtimer_base|hrtimer_start_range_ns|hrtimer_try_to_cancel)$/,
+    heldWith: 'irq',
   },
   {
     lock: 'runqueue lock (rq->lock)',
     holders: /^(?:__schedule|scheduler_tick|try_to_wake_up)$/,
     takers: /^(?:task_rq_lock|__task_rq_lock|raw_spin_rq_lock_nested|_raw_spin_rq_lock)$/,
+    heldWith: 'irq',
   },
   {
     lock: 'BFQ scheduler lock (bfqd->lock)',
     holders: /^(?:bfq_bio_merge|bfq_dispatch_request|bfq_insert_requests?|bfq_idle_slice_timer|bfq_exit_icq_bfqq|bfq_bic_update_cgroup)$/,
     takers: /^(?:bfq_finish_requeue_request|bfq_finish_request|bfq_bio_merge|bfq_dispatch_request|bfq_insert_requests?|bfq_idle_slice_timer|bfq_exit_icq_bfqq)$/,
+    heldWith: 'irq',
   },
   {
     lock: 'console/logbuf lock',
     holders: /^(?:console_unlock|vprintk_emit)$/,
     takers: /^(?:console_lock|vprintk_emit|printk)$/,
+    heldWith: null,
   },
 ];
 

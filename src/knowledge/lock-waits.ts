@@ -41,3 +41,15 @@ export const SIGNAL_WAITS: readonly RegExp[] = [
   /^(?:__flush_work|flush_work|flush_delayed_work|__flush_workqueue|flush_workqueue|drain_workqueue|__cancel_work_timer|cancel_work_sync|cancel_delayed_work_sync)$/,
   /^kthread_stop$/,
 ];
+
+/** How a lock was taken, by the function called to take it (read off `dis` of the holder): whether interrupts or bottom halves were disabled with it. */
+export type TakenWith = 'irq' | 'bh' | 'plain';
+
+export const LOCK_CALL_VARIANTS: ReadonlyArray<{ fn: RegExp; with: TakenWith }> = [
+  { fn: /^_raw_(?:spin|read|write)_lock_irq(?:save)?(?:_nested)?$/, with: 'irq' },
+  { fn: /^_raw_(?:spin|read|write)_lock_bh$/, with: 'bh' },
+  { fn: /^_raw_(?:spin|read|write)_lock(?:_nested)?$/, with: 'plain' },
+  { fn: /^_spin_lock_irq(?:save)?$/, with: 'irq' },
+  { fn: /^_spin_lock_bh$/, with: 'bh' },
+  { fn: /^_spin_lock$/, with: 'plain' },
+];

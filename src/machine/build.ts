@@ -3,7 +3,7 @@
 import type { Analysis } from '../analyze/analyze';
 import type { CallTrace, Frame, StackSegment } from '../model/types';
 import { CPU_DETECTORS, IPI_WAITERS, LOCK_DOMAINS } from '../knowledge/functions';
-import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_WAIT_PRIMITIVES, SIGNAL_WAITS, type LockKind } from '../knowledge/lock-waits';
+import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
 import { matchesAny } from '../knowledge/contexts';
 import { baseName, isRole, isTrackTrace } from '../rules/blame';
 import { allStacks, type StackView } from '../rules/stacks';
@@ -38,8 +38,17 @@ function interruptsOf(regs: Record<string, string> | null): boolean | null {
 
 /** The stack that stands for a task or CPU at the moment of the crash: a `crash` listing (the dump itself), else the latest one. */
 function better(a: StackView, b: StackView): StackView {
-  const rank = (s: StackView): number => (s.trace.origin === 'crash-bt' ? 2 : 1) * 1e9 + s.trace.startLine;
+  const rank = (s: StackView): number => (complete(s.trace) ? 4 : 0) * 1e9 + (s.trace.origin === 'crash-bt' ? 2 : 1) * 1e9 + s.trace.startLine;
   return rank(b) > rank(a) ? b : a;
+}
+
+/** Where a thread's stack starts: a stack that reaches one was unwound whole (crash stops early at what it takes for a bogus exception frame). */
+const THREAD_START = /^(?:ret_from_fork\w{0,16}|kthread|entry_SYSCALL\w{0,32}|do_syscall_64|start_kernel|secondary_startup\w{0,24}|cpu_startup_entry|start_secondary|x86_64_start_\w{1,16}|rest_init|el0t?_\w{1,24}|ret_from_fork_asm|cpu_idle|system_call\w{0,16})$/;
+
+function complete(t: CallTrace): boolean {
+  const last = t.segments[t.segments.length - 1];
+  const frames = last?.frames.filter((f) => f.reliable && f.function !== null) ?? [];
+  return frames.slice(-3).some((f) => THREAD_START.test(baseName(f.function as string)));
 }
 
 /** A crash `bt` prints the interrupt entry frame on the interrupted stack before its exception RIP: that frame belongs to the interrupt. */
@@ -334,6 +343,28 @@ function ownCode(c: MachineContext): Frame | null {
   );
 }
 
+/**
+ * Of the frames of the lock's owner on a holder's stack (innermost first), the one that took the lock:
+ * the one whose `dis` crash printed calls a lock function, else the innermost, which runs inside the
+ * critical section (its callers may only have called it).
+ */
+function lockTakingFrame(owned: readonly Frame[], src: MachineSources): Frame | null {
+  const byDis = owned.find((f) => (src.disCalls.get(baseName(f.function as string)) ?? []).some((c) => LOCK_CALL_VARIANTS.some((v) => v.fn.test(c.callee))));
+  return byDis ?? owned[0] ?? null;
+}
+
+/** Which evidence names the function that took the lock best, best first. */
+const FUNCTION_EVIDENCE: readonly string[] = ['holder-function', 'lockdep-held', 'same-owner', 'same-address', 'owner-field', 'stack-word'];
+
+/** How a holder took its lock: the lock-domain table, else the lock calls crash's `dis` printed of the holder function (all of one variant). */
+function takenWith(h: LockHolder, domain: (typeof LOCK_DOMAINS)[number] | null, src: MachineSources): { with: TakenWith | null; lines: number[] } {
+  if (domain && h.evidence.includes('holder-function') && domain.heldWith) return { with: domain.heldWith, lines: [] };
+  const calls = h.function ? src.disCalls.get(h.function) ?? [] : [];
+  const variants = calls.map((c) => ({ v: LOCK_CALL_VARIANTS.find((x) => x.fn.test(c.callee))?.with ?? null, line: c.line })).filter((x): x is { v: TakenWith; line: number } => x.v !== null);
+  const kinds = [...new Set(variants.map((x) => x.v))];
+  return kinds.length === 1 ? { with: kinds[0], lines: variants.map((x) => x.line) } : { with: null, lines: [] };
+}
+
 function lockGraph(contexts: readonly MachineContext[], arch: string | null, src: MachineSources, tasks: ReadonlyMap<number, MachineTask>, textOf: (no: number) => string | null): MachineLock[] {
   const byKey = new Map<string, MachineLock>();
   const waits = new Map<number, Wait>();
@@ -420,13 +451,14 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
       const had = lock.holders.find((h) => h.context === c.id);
       if (had) {
         if (!had.evidence.includes(evidence)) had.evidence.push(evidence);
-        had.function ??= fn;
+        // The function that took the lock: a table's holder function, else the outermost code of the taker's owner, else the first one found.
+        if (fn !== null && (had.function === null || FUNCTION_EVIDENCE.indexOf(evidence) < Math.min(...had.evidence.filter((e) => e !== evidence).map((e) => FUNCTION_EVIDENCE.indexOf(e))))) had.function = fn;
         if (!had.lines.includes(line)) had.lines = [...had.lines, line];
         return;
       }
       const sameCpuAs = lock.waiters.filter((w) => contexts[w.context].cpu !== null && contexts[w.context].cpu === c.cpu).map((w) => w.context);
       // The line that shows the evidence first, then the context's own lines.
-      lock.holders.push({ context: c.id, function: fn, evidence: [evidence], sameCpuAs, lines: [...new Set([line, ...c.lines])] });
+      lock.holders.push({ context: c.id, function: fn, evidence: [evidence], sameCpuAs, takenWith: null, takenWithLines: [], lines: [...new Set([line, ...c.lines])] });
     };
     for (const c of contexts) {
       if (waiterIds.has(c.id)) continue;
@@ -446,9 +478,10 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
       // Code of the taker's owner is evidence only on the waiter's own stack (the context it interrupted).
       const takerFrame = interruptedWaiter ? takers.get(interruptedWaiter.context) ?? null : null;
       if (takerFrame) {
-        // The outermost frame of the taker's owner: the code that took the lock before it was interrupted.
+        // The code of the taker's owner that took the lock before it was interrupted.
         const owned = c.frames.filter((f) => f.reliable && f.function !== null && sameOwner(f, takerFrame));
-        if (owned.length > 0) add(c, 'same-owner', baseName(owned[owned.length - 1].function as string), owned[owned.length - 1].line);
+        const taker = lockTakingFrame(owned, src);
+        if (taker) add(c, 'same-owner', baseName(taker.function as string), taker.line);
       }
     }
     // What tasks say of themselves: lockdep's held locks, the owner field, the stack words.
@@ -471,6 +504,11 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
     // A holder on a waiter's own stack (it was interrupted by the waiter) is certain; any other is a candidate only without one.
     const own = lock.holders.filter((h) => lock.waiters.some((w) => sameStack(contexts[w.context], contexts[h.context]) && h.context > w.context));
     if (own.length > 0) lock.holders = own;
+    for (const h of lock.holders) {
+      const tw = takenWith(h, domain, src);
+      h.takenWith = tw.with;
+      h.takenWithLines = tw.lines;
+    }
     if (lock.holders.length > 0) continue;
     const takerFrames = lock.waiters.map((w) => takers.get(w.context)).filter((f): f is Frame => f !== undefined && f.module !== null);
     if (lock.kind === 'completion') {
@@ -488,8 +526,8 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
     for (const c of contexts) {
       if (c.cpu === null || c.interruptedBy !== null || waits.has(c.id) || lock.waiters.some((w) => contexts[w.context].cpu === c.cpu)) continue;
       const owned = c.frames.filter((f) => f.reliable && f.function !== null && takerFrames.some((t) => sameOwner(f, t)));
-      if (owned.length === 0) continue;
-      add(c, 'same-owner', baseName(owned[owned.length - 1].function as string), owned[owned.length - 1].line);
+      const taker = lockTakingFrame(owned, src);
+      if (taker) add(c, 'same-owner', baseName(taker.function as string), taker.line);
     }
   }
   return [...byKey.values()];

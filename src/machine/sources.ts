@@ -19,6 +19,8 @@ const CSD = /csd: Detected non-responsive CSD lock \(#\d{1,6}\) on CPU#(\d{1,5})
 const RCU_CPU = /^(?:rcu:)?\s{0,8}(\d{1,5})-([.\w!?]{1,8}): \((\d{1,12}) (ticks this GP|GPs behind)\)(.{0,200})$/;
 const RCU_TASKS = /Tasks blocked on level-\d{1,2} rcu_node \(CPUs (\d{1,5})-(\d{1,5})\):((?: P\d{1,10}){1,64})/;
 const RCU_STARVED = /(rcu_\w{1,16}) kthread starved for (\d{1,10}) jiffies!(?:.{0,160}?->cpu=(\d{1,5}))?/;
+// crash `dis`: `0xffffffffc03bf0c1 <irqaa_poll_timer_fn+17>:\tcall   0xffffffffb485a000 <_raw_spin_lock>`
+const DIS_CALL = /^0x[0-9a-f]{8,16} <([A-Za-z_.$][\w.$]{0,120})\+\d{1,6}>:\s{1,8}call[lq]?\s{1,8}(?:\*?0x[0-9a-f]{1,16}\s{1,4})?<([A-Za-z_.$][\w.$]{0,120}?)(?:\+\d{1,6})?>/;
 // Cheap marks of crash command output: a prompt, a bt header, the sys block, a ps header.
 const CRASH_MARK = /crash(?:64)?>|^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: |^ {0,8}(?:DUMPFILE|KERNEL|PANIC): |^ {0,3}PID {1,4}PPID {1,4}CPU /;
 
@@ -48,6 +50,8 @@ export interface MachineSources {
   crash: CrashSession | null;
   /** Addresses crash printed for `p &EXPR` (`$2 = (struct mutex *) 0xffff...`): the name of what lives there. */
   names: Map<string, string>;
+  /** Calls in crash `dis` output, by the function they are in: what that function calls (to learn how it takes a lock). */
+  disCalls: Map<string, Array<{ callee: string; line: number }>>;
 }
 
 function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
@@ -56,7 +60,7 @@ function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
 
 /** One pass over the kept lines of the input. */
 export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
-  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map() };
+  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map(), disCalls: new Map() };
   let addressOf: string | null = null;
   let held: LogLine[] | null = null;
   let crashSeen = false;
@@ -86,6 +90,16 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
         addressOf = m ? m[1] : null;
         continue;
       }
+    }
+    if (crashSeen && text.startsWith('0x') && text.includes('call')) {
+      const d = DIS_CALL.exec(text);
+      if (d && out.disCalls.size < MAX_ITEMS) {
+        const fn = d[1].replace(/\.(?:constprop|isra|part|cold)(?:\.\d{1,4})?$/, '');
+        const calls = out.disCalls.get(fn) ?? [];
+        if (calls.length < 256) calls.push({ callee: d[2], line: ln.no });
+        out.disCalls.set(fn, calls);
+      }
+      continue;
     }
     if (addressOf) {
       const m = /^\$\d{1,6} = \([\w ]{1,80}\*\) 0x([0-9a-f]{8,16})/.exec(text);

@@ -99,6 +99,10 @@ export interface LockHolder {
   evidence: HoldEvidence[];
   /** The holder runs on the same CPU as a waiter it interrupted or was interrupted by. */
   sameCpuAs: number[];
+  /** How the holder took the lock, when known: `irq` with interrupts disabled, `bh`, `plain`; from the lock-domain table or the lock calls in crash's `dis` of the holder function. */
+  takenWith: 'irq' | 'bh' | 'plain' | null;
+  /** Where that was read: the `dis` line of the lock call, when from dis. */
+  takenWithLines: number[];
   lines: number[];
 }
 

@@ -9,6 +9,7 @@ import { irqReenabledInIrqLock } from './locking/irq-reenabled-in-irq-lock';
 import { preemptCountUnderflow } from './locking/preempt-count-underflow';
 import { selfDeadlockNested } from './locking/self-deadlock-nested';
 import { waitForCycle } from './locking/wait-for-cycle';
+import { irqUnsafeLock } from './locking/irq-unsafe-lock';
 import { reenteredUnderLock } from './locking/reentered-under-lock';
 import { lockdepCircular } from './locking/lockdep-circular';
 import { lockdepRecursive } from './locking/lockdep-recursive';
@@ -60,6 +61,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   danglingCallback,
   unloadedModuleAccess,
   irqReenabledInIrqLock,
+  irqUnsafeLock,
   threadInfoOverwritten,
   knownIssue,
   preemptCountUnderflow,

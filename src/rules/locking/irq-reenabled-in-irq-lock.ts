@@ -64,7 +64,8 @@ export const irqReenabledInIrqLock: Rule = {
 path spins on a lock (its address is RDI of queued_spin_lock_slowpath / _raw_spin_lock*),
 and the context it interrupted was stopped with IF set (RFLAGS 0x246: interrupts enabled)
 inside code of the same owner as the lock's taker (the same module or subsystem). That code
-took the lock with spin_lock_irq(), which disables interrupts: an interrupt could only arrive
+is known to take the lock with spin_lock_irq() (the lock-domain table, or a call to
+_raw_spin_lock_irq* in crash's dis of the holder), which disables interrupts: an interrupt could only arrive
 because something it called re-enabled them, typically a nested spin_unlock_irq() or
 local_irq_enable() in a callee. The interrupt path then wants the same lock: an AA
 self-deadlock through interrupt nesting. Other CPUs spinning on the same address, and a CPU
@@ -76,8 +77,8 @@ pair) used while a caller already has interrupts disabled; nested code must use
 spin_lock_irqsave()/spin_unlock_irqrestore().`,
       zh: `需要每个 CPU 的调用栈（crash 的 bt -a 或 NMI backtrace）。某个 CPU 上，中断或软中断路径在一把锁
 上自旋（锁地址是 queued_spin_lock_slowpath / _raw_spin_lock* 的 RDI），而被它打断的上下文停在与
-取锁函数同属一方（同一模块或子系统）的代码中，且 IF 置位（RFLAGS 0x246：中断是打开的）。那段代码
-用 spin_lock_irq() 获取了锁，本应关闭中断：中断之所以能进来，只能是它调用的某个函数重新打开了中断，
+取锁函数同属一方（同一模块或子系统）的代码中，且 IF 置位（RFLAGS 0x246：中断是打开的）。已知那段代码
+用 spin_lock_irq() 获取了锁（锁域知识表，或 crash 反汇编中对 _raw_spin_lock_irq* 的调用），本应关闭中断：中断之所以能进来，只能是它调用的某个函数重新打开了中断，
 典型的是被调函数里嵌套的 spin_unlock_irq() 或 local_irq_enable()。随后中断路径又要获取同一把锁：
 这是通过中断嵌套形成的 AA 自死锁。其他 CPU 在同一地址上自旋，以及某个 CPU 卡在
 smp_call_function_many() 中等待 IPI 响应（即 soft lockup），都是后果。
@@ -99,6 +100,8 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
       if (holder.interruptsEnabled !== true || !holder.registers || !holder.stoppedAt) continue;
       const held = lock.holders.find((x) => x.context === holder.id);
       if (!held || !(held.evidence.includes('same-owner') || held.evidence.includes('holder-function'))) continue;
+      // Only a lock known to be taken with interrupts disabled was re-enabled inside; else KT-irq-unsafe-lock explains it.
+      if (held.takenWith !== 'irq') continue;
       const w = lock.waiters.find((x) => x.context === waiter.id);
       const holderFrame = holder.frames.find((f) => f.reliable && f.function !== null && baseName(f.function) === nw.holderFunction);
       if (!w || !holderFrame) continue;
