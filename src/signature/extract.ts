@@ -202,7 +202,7 @@ function reportContext(pre: readonly Prepared[], start: number): string {
   return other;
 }
 
-function findReport(pre: readonly Prepared[], start: number, context: string): FoundReport {
+function findReport(pre: readonly Prepared[], start: number, context: string, ownKind: OopsKind | null = null): FoundReport {
   const out: FoundReport = { lines: [], index: [], reportEnd: 0 };
   const byCaller = context !== '' && context !== CONSOLE;
   let secondReport = -1;
@@ -227,6 +227,8 @@ function findReport(pre: readonly Prepared[], start: number, context: string): F
       continue;
     }
     lastOwn = i;
+    // A kind only ktriage knows has no syzkaller end: its next header (the next task of a crash listing) starts the next report.
+    if (!isOops && ownKind !== null && ownKindAt(pre, i) === ownKind) break;
     if (!isOops && syzKindAt(pre, i) !== null && !reportStartIgnores.some((re) => re.test(p.text))) {
       if (++later >= 2 && out.lines.length >= MIN_LINES_PAST_LATER) break;
     }
@@ -309,6 +311,7 @@ function matchRest(win: Window, steps: readonly Step[], k: number, line: number,
   const last = st.maxGap === undefined ? win.lines.length - 1 : Math.min(win.lines.length - 1, line + st.maxGap);
   for (let l = line + st.minGap; l <= last; l++) {
     const text = stepText(win, st, l);
+    if (st.stop && l > line && st.stop.test(win.lines[l])) return null;
     const m = l === line ? execFrom(st.re, text, end) : st.re.exec(text);
     if (!m) continue;
     const r = matchRest(win, steps, k + 1, l, m.index + m[0].length, [...groups, ...groupsOf(m)]);
@@ -553,7 +556,7 @@ function frameOf(title: string, extracted: string | null, lines: readonly string
 
 function parseAt(pre: readonly Prepared[], lines: readonly LogLine[], start: number, kind: OopsKind, cands: Candidates, hangup: boolean): Parsed | null {
   const context = reportContext(pre, start);
-  const rep = findReport(pre, start, context);
+  const rep = findReport(pre, start, context, kind.own ? kind : null);
   const window: Window = { lines: rep.lines.slice(0, rep.reportEnd), index: rep.index.slice(0, rep.reportEnd) };
   const d = extractDescription(window, kind, cands);
   // A kind syzkaller does not know is a report only when one of its formats titles it.

@@ -20,6 +20,8 @@ export interface Step {
   atStart?: boolean;
   /** Later lines the step may run into (a task name may hold newlines): it sees them joined by `\n`. */
   span?: number;
+  /** A line that ends the search for this step (the next task of a crash `foreach bt`): the step must match before it. */
+  stop?: RegExp;
 }
 
 /**

@@ -19,15 +19,17 @@ struct csd_dev {
 };
 
 static struct csd_dev csd_dev;
+static int spin_seconds = 15;
+module_param(spin_seconds, int, 0444);
 
 static noinline void csd_hw_wait_fifo(struct csd_dev *dev)
 {
 	unsigned long flags;
-	ktime_t end = ktime_add_ms(ktime_get(), 15000);
+	ktime_t end = ktime_add_ms(ktime_get(), spin_seconds * 1000);
 
 	local_irq_save(flags);
 	while (!(READ_ONCE(dev->fifo_status) & 1) && ktime_before(ktime_get(), end))
-		udelay(10);		/* BUG: a 15 s wait with IRQs off */
+		udelay(10);		/* BUG: a 15 s (spin_seconds) wait with IRQs off */
 	local_irq_restore(flags);
 }
 

@@ -43,12 +43,15 @@ const sysFormats: OopsFormat[] = [
   { title: one(r`^ *PANIC: "(.*?) *"`), fmt: '%[1]v', noStackTrace: true },
 ];
 
+const NEXT_TASK = /^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: /;
+
 /** A `bt` listing alone: the fault frame is the report, as the console would have printed it. */
 const btFormats: OopsFormat[] = faults
   .filter((f) => f.fmt !== 'kernel BUG in %[1]v' && !f.fmt.includes('NULL'))
   .map((f): OopsFormat => ({
     title: one(r`^PID: `),
-    report: seq(r`^PID: `, `.*${faultFrame(f.entries).slice(1)}`),
+    // The fault frame belongs to this task's listing: the next `PID:` line (foreach bt) ends the search.
+    report: seq(r`^PID: `, `.*${faultFrame(f.entries).slice(1)}`).map((s, i) => (i === 0 ? s : { ...s, stop: NEXT_TASK })),
     fmt: f.fmt,
     alt: f.alt,
     stack: faultStack(f.entries),

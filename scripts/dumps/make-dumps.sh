@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Make real kernel memory dumps for ktriage's tests, and what the crash utility
+# says about them: boot Debian 12's kernel under qemu (TCG is fine) with a
+# busybox initramfs that runs one scenario (scripts/dumps/scenarios/NAME.sh,
+# modules from scripts/qemu-fixtures/modules/), wait on the serial console for
+# the scenario's report, dump the guest's memory over QMP (kdump-zlib, with
+# the guest's VMCOREINFO handed over by -device vmcoreinfo and qemu_fw_cfg),
+# then run crash on the dump with the kernel's debug vmlinux.
+#
+#   scripts/dumps/make-dumps.sh                 # every scenario
+#   scripts/dumps/make-dumps.sh spinabba irqaa  # some of them
+#
+# Writes test/fixtures/dumps/NAME/: console.log, session.txt (every command
+# after a "crash> CMD" line, as pasted from a session) and one file per
+# command. The dumps stay in $KT_QEMU_LAB/dumps/NAME.vmcore, never in the repo.
+#
+# Environment: KT_QEMU_LAB (build dir, default /work/qemu-lab, never the repo),
+# KT_DUMPS_OUT (default test/fixtures/dumps), KT_SKIP_APT=1 to skip apt-get,
+# KT_REUSE_DUMP=1 to rerun crash on an existing vmcore without booting.
+# Idempotent: rebuilds the modules and the initramfs,
+# overwrites the dumps and the fixtures.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+QF=$REPO/scripts/qemu-fixtures
+LAB=${KT_QEMU_LAB:-/work/qemu-lab}
+WORK=$LAB/dumps
+OUT=${KT_DUMPS_OUT:-$REPO/test/fixtures/dumps}
+ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload"
+SCENARIOS=${*:-$ALL}
+
+log() { printf '[make-dumps] %s\n' "$*" >&2; }
+
+case $LAB/ in "$REPO"/*) log "KT_QEMU_LAB must be outside the repo"; exit 1 ;; esac
+
+# --- 1. packages ------------------------------------------------------------
+KVER=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1 || true)
+if [ -z "$KVER" ]; then
+	KVER_PKGS="linux-image-amd64 linux-headers-amd64"
+else
+	KVER_PKGS="linux-image-$KVER linux-headers-$KVER linux-image-$KVER-dbg"
+fi
+PKGS="qemu-system-x86 busybox-static gcc make cpio python3 crash gdb xz-utils $KVER_PKGS"
+install_missing() {
+	local missing="" p
+	for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+	if [ -n "$missing" ]; then
+		log "installing:$missing (the -dbg package is about 820 MiB)"
+		apt-get update -q
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
+	fi
+}
+if [ "${KT_SKIP_APT:-0}" != 1 ]; then
+	install_missing $PKGS
+	if [ -z "$KVER" ]; then
+		KVER=$(ls /boot/vmlinuz-*-amd64 | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
+		install_missing "linux-headers-$KVER" "linux-image-$KVER-dbg"
+	fi
+fi
+KBUILD=/lib/modules/$KVER/build
+[ -d "$KBUILD" ] || KBUILD=/usr/src/linux-headers-$KVER
+KIMAGE=/boot/vmlinuz-$KVER
+VMLINUX=/usr/lib/debug/boot/vmlinux-$KVER
+[ -f "$VMLINUX" ] || { log "no $VMLINUX: install linux-image-$KVER-dbg"; exit 1; }
+CRASH_VERSION=$(dpkg-query -W -f='${Version}' crash)
+log "kernel $KVER ($(dpkg-query -W -f='${Version}' "linux-image-$KVER")), $(qemu-system-x86_64 --version | head -1), crash $CRASH_VERSION"
+
+# --- 2. modules ------------------------------------------------------------
+mkdir -p "$WORK"
+MOD=$WORK/mod
+rm -rf "$MOD"
+cp -r "$QF/modules" "$MOD"
+make -s -C "$KBUILD" M="$MOD" modules >"$MOD.build.log" 2>&1 || { cat "$MOD.build.log"; exit 1; }
+
+# --- 3. initramfs -------------------------------------------------------------
+ROOT=$WORK/initramfs
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,modules,scenarios}
+cp /bin/busybox "$ROOT/bin/busybox"
+ln -s busybox "$ROOT/bin/sh"
+cp "$MOD/"*.ko "$ROOT/modules/"
+# the guest's fw_cfg driver writes the VMCOREINFO note's address to QEMU's
+# etc/vmcoreinfo, so that the dump carries the KASLR offset
+FWCFG=$(ls /lib/modules/"$KVER"/kernel/drivers/firmware/qemu_fw_cfg.ko* | head -1)
+case $FWCFG in
+*.xz) xz -dc "$FWCFG" >"$ROOT/modules/qemu_fw_cfg.ko" ;;
+*.zst) zstd -dc "$FWCFG" >"$ROOT/modules/qemu_fw_cfg.ko" ;;
+*) cp "$FWCFG" "$ROOT/modules/qemu_fw_cfg.ko" ;;
+esac
+cp "$QF/scenarios/init" "$ROOT/init"
+cp "$HERE/scenarios/"*.sh "$ROOT/scenarios/"
+chmod +x "$ROOT/init" "$ROOT/scenarios/"*.sh
+INITRD=$WORK/initramfs.cpio.gz
+(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$INITRD"
+
+# --- 4. per scenario: kernel arguments, qemu arguments, trigger, crash commands
+extra_args() {
+	case $1 in
+	# both CPUs spin with interrupts on: soft lockups, and their backtraces
+	spinabba) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1" ;;
+	# CPU 1 spins in hard irq: no soft lockup there, and no NMI watchdog
+	# under TCG (even -cpu max,pmu=on gets "PMU not available due to
+	# virtualization"); RCU's stall report names it, or CPU 0's soft lockup
+	# while it waits for CPU 1 to answer an IPI
+	irqaa|irqnest) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1 rcupdate.rcu_cpu_stall_timeout=10" ;;
+	hungabba) echo "" ;;
+	csdlock) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1" ;;
+	rcustall) echo "nowatchdog rcupdate.rcu_cpu_stall_timeout=5" ;;
+	*) echo "" ;;
+	esac
+}
+qemu_args() {
+	case $1 in
+	*) echo "" ;;
+	esac
+}
+# the console line after which the dump is taken, and how long to wait then
+trigger() {
+	case $1 in
+	spinabba|csdlock) echo "soft lockup - CPU" ;;
+	irqaa|irqnest) echo "rcu: INFO: rcu_preempt detected stall|soft lockup - CPU" ;;
+	hungabba) echo "blocked for more than" ;;
+	rcustall) echo "rcu: INFO: rcu_preempt (self-)?detected stall" ;;
+	*) echo "Kernel panic - not syncing" ;;
+	esac
+}
+settle() {
+	case $1 in
+	spinabba|csdlock|irqaa|irqnest) echo 8 ;;
+	*) echo 4 ;;
+	esac
+}
+time_limit() { echo 240; }
+
+trim() { # raw capture -> console.log
+	tr -d '\r' <"$1" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' |
+		awk '/Linux version /{on=1; sub(/^.*\[ *0\.0+\] Linux version /, "[    0.000000] Linux version ")} on' >"$1.trim" || true
+	if [ "$(wc -l <"$1.trim")" -gt 300 ]; then
+		# keep the first lines (version, command line), drop the boot
+		# messages up to the scenario's first module or /init
+		awk '
+			/Linux version |Command line: / && !kept { print; next }
+			!kept && /Run \/init as init process/ { kept=1 }
+			kept' "$1.trim"
+	else
+		cat "$1.trim"
+	fi
+	rm -f "$1.trim"
+}
+
+boot_and_dump() {
+	local name=$1
+	local raw=$WORK/$name.console qmp=$WORK/$name.qmp vmcore=$WORK/$name.vmcore
+	rm -f "$raw" "$qmp" "$vmcore" "$WORK/$name.qemu.log"
+	# shellcheck disable=SC2207
+	local args=(-m 512 -smp 2 -display none -monitor none -no-reboot $(qemu_args "$name")
+		-serial "file:$raw" -qmp "unix:$qmp,server,nowait" -device vmcoreinfo
+		-kernel "$KIMAGE" -initrd "$INITRD"
+		-append "console=ttyS0 panic=0 oops=panic no_timer_check ktscenario=$name $(extra_args "$name")")
+	log "$name: booting (limit $(time_limit "$name") s, trigger /$(trigger "$name")/)"
+	printf '%q ' qemu-system-x86_64 "${args[@]}" >"$WORK/$name.qemu-cmdline"
+	timeout "$(time_limit "$name")" qemu-system-x86_64 "${args[@]}" </dev/null >"$WORK/$name.qemu.log" 2>&1 &
+	local qpid=$! t0=$SECONDS found=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		if grep -qE "$(trigger "$name")" "$raw" 2>/dev/null; then found=1; break; fi
+		sleep 1
+	done
+	if [ "$found" != 1 ]; then
+		log "$name: qemu ended without /$(trigger "$name")/ on the console"
+		wait "$qpid" || true
+		return 1
+	fi
+	log "$name: trigger after $((SECONDS - t0)) s; dumping in $(settle "$name") s"
+	sleep "$(settle "$name")"
+	python3 "$HERE/qmp.py" "$qmp" dump "$vmcore" kdump-zlib 2>"$WORK/$name.qmp.log" || {
+		cat "$WORK/$name.qmp.log" >&2
+		log "$name: dump failed"
+		kill "$qpid" 2>/dev/null || true
+		return 1
+	}
+	python3 "$HERE/qmp.py" "$qmp" quit 2>>"$WORK/$name.qmp.log" || kill "$qpid" 2>/dev/null || true
+	wait "$qpid" || true
+	log "$name: $vmcore ($(du -h "$vmcore" | cut -f1)) after $((SECONDS - t0)) s"
+}
+
+mkdir -p "$OUT"
+for s in $SCENARIOS; do
+	t0=$SECONDS
+	if [ "${KT_REUSE_DUMP:-0}" != 1 ] || [ ! -s "$WORK/$s.vmcore" ]; then
+		boot_and_dump "$s" || continue
+	fi
+	mkdir -p "$OUT/$s"
+	trim "$WORK/$s.console" >"$OUT/$s/console.log"
+	KT_VMLINUX=$VMLINUX KT_MODDIR=$MOD "$HERE/crash-session.sh" "$s" "$WORK/$s.vmcore" "$OUT/$s"
+	log "$s: wrote $OUT/$s ($(du -sh "$OUT/$s" | cut -f1)) in $((SECONDS - t0)) s"
+done
