@@ -1,6 +1,6 @@
 // Benchmarks: logs full of reports, throughput on a large quiet log against grep, peak memory, batch rate, start-up time.
 // Usage: npm run bench   (KTRIAGE_BENCH_MB=1024 sets the large log's size; KTRIAGE_BENCH_FLOODS=0 skips the floods,
-// KTRIAGE_BENCH_ONLY=floods runs only them; every log is generated in the temporary folder, not committed)
+// KTRIAGE_BENCH_ONLY=floods (or =tasks) runs only them; every log is generated in the temporary folder, not committed)
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { headerTriggers } from '../src/signature';
 import { corpusBlocks, reportBlocks, writeFlood, type FloodSpec, ORDINARY } from './floods';
+import { taskBlocks, writeConsoleTasks, writeForeachBt } from './tasks';
 
 const REPO = resolve(__dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -108,6 +109,32 @@ async function floodRows(dir: string): Promise<string[]> {
   return rows;
 }
 
+/** A crash `foreach bt` of 5,000 and 20,000 tasks against the same tasks as a console log: the crash reader must not be the slow path. */
+function taskRows(dir: string): string[] {
+  const blocks = taskBlocks(join(REPO, 'test', 'fixtures', 'dumps'));
+  if (blocks.length === 0) return [];
+  const rows: string[] = [];
+  for (const count of [5_000, 20_000]) {
+    const bt = join(dir, `foreach-${count}.txt`);
+    const con = join(dir, `console-${count}.log`);
+    const btBytes = writeForeachBt(bt, blocks, count);
+    const conBytes = writeConsoleTasks(con, blocks, count);
+    spawnSync('cat', [bt, con], { stdio: 'ignore' });
+    const a = runCli(['analyze', '--format', 'json', bt], false);
+    const b = runCli(['analyze', '--format', 'json', con], false);
+    const rate = (bytes: number, r: Run): number => bytes / 1e6 / r.seconds;
+    rows.push(
+      `crash foreach bt of ${count.toLocaleString('en-US')} tasks (${blocks.length} real task listings of test/fixtures/dumps in turn, distinct pids; ${(btBytes / 1e6).toFixed(1)} MB): ` +
+        `${(count / a.seconds).toFixed(0)} tasks/s, ${rate(btBytes, a).toFixed(2)} MB/s, peak RSS ${a.maxRssMb.toFixed(0)} MB; ` +
+        `the same tasks as a console (sysrq t) log (${(conBytes / 1e6).toFixed(1)} MB): ${(count / b.seconds).toFixed(0)} tasks/s, ${rate(conBytes, b).toFixed(2)} MB/s, peak RSS ${b.maxRssMb.toFixed(0)} MB; ` +
+        `crash/console MB/s ratio ${(rate(btBytes, a) / rate(conBytes, b)).toFixed(2)}`,
+    );
+    rmSync(bt);
+    rmSync(con);
+  }
+  return rows;
+}
+
 function grepRate(path: string, bytes: number): number {
   const pattern = headerTriggers.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const t0 = process.hrtime.bigint();
@@ -124,8 +151,10 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const rows: string[] = [];
   try {
-    if (process.env.KTRIAGE_BENCH_FLOODS !== '0') rows.push(...(await floodRows(dir)));
-    if (process.env.KTRIAGE_BENCH_ONLY === 'floods') return void process.stdout.write(rows.map((r) => `- ${r}`).join('\n') + '\n');
+    const only = process.env.KTRIAGE_BENCH_ONLY;
+    if (process.env.KTRIAGE_BENCH_FLOODS !== '0' && only !== 'tasks') rows.push(...(await floodRows(dir)));
+    if (only !== 'floods') rows.push(...taskRows(dir));
+    if (only === 'floods' || only === 'tasks') return void process.stdout.write(rows.map((r) => `- ${r}`).join('\n') + '\n');
     // Throughput and memory at two sizes: flat memory means the second RSS stays near the first.
     for (const mb of [Math.max(64, Math.round(sizeMb / 4)), sizeMb]) {
       const path = join(dir, `quiet-${mb}.log`);

@@ -138,6 +138,9 @@ export interface Batching {
   onBatch: (batch: Batch) => void | Promise<void>;
 }
 
+/** Lines a batch holds at most (about 7,000 task stacks of a crash `foreach bt`): past this it is handed over. */
+const MAX_BATCH_LINES = 60_000;
+
 /** Lines kept around a run of reports cut out of a larger region: what rules look at before and after a report. */
 const BATCH_CONTEXT_LINES = 200;
 
@@ -195,10 +198,12 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
   function newBatch(): Batch {
     return { input: name, kernel, reports: [], findings: [], notes, lineCount: 0, backtraces: [], regions: [], offset };
   }
+  let keptLines = 0;
   async function seal(): Promise<void> {
     const b = pending;
     offset += b.reports.length;
     pending = newBatch();
+    keptLines = 0;
     b.lineCount = lineCount;
     batches++;
     await batching.onBatch(b);
@@ -244,7 +249,8 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
     }
     const regionKernel = parseDetails(lines).kernel;
     // Keep the lines evidence is quoted from; regions without a report are dropped to bound memory.
-    const crashBt = lines.some((l) => l.text.includes('COMMAND: "'));
+    // crash listings and the stacks a console prints of every task or CPU (sysrq t/w, NMI backtraces) describe the machine.
+    const crashBt = lines.some((l) => l.text.includes('COMMAND: "') || (l.text.startsWith('task:') && l.text.includes(' state:')) || l.text.startsWith('NMI backtrace for cpu'));
     const keep = sigs.length > 0 || crashBt || whole;
     if (pending.reports.length + sigs.length <= batching.maxReports) {
       if (keep) pending.regions.push(lines);
@@ -255,7 +261,9 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
       }
       mergeKernel(kernel, regionKernel);
       for (const t of looseBacktraces(lines, here)) pending.backtraces.push(t);
-      if (pending.reports.length >= batching.maxReports) await seal();
+      keptLines += keep ? lines.length : 0;
+      // A paste of thousands of task stacks (crash foreach bt, sysrq t) is handed over in parts too: memory stays bounded.
+      if (pending.reports.length >= batching.maxReports || keptLines >= MAX_BATCH_LINES) await seal();
       return;
     }
     // More reports than a batch holds: cut the region into runs of reports, each with the lines around it.

@@ -42,7 +42,7 @@ function looksLikeFrame(trimmed: string): boolean {
  * Endings no complete kernel line has: the next line is known to carry the rest. `symbol` says the
  * rest starts with a symbol or frame, which would otherwise look like a line of its own.
  */
-const INCOMPLETE_ENDS: ReadonlyArray<{ re: RegExp; symbol: boolean; prose?: boolean }> = [
+const INCOMPLETE_ENDS: ReadonlyArray<{ re: RegExp; symbol: boolean; prose?: boolean; /** The characters a matching line can end with: the pattern is tried only on those. */ ends?: string }> = [
   // WARNING header cut before its function: `WARNING: CPU: 65 PID: 3959 at lib/list_debug.c:26`.
   { re: /^WARNING: CPU: \d{1,5} PID: \d{1,10} at [\w./+-]{1,200}:\d{1,7}$/, symbol: true },
   // powerpc frame cut before its symbol: `[c0000001655739c0] [c00000000019cb48]`.
@@ -54,9 +54,9 @@ const INCOMPLETE_ENDS: ReadonlyArray<{ re: RegExp; symbol: boolean; prose?: bool
   // `Unable to handle kernel paging request for data at`, `... invalid context at`.
   { re: /\b(?:at|for|to|by|from|of|but|and|or|than|the|with|should|be|was|were)$/, symbol: false, prose: true },
   // A symbol cut inside its offset: `alloc_surplus_huge_page+0xf0/` + `0x140`.
-  { re: /[A-Za-z_]\w{0,255}\+(?:0x[0-9a-f]{1,16}\/)?$/, symbol: false },
+  { re: /[A-Za-z_]\w{0,255}\+(?:0x[0-9a-f]{1,16}\/)?$/, symbol: false, ends: '+/' },
   // A register line cut after a name: `task.ti:`, `CR:`, `MSR: ... <SF,HV>  CR:`.
-  { re: /[0-9a-f]{4,16}\b.{0,80} {1,4}[A-Za-z][\w.]{0,12}:$/, symbol: false },
+  { re: /[0-9a-f]{4,16}\b.{0,80} {1,4}[A-Za-z][\w.]{0,12}:$/, symbol: false, ends: ':' },
   // A task line cut before the kernel release: `... Comm: x Tainted: G S`, `... Not tainted`.
   { re: /^ {0,4}(?:CPU: {0,2}\d{1,5} |Pid: \d{1,10}, ).{0,120}(?:Not tainted|Tainted: [A-Z ]{1,40})$/, symbol: false },
   // A list or sentence cut after a comma.
@@ -179,8 +179,9 @@ export function continuation(a: WrapLine, b: WrapLine, width: number): 'strong' 
   if (unclosedParens(at) > 0 && closesParen(bt)) return 'strong';
   const end = at.trimEnd();
   const indented = /^\s/.test(bt);
+  const last = end.slice(-1);
   for (const inc of INCOMPLETE_ENDS) {
-    if (!inc.re.test(end)) continue;
+    if ((inc.ends !== undefined && !inc.ends.includes(last)) || !inc.re.test(end)) continue;
     if (inc.prose && (!wrapPlausible(width) || indented)) continue;
     if (!start || (inc.symbol && looksLikeFrame(bt.trimStart()))) return 'strong';
   }

@@ -187,7 +187,8 @@ export function buildMachine(a: Analysis): MachineModel {
     cpus.set(cpu, { cpu, pid: best.s.pid, comm: best.s.comm, contexts: best.ids, doing: { en: '', zh: '' } });
   }
   joinTasks(tasks, src, newTask);
-  const locks = lockGraph(contexts, arch, src, tasks, (no) => lineAt(a, no)?.text ?? null);
+  const current = new Set([...cpus.values()].flatMap((c) => c.contexts));
+  const locks = lockGraph(contexts, arch, src, tasks, current, (no) => lineAt(a, no)?.text ?? null);
   const ipiWaits = ipiWaitsOf(contexts, [...cpus.values()], src);
   for (const c of cpus.values()) c.doing = doingOf(c, contexts, locks, ipiWaits);
   const waitsFor = edgesOf(contexts, locks);
@@ -318,6 +319,16 @@ export function sameOwner(a: Frame, b: Frame): boolean {
   return p(a) !== null && p(a) === p(b);
 }
 
+function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+function stackKey(c: MachineContext): string {
+  return `${c.pid}:${c.cpu}`;
+}
+
 function sameStack(x: MachineContext, y: MachineContext): boolean {
   return x.pid === y.pid && x.cpu === y.cpu;
 }
@@ -365,7 +376,14 @@ function takenWith(h: LockHolder, domain: (typeof LOCK_DOMAINS)[number] | null, 
   return kinds.length === 1 ? { with: kinds[0], lines: variants.map((x) => x.line) } : { with: null, lines: [] };
 }
 
-function lockGraph(contexts: readonly MachineContext[], arch: string | null, src: MachineSources, tasks: ReadonlyMap<number, MachineTask>, textOf: (no: number) => string | null): MachineLock[] {
+function lockGraph(
+  contexts: readonly MachineContext[],
+  arch: string | null,
+  src: MachineSources,
+  tasks: ReadonlyMap<number, MachineTask>,
+  current: ReadonlySet<number>,
+  textOf: (no: number) => string | null,
+): MachineLock[] {
   const byKey = new Map<string, MachineLock>();
   const waits = new Map<number, Wait>();
   const takers = new Map<number, Frame>();
@@ -443,6 +461,24 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
     waits.set(c.id, w);
     if (w.taker) takers.set(c.id, w.taker);
   }
+  // Indexes, so that each lock looks only at the contexts and tasks that can hold it.
+  const byRegister = new Map<string, MachineContext[]>();
+  const byStack = new Map<string, MachineContext[]>();
+  for (const c of contexts) {
+    pushTo(byStack, stackKey(c), c);
+    for (const v of new Set(Object.values(c.registers ?? {}).map((x) => x.toLowerCase()))) pushTo(byRegister, v, c);
+  }
+  const heldBy = new Map<string, number[]>();
+  const taskByAddress = new Map<string, number[]>();
+  for (const t of tasks.values()) {
+    for (const h of t.locksHeld) for (const k of [h.address, `name:${h.name}`]) if (k !== null) pushTo(heldBy, k, t.pid);
+    if (t.task !== null) taskByAddress.set(t.task.replace(/^0+/, ''), [t.pid]);
+  }
+  const wordPids = new Map<string, number[]>();
+  for (const [pid, ws] of words) for (const w of ws) if (/^[0-9a-f]{8,16}$/.test(w)) pushTo(wordPids, w, pid);
+  // Contexts stuck in a wait, and the innermost contexts of what runs on each CPU now (stopped there, not asleep).
+  const stuck = contexts.filter((c) => waits.has(c.id));
+  const running = contexts.filter((c) => current.has(c.id) && c.cpu !== null && c.interruptedBy === null && !waits.has(c.id));
   for (const lock of byKey.values()) {
     const waiterIds = new Set(lock.waiters.map((w) => w.context));
     const waiterStacks = lock.waiters.map((w) => contexts[w.context]);
@@ -460,7 +496,11 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
       // The line that shows the evidence first, then the context's own lines.
       lock.holders.push({ context: c.id, function: fn, evidence: [evidence], sameCpuAs, takenWith: null, takenWithLines: [], lines: [...new Set([line, ...c.lines])] });
     };
-    for (const c of contexts) {
+    // Only these can hold it: contexts whose registers hold its address, those a table may name, and those on a waiter's stack.
+    const candidates = new Set<MachineContext>(lock.address ? byRegister.get(lock.address) ?? [] : []);
+    if (domain) for (const c of contexts) candidates.add(c);
+    for (const x of waiterStacks) for (const c of byStack.get(stackKey(x)) ?? []) candidates.add(c);
+    for (const c of [...candidates].sort((x, y) => x.id - y.id)) {
       if (waiterIds.has(c.id)) continue;
       const interruptedWaiter = lock.waiters.find((w) => sameStack(contexts[w.context], c) && c.id > w.context);
       // A context the waiter itself interrupted, or one on another stack; never one that came in on top of the waiter.
@@ -485,8 +525,14 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
       }
     }
     // What tasks say of themselves: lockdep's held locks, the owner field, the stack words.
-    for (const t of tasks.values()) {
-      if (waiterStacks.some((x) => x.pid === t.pid && t.pid !== 0)) continue;
+    const said = new Set<number>([
+      ...(lock.address !== null ? heldBy.get(lock.address) ?? [] : lock.name !== null ? heldBy.get(`name:${lock.name}`) ?? [] : []),
+      ...(lock.value?.owner ? taskByAddress.get(lock.value.owner.replace(/^0+/, '')) ?? [] : []),
+      ...(lock.address ? wordPids.get(lock.address) ?? [] : []),
+    ]);
+    for (const pid of [...said].sort((x, y) => x - y)) {
+      const t = tasks.get(pid);
+      if (!t || waiterStacks.some((x) => x.pid === t.pid && t.pid !== 0)) continue;
       const held = t.locksHeld.find((h) => (lock.address !== null ? h.address === lock.address : lock.name !== null && h.name === lock.name));
       if (held) {
         const c = holdingContext(contexts, tasks, t.pid, held.at);
@@ -513,9 +559,8 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
     const takerFrames = lock.waiters.map((w) => takers.get(w.context)).filter((f): f is Frame => f !== undefined && f.module !== null);
     if (lock.kind === 'completion') {
       // Who must signal: another stack in code of the waiter's module that is itself stuck (waiting) or running on a CPU.
-      for (const c of contexts) {
+      for (const c of [...stuck, ...running]) {
         if (waiterStacks.some((x) => sameStack(x, c)) || c.interruptedBy !== null) continue;
-        if (!(waits.has(c.id) || (c.cpu !== null && c.stoppedAt !== null))) continue;
         const owned = c.frames.filter((f) => f.reliable && f.function !== null && takerFrames.some((t) => sameOwner(f, t)));
         if (owned.length === 0) continue;
         add(c, 'same-owner', baseName(owned[0].function as string), owned[0].line);
@@ -523,8 +568,8 @@ function lockGraph(contexts: readonly MachineContext[], arch: string | null, src
       continue;
     }
     // Without a table or an address: another CPU running (not waiting) in code of the taker's owner, the innermost context of its stack.
-    for (const c of contexts) {
-      if (c.cpu === null || c.interruptedBy !== null || waits.has(c.id) || lock.waiters.some((w) => contexts[w.context].cpu === c.cpu)) continue;
+    for (const c of running) {
+      if (waits.has(c.id) || lock.waiters.some((w) => contexts[w.context].cpu === c.cpu)) continue;
       const owned = c.frames.filter((f) => f.reliable && f.function !== null && takerFrames.some((t) => sameOwner(f, t)));
       const taker = lockTakingFrame(owned, src);
       if (taker) add(c, 'same-owner', baseName(taker.function as string), taker.line);
