@@ -68,3 +68,20 @@ test('headless Chromium renders the machine of a crash bt -a session: the per-CP
   assert.match(svg, /held by bfq_bio_merge/);
   assert.equal((svg.match(/<path class="ipi"/g) ?? []).length, 3, 'CPU0 waits for CPUs 1-3 in an IPI');
 });
+
+test('headless Chromium renders a deadlock between two blocked tasks: the tasks as boxes, the mutex and the work they wait on, an edge each way', { skip: CHROMIUM ? false : 'chromium is not installed (apt-get install chromium)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ktriage-machine-'));
+  const file = join(dir, 'hunglocks.html');
+  const a = await analyzePath(join(__dirname, '..', '..', 'test', 'fixtures', 'qemu-debug', 'hunglocks.log'));
+  a.findings = runRules(a, 'en');
+  writeFileSync(file, renderHtml(a, 'en'));
+  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`];
+  const dom = spawnSync(CHROMIUM as string, [...flags, '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(dom.status, 0, dom.stderr);
+  const svg = /<svg class="machine-graph"[\s\S]*?<\/svg>/.exec(dom.stdout)?.[0] ?? '';
+  assert.equal((svg.match(/<rect class="task"/g) ?? []).length, 2, 'a box per blocked task');
+  assert.equal((svg.match(/<ellipse class="lock"/g) ?? []).length, 2, 'the mutex and the completion');
+  assert.equal((svg.match(/<line class="waits"/g) ?? []).length, 2);
+  assert.equal((svg.match(/<line class="holds"/g) ?? []).length, 2);
+  assert.match(dom.stdout, /Deadlock ring/);
+});

@@ -105,50 +105,68 @@ export function machineLines(m: MachineModel, lang: OutLang, indent = '  '): str
   return [line(head), ...rows.map(line), ...[...lockLines(m, lang), ...relationLines(m, lang)].map((l) => indent + l)];
 }
 
+/** Rows of boxes and of locks the graph draws at most. */
+const MAX_SVG_ROWS = 40;
+
 /**
- * The wait-for graph as an inline SVG: CPUs as boxes on the left, locks as nodes on the right,
+ * The wait-for graph as an inline SVG: CPUs, and tasks off any CPU that wait or hold, as boxes on the left, locks as nodes on the right,
  * edges labelled waits / holds, and cross-CPU calls as dashed edges between CPUs. No script, no network.
  */
 export function machineSvg(m: MachineModel, lang: OutLang): string {
-  const locks = m.locks.filter((l) => l.waiters.length > 0);
+  const locks = m.locks.filter((l) => l.waiters.length > 0).slice(0, MAX_SVG_ROWS);
   const rowH = 56;
-  const cpuY = new Map(m.cpus.map((c, i) => [c.cpu, 20 + i * rowH]));
+  // Boxes: every CPU, then each task that waits for or holds a shown lock without being on a CPU now.
+  const boxOfContext = new Map<number, number>();
+  const boxes: Array<{ title: string; sub: string; cls: string }> = [];
+  const cpuBox = new Map<number, number>();
+  for (const c of m.cpus.slice(0, MAX_SVG_ROWS)) {
+    cpuBox.set(c.cpu, boxes.length);
+    for (const id of c.contexts) boxOfContext.set(id, boxes.length);
+    boxes.push({ title: `${t(lang, 'machineCpu')} ${c.cpu}`, sub: c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : '', cls: 'cpu' });
+  }
+  const involved = new Set(locks.flatMap((l) => [...l.waiters.map((w) => w.context), ...l.holders.map((h) => h.context)]));
+  for (const task of m.tasks) {
+    if (boxes.length >= MAX_SVG_ROWS * 2) break;
+    if (!task.contexts.some((id) => involved.has(id)) || task.contexts.every((id) => boxOfContext.has(id))) continue;
+    for (const id of task.contexts) boxOfContext.set(id, boxes.length);
+    boxes.push({ title: `${task.comm ?? '?'}/${task.pid}`, sub: [task.state, task.cpu !== null ? `CPU ${task.cpu}` : null].filter((x) => x !== null).join(' '), cls: 'task' });
+  }
+  const boxY = (i: number): number => 20 + i * rowH;
   const lockY = new Map(locks.map((l, i) => [l, 20 + i * rowH]));
-  const height = 40 + Math.max(m.cpus.length, locks.length, 1) * rowH;
+  const height = 40 + Math.max(boxes.length, locks.length, 1) * rowH;
   const parts: string[] = [];
-  // Labels sit near the CPU end of an edge, where the edges of one lock part.
+  // Labels sit near the box end of an edge, where the edges of one lock part.
   const edge = (x1: number, y1: number, x2: number, y2: number, label: string, cls: string, at: number): void => {
     parts.push(`<line class="${cls}" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#arrow)"/>`);
     parts.push(`<text class="edge" x="${Math.round(x1 + (x2 - x1) * at)}" y="${Math.round(y1 + (y2 - y1) * at) - 4}">${esc(label)}</text>`);
   };
-  for (const c of m.cpus) {
-    const y = cpuY.get(c.cpu) as number;
-    const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : '';
-    parts.push(`<rect class="cpu" x="10" y="${y}" width="230" height="40" rx="4"/><text x="20" y="${y + 17}">${esc(`${t(lang, 'machineCpu')} ${c.cpu}`)}</text><text class="small" x="20" y="${y + 33}">${esc(task.slice(0, 34))}</text>`);
-  }
+  boxes.forEach((b, i) => {
+    const y = boxY(i);
+    parts.push(`<rect class="${b.cls}" x="10" y="${y}" width="230" height="40" rx="4"/><text x="20" y="${y + 17}">${esc(b.title.slice(0, 34))}</text><text class="small" x="20" y="${y + 33}">${esc(b.sub.slice(0, 34))}</text>`);
+  });
   for (const l of locks) {
     const y = lockY.get(l) as number;
     const label = l.address ?? l.name ?? l.kind;
     parts.push(`<ellipse class="lock" cx="560" cy="${y + 20}" rx="130" ry="20"/><text x="445" y="${y + 17}">${esc(label.slice(0, 30))}</text><text class="small" x="445" y="${y + 33}">${esc((l.name ?? l.kind).slice(0, 34))}</text>`);
     for (const w of l.waiters) {
-      const cy = cpuY.get(m.contexts[w.context].cpu ?? -1);
-      if (cy !== undefined) edge(240, cy + 14, 430, y + 14, lang === 'en' ? 'waits' : '等待', 'waits', 0.1);
+      const b = boxOfContext.get(w.context);
+      if (b !== undefined) edge(240, boxY(b) + 14, 430, y + 14, lang === 'en' ? 'waits' : '等待', 'waits', 0.1);
     }
     for (const h of l.holders) {
-      const cy = cpuY.get(m.contexts[h.context].cpu ?? -1);
-      if (cy !== undefined) edge(430, y + 28, 240, cy + 28, lang === 'en' ? `held by ${h.function ?? ''}` : `持有 ${h.function ?? ''}`, 'holds', 0.75);
+      const b = boxOfContext.get(h.context);
+      if (b !== undefined) edge(430, y + 28, 240, boxY(b) + 28, lang === 'en' ? `held by ${h.function ?? ''}` : `持有 ${h.function ?? ''}`, 'holds', 0.75);
     }
   }
   for (const p of m.ipiWaits) {
-    const from = cpuY.get(p.cpu);
+    const from = cpuBox.get(p.cpu);
     for (const to of p.blockedBy) {
-      const ty = cpuY.get(to);
-      if (from === undefined || ty === undefined) continue;
-      parts.push(`<path class="ipi" d="M10 ${from + 20} C -40 ${from + 20}, -40 ${ty + 20}, 10 ${ty + 20}" marker-end="url(#arrow)"/>`);
+      const tb = cpuBox.get(to);
+      if (from === undefined || tb === undefined) continue;
+      parts.push(`<path class="ipi" d="M10 ${boxY(from) + 20} C -40 ${boxY(from) + 20}, -40 ${boxY(tb) + 20}, 10 ${boxY(tb) + 20}" marker-end="url(#arrow)"/>`);
     }
   }
   const defs = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z"/></marker></defs>';
-  const style = '<style>.cpu{fill:#eef4ff;stroke:#446}.lock{fill:#fff4e0;stroke:#a60}.waits{stroke:#a00}.holds{stroke:#070}.ipi{stroke:#555;fill:none;stroke-dasharray:4 3}text{font:12px sans-serif}.small{font-size:10px;fill:#444}.edge{font-size:10px;fill:#333}</style>';
+  const style = '<style>.cpu{fill:#eef4ff;stroke:#446}.task{fill:#f4f4f4;stroke:#666}.lock{fill:#fff4e0;stroke:#a60}.waits{stroke:#a00}.holds{stroke:#070}.ipi{stroke:#555;fill:none;stroke-dasharray:4 3}text{font:12px sans-serif}.small{font-size:10px;fill:#444}.edge{font-size:10px;fill:#333}</style>';
   return `<svg class="machine-graph" xmlns="http://www.w3.org/2000/svg" viewBox="-50 0 750 ${height}" width="750" height="${height}" role="img" aria-label="${esc(t(lang, 'machine'))}">${defs}${style}${parts.join('')}</svg>`;
 }
 
@@ -160,6 +178,6 @@ export function machineHtml(m: MachineModel, lang: OutLang): string {
     const ctxs = c.contexts.map((id) => contextText(m.contexts[id], lang)).join(' › ');
     return `<tr><td>${c.cpu}</td><td>${esc(task)}</td><td>${esc(ctxs)}</td><td>${esc(pick(c.doing, lang))}</td></tr>`;
   });
-  const lockList = lockLines(m, lang).map((l) => `<li>${esc(l)}</li>`).join('');
+  const lockList = [...lockLines(m, lang), ...relationLines(m, lang)].map((l) => `<li>${esc(l)}</li>`).join('');
   return `<h2>${esc(t(lang, 'machine'))}</h2><table class="machine"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${lockList ? `<ul class="locks">${lockList}</ul>` : ''}${machineSvg(m, lang)}`;
 }
