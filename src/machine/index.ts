@@ -2,7 +2,7 @@
 
 import type { Analysis } from '../analyze/analyze';
 import { buildMachine } from './build';
-import type { MachineContext, MachineLock, MachineModel } from './types';
+import type { LockHolder, MachineContext, MachineLock, MachineModel } from './types';
 
 const built = new WeakMap<Analysis, MachineModel>();
 
@@ -52,6 +52,23 @@ export function nestedWaits(m: MachineModel): NestedWait[] {
       });
       if (h) out.push({ lock, waiter, holder: m.contexts[h.context], holderFunction: h.function });
     }
+  }
+  return out;
+}
+
+/** A nested wait where an interrupt or softirq spins on a lock that the code it interrupted holds with interrupts enabled. */
+export interface InterruptedHolder extends NestedWait {
+  held: LockHolder;
+}
+
+/** Every interrupt (hardirq or softirq) that spins on a lock its interrupted context holds with EFLAGS.IF set. */
+export function interruptedHolders(m: MachineModel): InterruptedHolder[] {
+  const out: InterruptedHolder[] = [];
+  for (const nw of nestedWaits(m)) {
+    if (nw.waiter.kind !== 'irq' && nw.waiter.kind !== 'softirq') continue;
+    if (nw.holder.interruptsEnabled !== true) continue;
+    const held = nw.lock.holders.find((x) => x.context === nw.holder.id);
+    if (held) out.push({ ...nw, held });
   }
   return out;
 }

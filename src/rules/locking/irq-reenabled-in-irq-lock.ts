@@ -1,7 +1,7 @@
 // Interrupted with IF set inside a spin_lock_irq region whose lock the interrupt path then wants: IRQs were re-enabled by nested code.
 
 import { paragraphs } from '../reports';
-import { machineOf, nestedWaits } from '../../machine';
+import { interruptedHolders, machineOf } from '../../machine';
 import { baseName } from '../stacks';
 import { blameOfFrame, culpritOfBlame } from '../blame';
 import { listOf, messenger } from '../messages';
@@ -93,13 +93,11 @@ spin_unlock_irq()/local_irq_enable()（或成对的 spin_lock_irq()/spin_unlock_
     const out: FindingDraft[] = [];
     const m = machineOf(ctx.analysis);
     const seen = new Set<string>();
-    for (const nw of nestedWaits(m)) {
-      const { lock, waiter, holder } = nw;
-      // An interrupt came in on a context that holds the lock with interrupts enabled, and wants the lock.
-      if (waiter.kind !== 'irq' && waiter.kind !== 'softirq') continue;
-      if (holder.interruptsEnabled !== true || !holder.registers || !holder.stoppedAt) continue;
-      const held = lock.holders.find((x) => x.context === holder.id);
-      if (!held || !(held.evidence.includes('same-owner') || held.evidence.includes('holder-function'))) continue;
+    // An interrupt came in on a context that holds the lock with interrupts enabled, and wants the lock.
+    for (const nw of interruptedHolders(m)) {
+      const { lock, waiter, holder, held } = nw;
+      if (!holder.registers || !holder.stoppedAt) continue;
+      if (!(held.evidence.includes('same-owner') || held.evidence.includes('holder-function'))) continue;
       // Only a lock known to be taken with interrupts disabled was re-enabled inside; else KT-irq-unsafe-lock explains it.
       if (held.takenWith !== 'irq') continue;
       const w = lock.waiters.find((x) => x.context === waiter.id);

@@ -1,7 +1,7 @@
 // An interrupt (or softirq) spins on a lock that the code it interrupted holds with interrupts enabled: the lock is taken without disabling them.
 
 import { paragraphs } from '../reports';
-import { machineOf, nestedWaits } from '../../machine';
+import { interruptedHolders, machineOf } from '../../machine';
 import { baseName } from '../stacks';
 import { blameOfFrame, culpritOfBlame } from '../blame';
 import { messenger } from '../messages';
@@ -89,12 +89,8 @@ deadlock-aa，irq-state-corruption 作为另一种可能。
     const out: FindingDraft[] = [];
     const m = machineOf(ctx.analysis);
     const seen = new Set<string>();
-    for (const nw of nestedWaits(m)) {
-      const { lock, waiter, holder } = nw;
-      if (waiter.kind !== 'irq' && waiter.kind !== 'softirq') continue;
-      if (holder.interruptsEnabled !== true) continue;
-      const held = lock.holders.find((x) => x.context === holder.id);
-      if (!held || held.takenWith === 'irq' || !held.function) continue;
+    for (const { lock, waiter, holder, held } of interruptedHolders(m)) {
+      if (held.takenWith === 'irq' || !held.function) continue;
       // A softirq is kept off by spin_lock_bh(): only a hardirq path breaks a _bh holder.
       if (held.takenWith === 'bh' && waiter.kind === 'softirq') continue;
       const w = lock.waiters.find((x) => x.context === waiter.id);
