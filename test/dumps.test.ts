@@ -118,3 +118,15 @@ test('the rest of the dumps keep their diagnosis when read as a crash session: R
     assert.equal(top.culprit?.module, s);
   }
 });
+
+test('crash bt -l: each frame keeps the source line printed under it, and the listing stays one stack', { skip }, async () => {
+  const path = file('hungabba', 'bt-l-hungabba_stats.txt');
+  const text = readFileSync(path, 'utf8');
+  const a = await analyzeText(path, text);
+  assert.equal(a.backtraces.length, 1);
+  const frames = a.backtraces[0].segments.flatMap((s) => s.frames);
+  assert.equal(frames.length, (text.match(/^ #\d+ /gm) ?? []).length);
+  const mutex = frames.find((f) => f.function?.startsWith('__mutex_lock'));
+  assert.match(mutex?.source ?? '', /kernel\/locking\/mutex\.c:\d+$/);
+  assert.ok(frames.filter((f) => f.module !== null).every((f) => f.source === null), 'crash printed no source line for the module frames');
+});

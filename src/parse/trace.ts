@@ -21,6 +21,8 @@ const CRASH_TASK = /^ {0,4}PID: {1,8}(\d{1,10}) {1,8}TASK: {1,4}([0-9a-f]{1,16})
 const CONSOLE_TASK = /^CPU: {0,2}(\d{1,5}) {1,2}(?:UID: \d{1,10} {1,2})?PID: {0,2}(\d{1,10}) {1,2}Comm: {0,2}(\S{1,64})/;
 /** Lines between that task line and the stack it introduces (hardware name, registers, code). */
 const TASK_HEADER_REACH = 40;
+/** `bt -l`: `    debian/build/.../kernel/sched/core.c: 5257` under a frame. */
+const CRASH_SOURCE_LINE = /^ {2,12}(\/?[\w.+-]{1,128}(?:\/[\w.+-]{1,128}){0,24}\.[chSs]): (\d{1,7})\s*$/;
 const CRASH_EXCEPTION_RIP = /^ {0,12}\[exception RIP: ([^\]]{1,300})\]/;
 const CONSOLE_EXCEPTION_RIP = /^ {0,8}(?:RIP|EIP|IP|pc) ?: (?:[0-9a-f]{4}:)?(.{1,300})$/;
 // Lines allowed inside a trace without ending it: registers, code, separators.
@@ -271,6 +273,13 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
       }
       if (INSIDE_TRACE.test(text)) {
         addRegisters(builder.seg, text, ln.no);
+        continue;
+      }
+      // crash `bt -l`: the source line of the frame above, on a line of its own.
+      const src = builder.trace.origin === 'crash-bt' ? CRASH_SOURCE_LINE.exec(text) : null;
+      if (src) {
+        const last = builder.seg.frames[builder.seg.frames.length - 1];
+        if (last && last.source === null) last.source = `${src[1]}:${src[2]}`;
         continue;
       }
       if (!builder.stray && builder.seg.frames.length > 0 && STRAY.test(text)) {
