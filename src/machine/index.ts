@@ -73,5 +73,11 @@ export function interruptedHolders(m: MachineModel): InterruptedHolder[] {
   return out;
 }
 
+/** The deadlock a CPU found spinning on a lock is part of: a ring of waits across CPUs or tasks (AB-BA), else the AA the spin means alone. */
+export function spinDeadlockClass(m: MachineModel, cpu: number | null): 'deadlock-aa' | 'deadlock-abba' {
+  if (cpu === null) return 'deadlock-aa';
+  return m.cycles.some((c) => c.edges.some((e) => m.contexts[e.waiter].cpu === cpu && m.locks[e.lock].kind !== 'completion')) ? 'deadlock-abba' : 'deadlock-aa';
+}
+
 export { buildMachine } from './build';
 export type * from './types';

@@ -2,6 +2,7 @@
 
 import { paragraphs } from '../reports';
 import { decodeEflags } from '../../decode/eflags';
+import { machineOf, spinDeadlockClass } from '../../machine';
 import type { CrashReport } from '../../model/types';
 import { baseName, blameFrames, culpritOfBlame, type Blame } from '../blame';
 import { cpuBacktraces, sampledStackOf, sampleFrames, sightings, type SampledStack, type Sighting } from '../facts';
@@ -190,7 +191,7 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       out.push({
         report: indices[0],
         alsoExplains: indices.slice(1),
-        rootCauseClass: spin ? 'deadlock-aa' : 'other',
+        rootCauseClass: spin ? spinDeadlockClass(machineOf(ctx.analysis), cpuNo) : 'other',
         secondaryClasses: spin ? ['deadlock-abba'] : ['irq-state-corruption'],
         confidence: spin ? 0.6 : culprit ? 0.55 : 0.45,
         summary: msg(!culprit ? 'summaryUnknown' : spin ? 'summarySpin' : 'summaryLoop', data),

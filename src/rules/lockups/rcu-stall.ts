@@ -7,6 +7,7 @@ import { cpuBacktraces, ipiWaitIn, sampledStackOf, sampleFrames, sightings, with
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 import { spinningIn, type Spin } from './spinning';
+import { machineOf, spinDeadlockClass } from '../../machine';
 
 const HEADER = /\b(rcu_\w{1,16}) (self-detected stall on CPU|detected stalls? on CPUs?\/tasks|detected expedited stalls on CPUs\/tasks|detected stalls? on tasks)|\bINFO: (rcu_\w{1,16}) detected stall/;
 const STOP = /rcu: INFO: |INFO: rcu_|BUG: soft lockup|Watchdog detected hard LOCKUP|Kernel panic - not syncing/;
@@ -318,7 +319,7 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
         return {
           report: indices[0],
           alsoExplains: indices.slice(1),
-          rootCauseClass: hog.spin ? 'deadlock-aa' : 'other',
+          rootCauseClass: hog.spin ? spinDeadlockClass(machineOf(ctx.analysis), kcpu) : 'other',
           confidence: primary ? (hc ? 0.62 : 0.5) : hc ? 0.58 : 0.45,
           summary: kcpu === null ? msg('summaryStarvedNoCpu', hdata) : hogIpi ? msg('summaryStarvedIpi', hdata) : hc ? msg('summaryStarved', hdata) : hog.sample ? msg('summaryStarvedNoOwn', hdata) : msg('summaryStarvedUnknown', hdata),
           explanation,
@@ -358,8 +359,8 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       out.push({
         report: indices[0],
         alsoExplains: indices.slice(1),
-        rootCauseClass: stalled.spin ? 'deadlock-aa' : 'other',
-        secondaryClasses: stalled.spin ? ['deadlock-abba'] : [],
+        rootCauseClass: stalled.spin ? spinDeadlockClass(machineOf(ctx.analysis), stalledCpu) : 'other',
+        secondaryClasses: stalled.spin ? [spinDeadlockClass(machineOf(ctx.analysis), stalledCpu) === 'deadlock-aa' ? 'deadlock-abba' : 'deadlock-aa'] : [],
         confidence: c ? 0.6 : 0.45,
         summary: st.tasks ? msg('summaryTasks') : ipiWait ? msg('summaryIpi', data) : cpus === null && !c ? msg('summaryNoCpu') : c ? msg(stalled.spin ? 'summaryCpuSpin' : 'summaryCpu', data) : msg('summaryCpuUnknown', data),
         explanation: paragraphs(paras),

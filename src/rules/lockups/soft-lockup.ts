@@ -2,6 +2,7 @@
 
 import { IPI_WAITERS } from '../../knowledge/functions';
 import { matchesAny } from '../../knowledge/contexts';
+import { machineOf, spinDeadlockClass } from '../../machine';
 import type { CrashReport } from '../../model/types';
 import { baseName, blameReport, culpritOfBlame, reportFrames, type Blame } from '../blame';
 import { messenger } from '../messages';
@@ -146,7 +147,7 @@ hrtimer）发现自己的 watchdog 线程已经 2 x watchdog_thresh 秒没有运
       if (spin) nextSteps.push(msg('stepLockdep'));
       out.push({
         report: first.index,
-        rootCauseClass: spin ? 'deadlock-aa' : 'other',
+        rootCauseClass: spin ? spinDeadlockClass(machineOf(ctx.analysis), Number(cpu)) : 'other',
         secondaryClasses: spin ? ['deadlock-abba'] : [],
         confidence: spin ? 0.6 : ipiWait ? 0.5 : culprit?.function ? 0.6 : 0.45,
         summary,
