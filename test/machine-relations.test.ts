@@ -96,3 +96,17 @@ test('sched_show_task lines of every era give the task, its pid and its state', 
   assert.deepEqual(schedTaskLine('kworker/u4:2    D    0    95      2 0x80000000'), { comm: 'kworker/u4:2', pid: 95, state: 'UN' });
   assert.equal(schedTaskLine(' hungabba_update_stats+0x25/0x40 [hungabba]'), null);
 });
+
+test('"Showing busy workqueues": the work items of the last dump, the one in flight with its worker\'s pid', async () => {
+  const { m, text } = await machineOf(fixture('qemu-debug', 'wqlockup.log'));
+  const flight = m.work.filter((w) => w.state === 'in-flight');
+  assert.equal(flight.length, 1);
+  assert.equal(flight[0].module, 'wqlockup');
+  assert.ok(flight[0].pid !== null && text.includes(`in-flight: ${flight[0].pid}:${flight[0].function}`));
+  const dumps = text.split('Showing busy workqueues').length - 1;
+  assert.ok(dumps >= 2);
+  // Only the last dump's items: none of them is listed twice.
+  const keys = m.work.map((w) => `${w.workqueue}:${w.state}:${w.function}`);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.ok(m.work.every((w) => w.lines[0] > text.split('\n').findIndex((l) => l.includes('Showing busy workqueues'))));
+});

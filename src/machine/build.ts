@@ -159,7 +159,7 @@ export function buildMachine(a: Analysis): MachineModel {
   const tasks = new Map<number, MachineTask>();
   const cpus = new Map<number, MachineCpu>();
   const onCpu = new Map<number, Array<{ s: StackView; ids: number[] }>>();
-  const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, locksHeld: [], contexts: [], lines: [] });
+  const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, work: null, locksHeld: [], contexts: [], lines: [] });
   for (const s of chosen.values()) {
     const ids = contextsOf(a, s.trace, s, contexts);
     if (s.pid !== null) {
@@ -202,6 +202,7 @@ export function buildMachine(a: Analysis): MachineModel {
     waitsFor,
     cycles: cyclesOf(contexts, waitsFor),
     system: systemOf(src),
+    work: src.work.map((w) => ({ workqueue: w.workqueue, cpus: w.cpus, state: w.state, pid: w.pid, function: w.function, module: w.module, lines: [w.line] })),
   };
 }
 
@@ -232,6 +233,10 @@ function joinTasks(tasks: Map<number, MachineTask>, src: MachineSources, newTask
       t.state ??= 'UN';
       if (!t.lines.includes(b.line)) t.lines.push(b.line);
     }
+  }
+  for (const w of src.work) {
+    const t = w.pid !== null ? tasks.get(w.pid) : undefined;
+    if (t && w.state === 'in-flight') t.work = w.module ? `${w.function} [${w.module}]` : w.function;
   }
   for (const l of src.heldLists) {
     if (l.pid === null) continue;

@@ -26,5 +26,6 @@ export function machineJson(m: MachineModel): Record<string, unknown> {
     waitsFor: m.waitsFor,
     cycles: m.cycles,
     system: m.system,
+    work: m.work,
   };
 }

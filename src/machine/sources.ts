@@ -21,6 +21,13 @@ const RCU_TASKS = /Tasks blocked on level-\d{1,2} rcu_node \(CPUs (\d{1,5})-(\d{
 const RCU_STARVED = /(rcu_\w{1,16}) kthread starved for (\d{1,10}) jiffies!(?:.{0,160}?->cpu=(\d{1,5}))?/;
 // crash `dis`: `0xffffffffc03bf0c1 <irqaa_poll_timer_fn+17>:\tcall   0xffffffffb485a000 <_raw_spin_lock>`
 const DIS_CALL = /^0x[0-9a-f]{8,16} <([A-Za-z_.$][\w.$]{0,120})\+\d{1,6}>:\s{1,8}call[lq]?\s{1,8}(?:\*?0x[0-9a-f]{1,16}\s{1,4})?<([A-Za-z_.$][\w.$]{0,120}?)(?:\+\d{1,6})?>/;
+// "Showing busy workqueues and worker pools": `workqueue events: flags=0x0`, `  pwq 0: cpus=0 node=0 ...`,
+// `    in-flight: 65:wqlockup_fw_load_work [wqlockup]`, `    pending: fn [mod], fn2`, `pool 0: cpus=0 ... hung=10s workers=3 idle: 12 7`.
+const WQ_LINE = /^workqueue ([\w/:.-]{1,64}): flags=0x[0-9a-f]{1,8}/;
+const PWQ_LINE = /^\s{1,8}pwq \d{1,6}: cpus=([0-9a-f,-]{1,64})/;
+const WORK_LINE = /^\s{1,12}(in-flight|pending|delayed|inactive): (.{1,2000})$/;
+const WORK_ITEM = /(?:^|, )(?:(\d{1,10}):)?([A-Za-z_][\w.]{0,120})(?: \[([\w-]{1,64})\])?/g;
+const POOL_LINE = /^pool \d{1,6}: cpus=|^\s{0,12}(?:workqueue |pwq |in-flight: |pending: |delayed: |inactive: )/;
 // Cheap marks of crash command output: a prompt, a bt header, the sys block, a ps header.
 const CRASH_MARK = /crash(?:64)?>|^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: |^ {0,8}(?:DUMPFILE|KERNEL|PANIC): |^ {0,3}PID {1,4}PPID {1,4}CPU /;
 
@@ -42,6 +49,18 @@ export interface CsdSource {
   line: number;
 }
 
+/** A work item of "Showing busy workqueues and worker pools": running (with its worker's pid) or waiting. */
+export interface WorkSource {
+  workqueue: string | null;
+  /** `cpus=` of the pwq it is on, as printed. */
+  cpus: string | null;
+  state: 'in-flight' | 'pending' | 'delayed';
+  pid: number | null;
+  function: string;
+  module: string | null;
+  line: number;
+}
+
 export interface MachineSources {
   heldLists: HeldLockList[];
   blocked: Array<{ pid: number; comm: string; line: number }>;
@@ -52,6 +71,8 @@ export interface MachineSources {
   names: Map<string, string>;
   /** Calls in crash `dis` output, by the function they are in: what that function calls (to learn how it takes a lock). */
   disCalls: Map<string, Array<{ callee: string; line: number }>>;
+  /** The busy work items of the last "Showing busy workqueues" dump. */
+  work: WorkSource[];
 }
 
 function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
@@ -60,7 +81,8 @@ function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
 
 /** One pass over the kept lines of the input. */
 export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
-  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map(), disCalls: new Map() };
+  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map(), disCalls: new Map(), work: [] };
+  let wq: { name: string | null; cpus: string | null } | null = null;
   let addressOf: string | null = null;
   let held: LogLine[] | null = null;
   let crashSeen = false;
@@ -77,6 +99,27 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
         continue;
       }
       flushHeld();
+    }
+    if (text.includes('Showing busy workqueues')) {
+      // Each dump replaces the one before: the work items as they were last shown.
+      out.work = [];
+      wq = { name: null, cpus: null };
+      continue;
+    }
+    if (wq) {
+      const q = WQ_LINE.exec(text);
+      const pwq = q ? null : PWQ_LINE.exec(text);
+      const items = q || pwq ? null : WORK_LINE.exec(text);
+      if (q) wq = { name: q[1], cpus: null };
+      else if (pwq) wq = { ...wq, cpus: pwq[1] };
+      else if (items) {
+        const state = (items[1] === 'inactive' ? 'delayed' : items[1]) as WorkSource['state'];
+        for (const m of items[2].matchAll(WORK_ITEM)) {
+          if (out.work.length >= MAX_ITEMS) break;
+          out.work.push({ workqueue: wq.name, cpus: wq.cpus, state, pid: m[1] !== undefined ? Number(m[1]) : null, function: m[2], module: m[3] ?? null, line: ln.no });
+        }
+      } else if (!POOL_LINE.test(text)) wq = null;
+      if (wq) continue;
     }
     if (SHOWING_HELD.test(text)) {
       held = [];

@@ -57,6 +57,8 @@ export interface MachineTask {
   active: boolean | null;
   /** ps -m / ps -l: when it last ran, as printed. */
   lastRun: string | null;
+  /** The work item the task runs as a worker, when "Showing busy workqueues" lists it in flight. */
+  work: string | null;
   /** Lockdep's held-lock list of the task, when printed (the last entry of a waiting task is the lock it is acquiring). */
   locksHeld: HeldLock[];
   contexts: number[];
@@ -176,4 +178,17 @@ export interface MachineModel {
   waitsFor: WaitEdge[];
   cycles: WaitCycle[];
   system: MachineSystem | null;
+  /** The busy work items the last "Showing busy workqueues and worker pools" printed. */
+  work: BusyWork[];
+}
+
+export interface BusyWork {
+  workqueue: string | null;
+  cpus: string | null;
+  /** `in-flight` (a worker runs it: `pid`), `pending`, `delayed` (`inactive` on newer kernels). */
+  state: 'in-flight' | 'pending' | 'delayed';
+  pid: number | null;
+  function: string;
+  module: string | null;
+  lines: number[];
 }

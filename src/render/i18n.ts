@@ -61,6 +61,7 @@ const LABELS = {
   machineCycle: { en: 'Deadlock ring', zh: '死锁环' },
   machineBlocked: { en: 'blocked task', zh: '阻塞任务' },
   machineRcu: { en: 'RCU grace period held up by', zh: 'RCU 宽限期被拖住' },
+  machineWork: { en: 'work in flight', zh: '正在执行的工作项' },
   machineNoHolder: { en: 'holder not shown', zh: '持有者未知' },
   notes: { en: 'note', zh: '说明' },
   line: { en: 'line', zh: '行' },

@@ -54,6 +54,8 @@ function relationLines(m: MachineModel, lang: OutLang): string[] {
     const what = lock && w ? `${lock.kind === 'completion' ? `${w.primitive}()` : `${w.primitive}() ${lockName(lock)}`}${lock.holders.length === 0 ? ` (${t(lang, 'machineNoHolder')})` : ''}` : '';
     out.push(`${t(lang, 'machineBlocked')} ${task.comm ?? '?'}/${task.pid} [UN]${w?.taker ? ` ${w.taker}()` : ''}${what ? `: ${what}` : ''}`);
   }
+  const busy = m.work.filter((w) => w.state === 'in-flight').slice(0, 16);
+  if (busy.length > 0) out.push(`${t(lang, 'machineWork')}: ${busy.map((w) => `${w.workqueue ?? '?'} ${w.pid ?? '?'}:${w.function}${w.module ? ` [${w.module}]` : ''}`).join(', ')}`);
   for (const r of m.rcuBlockers) {
     const whom = r.cpu !== null ? `CPU${r.cpu}` : r.pid !== null ? `P${r.pid}` : '?';
     out.push(`${t(lang, 'machineRcu')} ${whom}: ${r.detail}${r.doing ? ` — ${pick(r.doing, lang)}` : ''}`);
