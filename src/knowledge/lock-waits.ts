@@ -53,3 +53,8 @@ export const LOCK_CALL_VARIANTS: ReadonlyArray<{ fn: RegExp; with: TakenWith }> 
   { fn: /^_spin_lock_bh$/, with: 'bh' },
   { fn: /^_spin_lock$/, with: 'plain' },
 ];
+
+/** Waits for an RCU grace period: the "lock" is the grace period, held up by the CPUs and tasks an RCU stall report names. */
+export const RCU_WAITS: readonly RegExp[] = [
+  /^(?:synchronize_rcu\w{0,24}|synchronize_sched\w{0,16}|synchronize_srcu\w{0,16}|__synchronize_srcu|synchronize_rcu_tasks\w{0,16}|rcu_barrier\w{0,16}|srcu_barrier|wait_rcu_gp|__wait_rcu_gp)$/,
+];

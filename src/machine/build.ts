@@ -3,7 +3,7 @@
 import type { Analysis } from '../analyze/analyze';
 import type { CallTrace, Frame, StackSegment } from '../model/types';
 import { CPU_DETECTORS, IPI_WAITERS, LOCK_DOMAINS } from '../knowledge/functions';
-import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
+import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, RCU_WAITS, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
 import { matchesAny } from '../knowledge/contexts';
 import { baseName, isRole, isTrackTrace } from '../rules/blame';
 import { allStacks, type StackView } from '../rules/stacks';
@@ -73,7 +73,7 @@ function linesOf(s: StackSegment): number[] {
 }
 
 interface Wait {
-  kind: LockKind | 'completion';
+  kind: LockKind | 'completion' | 'rcu';
   primitive: string;
   taker: Frame | null;
   address: string | null;
@@ -119,6 +119,17 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
 
 /** Frames looked at for a wait on a completion or a work item (below schedule, schedule_timeout...). */
 const SIGNAL_WINDOW = 6;
+
+/** A context asleep until an RCU grace period ends: synchronize_rcu, rcu_barrier... */
+function rcuWaitOf(c: MachineContext): Wait | null {
+  const reliable = c.frames.filter((f) => f.reliable && f.function !== null);
+  let i = reliable.slice(0, SIGNAL_WINDOW + 2).findIndex((f) => matchesAny(baseName(f.function as string), RCU_WAITS));
+  if (i < 0) return null;
+  while (i + 1 < reliable.length && matchesAny(baseName(reliable[i + 1].function as string), RCU_WAITS)) i++;
+  return { kind: 'rcu', primitive: baseName(reliable[i].function as string), taker: reliable[i + 1] ?? null, address: null, domain: null, name: RCU_GRACE_PERIOD, line: reliable[i].line };
+}
+
+const RCU_GRACE_PERIOD = 'RCU grace period';
 
 /** A context asleep until another one signals it: wait_for_completion, flush_work, kthread_stop. */
 function signalWaitOf(c: MachineContext): Wait | null {
@@ -174,7 +185,11 @@ export function buildMachine(a: Analysis): MachineModel {
     if (s.cpu !== null) onCpu.set(s.cpu, [...(onCpu.get(s.cpu) ?? []), { s, ids }]);
   }
   // The task on a CPU at the crash: the one ps marks active there, else one stopped there (not asleep in the scheduler), else the crash listing, else the latest.
-  const active = new Set((src.crash?.tasks ?? []).filter((t) => t.active).map((t) => `${t.pid}:${t.cpu}`));
+  // ps marks the task running on each CPU with `>`; runq names each CPU's current task.
+  const active = new Set([
+    ...(src.crash?.tasks ?? []).filter((t) => t.active).map((t) => `${t.pid}:${t.cpu}`),
+    ...(src.crash?.runq ?? []).filter((q) => q.current !== null).map((q) => `${q.current?.pid}:${q.cpu}`),
+  ]);
   for (const [cpu, list] of onCpu) {
     const rank = (x: { s: StackView; ids: number[] }): number => {
       const inner = contexts[x.ids[x.ids.length - 1]];
@@ -188,7 +203,8 @@ export function buildMachine(a: Analysis): MachineModel {
   }
   joinTasks(tasks, src, newTask);
   const current = new Set([...cpus.values()].flatMap((c) => c.contexts));
-  const locks = lockGraph(contexts, arch, src, tasks, current, (no) => lineAt(a, no)?.text ?? null);
+  const cpuContexts = new Map([...cpus.values()].map((c) => [c.cpu, c.contexts]));
+  const locks = lockGraph(contexts, arch, src, tasks, current, cpuContexts, (no) => lineAt(a, no)?.text ?? null);
   const ipiWaits = ipiWaitsOf(contexts, [...cpus.values()], src);
   for (const c of cpus.values()) c.doing = doingOf(c, contexts, locks, ipiWaits);
   const waitsFor = edgesOf(contexts, locks);
@@ -387,6 +403,7 @@ function lockGraph(
   src: MachineSources,
   tasks: ReadonlyMap<number, MachineTask>,
   current: ReadonlySet<number>,
+  cpuContexts: ReadonlyMap<number, readonly number[]>,
   textOf: (no: number) => string | null,
 ): MachineLock[] {
   const byKey = new Map<string, MachineLock>();
@@ -428,9 +445,9 @@ function lockGraph(
     }
   }
   for (const c of contexts) {
-    const w = waitOf(c, arch) ?? signalWaitOf(c);
+    const w = waitOf(c, arch) ?? rcuWaitOf(c) ?? signalWaitOf(c);
     if (!w) continue;
-    if (w.kind !== 'completion' && c.pid !== null) {
+    if (w.kind !== 'completion' && w.kind !== 'rcu' && c.pid !== null) {
       // Lockdep lists the lock a task is acquiring as its last held lock, taken in the function that waits.
       const held = tasks.get(c.pid)?.locksHeld ?? [];
       const last = held[held.length - 1];
@@ -450,7 +467,7 @@ function lockGraph(
       }
     }
     // The lock is the same one when the address is; without an address, the one a knowledge table names.
-    const key = w.address ?? (w.domain ? `name:${w.domain.lock}` : w.name ? `lockdep:${w.name}` : `ctx:${c.id}`);
+    const key = w.kind === 'rcu' ? 'rcu' : w.address ?? (w.domain ? `name:${w.domain.lock}` : w.name ? `lockdep:${w.name}` : `ctx:${c.id}`);
     const value = w.address ? values.get(w.address) ?? null : null;
     const lock: MachineLock = byKey.get(key) ?? {
       address: w.address,
@@ -562,6 +579,16 @@ function lockGraph(
     }
     if (lock.holders.length > 0) continue;
     const takerFrames = lock.waiters.map((w) => takers.get(w.context)).filter((f): f is Frame => f !== undefined && f.module !== null);
+    if (lock.kind === 'rcu') {
+      // What the stall report says holds the grace period up: a CPU (what runs there now), a task blocked on an rcu_node.
+      for (const r of src.rcu) {
+        const ids = r.cpu !== null ? cpuContexts.get(r.cpu) ?? [] : r.pid !== null ? tasks.get(r.pid)?.contexts ?? [] : [];
+        const c = r.cpu !== null ? innermostOf(ids, contexts) : ids.length > 0 ? contexts[ids[0]] : null;
+        if (!c || lock.waiters.some((w) => sameStack(contexts[w.context], c))) continue;
+        add(c, 'rcu-stall', ownCode(c)?.function ? baseName(ownCode(c)?.function as string) : null, r.line);
+      }
+      continue;
+    }
     if (lock.kind === 'completion') {
       // Who must signal: another stack in code of the waiter's module that is itself stuck (waiting) or running on a CPU.
       for (const c of [...stuck, ...running]) {
@@ -620,6 +647,11 @@ function cyclesOf(contexts: readonly MachineContext[], edges: readonly WaitEdge[
   };
   for (const k of from.keys()) walk(k, k, [], new Set([k]));
   return [...out.values()];
+}
+
+/** The innermost context of a CPU's stack (ids outermost first) that runs code of its own: not the NMI or watchdog that reported it. */
+function innermostOf(ids: readonly number[], contexts: readonly MachineContext[]): MachineContext | null {
+  return innermostWorking({ cpu: -1, pid: null, comm: null, contexts: [...ids], doing: { en: '', zh: '' } }, contexts);
 }
 
 function innermostWorking(cpu: MachineCpu, contexts: readonly MachineContext[]): MachineContext | null {
@@ -704,6 +736,10 @@ function doingOf(cpu: MachineCpu, contexts: readonly MachineContext[], locks: re
     const w = lock.waiters.find((x) => x.context === c.id);
     const what = [lock.name, lock.address].filter((x) => x !== null).join(' ') || lock.kind;
     const sleeps = lock.kind === 'mutex' || lock.kind === 'rwsem' || lock.kind === 'semaphore';
+    if (lock.kind === 'rcu') {
+      const by = w?.taker ? { en: ` for ${w.taker}()`, zh: `（${w.taker}()）` } : { en: '', zh: '' };
+      return { en: `waits in ${w?.primitive ?? 'synchronize_rcu'}()${by.en} for an RCU grace period`, zh: `在 ${w?.primitive ?? 'synchronize_rcu'}() 中等待 RCU 宽限期结束${by.zh}` };
+    }
     if (lock.kind === 'completion') {
       const by = w?.taker ? { en: ` for ${w.taker}()`, zh: `（${w.taker}()）` } : { en: '', zh: '' };
       return { en: `waits in ${w?.primitive ?? 'a wait'}()${by.en} for another context to signal`, zh: `在 ${w?.primitive ?? '等待'}() 中等待其他上下文发出通知${by.zh}` };

@@ -92,7 +92,9 @@ export type HoldEvidence =
   /** The lock's owner field (mutex, rw_semaphore) as crash printed it names the holder's task_struct. */
   | 'owner-field'
   /** The lock's address is among the holder's `bt -f` stack words. */
-  | 'stack-word';
+  | 'stack-word'
+  /** An RCU stall report names the holder's CPU (or the task) as holding the grace period up. */
+  | 'rcu-stall';
 
 export interface LockHolder {
   context: number;
@@ -121,8 +123,9 @@ export interface LockWaiter {
 export interface MachineLock {
   /** Address of the lock (first-argument register of the slow path), or null when only the lock's name is known. */
   address: string | null;
+  /** `rcu`: a wait for an RCU grace period (synchronize_rcu...), held up by what an RCU stall report names. */
   /** `completion`: a wait for another context to signal (wait_for_completion, flush_work, kthread_stop), its holder the context that must. */
-  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'completion' | 'unknown';
+  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'completion' | 'rcu' | 'unknown';
   /** Name from a knowledge table or lockdep ("timer base lock"), when one is known. */
   name: string | null;
   waiters: LockWaiter[];

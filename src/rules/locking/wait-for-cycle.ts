@@ -47,6 +47,7 @@ const EVIDENCE_NAMES: Record<string, L10n> = {
   'lockdep-held': { en: 'lockdep lists it as held', zh: 'lockdep 列出它持有该锁' },
   'owner-field': { en: 'the lock\'s owner field names it', zh: '锁的 owner 字段指向它' },
   'stack-word': { en: 'the lock\'s address is on its stack', zh: '它的栈上有该锁的地址' },
+  'rcu-stall': { en: 'the RCU stall report names it', zh: 'RCU 停滞报告指出了它' },
 };
 
 function who(c: MachineContext): L10n {
