@@ -6,6 +6,26 @@ import { readLockdep, isPseudoLock, type HeldLockList, type LockRef } from '../l
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, RootCauseClass, Rule, RuleContext } from '../types';
 import { reportsWhere, paragraphs } from '../reports';
+import { machineOf, type MachineModel } from '../../machine';
+
+/** Evidence of a holder that names the lock itself, not a guess from the code it runs. */
+const FIRM_HOLD = new Set(['owner-field', 'lockdep-held', 'same-address', 'stack-word']);
+
+/** Who the machine model says holds the lock task `pid` sleeps on: the owner field of a mutex crash printed, lockdep, the address on its stack. */
+function modelOwner(m: MachineModel, pid: number): { lock: string; owner: string; ownerPid: number; site: string | null; module: string | null; blocked: boolean; line: number } | null {
+  const ids = new Set(m.contexts.filter((c) => c.pid === pid).map((c) => c.id));
+  for (const l of m.locks) {
+    if (!l.waiters.some((w) => ids.has(w.context))) continue;
+    const h = l.holders.find((x) => x.evidence.some((e) => FIRM_HOLD.has(e)) && m.contexts[x.context].pid !== pid);
+    if (!h) continue;
+    const c = m.contexts[h.context];
+    const task = m.tasks.find((t) => t.pid === c.pid);
+    const waits = m.locks.some((o) => o.waiters.some((w) => m.contexts[w.context].pid === c.pid));
+    const module = c.frames.find((f) => f.function !== null && baseName(f.function) === h.function)?.module ?? null;
+    return { lock: [l.name, l.address].filter((x) => x !== null).join(' ') || l.kind, owner: `${c.comm ?? '?'}/${c.pid}`, ownerPid: c.pid ?? -1, site: h.function, module, blocked: waits || task?.state === 'UN', line: h.lines[0] ?? c.lines[0] ?? 0 };
+  }
+  return null;
+}
 
 const HEADER = /INFO: task (.{1,64}):(\d+) blocked for more than(?: (\d+))?|task (.{1,64}):(\d+) can't die for more than(?: (\d+))?/;
 
@@ -47,6 +67,8 @@ const messages = {
   explainLock: { en: 'A lock held for minutes is held by a task that is itself stuck: waiting for something this task (or another one in the chain) holds, directly or through I/O or a completion it must finish. That is a deadlock across tasks that lockdep may not see (a lock against a wait).', zh: '被持有几分钟的锁，其持有者自己也卡住了：它在等这个任务（或链上另一个任务）持有的东西，可能是直接等，也可能是通过它必须完成的 I/O 或 completion 间接等。这是跨任务的死锁，lockdep 可能看不到（锁与等待之间的依赖）。' },
   explainLockSeveral: { en: '{{n}} tasks are blocked on locks at the same time: each holds what another waits for, the AB-BA pattern.', zh: '有 {{n}} 个任务同时阻塞在锁上：每个任务都持有另一个任务在等的东西，这是 AB-BA 模式。' },
   explainOwnerBlocked: { en: 'Lockdep\'s list of held locks shows {{lock}} held by {{owner}} (taken in {{site}}), and {{owner}} is blocked as well: the two tasks wait for each other.', zh: 'lockdep 打印的持锁列表显示 {{lock}} 由 {{owner}} 持有（在 {{site}} 中获取），而 {{owner}} 也被阻塞了：两个任务在互相等待。' },
+  explainOwnerBlockedModel: { en: 'The dump names the owner of {{lock}}: {{owner}} (in {{site}}), and {{owner}} is blocked as well: the two tasks wait for each other.', zh: '转储给出了 {{lock}} 的持有者：{{owner}}（位于 {{site}}），而 {{owner}} 也被阻塞了：两个任务在互相等待。' },
+  explainOwnerRunningModel: { en: 'The dump names the owner of {{lock}}: {{owner}} (in {{site}}), and {{owner}} waits for nothing in the kernel: it holds the lock while it runs or sleeps elsewhere, or returned without releasing it.', zh: '转储给出了 {{lock}} 的持有者：{{owner}}（位于 {{site}}），而 {{owner}} 在内核中并没有等待任何东西：它在别处运行或睡眠时一直持有这把锁，或者返回时没有释放它。' },
   explainOwnerRunning: { en: 'Lockdep\'s list of held locks shows {{lock}} held by {{owner}}, taken in {{site}}, and {{owner}} is not blocked in the kernel: it left {{site}} with the lock still held (a path that returns without unlocking).', zh: 'lockdep 打印的持锁列表显示 {{lock}} 由 {{owner}} 持有，是在 {{site}} 中获取的，而 {{owner}} 并没有阻塞在内核中：它离开 {{site}} 时仍然持有这把锁（某条路径返回时没有解锁）。' },
   explainWaitOther: { en: 'The context that should signal (a kthread, a work item, an RCU grace period, an interrupt) never ran to completion: find what it is doing, or whether it was ever started.', zh: '本该发出通知的上下文（内核线程、工作项、RCU 宽限期、中断）一直没有执行完：看看它在做什么，或者它是否根本没有启动。' },
   explainNeverWoken: { en: 'The whole stack is kthread() sleeping before it calls the thread function: the thread was created with kthread_create() and nobody called wake_up_process() on it. Nothing is locked or waited for; the bug is in the code that creates the thread (the driver that owns {{task}}) and keeps the wake-up on a path that did not run.', zh: '整个调用栈就是 kthread() 在调用线程函数之前睡眠：线程用 kthread_create() 创建后没有人对它调用 wake_up_process()。没有任何锁或等待；bug 在创建该线程的代码里（{{task}} 所属的驱动），它把唤醒放在了一条没有执行的路径上。' },
@@ -174,6 +196,7 @@ I/O，检查设备及其队列。`,
       const ownerLock = ownerList && wanted ? ownerList.locks.find((x) => sameLock(x, wanted)) ?? null : null;
       const ownerBlocked = ownerList ? blocked.some((x) => ownerList.task !== null && (ownerList.task.endsWith(`/${x.pid}`) || ownerList.task === `${x.comm}/${x.pid}`)) : false;
       let cls: RootCauseClass;
+      let modelHeld: ReturnType<typeof modelOwner> = null;
       let secondary: RootCauseClass[] = [];
       let culprit: Blame | null = b.blame;
       let summary: L10n;
@@ -202,6 +225,20 @@ I/O，检查设备及其队列。`,
           summary = msg('summaryDeadlock', data);
           paras.push(msg('explainOwnerBlocked', { ...data, site: ownerLock.at?.function ?? ownerLock.name }));
           evidence.push({ line: ownerLock.line, note: msg('evHeld', { ...data, site: ownerLock.at?.function ?? '?' }) });
+        } else if ((b.kind === 'mutex' || b.kind === 'rwsem') && (modelHeld = modelOwner(machineOf(ctx.analysis), Number(b.pid))) !== null) {
+          // No lockdep list, but the dump names the owner (crash's owner field, the lock's address on its stack).
+          const md = { ...data, lock: modelHeld.lock, owner: modelHeld.owner, site: modelHeld.site ?? '?' };
+          evidence.push({ line: modelHeld.line, note: msg('evHeld', md) });
+          if (modelHeld.blocked) {
+            cls = 'deadlock-abba';
+            summary = msg('summaryDeadlock', md);
+            paras.push(msg('explainOwnerBlockedModel', md));
+          } else {
+            cls = 'lock-imbalance';
+            culprit = modelHeld.site ? { ...b.blame, function: modelHeld.site, module: modelHeld.module, line: modelHeld.line } : b.blame;
+            summary = msg('summaryLeaked', md);
+            paras.push(msg('explainOwnerRunningModel', md));
+          }
         } else if (b.kind === 'mutex' || b.kind === 'rwsem') {
           cls = 'deadlock-abba';
           secondary = onLocks.length > 1 ? [] : ['hung-task-io', 'lock-imbalance'];
