@@ -562,7 +562,10 @@ function lockGraph(
       }
       if (lock.value?.owner && t.task !== null && t.task.replace(/^0+/, '') === lock.value.owner.replace(/^0+/, '')) {
         const c = holdingContext(contexts, tasks, t.pid, null);
-        if (c) add(c, 'owner-field', ownCode(c)?.function ? baseName(ownCode(c)?.function as string) : null, lock.value.lines[0] ?? c.lines[0] ?? 0);
+        // The line of the owner word itself, within the printed value.
+        const raw = lock.value.raw;
+        const ownerLine = lock.value.lines.find((no) => textOf(no)?.includes(raw)) ?? lock.value.lines[0] ?? c?.lines[0] ?? 0;
+        if (c) add(c, 'owner-field', ownCode(c)?.function ? baseName(ownCode(c)?.function as string) : null, ownerLine);
       }
       if (lock.address && words.get(t.pid)?.has(lock.address)) {
         const c = holdingContext(contexts, tasks, t.pid, null);
