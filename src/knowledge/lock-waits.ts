@@ -1,7 +1,7 @@
 // Where a context waits for a lock: the slow paths of each lock kind, and the register that holds the lock's address.
 
 /** The kind of lock a primitive waits on. */
-export type LockKind = 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore';
+export type LockKind = 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'bitlock';
 
 /**
  * Functions a context is in while it waits for a lock, innermost first in a stack; the lock is
@@ -14,12 +14,22 @@ export const LOCK_WAIT_PRIMITIVES: ReadonlyArray<{ fn: RegExp; kind: LockKind; s
   { fn: /^__raw_spin_lock\w{0,32}$/, kind: 'spinlock', spins: true },
   { fn: /^do_raw_spin_lock(?:_flags)?$/, kind: 'spinlock', spins: true },
   { fn: /^(?:__ticket_spin_lock|_spin_lock(?:_irq|_irqsave|_bh)?|__spin_lock_debug|arch_spin_lock)$/, kind: 'spinlock', spins: true },
-  { fn: /^bit_spin_lock$/, kind: 'spinlock', spins: true },
+  { fn: /^bit_spin_lock$/, kind: 'bitlock', spins: true },
   { fn: /^queued_(?:read|write)_lock_slowpath$/, kind: 'rwlock', spins: true },
   { fn: /^_raw_(?:read|write)_lock(?:_irq|_irqsave|_bh)?$/, kind: 'rwlock', spins: true },
   { fn: /^(?:__mutex_lock(?:_slowpath|_common|_killable_slowpath|_interruptible_slowpath)?|mutex_lock(?:_nested|_killable|_interruptible)?|__ww_mutex_lock\w{0,24})$/, kind: 'mutex', spins: false },
   { fn: /^(?:rwsem_down_(?:read|write)_(?:slowpath|failed)\w{0,16}|down_(?:read|write)(?:_killable|_nested)?|__down_(?:read|write)\w{0,16})$/, kind: 'rwsem', spins: false },
   { fn: /^(?:__down(?:_common|_interruptible|_killable|_timeout)?|down(?:_interruptible|_killable|_timeout)?)$/, kind: 'semaphore', spins: false },
+  // 2.6.x-4.x rwsem slow paths entered through asm thunks, and per-CPU rwsems.
+  { fn: /^(?:call_rwsem_down_(?:read|write)_failed\w{0,16}|rwsem_down_failed_common|__rwsem_down_(?:read|write)_failed\w{0,16}|percpu_down_(?:read|write)\w{0,16}|__percpu_down_read\w{0,16}|percpu_rwsem_wait)$/, kind: 'rwsem', spins: false },
+  // Optimistic spinning on a sleeping lock's owner (the owner runs on another CPU).
+  { fn: /^(?:mutex_spin_on_owner|mutex_optimistic_spin|osq_lock)$/, kind: 'mutex', spins: true },
+  { fn: /^(?:rwsem_spin_on_owner|rwsem_optimistic_spin)$/, kind: 'rwsem', spins: true },
+  // PREEMPT_RT: spinlock_t and rwlock_t are rtmutexes.
+  { fn: /^(?:rt_spin_lock(?:_slowlock\w{0,16})?|rtlock_slowlock\w{0,16}|rt_read_lock|rt_write_lock)$/, kind: 'spinlock', spins: false },
+  { fn: /^(?:rt_mutex_slowlock\w{0,16}|__rt_mutex_slowlock\w{0,16}|rt_mutex_lock\w{0,16})$/, kind: 'mutex', spins: false },
+  // Bit locks: a bit of a word used as a lock (buffer heads, page locks, inode bits).
+  { fn: /^(?:out_of_line_wait_on_bit(?:_lock)?|__wait_on_bit(?:_lock)?|wait_on_bit(?:_lock)?\w{0,16}|__lock_buffer|__wait_on_buffer)$/, kind: 'bitlock', spins: false },
 ];
 
 /** The first-argument register of each architecture (the lock passed to the slow path). */

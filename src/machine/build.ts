@@ -17,6 +17,9 @@ import { parseFrame } from '../parse/frames';
 const MAX_STACKS = 20_000;
 /** An instruction this close to a function's start is its prologue: the function has not taken anything yet. */
 const PROLOGUE_BYTES = 0x10;
+/** Innermost frames looked at for a spinning lock primitive, and for a sleeping one. */
+const SPINNER_WINDOW = 4;
+const SLEEPER_WINDOW = 8;
 /** Frames after a lock primitive looked at for the code that wanted the lock. */
 const TAKER_WINDOW = 3;
 
@@ -92,7 +95,11 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
   const reliable = c.frames.filter((f) => f.reliable && f.function !== null);
   const at = c.stoppedAt ? ripFunction(c.stoppedAt).fn : null;
   const atPrimitive = at !== null ? primitiveOf(at) : null;
-  let i = reliable.slice(0, 4).findIndex((f) => primitiveOf(baseName(f.function as string)) !== null);
+  // A spinner is at the top of the stack; a sleeper lies below the scheduler and the wait helpers (schedule, io_schedule, bit_wait).
+  let i = reliable.slice(0, SLEEPER_WINDOW).findIndex((f, k) => {
+    const p = primitiveOf(baseName(f.function as string));
+    return p !== null && (k < SPINNER_WINDOW || !p.spins);
+  });
   if (i < 0 && !atPrimitive) return null;
   if (i < 0) i = -1;
   // The outermost consecutive primitive frame (queued_spin_lock_slowpath under _raw_spin_lock_irqsave).
@@ -738,7 +745,9 @@ function doingOf(cpu: MachineCpu, contexts: readonly MachineContext[], locks: re
   if (lock) {
     const w = lock.waiters.find((x) => x.context === c.id);
     const what = [lock.name, lock.address].filter((x) => x !== null).join(' ') || lock.kind;
-    const sleeps = lock.kind === 'mutex' || lock.kind === 'rwsem' || lock.kind === 'semaphore';
+    // Whether the waiter keeps its CPU is the primitive's: a mutex waiter may spin on its owner, a bit lock may be a spinning one.
+    const prim = w ? primitiveOf(w.primitive) : null;
+    const sleeps = prim ? !prim.spins : lock.kind === 'mutex' || lock.kind === 'rwsem' || lock.kind === 'semaphore';
     if (lock.kind === 'rcu') {
       const by = w?.taker ? { en: ` for ${w.taker}()`, zh: `（${w.taker}()）` } : { en: '', zh: '' };
       return { en: `waits in ${w?.primitive ?? 'synchronize_rcu'}()${by.en} for an RCU grace period`, zh: `在 ${w?.primitive ?? 'synchronize_rcu'}() 中等待 RCU 宽限期结束${by.zh}` };

@@ -125,7 +125,7 @@ export interface MachineLock {
   address: string | null;
   /** `rcu`: a wait for an RCU grace period (synchronize_rcu...), held up by what an RCU stall report names. */
   /** `completion`: a wait for another context to signal (wait_for_completion, flush_work, kthread_stop), its holder the context that must. */
-  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'completion' | 'rcu' | 'unknown';
+  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'bitlock' | 'completion' | 'rcu' | 'unknown';
   /** Name from a knowledge table or lockdep ("timer base lock"), when one is known. */
   name: string | null;
   waiters: LockWaiter[];
