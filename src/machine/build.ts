@@ -225,7 +225,7 @@ export function buildMachine(a: Analysis): MachineModel {
     waitsFor,
     cycles: cyclesOf(contexts, waitsFor),
     system: systemOf(src),
-    work: src.work.map((w) => ({ workqueue: w.workqueue, cpus: w.cpus, state: w.state, pid: w.pid, function: w.function, module: w.module, lines: [w.line] })),
+    work: src.work,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Analysis } from '../analyze/analyze';
 import type { LogLine } from '../model/types';
 import { readCrashSession, readPrompt, type CrashSession } from '../crash';
 import { heldListsIn, type HeldLockList } from '../rules/lockdep';
+import type { BusyWork } from './types';
 
 /** Lines read after "Showing all locks held in the system:" at most. */
 const HELD_BLOCK_LINES = 4000;
@@ -49,18 +50,6 @@ export interface CsdSource {
   line: number;
 }
 
-/** A work item of "Showing busy workqueues and worker pools": running (with its worker's pid) or waiting. */
-export interface WorkSource {
-  workqueue: string | null;
-  /** `cpus=` of the pwq it is on, as printed. */
-  cpus: string | null;
-  state: 'in-flight' | 'pending' | 'delayed';
-  pid: number | null;
-  function: string;
-  module: string | null;
-  line: number;
-}
-
 export interface MachineSources {
   heldLists: HeldLockList[];
   blocked: Array<{ pid: number; comm: string; line: number }>;
@@ -72,7 +61,7 @@ export interface MachineSources {
   /** Calls in crash `dis` output, by the function they are in: what that function calls (to learn how it takes a lock). */
   disCalls: Map<string, Array<{ callee: string; line: number }>>;
   /** The busy work items of the last "Showing busy workqueues" dump. */
-  work: WorkSource[];
+  work: BusyWork[];
 }
 
 function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
@@ -113,10 +102,10 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
       if (q) wq = { name: q[1], cpus: null };
       else if (pwq) wq = { ...wq, cpus: pwq[1] };
       else if (items) {
-        const state = (items[1] === 'inactive' ? 'delayed' : items[1]) as WorkSource['state'];
+        const state = (items[1] === 'inactive' ? 'delayed' : items[1]) as BusyWork['state'];
         for (const m of items[2].matchAll(WORK_ITEM)) {
           if (out.work.length >= MAX_ITEMS) break;
-          out.work.push({ workqueue: wq.name, cpus: wq.cpus, state, pid: m[1] !== undefined ? Number(m[1]) : null, function: m[2], module: m[3] ?? null, line: ln.no });
+          out.work.push({ workqueue: wq.name, cpus: wq.cpus, state, pid: m[1] !== undefined ? Number(m[1]) : null, function: m[2], module: m[3] ?? null, lines: [ln.no] });
         }
       } else if (!POOL_LINE.test(text)) wq = null;
       if (wq) continue;
