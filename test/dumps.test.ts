@@ -130,3 +130,37 @@ test('crash bt -l: each frame keeps the source line printed under it, and the li
   assert.match(mutex?.source ?? '', /kernel\/locking\/mutex\.c:\d+$/);
   assert.ok(frames.filter((f) => f.module !== null).every((f) => f.source === null), 'crash printed no source line for the module frames');
 });
+
+test('three kthreads in a ring of three mutexes: one ring of three edges, none shorter (a pointer equal to the first member\'s address is no hold)', { skip }, () => {
+  const session = file('mutexring', 'session.txt');
+  const out = analyze(session);
+  assert.equal(out.machine.cycles.length, 1);
+  const ring = out.machine.cycles[0].edges;
+  assert.equal(ring.length, 3);
+  const printed = [...printedAddresses(session).values()].sort();
+  assert.deepEqual(ring.map((e) => out.machine.locks[e.lock].address).sort(), printed);
+  assert.equal(new Set(ring.map((e) => e.waiter)).size, 3);
+  assert.equal(out.findings[0].rule, 'KT-wait-for-cycle');
+  assert.equal(out.findings[0].culprit?.module, 'mutexring');
+});
+
+test('a reader holding an rw_semaphore waits for a mutex whose owner waits to write: the ring has a mutex and an rwsem edge', { skip }, () => {
+  const out = analyze(file('rwsemabba', 'session.txt'));
+  assert.equal(out.machine.cycles.length, 1);
+  assert.deepEqual(out.machine.cycles[0].edges.map((e) => out.machine.locks[e.lock].kind).sort(), ['mutex', 'rwsem']);
+  assert.equal(out.findings[0].rootCauseClass, 'deadlock-abba');
+  assert.equal(out.findings[0].culprit?.module, 'rwsemabba');
+});
+
+test('a task hung in synchronize_rcu behind a CPU looping under rcu_read_lock: the stall is the diagnosis, the hung task its consequence with the same culprit', { skip }, () => {
+  for (const path of [file('rcusync', 'console.log'), file('rcusync', 'session.txt')]) {
+    const out = analyze(path);
+    assert.equal(out.findings[0].rule, 'KT-rcu-stall', path);
+    const stallCulprit = out.findings[0].culprit?.function;
+    assert.ok(stallCulprit);
+    const hung = out.findings.find((f) => f.rule === 'KT-hung-task');
+    assert.equal(hung?.culprit?.function, stallCulprit, 'the hung task waits for the grace period the looping CPU holds up');
+    const rcu = out.machine.locks.find((l) => l.kind === 'rcu');
+    assert.ok(rcu && rcu.holders.length >= 1 && rcu.holders.every((h) => h.evidence.includes('rcu-stall')));
+  }
+});

@@ -42,13 +42,16 @@ tasks() {
 	hungabba) echo "hungabba_stats hungabba_reset" ;;
 	csdlock) echo "insmod csd_fifo csd_stats" ;;
 	rcustall) echo "rcustall_scan" ;;
+	rcusync) echo "rcusync_scan rcusync_update" ;;
+	mutexring) echo "mutexring_a mutexring_b mutexring_c" ;;
+	rwsemabba) echo "rwsemabba_rd rwsemabba_wr" ;;
 	*) echo "" ;;
 	esac
 }
 # the module whose symbols and types are loaded with "mod -s"
 module_of() {
 	case $1 in
-	spinabba|irqaa|irqnest|hungabba|csdlock|rcustall) echo "$1" ;;
+	spinabba|irqaa|irqnest|hungabba|csdlock|rcustall|rcusync|mutexring|rwsemabba) echo "$1" ;;
 	*) echo "" ;;
 	esac
 }
@@ -60,16 +63,21 @@ object_of() {
 	irqnest) echo irqnest_dev ;;
 	hungabba) echo hungabba_dev ;;
 	csdlock) echo csd_dev ;;
+	rcusync) echo rcusync_dev ;;
+	mutexring) echo mutexring_dev ;;
+	rwsemabba) echo rwsemabba_dev ;;
 	*) echo "" ;;
 	esac
 }
-# its locks: spin:EXPR or mutex:EXPR
+# its locks: spin:EXPR, mutex:EXPR or rwsem:EXPR
 locks_of() {
 	case $1 in
 	spinabba) echo "spin:spinabba_dev.rx_lock spin:spinabba_dev.tx_lock" ;;
 	irqaa) echo "spin:irqaa_dev.stats_lock" ;;
 	irqnest) echo "spin:irqnest_dev.cfg_lock spin:irqnest_dev.stats_lock" ;;
 	hungabba) echo "mutex:hungabba_dev.stats_lock mutex:hungabba_dev.cfg_lock" ;;
+	mutexring) echo "mutex:mutexring_dev.m1 mutex:mutexring_dev.m2 mutex:mutexring_dev.m3" ;;
+	rwsemabba) echo "rwsem:rwsemabba_dev.sem mutex:rwsemabba_dev.lock" ;;
 	*) echo "" ;;
 	esac
 }
@@ -92,6 +100,9 @@ extra_of() {
 		"-	p irqnest_dev.kick_work" "-	p raised_list:a" ;;
 	csdlock) printf '%s\n' "-	p call_single_queue:a" "struct-csd-cpu1	struct __call_single_data -x @CSD@" ;;
 	rcustall) printf '%s\n' "-	p jiffies" "-	px rcu_state.gp_seq" "-	p rcu_state.gp_start" ;;
+	rcusync) printf '%s\n' "-	p jiffies" "-	px rcu_state.gp_seq" "-	p rcu_state.gp_start" \
+		"task-R-rcusync_scan	task -R rcu_read_lock_nesting,rcu_read_unlock_special @PID_rcusync_scan@" \
+		"bt-T-rcusync_update	bt -T @PID_rcusync_update@" "-	dis -l rcusync_replace_table" ;;
 	timerleak) printf '%s\n' "rd-timer	rd @TIMER@ 4" "kmem-timer	kmem @TIMER@" ;;
 	wqunload) printf '%s\n' "struct-work-rdi	struct work_struct @EXC_RDI@" "rd-rip	rd @EXC_RIP@ 4" "kmem-rip	kmem @EXC_RIP@" ;;
 	*) true ;;
@@ -145,7 +156,7 @@ if [ -n "$MOD" ] && [ -n "$MODDIR" ] && [ -f "$MODDIR/$MOD.ko" ]; then KO=$MODDI
 	if [ -n "$KO" ]; then echo "mod -s $MOD $KO"; fi
 	for l in $(locks_of "$NAME"); do
 		echo "p &${l#*:}"
-		case $l in mutex:*) echo "px ${l#*:}.owner.counter" ;; esac
+		case $l in mutex:*|rwsem:*) echo "px ${l#*:}.owner.counter" ;; esac
 	done
 	probe_of "$NAME" | cut -f3
 } >"$TMP/probe.cmds"
@@ -269,9 +280,14 @@ if [ -n "$KO" ]; then
 		addc "p &$expr"
 		case $l in
 		spin:*) addc "px $expr" ;;
-		mutex:*)
+		mutex:*|rwsem:*)
 			i=$((i + 1))
-			[ -z "$addr" ] || add "struct-mutex-$expr" "struct mutex -x $addr"
+			if [ -n "$addr" ]; then
+				case $l in
+				mutex:*) add "struct-mutex-$expr" "struct mutex -x $addr" ;;
+				rwsem:*) add "struct-rwsem-$expr" "struct rw_semaphore -x $addr" ;;
+				esac
+			fi
 			owner=$(part "$TMP/probe.out" "$i" | sed -n 's/.* = \(0x[0-9a-f]*\).*/\1/p' | head -1)
 			if [ -n "$owner" ] && [ "$owner" != 0x0 ]; then
 				owner=$(printf '0x%x' $((owner & ~7)))

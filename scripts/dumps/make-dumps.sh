@@ -27,7 +27,7 @@ QF=$REPO/scripts/qemu-fixtures
 LAB=${KT_QEMU_LAB:-/work/qemu-lab}
 WORK=$LAB/dumps
 OUT=${KT_DUMPS_OUT:-$REPO/test/fixtures/dumps}
-ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload"
+ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload rcusync mutexring rwsemabba"
 SCENARIOS=${*:-$ALL}
 
 log() { printf '[make-dumps] %s\n' "$*" >&2; }
@@ -104,9 +104,12 @@ extra_args() {
 	# virtualization"); RCU's stall report names it, or CPU 0's soft lockup
 	# while it waits for CPU 1 to answer an IPI
 	irqaa|irqnest) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1 rcupdate.rcu_cpu_stall_timeout=10" ;;
-	hungabba) echo "" ;;
+	hungabba|mutexring|rwsemabba) echo "" ;;
 	csdlock) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1" ;;
 	rcustall) echo "nowatchdog rcupdate.rcu_cpu_stall_timeout=5" ;;
+	# the reader on CPU 1 would be a soft lockup too: only RCU's stall
+	# report and the hung task report of the synchronize_rcu() caller
+	rcusync) echo "nowatchdog rcupdate.rcu_cpu_stall_timeout=5" ;;
 	*) echo "" ;;
 	esac
 }
@@ -115,13 +118,15 @@ qemu_args() {
 	*) echo "" ;;
 	esac
 }
-# the console line after which the dump is taken, and how long to wait then
+# the console lines after which the dump is taken (one regex a line, all of
+# them), and how long to wait then
 trigger() {
 	case $1 in
 	spinabba|csdlock) echo "soft lockup - CPU" ;;
 	irqaa|irqnest) echo "rcu: INFO: rcu_preempt detected stall|soft lockup - CPU" ;;
-	hungabba) echo "blocked for more than" ;;
+	hungabba|mutexring|rwsemabba) echo "blocked for more than" ;;
 	rcustall) echo "rcu: INFO: rcu_preempt (self-)?detected stall" ;;
+	rcusync) printf '%s\n' "rcu: INFO: rcu_preempt (self-)?detected stall" "blocked for more than" ;;
 	*) echo "Kernel panic - not syncing" ;;
 	esac
 }
@@ -132,6 +137,13 @@ settle() {
 	esac
 }
 time_limit() { echo 240; }
+triggered() { # NAME FILE: every line of the trigger is in FILE
+	local re
+	while IFS= read -r re; do
+		grep -qE "$re" "$2" 2>/dev/null || return 1
+	done < <(trigger "$1")
+}
+trigger_text() { trigger "$1" | awk '{ printf "%s/%s/", (NR > 1 ? " and " : ""), $0 }'; }
 
 trim() { # raw capture -> console.log
 	tr -d '\r' <"$1" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' |
@@ -158,16 +170,16 @@ boot_and_dump() {
 		-serial "file:$raw" -qmp "unix:$qmp,server,nowait" -device vmcoreinfo
 		-kernel "$KIMAGE" -initrd "$INITRD"
 		-append "console=ttyS0 panic=0 oops=panic no_timer_check ktscenario=$name $(extra_args "$name")")
-	log "$name: booting (limit $(time_limit "$name") s, trigger /$(trigger "$name")/)"
+	log "$name: booting (limit $(time_limit "$name") s, trigger $(trigger_text "$name"))"
 	printf '%q ' qemu-system-x86_64 "${args[@]}" >"$WORK/$name.qemu-cmdline"
 	timeout "$(time_limit "$name")" qemu-system-x86_64 "${args[@]}" </dev/null >"$WORK/$name.qemu.log" 2>&1 &
 	local qpid=$! t0=$SECONDS found=0
 	while kill -0 "$qpid" 2>/dev/null; do
-		if grep -qE "$(trigger "$name")" "$raw" 2>/dev/null; then found=1; break; fi
+		if triggered "$name" "$raw"; then found=1; break; fi
 		sleep 1
 	done
 	if [ "$found" != 1 ]; then
-		log "$name: qemu ended without /$(trigger "$name")/ on the console"
+		log "$name: qemu ended without $(trigger_text "$name") on the console"
 		wait "$qpid" || true
 		return 1
 	fi

@@ -27,7 +27,8 @@ const INDENT_BEFORE_TIME = /^[ \t]{1,16}(?=\[ {0,12}\+?\d{1,10}[.,]\d)/;
  * timestamp follows, so that the rest of the line is known to be a console line.
  */
 const LEADING_NOISE = /^(?:[A-Za-z0-9][\w.-]{0,63} login: |\*\* \d{1,10} printk messages dropped \*\* )(?=\[ {0,12}\d{1,10}\.\d{1,9}\])/;
-const HUMAN_TIME = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4}\]/;
+// `dmesg -T`: `[Wed Dec  2 20:17:25 2026]`; crash's `log -T` puts the time zone before the year: `[Wed Dec  2 20:17:25 UTC 2026]`.
+const HUMAN_TIME = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d (?:[A-Z]{1,5}[+-]?\d{0,4} )?\d{4}\]/;
 
 export interface Prefix {
   text: string;

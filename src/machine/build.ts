@@ -392,6 +392,11 @@ function lockTakingFrame(owned: readonly Frame[], src: MachineSources): Frame | 
   return byDis ?? owned[0] ?? null;
 }
 
+/** Locks only one context holds at a time (readers share an rwsem or rwlock). */
+const EXCLUSIVE: ReadonlySet<MachineLock['kind']> = new Set(['spinlock', 'mutex', 'bitlock']);
+/** Evidence of a holder, strongest first: each tier outranks the ones after it. */
+const HOLD_TIERS: ReadonlyArray<readonly LockHolder['evidence'][number][]> = [['owner-field', 'lockdep-held'], ['holder-function', 'same-address'], ['same-owner', 'stack-word']];
+
 /** Which evidence names the function that took the lock best, best first. */
 const FUNCTION_EVIDENCE: readonly string[] = ['holder-function', 'lockdep-held', 'same-owner', 'same-address', 'owner-field', 'stack-word'];
 
@@ -582,6 +587,17 @@ function lockGraph(
     // A holder on a waiter's own stack (it was interrupted by the waiter) is certain; any other is a candidate only without one.
     const own = lock.holders.filter((h) => lock.waiters.some((w) => sameStack(contexts[w.context], contexts[h.context]) && h.context > w.context));
     if (own.length > 0) lock.holders = own;
+    // An exclusive lock has one holder: what names it (its owner field, lockdep) outranks a word that only equals its address
+    // (a pointer to the structure the lock is the first member of is the same number).
+    if (EXCLUSIVE.has(lock.kind)) {
+      for (const tier of HOLD_TIERS) {
+        const best = lock.holders.filter((h) => h.evidence.some((e) => tier.includes(e)));
+        if (best.length > 0) {
+          lock.holders = best;
+          break;
+        }
+      }
+    }
     for (const h of lock.holders) {
       const tw = takenWith(h, domain, src);
       h.takenWith = tw.with;

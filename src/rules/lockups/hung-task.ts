@@ -8,6 +8,17 @@ import type { FindingDraft, L10n, RootCauseClass, Rule, RuleContext } from '../t
 import { reportsWhere, paragraphs } from '../reports';
 import { machineOf, type MachineModel } from '../../machine';
 
+/** What holds up the RCU grace period task `pid` waits for, as the machine model has it from the stall report. */
+function rcuHolder(m: MachineModel, pid: number): { who: string; function: string | null; module: string | null; line: number } | null {
+  const ids = new Set(m.contexts.filter((c) => c.pid === pid).map((c) => c.id));
+  const l = m.locks.find((x) => x.kind === 'rcu' && x.waiters.some((w) => ids.has(w.context)));
+  const h = l?.holders[0];
+  if (!h) return null;
+  const c = m.contexts[h.context];
+  const module = c.frames.find((f) => f.function !== null && baseName(f.function) === h.function)?.module ?? null;
+  return { who: `${c.comm ?? '?'}/${c.pid ?? '?'}${c.cpu !== null ? ` on CPU${c.cpu}` : ''}`, function: h.function, module, line: h.lines[0] ?? c.lines[0] ?? 0 };
+}
+
 /** Evidence of a holder that names the lock itself, not a guess from the code it runs. */
 const FIRM_HOLD = new Set(['owner-field', 'lockdep-held', 'same-address', 'stack-word']);
 
@@ -67,6 +78,9 @@ const messages = {
   explainLock: { en: 'A lock held for minutes is held by a task that is itself stuck: waiting for something this task (or another one in the chain) holds, directly or through I/O or a completion it must finish. That is a deadlock across tasks that lockdep may not see (a lock against a wait).', zh: '被持有几分钟的锁，其持有者自己也卡住了：它在等这个任务（或链上另一个任务）持有的东西，可能是直接等，也可能是通过它必须完成的 I/O 或 completion 间接等。这是跨任务的死锁，lockdep 可能看不到（锁与等待之间的依赖）。' },
   explainLockSeveral: { en: '{{n}} tasks are blocked on locks at the same time: each holds what another waits for, the AB-BA pattern.', zh: '有 {{n}} 个任务同时阻塞在锁上：每个任务都持有另一个任务在等的东西，这是 AB-BA 模式。' },
   explainOwnerBlocked: { en: 'Lockdep\'s list of held locks shows {{lock}} held by {{owner}} (taken in {{site}}), and {{owner}} is blocked as well: the two tasks wait for each other.', zh: 'lockdep 打印的持锁列表显示 {{lock}} 由 {{owner}} 持有（在 {{site}} 中获取），而 {{owner}} 也被阻塞了：两个任务在互相等待。' },
+  summaryRcuHeld: { en: '{{task}} blocked{{secs}} waiting for an RCU grace period that {{who}} holds up in {{fn}}: a consequence of the RCU stall', zh: '{{task}} 阻塞{{secs}}，在等一个被 {{who}} 在 {{fn}} 中拖住的 RCU 宽限期：这是 RCU 停滞的后果' },
+  explainRcuHeld: { en: '{{task}} sleeps in {{waitFn}} until every CPU has passed a quiescent state. The RCU stall report names {{who}}, which runs {{fn}} without passing one (a long loop in an RCU read-side section, or with preemption or interrupts off): the grace period cannot end, and every synchronize_rcu() caller hangs behind it. Fix the loop in {{fn}}; the hung task is a victim.', zh: '{{task}} 睡在 {{waitFn}} 中，要等每个 CPU 都经过一次静止状态。RCU 停滞报告指出了 {{who}}，它运行 {{fn}} 时一直没有经过静止状态（RCU 读侧临界区内的长循环，或在关抢占/关中断时循环）：宽限期无法结束，所有 synchronize_rcu() 的调用者都会挂在它后面。要修的是 {{fn}} 中的循环；被挂住的任务只是受害者。' },
+  evRcuHeld: { en: '{{who}} holds the grace period up, in {{fn}}', zh: '{{who}} 在 {{fn}} 中拖住了宽限期' },
   explainOwnerBlockedModel: { en: 'The dump names the owner of {{lock}}: {{owner}} (in {{site}}), and {{owner}} is blocked as well: the two tasks wait for each other.', zh: '转储给出了 {{lock}} 的持有者：{{owner}}（位于 {{site}}），而 {{owner}} 也被阻塞了：两个任务在互相等待。' },
   explainOwnerRunningModel: { en: 'The dump names the owner of {{lock}}: {{owner}} (in {{site}}), and {{owner}} waits for nothing in the kernel: it holds the lock while it runs or sleeps elsewhere, or returned without releasing it.', zh: '转储给出了 {{lock}} 的持有者：{{owner}}（位于 {{site}}），而 {{owner}} 在内核中并没有等待任何东西：它在别处运行或睡眠时一直持有这把锁，或者返回时没有释放它。' },
   explainOwnerRunning: { en: 'Lockdep\'s list of held locks shows {{lock}} held by {{owner}}, taken in {{site}}, and {{owner}} is not blocked in the kernel: it left {{site}} with the lock still held (a path that returns without unlocking).', zh: 'lockdep 打印的持锁列表显示 {{lock}} 由 {{owner}} 持有，是在 {{site}} 中获取的，而 {{owner}} 并没有阻塞在内核中：它离开 {{site}} 时仍然持有这把锁（某条路径返回时没有解锁）。' },
@@ -197,6 +211,8 @@ I/O，检查设备及其队列。`,
       const ownerBlocked = ownerList ? blocked.some((x) => ownerList.task !== null && (ownerList.task.endsWith(`/${x.pid}`) || ownerList.task === `${x.comm}/${x.pid}`)) : false;
       let cls: RootCauseClass;
       let modelHeld: ReturnType<typeof modelOwner> = null;
+      let rcuHeld: ReturnType<typeof rcuHolder> = null;
+      let consequence = false;
       let secondary: RootCauseClass[] = [];
       let culprit: Blame | null = b.blame;
       let summary: L10n;
@@ -249,6 +265,15 @@ I/O，检查设备及其队列。`,
           cls = 'hung-task-io';
           summary = msg('summary', data);
           if (b.kind !== 'other') paras.push(msg('explainIo'));
+        } else if ((b.kind === 'rcu' || b.kind === 'completion') && (rcuHeld = rcuHolder(machineOf(ctx.analysis), Number(b.pid))) !== null) {
+          // The grace period it waits for is held up by what an RCU stall names: the hung task is its consequence.
+          cls = 'other';
+          const rd = { ...data, who: rcuHeld.who, fn: rcuHeld.function ?? '?' };
+          culprit = rcuHeld.function ? { ...b.blame, function: rcuHeld.function, module: rcuHeld.module, line: rcuHeld.line } : b.blame;
+          summary = msg('summaryRcuHeld', rd);
+          paras.push(msg('explainRcuHeld', rd));
+          evidence.push({ line: rcuHeld.line, note: msg('evRcuHeld', rd) });
+          consequence = true;
         } else {
           cls = 'other';
           secondary = ['deadlock-abba'];
@@ -271,7 +296,8 @@ I/O，检查设备及其队列。`,
         report: b.index,
         rootCauseClass: cls,
         secondaryClasses: secondary,
-        confidence: ownerLock ? 0.8 : b.waitFrame ? 0.7 : 0.55,
+        // A consequence of the RCU stall ranks below the stall's own finding.
+        confidence: consequence ? 0.5 : ownerLock ? 0.8 : b.waitFrame ? 0.7 : 0.55,
         summary,
         explanation: paragraphs(paras),
         evidence,
