@@ -9,6 +9,7 @@ import { PsReader } from './ps';
 import { RunqReader } from './runq';
 import { ModReader } from './mod';
 import { KmemReader } from './kmem';
+import { MemoryReader } from './memory';
 import { LockReader } from './locks';
 import { StackWordsReader } from './stack-words';
 
@@ -27,10 +28,11 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
   const runq = new RunqReader();
   const mod = new ModReader();
   const kmem = new KmemReader();
+  const mem = new MemoryReader();
   const locks = new LockReader();
   const stack = new StackWordsReader();
   // The lock reader first: inside a printed value, every line is its own until the closing brace.
-  const readers: readonly CrashReader[] = [locks, stack, sys, ps, runq, mod, kmem];
+  const readers: readonly CrashReader[] = [locks, stack, sys, ps, runq, mod, kmem, mem];
   const commands: CrashCommand[] = [];
   let current: CrashCommand | null = null;
   let prompt: CrashPrompt = { verb: null, args: '' };
@@ -66,6 +68,8 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
     runq: runq.runq,
     modules: mod.modules,
     memory: kmem.memory,
+    addresses: mem.facts,
+    timers: mem.timers,
     locks: locks.locks,
     stackWords: stack.stackWords,
     commands,

@@ -210,6 +210,31 @@ export interface CrashCommand {
   understood: boolean;
 }
 
+/** What crash said of one address: its words (`rd`), or that it could not read or place it. */
+export interface CrashAddressFact {
+  /** Hex without 0x. */
+  address: string;
+  /** False: `rd: invalid kernel virtual address`, `kmem`: not found in mem map, `timer: invalid list entry`. */
+  readable: boolean;
+  by: 'rd' | 'kmem' | 'timer';
+  /** The words `rd` printed from it. */
+  words: string[];
+  line: number;
+}
+
+/** A pending timer of crash's `timer` list. */
+export interface CrashTimer {
+  /** The CPU of the timer base it is queued on, when printed. */
+  cpu: number | null;
+  expires: string;
+  /** The timer_list address (hex without 0x). */
+  timerList: string;
+  functionAddress: string;
+  /** The function as crash named it (`delayed_work_timer_fn`), or an address crash could not name. */
+  function: string;
+  line: number;
+}
+
 /** Everything read from crash output in one input. */
 export interface CrashSession {
   sys: CrashSys | null;
@@ -219,5 +244,8 @@ export interface CrashSession {
   memory: CrashKmemInfo | null;
   locks: CrashLockValue[];
   stackWords: CrashStackWords[];
+  /** `rd`, `kmem ADDR`, `timer`: what crash could and could not read. */
+  addresses: CrashAddressFact[];
+  timers: CrashTimer[];
   commands: CrashCommand[];
 }

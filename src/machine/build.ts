@@ -226,6 +226,7 @@ export function buildMachine(a: Analysis): MachineModel {
     cycles: cyclesOf(contexts, waitsFor),
     system: systemOf(src),
     work: src.work,
+    unreadable: unreadableOf(src),
   };
 }
 
@@ -267,6 +268,18 @@ function joinTasks(tasks: Map<number, MachineTask>, src: MachineSources, newTask
     if (!t) continue;
     t.locksHeld = l.locks.map((x): HeldLock => ({ name: x.name, address: x.address?.toLowerCase() ?? null, at: x.at ? baseName(x.at.function) : null, atModule: x.at?.module ?? null, line: x.line }));
   }
+}
+
+function unreadableOf(src: MachineSources): MachineModel['unreadable'] {
+  const by = new Map<string, { address: string; by: string[]; lines: number[] }>();
+  for (const f of src.crash?.addresses ?? []) {
+    if (f.readable) continue;
+    const e = by.get(f.address) ?? { address: f.address, by: [], lines: [] };
+    if (!e.by.includes(f.by)) e.by.push(f.by);
+    if (e.lines.length < 8) e.lines.push(f.line);
+    by.set(f.address, e);
+  }
+  return [...by.values()];
 }
 
 function systemOf(src: MachineSources): MachineSystem | null {

@@ -27,5 +27,6 @@ export function machineJson(m: MachineModel): Record<string, unknown> {
     cycles: m.cycles,
     system: m.system,
     work: m.work,
+    unreadable: m.unreadable,
   };
 }

@@ -183,6 +183,8 @@ export interface MachineModel {
   system: MachineSystem | null;
   /** The busy work items the last "Showing busy workqueues and worker pools" printed. */
   work: BusyWork[];
+  /** Addresses crash could not read (`rd: invalid kernel virtual address`, `kmem`: not in the mem map, `timer: invalid list entry`). */
+  unreadable: Array<{ address: string; by: string[]; lines: number[] }>;
 }
 
 export interface BusyWork {

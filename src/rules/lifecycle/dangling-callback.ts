@@ -3,6 +3,7 @@
 import { paragraphs } from '../reports';
 import { LOCK_DOMAINS } from '../../knowledge/functions';
 import { matchesAny, EXCEPTION_ENTRIES } from '../../knowledge/contexts';
+import { machineOf, type MachineModel } from '../../machine';
 import type { CallTrace, StackSegment } from '../../model/types';
 import { releaseOf } from '../facts';
 import { allStacks, baseName, framesOf } from '../stacks';
@@ -26,6 +27,7 @@ const messages = {
   howWorkqueue: { en: 'the workqueue of the dead work item is named after it', zh: '失效工作项所在的工作队列以它命名' },
   evRip: { en: 'the fault interrupted {{fault}}, which runs {{mechanism}}s', zh: '异常发生在 {{fault}}，该函数负责运行{{mechanism}}' },
   evRegister: { en: '{{register}} = {{address}}: in the modules mapping area', zh: '{{register}} = {{address}}：位于模块映射区' },
+  evUnreadable: { en: 'crash cannot read it in the dump ({{by}}): nothing is mapped there any more', zh: 'crash 在转储中也读不到它（{{by}}）：那里已经没有映射任何内存' },
   evFaultAddress: { en: 'fault address {{address}}: in the modules mapping area', zh: '出错地址 {{address}}：位于模块映射区' },
   evEntry: { en: 'the exception entry: a fault, not an interrupt', zh: '异常入口：这是一次缺页/保护异常，而不是中断' },
   evTaker: { en: '{{taker}}(): spins on the lock {{dispatcher}} already holds', zh: '{{taker}}()：在 {{dispatcher}} 已持有的锁上自旋' },
@@ -94,6 +96,13 @@ function dispatcherFaults(ctx: RuleContext): Fault[] {
     out.push({ trace, segment: trace.segments[0], dispatcherFn: baseName(ip.function), offset: ip.offset !== null ? `+0x${ip.offset.toString(16)}` : '', mechanism, entryLine: null, address: addr, register: fromCr2 ? 'CR2' : null, addressLine: r.fault.addressLine, report: i });
   });
   return out;
+}
+
+/** An address crash could not read within the page of `address` (the timer's own word, a field of the freed object). */
+function unreadableNear(m: MachineModel, address: string): MachineModel['unreadable'][number] | null {
+  const page = (a: string): bigint | null => (/^[0-9a-f]{1,16}$/i.test(a) ? BigInt(`0x${a}`) >> 12n : null);
+  const p = page(address);
+  return p === null ? null : m.unreadable.find((u) => page(u.address) === p) ?? null;
 }
 
 export const danglingCallback: Rule = {
@@ -170,6 +179,9 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
       if (takerFrame) evidence.push({ line: takerFrame.line, note: msg('evTaker', data) });
       if (watchdog) evidence.push({ line: watchdog.line, note: msg('evWatchdog') });
       if (unload) evidence.push({ line: unload.line, note: msg('evUnload', data) });
+      // crash read the dump and could not read the address either: the module's memory is gone.
+      const gone = f.address ? unreadableNear(machineOf(ctx.analysis), f.address) : null;
+      if (gone) evidence.push({ line: gone.lines[0], note: msg('evUnreadable', { ...data, by: gone.by.join(', ') }) });
       const paras: L10n[] = [msg(f.register ? 'explainFaultReg' : 'explainFaultAddr', data), msg('explainWhy', data)];
       if (domain && takerFrame) paras.push(msg(watchdog ? 'explainDeadlock' : 'explainDeadlockNoWatchdog', data));
       paras.push(unload ? msg('explainModule', data) : msg('explainNoModule', data));
@@ -185,7 +197,7 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
         evidence,
         culprit: unload ? { function: null, module: unload.module } : null,
         nextSteps,
-        facts: { lastUnloaded: unload?.how === 'last' ? unload.module : null, unloadedModule: unload?.module ?? null, unloadEvidence: unload?.how ?? null, faultingFunction: f.dispatcherFn, faultingOffset: f.offset, faultAddress: f.address, addressRegion: 'modules', callbackKind: f.mechanism.mechanism, register: f.register, selfDeadlockLock: domain && takerFrame ? domain.lock : null },
+        facts: { lastUnloaded: unload?.how === 'last' ? unload.module : null, unloadedModule: unload?.module ?? null, unloadEvidence: unload?.how ?? null, faultingFunction: f.dispatcherFn, faultingOffset: f.offset, faultAddress: f.address, addressRegion: 'modules', crashCannotRead: gone !== null, callbackKind: f.mechanism.mechanism, register: f.register, selfDeadlockLock: domain && takerFrame ? domain.lock : null },
       });
     }
     return out;
