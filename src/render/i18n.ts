@@ -55,6 +55,7 @@ const LABELS = {
   machineLock: { en: 'lock', zh: '锁' },
   machineWaiters: { en: 'waited for by', zh: '等待者' },
   machineHolders: { en: 'held by', zh: '持有者' },
+  machineWaitsCol: { en: 'waits for', zh: '等待' },
   machineWaitsFor: { en: 'Wait-for', zh: '等待链' },
   machineEdge: { en: '{w} waits for {l} held by {h}', zh: '{w} 在等 {h} 持有的 {l}' },
   machineEdgeSignal: { en: '{w} waits for {h} to finish ({l})', zh: '{w} 在等 {h} 完成（{l}）' },

@@ -36,6 +36,15 @@ function lockName(l: MachineModel['locks'][number]): string {
   return [l.kind, l.address, l.name ? `(${l.name})` : null].filter((x) => x !== null).join(' ');
 }
 
+/** What a CPU's contexts wait for and who holds it: `lock ... ` and the holders, or nulls. */
+function cpuWait(m: MachineModel, cpu: MachineModel['cpus'][number], lang: OutLang): { waits: string; heldBy: string } {
+  const ids = new Set(cpu.contexts);
+  const lock = m.locks.find((l) => l.waiters.some((w) => ids.has(w.context)));
+  if (!lock) return { waits: '-', heldBy: '-' };
+  const holders = lock.holders.map((h) => `${who(m.contexts[h.context], lang)}${h.function ? ` ${h.function}()` : ''}`).join(', ');
+  return { waits: lockName(lock), heldBy: holders || '?' };
+}
+
 /** One sentence per waits-for edge, the rings first; blocked tasks; what holds the RCU grace period up. */
 function relationLines(m: MachineModel, lang: OutLang): string[] {
   const out: string[] = [];
@@ -76,6 +85,8 @@ export function machineBlocks(m: MachineModel, lang: OutLang): string[] {
     const ctxs = c.contexts.map((id) => contextText(m.contexts[id], lang)).join(' > ');
     out.push(...wrapped(`${t(lang, 'machineCpu')} ${c.cpu} ${task} ${ctxs}`, '  ', '      '));
     out.push(...wrapped(`${t(lang, 'machineDoing')}: ${pick(c.doing, lang)}`, '      ', '        '));
+    const w = cpuWait(m, c, lang);
+    if (w.waits !== '-') out.push(...wrapped(`${t(lang, 'machineWaitsCol')}: ${w.waits}; ${t(lang, 'machineHolders')}: ${w.heldBy}`, '      ', '        '));
   }
   for (const line of [...lockLines(m, lang), ...relationLines(m, lang)]) out.push(...wrapped(line, '  ', '      '));
   return out;
@@ -95,15 +106,20 @@ function lockLines(m: MachineModel, lang: OutLang): string[] {
 
 /** The table and lock lines, each line indented by `indent` (a fenced block: lines as long as they need). */
 export function machineLines(m: MachineModel, lang: OutLang, indent = '  '): string[] {
-  const rows = m.cpus.map((c) => [
-    String(c.cpu),
-    c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : '-',
-    c.contexts.map((id) => contextText(m.contexts[id], lang)).join(' > '),
-    pick(c.doing, lang),
-  ]);
-  const head = [t(lang, 'machineCpu'), t(lang, 'machineTask'), t(lang, 'machineContexts'), t(lang, 'machineDoing')];
-  const width = [0, 1, 2].map((i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => indent + r.map((x, i) => (i < 3 ? x.padEnd(width[i]) : x)).join('  ').trimEnd();
+  const rows = m.cpus.map((c) => {
+    const w = cpuWait(m, c, lang);
+    return [
+      String(c.cpu),
+      c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : '-',
+      c.contexts.map((id) => contextText(m.contexts[id], lang)).join(' > '),
+      pick(c.doing, lang),
+      w.waits,
+      w.heldBy,
+    ];
+  });
+  const head = [t(lang, 'machineCpu'), t(lang, 'machineTask'), t(lang, 'machineContexts'), t(lang, 'machineDoing'), t(lang, 'machineWaitsCol'), t(lang, 'machineHolders')];
+  const width = [0, 1, 2, 3, 4].map((i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => indent + r.map((x, i) => (i < 5 ? x.padEnd(width[i]) : x)).join('  ').trimEnd();
   return [line(head), ...rows.map(line), ...[...lockLines(m, lang), ...relationLines(m, lang)].map((l) => indent + l)];
 }
 
@@ -174,11 +190,12 @@ export function machineSvg(m: MachineModel, lang: OutLang): string {
 
 /** The machine section of an HTML page: the per-CPU table, the locks and the graph. */
 export function machineHtml(m: MachineModel, lang: OutLang): string {
-  const head = [t(lang, 'machineCpu'), t(lang, 'machineTask'), t(lang, 'machineContexts'), t(lang, 'machineDoing')];
+  const head = [t(lang, 'machineCpu'), t(lang, 'machineTask'), t(lang, 'machineContexts'), t(lang, 'machineDoing'), t(lang, 'machineWaitsCol'), t(lang, 'machineHolders')];
   const rows = m.cpus.map((c) => {
     const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : '-';
     const ctxs = c.contexts.map((id) => contextText(m.contexts[id], lang)).join(' › ');
-    return `<tr><td>${c.cpu}</td><td>${esc(task)}</td><td>${esc(ctxs)}</td><td>${esc(pick(c.doing, lang))}</td></tr>`;
+    const w = cpuWait(m, c, lang);
+    return `<tr><td>${c.cpu}</td><td>${esc(task)}</td><td>${esc(ctxs)}</td><td>${esc(pick(c.doing, lang))}</td><td>${esc(w.waits)}</td><td>${esc(w.heldBy)}</td></tr>`;
   });
   const lockList = [...lockLines(m, lang), ...relationLines(m, lang)].map((l) => `<li>${esc(l)}</li>`).join('');
   return `<h2>${esc(t(lang, 'machine'))}</h2><table class="machine"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${lockList ? `<ul class="locks">${lockList}</ul>` : ''}${machineSvg(m, lang)}`;
