@@ -41,7 +41,8 @@ function interruptsOf(regs: Record<string, string> | null): boolean | null {
 
 /** The stack that stands for a task or CPU at the moment of the crash: a `crash` listing (the dump itself), else the latest one. */
 function better(a: StackView, b: StackView): StackView {
-  const rank = (s: StackView): number => (complete(s.trace) ? 4 : 0) * 1e9 + (s.trace.origin === 'crash-bt' ? 2 : 1) * 1e9 + s.trace.startLine;
+  // Unwound whole first, then one crash did not warn about, then the dump's own listing, then the latest.
+  const rank = (s: StackView): number => (complete(s.trace) ? 8 : 0) * 1e9 + (s.trace.suspect ? 0 : 4) * 1e9 + (s.trace.origin === 'crash-bt' ? 2 : 1) * 1e9 + s.trace.startLine;
   return rank(b) > rank(a) ? b : a;
 }
 

@@ -67,6 +67,8 @@ export interface CallTrace {
   segments: StackSegment[];
   startLine: number;
   endLine: number;
+  /** crash warned that an exception frame of this listing is possibly bogus, or could not name where one stopped. */
+  suspect?: boolean;
 }
 
 export interface Registers {

@@ -21,6 +21,8 @@ const CRASH_TASK = /^ {0,4}PID: {1,8}(\d{1,10}) {1,8}TASK: {1,4}([0-9a-f]{1,16})
 const CONSOLE_TASK = /^CPU: {0,2}(\d{1,5}) {1,2}(?:UID: \d{1,10} {1,2})?PID: {0,2}(\d{1,10}) {1,2}Comm: {0,2}(\S{1,64})/;
 /** Lines between that task line and the stack it introduces (hardware name, registers, code). */
 const TASK_HEADER_REACH = 40;
+/** crash's note under an exception frame it read from a stack it could not unwind. */
+const BOGUS_FRAME = /^ {0,8}WARNING: possibly bogus exception frame/;
 /** `bt -l`: `    debian/build/.../kernel/sched/core.c: 5257` under a frame. */
 const CRASH_SOURCE_LINE = /^ {2,12}(\/?[\w.+-]{1,128}(?:\/[\w.+-]{1,128}){0,24}\.[chSs]): (\d{1,7})\s*$/;
 const CRASH_EXCEPTION_RIP = /^ {0,12}\[exception RIP: ([^\]]{1,300})\]/;
@@ -245,6 +247,7 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
         continue;
       }
       const exc = CRASH_EXCEPTION_RIP.exec(text);
+      if (exc && /unknown or invalid address/.test(exc[1])) b.trace.suspect = true;
       if (exc) {
         openSegment(b, b.trace.origin === 'crash-bt' ? 'unknown' : b.seg.context, ln.no, exc[1].trim());
         continue;
@@ -273,6 +276,13 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
       }
       if (INSIDE_TRACE.test(text)) {
         addRegisters(builder.seg, text, ln.no);
+        continue;
+      }
+      // crash could not trust the exception frame it just printed: its registers say nothing.
+      if (builder.trace.origin === 'crash-bt' && BOGUS_FRAME.test(text)) {
+        builder.seg.registers = null;
+        builder.seg.registerLines = [];
+        builder.trace.suspect = true;
         continue;
       }
       // crash `bt -l`: the source line of the frame above, on a line of its own.

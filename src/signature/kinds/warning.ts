@@ -62,6 +62,11 @@ export const warningKinds: OopsKind[] = [
       c(r`EXT4-[Ff][Ss](?: \(.*\))?:`),
       c('warning: .* uses (deprecated v2 capabilities|wireless extensions)', 'i'),
       c(r`XFS \(\w+\): WARNING`),
+      // The crash utility's own warnings in a pasted session: about the dump, not the kernel.
+      c('WARNING: possibly bogus exception frame'),
+      c('WARNING: cannot make virtual-to-physical translation'),
+      c(r`WARNING: active task [0-9a-f]+ on cpu \d+ not found in PID hash`),
+      c('WARNING: (?:cannot find NT_PRSTATUS note|kernel relocated|cpu \\d+: cannot find NMI exception stack|invalid linux_banner pointer|cannot read linux_banner)'),
     ],
   },
 ];
