@@ -198,15 +198,19 @@ export function buildMachine(a: Analysis): MachineModel {
     ...(src.crash?.tasks ?? []).filter((t) => t.active).map((t) => `${t.pid}:${t.cpu}`),
     ...(src.crash?.runq ?? []).filter((q) => q.current !== null).map((q) => `${q.current?.pid}:${q.cpu}`),
   ]);
+  const asleep = (x: { s: StackView; ids: number[] }): boolean => {
+    const inner = contexts[x.ids[x.ids.length - 1]];
+    const top = inner?.frames.find((f) => f.reliable && f.function !== null);
+    return top?.function ? /^(?:__schedule|schedule|__switch_to\w{0,16}|context_switch)$/.test(baseName(top.function)) && inner.stoppedAt === null : false;
+  };
   for (const [cpu, list] of onCpu) {
-    const rank = (x: { s: StackView; ids: number[] }): number => {
-      const inner = contexts[x.ids[x.ids.length - 1]];
-      const top = inner?.frames.find((f) => f.reliable && f.function !== null);
-      const asleep = top?.function ? /^(?:__schedule|schedule|__switch_to\w{0,16}|context_switch)$/.test(baseName(top.function)) && inner.stoppedAt === null : false;
-      return (active.has(`${x.s.pid ?? 0}:${cpu}`) ? 8 : 0) + (asleep ? 0 : 4) + (x.s.trace.origin === 'crash-bt' ? 2 : 0);
-    };
-    let best = list[0];
-    for (const x of list) if (rank(x) >= rank(best)) best = x;
+    const rank = (x: { s: StackView; ids: number[] }): number =>
+      (active.has(`${x.s.pid ?? 0}:${cpu}`) ? 8 : 0) + (asleep(x) ? 0 : 4) + (x.s.trace.origin === 'crash-bt' ? 2 : 0);
+    // crash's CPU column of a sleeping task is the CPU it last ran on: that task is not on the CPU now.
+    const candidates = list.filter((x) => active.has(`${x.s.pid ?? 0}:${cpu}`) || !(x.s.trace.origin === 'crash-bt' && asleep(x)));
+    if (candidates.length === 0) continue;
+    let best = candidates[0];
+    for (const x of candidates) if (rank(x) >= rank(best)) best = x;
     cpus.set(cpu, { cpu, pid: best.s.pid, comm: best.s.comm, contexts: best.ids, doing: { en: '', zh: '' } });
   }
   joinTasks(tasks, src, newTask);

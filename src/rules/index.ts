@@ -10,6 +10,7 @@ import { preemptCountUnderflow } from './locking/preempt-count-underflow';
 import { selfDeadlockNested } from './locking/self-deadlock-nested';
 import { waitForCycle } from './locking/wait-for-cycle';
 import { irqUnsafeLock } from './locking/irq-unsafe-lock';
+import { lockWaitUnresolved } from './locking/lock-wait-unresolved';
 import { reenteredUnderLock } from './locking/reentered-under-lock';
 import { lockdepCircular } from './locking/lockdep-circular';
 import { lockdepRecursive } from './locking/lockdep-recursive';
@@ -97,6 +98,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   workqueueLockup,
   csdLock,
   hungTask,
+  lockWaitUnresolved,
   oomPanic,
   killedInit,
 ];
