@@ -125,28 +125,28 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
   };
 }
 
-/** Frames looked at for a wait on a completion or a work item (below schedule, schedule_timeout...). */
+/** Frames looked at for a wait on a completion, a work item or a grace period (below schedule, schedule_timeout...). */
 const SIGNAL_WINDOW = 6;
-
-/** A context asleep until an RCU grace period ends: synchronize_rcu, rcu_barrier... */
-function rcuWaitOf(c: MachineContext): Wait | null {
-  const reliable = c.frames.filter((f) => f.reliable && f.function !== null);
-  let i = reliable.slice(0, SIGNAL_WINDOW + 2).findIndex((f) => matchesAny(baseName(f.function as string), RCU_WAITS));
-  if (i < 0) return null;
-  while (i + 1 < reliable.length && matchesAny(baseName(reliable[i + 1].function as string), RCU_WAITS)) i++;
-  return { kind: 'rcu', primitive: baseName(reliable[i].function as string), taker: reliable[i + 1] ?? null, address: null, domain: null, name: RCU_GRACE_PERIOD, line: reliable[i].line };
-}
-
 const RCU_GRACE_PERIOD = 'RCU grace period';
 
-/** A context asleep until another one signals it: wait_for_completion, flush_work, kthread_stop. */
-function signalWaitOf(c: MachineContext): Wait | null {
+/** Sleeps that end when another context acts: the "lock" is what it must do, and its holder that context. */
+const SLEEP_WAITS: ReadonlyArray<{ fns: readonly RegExp[]; kind: 'rcu' | 'completion'; window: number; name: string | null }> = [
+  // synchronize_rcu() sleeps in wait_for_completion(): the grace period is what it waits for.
+  { fns: RCU_WAITS, kind: 'rcu', window: SIGNAL_WINDOW + 2, name: RCU_GRACE_PERIOD },
+  { fns: SIGNAL_WAITS, kind: 'completion', window: SIGNAL_WINDOW, name: null },
+];
+
+/** A context asleep until another one acts: an RCU grace period (synchronize_rcu), a completion, a work item, a thread's exit. */
+function sleepWaitOf(c: MachineContext): Wait | null {
   const reliable = c.frames.filter((f) => f.reliable && f.function !== null);
-  let i = reliable.slice(0, SIGNAL_WINDOW).findIndex((f) => matchesAny(baseName(f.function as string), SIGNAL_WAITS));
-  if (i < 0) return null;
-  while (i + 1 < reliable.length && matchesAny(baseName(reliable[i + 1].function as string), SIGNAL_WAITS)) i++;
-  const taker = reliable[i + 1] ?? null;
-  return { kind: 'completion', primitive: baseName(reliable[i].function as string), taker, address: null, domain: null, name: null, line: reliable[i].line };
+  for (const w of SLEEP_WAITS) {
+    const hit = (f: Frame): boolean => matchesAny(baseName(f.function as string), w.fns);
+    let i = reliable.slice(0, w.window).findIndex(hit);
+    if (i < 0) continue;
+    while (i + 1 < reliable.length && hit(reliable[i + 1])) i++;
+    return { kind: w.kind, primitive: baseName(reliable[i].function as string), taker: reliable[i + 1] ?? null, address: null, domain: null, name: w.name, line: reliable[i].line };
+  }
+  return null;
 }
 
 /** Functions of a context that run inside it: its reliable frames, and the instruction it was stopped at unless that is a prologue. */
@@ -475,7 +475,7 @@ function lockGraph(
     }
   }
   for (const c of contexts) {
-    const w = waitOf(c, arch) ?? rcuWaitOf(c) ?? signalWaitOf(c);
+    const w = waitOf(c, arch) ?? sleepWaitOf(c);
     if (!w) continue;
     if (w.kind !== 'completion' && w.kind !== 'rcu' && c.pid !== null) {
       // Lockdep lists the lock a task is acquiring as its last held lock, taken in the function that waits.
@@ -546,7 +546,7 @@ function lockGraph(
       }
       const sameCpuAs = lock.waiters.filter((w) => contexts[w.context].cpu !== null && contexts[w.context].cpu === c.cpu).map((w) => w.context);
       // The line that shows the evidence first, then the context's own lines.
-      lock.holders.push({ context: c.id, function: fn, evidence: [evidence], sameCpuAs, takenWith: null, takenWithLines: [], lines: [...new Set([line, ...c.lines])] });
+      lock.holders.push({ context: c.id, function: fn, module: null, evidence: [evidence], sameCpuAs, takenWith: null, takenWithLines: [], lines: [...new Set([line, ...c.lines])] });
     };
     // Only these can hold it: contexts whose registers hold its address, those a table may name, and those on a waiter's stack.
     const candidates = new Set<MachineContext>(lock.address ? byRegister.get(lock.address) ?? [] : []);
@@ -650,6 +650,9 @@ function lockGraph(
       const taker = lockTakingFrame(owned, src);
       if (taker) add(c, 'same-owner', baseName(taker.function as string), taker.line);
     }
+  }
+  for (const lock of byKey.values()) {
+    for (const h of lock.holders) h.module = h.function ? contexts[h.context].frames.find((f) => f.function !== null && baseName(f.function) === h.function)?.module ?? null : null;
   }
   return [...byKey.values()];
 }

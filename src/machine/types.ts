@@ -100,6 +100,8 @@ export interface LockHolder {
   context: number;
   /** The frame (function) that holds the lock. */
   function: string | null;
+  /** The module of that function, when it is module code. */
+  module: string | null;
   evidence: HoldEvidence[];
   /** The holder runs on the same CPU as a waiter it interrupted or was interrupted by. */
   sameCpuAs: number[];

@@ -5,6 +5,7 @@ import { interruptedHolders, machineOf } from '../../machine';
 import { baseName } from '../stacks';
 import { blameOfFrame, culpritOfBlame } from '../blame';
 import { messenger } from '../messages';
+import { holdEvidenceText } from './hold-evidence';
 import type { FindingDraft, L10n, Rule } from '../types';
 
 const messages = {
@@ -40,15 +41,7 @@ const messages = {
 
 const msg = messenger(messages);
 
-const EVIDENCE: Record<string, L10n> = {
-  'same-address': { en: 'the lock\'s address is in its registers', zh: '寄存器中有锁的地址' },
-  'same-owner': { en: 'it is code of the lock taker\'s module', zh: '它是取锁者所在模块的代码' },
-  'holder-function': { en: 'it is known to run holding the lock', zh: '已知它持有这把锁运行' },
-};
 
-function joined(parts: readonly L10n[]): L10n {
-  return { en: parts.map((p) => p.en).join(', '), zh: parts.map((p) => p.zh).join('，') };
-}
 
 export const irqUnsafeLock: Rule = {
   meta: {
@@ -112,7 +105,7 @@ deadlock-aa，irq-state-corruption 作为另一种可能。
         how: held.takenWith ? msg('howPlain', { call }) : null,
         call,
         rflags: holder.registers?.RFLAGS ?? holder.registers?.EFLAGS ?? '?',
-        evidence: joined(held.evidence.map((e) => EVIDENCE[e]).filter((x): x is L10n => x !== undefined)),
+        evidence: holdEvidenceText(held.evidence),
       };
       const evidence: FindingDraft['evidence'] = [{ line: w.lines[0], note: msg('evSpin', d) }];
       const rflagsLine = holder.lines.find((no) => /RFLAGS|EFLAGS/.test(ctx.line(no)?.text ?? ''));

@@ -1,8 +1,8 @@
 // Contexts that wait for each other in a ring (A waits for what B holds, B for what A holds): a deadlock read off the machine's wait-for graph.
 
 import { machineOf, type MachineContext, type MachineLock, type MachineModel, type WaitCycle } from '../../machine';
-import { baseName } from '../stacks';
 import { messenger } from '../messages';
+import { holdEvidenceText } from './hold-evidence';
 import type { FindingDraft, L10n, Rule } from '../types';
 
 const messages = {
@@ -40,15 +40,6 @@ const messages = {
 
 const msg = messenger(messages);
 
-const EVIDENCE_NAMES: Record<string, L10n> = {
-  'same-address': { en: 'the lock\'s address is in its registers', zh: '寄存器中有该锁的地址' },
-  'holder-function': { en: 'it runs a function known to hold it', zh: '它正在运行已知持有该锁的函数' },
-  'same-owner': { en: 'it runs code of the same owner', zh: '它正在运行同一模块的代码' },
-  'lockdep-held': { en: 'lockdep lists it as held', zh: 'lockdep 列出它持有该锁' },
-  'owner-field': { en: 'the lock\'s owner field names it', zh: '锁的 owner 字段指向它' },
-  'stack-word': { en: 'the lock\'s address is on its stack', zh: '它的栈上有该锁的地址' },
-  'rcu-stall': { en: 'the RCU stall report names it', zh: 'RCU 停滞报告指出了它' },
-};
 
 function who(c: MachineContext): L10n {
   const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : c.cpu !== null ? `CPU${c.cpu}` : '?';
@@ -76,11 +67,6 @@ function rotated(c: WaitCycle, m: MachineModel): WaitCycle {
     if (rank(e.waiter) < rank(c.edges[best].waiter)) best = i;
   });
   return { edges: [...c.edges.slice(best), ...c.edges.slice(0, best)] };
-}
-
-function moduleOf(c: MachineContext, fn: string | null): string | null {
-  if (fn === null) return null;
-  return c.frames.find((f) => f.function !== null && baseName(f.function) === fn)?.module ?? null;
 }
 
 export const waitForCycle: Rule = {
@@ -127,16 +113,16 @@ lockdep 的持锁列表、crash 打印的 mutex/rwsem 的 owner 字段、已知�
       const chain = join(sentences, msg('joinEdges'));
       // Waiting for a completion with a lock held breaks the contract: that waiter is the culprit. Else the holder of the first lock.
       const completion = c.edges.find((e) => m.locks[e.lock].kind === 'completion');
-      let culpritFn: string | null;
-      let culpritCtx: MachineContext;
+      let culprit: { function: string | null; module: string | null } | null;
       if (completion) {
-        culpritCtx = m.contexts[completion.waiter];
-        culpritFn = m.locks[completion.lock].waiters.find((w) => w.context === completion.waiter)?.taker ?? null;
+        const w = m.locks[completion.lock].waiters.find((x) => x.context === completion.waiter);
+        culprit = w ? { function: w.taker, module: w.takerModule } : null;
       } else {
         const first = c.edges[0];
-        culpritCtx = m.contexts[first.holder];
-        culpritFn = m.locks[first.lock].holders.find((h) => h.context === first.holder)?.function ?? null;
+        const h = m.locks[first.lock].holders.find((x) => x.context === first.holder);
+        culprit = h ? { function: h.function, module: h.module } : null;
       }
+      const culpritFn = culprit?.function ?? null;
       const evidence: FindingDraft['evidence'] = [];
       const seen = new Set<string>();
       for (const e of c.edges) {
@@ -151,7 +137,7 @@ lockdep 的持锁列表、crash 打印的 mutex/rwsem 的 owner 字段、已知�
         }
         if (h && !seen.has(`h${e.holder}:${e.lock}`)) {
           seen.add(`h${e.holder}:${e.lock}`);
-          const why = join(h.evidence.map((x) => EVIDENCE_NAMES[x] ?? { en: x, zh: x }), { en: ', ', zh: '，' });
+          const why = holdEvidenceText(h.evidence);
           const holder = who(m.contexts[e.holder]);
           evidence.push({ line: h.lines[0], note: lock.kind === 'completion' ? msg('evSignals', { holder, fn: h.function ?? '?' }) : msg('evHolds', { holder, lock: lt, in: h.function ? msg('inFn', { fn: h.function }) : null, evidence: why }) });
         }
@@ -168,7 +154,7 @@ lockdep 的持锁列表、crash 打印的 mutex/rwsem 的 owner 字段、已知�
         summary: msg('summary', data),
         explanation: msg('explain', { ...data, how }),
         evidence,
-        culprit: culpritFn ? { function: culpritFn, module: moduleOf(culpritCtx, culpritFn) } : null,
+        culprit: culpritFn ? culprit : null,
         nextSteps: [completion && culpritFn ? msg('stepCompletion', data) : msg('stepOrder', data), ...(sleeping ? [msg('stepOwner')] : []), msg('stepLockdep')],
         facts: {
           cycle: c.edges.map((e) => ({ waiter: e.waiter, holder: e.holder, lock: m.locks[e.lock].address ?? m.locks[e.lock].name, kind: m.locks[e.lock].kind })),

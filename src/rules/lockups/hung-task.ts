@@ -15,8 +15,7 @@ function rcuHolder(m: MachineModel, pid: number): { who: string; function: strin
   const h = l?.holders[0];
   if (!h) return null;
   const c = m.contexts[h.context];
-  const module = c.frames.find((f) => f.function !== null && baseName(f.function) === h.function)?.module ?? null;
-  return { who: `${c.comm ?? '?'}/${c.pid ?? '?'}${c.cpu !== null ? ` on CPU${c.cpu}` : ''}`, function: h.function, module, line: h.lines[0] ?? c.lines[0] ?? 0 };
+  return { who: `${c.comm ?? '?'}/${c.pid ?? '?'}${c.cpu !== null ? ` on CPU${c.cpu}` : ''}`, function: h.function, module: h.module, line: h.lines[0] ?? c.lines[0] ?? 0 };
 }
 
 /** Evidence of a holder that names the lock itself, not a guess from the code it runs. */
@@ -32,8 +31,7 @@ function modelOwner(m: MachineModel, pid: number): { lock: string; owner: string
     const c = m.contexts[h.context];
     const task = m.tasks.find((t) => t.pid === c.pid);
     const waits = m.locks.some((o) => o.waiters.some((w) => m.contexts[w.context].pid === c.pid));
-    const module = c.frames.find((f) => f.function !== null && baseName(f.function) === h.function)?.module ?? null;
-    return { lock: [l.name, l.address].filter((x) => x !== null).join(' ') || l.kind, owner: `${c.comm ?? '?'}/${c.pid}`, ownerPid: c.pid ?? -1, site: h.function, module, blocked: waits || task?.state === 'UN', line: h.lines[0] ?? c.lines[0] ?? 0 };
+    return { lock: [l.name, l.address].filter((x) => x !== null).join(' ') || l.kind, owner: `${c.comm ?? '?'}/${c.pid}`, ownerPid: c.pid ?? -1, site: h.function, module: h.module, blocked: waits || task?.state === 'UN', line: h.lines[0] ?? c.lines[0] ?? 0 };
   }
   return null;
 }
