@@ -2,13 +2,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { analyzeText } from '../src/analyze/analyze';
 import { buildMachine } from '../src/machine';
 import { schedTaskLine } from '../src/knowledge/task-states';
-import { REPO } from './support/shared';
+import { REPO, SKIP_SHARED, sharedDir } from './support/shared';
 
 const fixture = (...p: string[]): string => join(REPO, 'test', 'fixtures', ...p);
 
@@ -109,4 +109,17 @@ test('"Showing busy workqueues": the work items of the last dump, the one in fli
   const keys = m.work.map((w) => `${w.workqueue}:${w.state}:${w.function}`);
   assert.equal(new Set(keys).size, keys.length);
   assert.ok(m.work.every((w) => w.lines[0] > text.split('\n').findIndex((l) => l.includes('Showing busy workqueues'))));
+});
+
+test('a self-detected RCU stall pasted without its CPU line: the stack is the stalled CPU\'s, stopped at the RIP printed before it', { skip: SKIP_SHARED }, async () => {
+  const dir = readdirSync(join(sharedDir() ?? '', 'cases', 'realworld')).find((d) => d.startsWith('021-'));
+  if (!dir) return;
+  const path = join(sharedDir() ?? '', 'cases', 'realworld', dir, 'input.txt');
+  const { m, text } = await machineOf(path);
+  const stalled = /^\s*rcu:\s+(\d+)-\S+: \(\d+ ticks this GP\)/m.exec(text);
+  const rip = /RIP: 0010:([A-Za-z_][\w.]*)\+/.exec(text);
+  assert.ok(stalled && rip);
+  const blocker = m.rcuBlockers.find((r) => r.cpu === Number(stalled[1]));
+  assert.ok(blocker);
+  assert.equal(blocker.doing?.en, `runs ${rip[1]}()`);
 });

@@ -167,8 +167,16 @@ export function buildMachine(a: Analysis): MachineModel {
   // One stack per task (pid), or per CPU when the stack names no task.
   const chosen = new Map<string, StackView>();
   let n = 0;
-  for (const s of allStacks(a)) {
+  // A self-detected RCU stall prints the stalled CPU's own stack, even when the paste lost its `CPU:` line.
+  const selfStall = src.rcu.filter((r) => r.self && r.cpu !== null);
+  for (const found of allStacks(a)) {
     if (++n > MAX_STACKS) break;
+    let s = found;
+    if (s.cpu === null && s.pid === null && s.report !== null) {
+      const r = a.reports[s.report];
+      const self = selfStall.find((x) => x.line >= r.startLine && x.line <= r.endLine);
+      if (self) s = { ...s, cpu: self.cpu };
+    }
     if ((s.cpu === null && s.pid === null) || isTrackTrace(s.trace)) continue;
     const key = s.pid !== null && s.pid !== 0 ? `p${s.pid}` : `c${s.cpu}`;
     const had = chosen.get(key);
@@ -307,7 +315,8 @@ const BEFORE_REGISTERS = /^(?:CPU: {0,2}\d|task:|Call [Tt]race:|NMI backtrace fo
  * the task line and `Call Trace:` (an oops, an NMI backtrace, a soft lockup), when kernel-mode.
  */
 function precedingStop(a: Analysis, t: CallTrace): { rip: string; registers: Record<string, string>; lines: number[] } | null {
-  if (t.origin !== 'console') return null;
+  // A crash listing prints its exception frames inside the listing; a console or pasted one prints them before.
+  if (t.origin === 'crash-bt') return null;
   const registers: Record<string, string> = {};
   let rip: string | null = null;
   const lines: number[] = [];

@@ -39,6 +39,8 @@ export interface RcuBlockerSource {
   /** As printed: `1-....: (1128 ticks this GP) idle=...`, `P92`, `rcu_preempt kthread starved for 5252 jiffies`. */
   detail: string;
   kind: 'cpu' | 'task' | 'starved-kthread';
+  /** A self-detected stall: the CPU printing the report is this one, so the stack it prints is its own. */
+  self: boolean;
   line: number;
 }
 
@@ -73,6 +75,7 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
   const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map(), disCalls: new Map(), work: [] };
   let wq: { name: string | null; cpus: string | null } | null = null;
   let addressOf: string | null = null;
+  let selfAt = -1;
   let held: LogLine[] | null = null;
   let crashSeen = false;
   const flushHeld = (): void => {
@@ -148,20 +151,21 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
       if (m && out.csd.length < MAX_ITEMS) out.csd.push({ cpu: Number(m[1]), target: Number(m[3]), waitedNs: Number(m[2]), function: m[4] ?? null, line: ln.no });
       continue;
     }
+    if (text.includes('self-detected stall')) selfAt = ln.no;
     if (out.rcu.length >= MAX_ITEMS) continue;
     const cpu = text.includes('-') && text.includes('(') ? RCU_CPU.exec(text) : null;
     if (cpu) {
-      out.rcu.push({ cpu: Number(cpu[1]), pid: null, detail: text.replace(/^rcu:\s*/, '').trim(), kind: 'cpu', line: ln.no });
+      out.rcu.push({ cpu: Number(cpu[1]), pid: null, detail: text.replace(/^rcu:\s*/, '').trim(), kind: 'cpu', self: selfAt >= 0 && ln.no - selfAt <= 3, line: ln.no });
       continue;
     }
     if (text.includes('Tasks blocked on')) {
       const t = RCU_TASKS.exec(text);
-      if (t) for (const p of t[3].trim().split(/\s+/)) out.rcu.push({ cpu: null, pid: Number(p.slice(1)), detail: p, kind: 'task', line: ln.no });
+      if (t) for (const p of t[3].trim().split(/\s+/)) out.rcu.push({ cpu: null, pid: Number(p.slice(1)), detail: p, kind: 'task', self: false, line: ln.no });
       continue;
     }
     if (text.includes('kthread starved')) {
       const s = RCU_STARVED.exec(text);
-      if (s) out.rcu.push({ cpu: s[3] !== undefined ? Number(s[3]) : null, pid: null, detail: `${s[1]} kthread starved for ${s[2]} jiffies`, kind: 'starved-kthread', line: ln.no });
+      if (s) out.rcu.push({ cpu: s[3] !== undefined ? Number(s[3]) : null, pid: null, detail: `${s[1]} kthread starved for ${s[2]} jiffies`, kind: 'starved-kthread', self: false, line: ln.no });
     }
   }
   flushHeld();
