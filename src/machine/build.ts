@@ -97,9 +97,11 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
   const at = c.stoppedAt ? ripFunction(c.stoppedAt).fn : null;
   const atPrimitive = at !== null ? primitiveOf(at) : null;
   // A spinner is at the top of the stack; a sleeper lies below the scheduler and the wait helpers (schedule, io_schedule, bit_wait).
+  // A sleeper counts only when the scheduler is on top: a lockdep or sanitizer report prints the stack of a task still acquiring.
+  const asleep = sleepsInScheduler(reliable, c);
   let i = reliable.slice(0, SLEEPER_WINDOW).findIndex((f, k) => {
     const p = primitiveOf(baseName(f.function as string));
-    return p !== null && (k < SPINNER_WINDOW || !p.spins);
+    return p !== null && (p.spins ? k < SPINNER_WINDOW : asleep);
   });
   if (i < 0 && !atPrimitive) return null;
   if (i < 0) i = -1;
@@ -125,6 +127,16 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
   };
 }
 
+/** What the stack of a task that went to sleep starts with. */
+const SCHEDULER_TOP = /^(?:__schedule|schedule|__switch_to\w{0,16}|context_switch|finish_task_switch\w{0,16})$/;
+
+/** The context sleeps: its innermost frame (or where it was stopped) is the scheduler. */
+function sleepsInScheduler(reliable: readonly Frame[], c: MachineContext): boolean {
+  const at = c.stoppedAt ? ripFunction(c.stoppedAt).fn : null;
+  const top = reliable[0]?.function ? baseName(reliable[0].function) : null;
+  return (at !== null && SCHEDULER_TOP.test(at)) || (top !== null && SCHEDULER_TOP.test(top));
+}
+
 /** Frames looked at for a wait on a completion, a work item or a grace period (below schedule, schedule_timeout...). */
 const SIGNAL_WINDOW = 6;
 const RCU_GRACE_PERIOD = 'RCU grace period';
@@ -139,6 +151,7 @@ const SLEEP_WAITS: ReadonlyArray<{ fns: readonly RegExp[]; kind: 'rcu' | 'comple
 /** A context asleep until another one acts: an RCU grace period (synchronize_rcu), a completion, a work item, a thread's exit. */
 function sleepWaitOf(c: MachineContext): Wait | null {
   const reliable = c.frames.filter((f) => f.reliable && f.function !== null);
+  if (!sleepsInScheduler(reliable, c)) return null;
   for (const w of SLEEP_WAITS) {
     const hit = (f: Frame): boolean => matchesAny(baseName(f.function as string), w.fns);
     let i = reliable.slice(0, w.window).findIndex(hit);
