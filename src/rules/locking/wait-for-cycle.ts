@@ -41,9 +41,11 @@ const messages = {
 const msg = messenger(messages);
 
 
-function who(c: MachineContext): L10n {
+/** A context by its task, and the CPU it runs on when it is on one now (a sleeping task's CPU is only where it last ran). */
+function who(c: MachineContext, m: MachineModel): L10n {
   const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : c.cpu !== null ? `CPU${c.cpu}` : '?';
-  return msg('who', { task, on: c.cpu !== null && c.comm !== null ? msg('onCpu', { cpu: c.cpu }) : null });
+  const running = m.cpus.some((x) => x.contexts.includes(c.id));
+  return msg('who', { task, on: running && c.cpu !== null && c.comm !== null ? msg('onCpu', { cpu: c.cpu }) : null });
 }
 
 function lockText(l: MachineLock): L10n {
@@ -107,7 +109,7 @@ lockdep 的持锁列表、crash 打印的 mutex/rwsem 的 owner 字段、已知�
       const c = rotated(raw, m);
       const sentences = c.edges.map((e) => {
         const lock = m.locks[e.lock];
-        const data = { waiter: who(m.contexts[e.waiter]), lock: lockText(lock), holder: who(m.contexts[e.holder]), primitive: lock.waiters.find((w) => w.context === e.waiter)?.primitive ?? null };
+        const data = { waiter: who(m.contexts[e.waiter], m), lock: lockText(lock), holder: who(m.contexts[e.holder], m), primitive: lock.waiters.find((w) => w.context === e.waiter)?.primitive ?? null };
         return lock.kind === 'completion' ? msg('edgeSignal', data) : msg('edge', data);
       });
       const chain = join(sentences, msg('joinEdges'));
@@ -132,13 +134,13 @@ lockdep 的持锁列表、crash 打印的 mutex/rwsem 的 owner 字段、已知�
         const lt = lockText(lock);
         if (w && !seen.has(`w${e.waiter}:${e.lock}`)) {
           seen.add(`w${e.waiter}:${e.lock}`);
-          if (lock.kind === 'completion') evidence.push({ line: w.lines[0], note: msg('evWaitsSignal', { waiter: who(m.contexts[e.waiter]), primitive: w.primitive, taker: w.taker ?? '?' }) });
-          else evidence.push({ line: w.lines[0], note: msg('evWaits', { waiter: who(m.contexts[e.waiter]), primitive: w.primitive, lock: lt, by: w.taker ? msg('byTaker', { taker: w.taker }) : null }) });
+          if (lock.kind === 'completion') evidence.push({ line: w.lines[0], note: msg('evWaitsSignal', { waiter: who(m.contexts[e.waiter], m), primitive: w.primitive, taker: w.taker ?? '?' }) });
+          else evidence.push({ line: w.lines[0], note: msg('evWaits', { waiter: who(m.contexts[e.waiter], m), primitive: w.primitive, lock: lt, by: w.taker ? msg('byTaker', { taker: w.taker }) : null }) });
         }
         if (h && !seen.has(`h${e.holder}:${e.lock}`)) {
           seen.add(`h${e.holder}:${e.lock}`);
           const why = holdEvidenceText(h.evidence);
-          const holder = who(m.contexts[e.holder]);
+          const holder = who(m.contexts[e.holder], m);
           evidence.push({ line: h.lines[0], note: lock.kind === 'completion' ? msg('evSignals', { holder, fn: h.function ?? '?' }) : msg('evHolds', { holder, lock: lt, in: h.function ? msg('inFn', { fn: h.function }) : null, evidence: why }) });
         }
       }
