@@ -351,9 +351,17 @@ function precedingStop(a: Analysis, t: CallTrace): { rip: string; registers: Rec
   return rip ? { rip, registers, lines: lines.sort((x, y) => x - y) } : null;
 }
 
+/** A segment that is only the user-mode registers a syscall or fault entered the kernel with (`RIP: 0033:0x47fbe9`): no kernel context. */
+function userModeStop(g: StackSegment): boolean {
+  const cs = g.registers?.CS;
+  if (cs !== undefined) return /^0{0,2}(?:33|23|2b|73)$/.test(cs);
+  const m = /^(?:0x)?([0-9a-f]{1,16})$/.exec(g.exceptionRip ?? '');
+  return m !== null && (m[1].length < 16 || !/^f/.test(m[1]));
+}
+
 /** Reads a stack's segments into contexts (ids returned outermost first) and links each to the one that interrupted it. */
 function contextsOf(a: Analysis, t: CallTrace, s: StackView, into: MachineContext[]): number[] {
-  const segs = foldEntryStubs(t.segments).filter((g) => g.frames.length > 0 || g.exceptionRip !== null);
+  const segs = foldEntryStubs(t.segments).filter((g) => g.frames.length > 0 || (g.exceptionRip !== null && !userModeStop(g)));
   const stop = segs.length > 0 && segs[0].exceptionRip === null && segs[0].registers === null ? precedingStop(a, t) : null;
   if (stop) segs[0] = { ...segs[0], exceptionRip: stop.rip, registers: stop.registers, registerLines: [...segs[0].registerLines, ...stop.lines] };
   const ids: number[] = [];
@@ -723,7 +731,8 @@ function innermostOf(ids: readonly number[], contexts: readonly MachineContext[]
   return innermostWorking({ cpu: -1, pid: null, comm: null, contexts: [...ids], doing: { en: '', zh: '' } }, contexts);
 }
 
-function innermostWorking(cpu: MachineCpu, contexts: readonly MachineContext[]): MachineContext | null {
+/** The innermost context of a CPU that runs code of its own: not the NMI or watchdog that only reported the CPU. */
+export function innermostWorking(cpu: MachineCpu, contexts: readonly MachineContext[]): MachineContext | null {
   // contexts are outermost first; the NMI that printed the stack (or took the dump) is not what the CPU was doing.
   for (let i = cpu.contexts.length - 1; i >= 0; i--) {
     const c = contexts[cpu.contexts[i]];
@@ -824,7 +833,11 @@ function doingOf(cpu: MachineCpu, contexts: readonly MachineContext[], locks: re
     return { en: `waits in ${ipi.function}() for ${whom ?? 'other CPUs'} to run its function`, zh: `在 ${ipi.function}() 中等待${whom ?? '其他 CPU'}执行其函数` };
   }
   // The reporting machinery (dump_stack, __warn, sanitizers) is how the CPU told, not what it was doing.
-  const top = runningFunctions(c).find((f) => !isRole(f.fn, 'reporting'))?.fn ?? null;
+  const running = runningFunctions(c).filter((f) => !isRole(f.fn, 'reporting'));
+  const top = running[0]?.fn ?? null;
   if (top && IDLE.test(top)) return { en: 'idle', zh: '空闲' };
-  return top ? { en: `runs ${top}()`, zh: `运行 ${top}()` } : { en: 'unknown', zh: '未知' };
+  if (!top) return { en: 'unknown', zh: '未知' };
+  // A delay loop or list helper runs for the code that called it: name that code too.
+  const owner = isRole(top, 'primitive', 'helper') ? running.slice(1, 6).find((f) => !isRole(f.fn, 'primitive', 'helper', 'reporting', 'entry'))?.fn ?? null : null;
+  return owner ? { en: `runs ${top}() in ${owner}()`, zh: `在 ${owner}() 中运行 ${top}()` } : { en: `runs ${top}()`, zh: `运行 ${top}()` };
 }

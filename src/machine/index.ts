@@ -79,5 +79,5 @@ export function spinDeadlockClass(m: MachineModel, cpu: number | null): 'deadloc
   return m.cycles.some((c) => c.edges.some((e) => m.contexts[e.waiter].cpu === cpu && m.locks[e.lock].kind !== 'completion')) ? 'deadlock-abba' : 'deadlock-aa';
 }
 
-export { buildMachine } from './build';
+export { buildMachine, innermostWorking } from './build';
 export type * from './types';

@@ -26,6 +26,8 @@ const CRASH_FRAME = /^ {0,8}#(\d{1,4}) {1,4}\[([0-9a-f]{1,16})\] {1,4}([\w.$]{1,
 const ARM_FRAME = /^ {0,16}(?:\[<([0-9a-f]{1,16})>\] \(([\w.$]{1,255})(?:\+0x([0-9a-f]{1,16})\/0x([0-9a-f]{1,16}))?(?: \[([\w-]{1,64})\])?\)|([A-Za-z_.$][\w.$]{0,255})(?: \[([\w-]{1,64})\])?) from (?:\[<([0-9a-f]{1,16})>\] \(([\w.$]{1,255})\+0x([0-9a-f]{1,16})\/0x([0-9a-f]{1,16})(?: \[([\w-]{1,64})\])?\)|([A-Za-z_.$][\w.$]{0,255})\+0x([0-9a-f]{1,16})\/0x([0-9a-f]{1,16})(?: \[([\w-]{1,64})\])?) *$/;
 // ` func+0x1/0x2 (kernel/x.c:12)` printed by some arm64 symbolisers.
 const ADDR_ONLY_FRAME = /^ {0,16}\[<([0-9a-f]{8,16})>\] {1,4}(\? {1,4})?0x[0-9a-f]{1,16} *$/;
+// `%pS` of a kernel address no symbol covers (an unloaded module, BPF or freed code): ` ? 0xffffffffc03b4000`.
+const BARE_ADDR_FRAME = /^ {0,16}(\? {1,4})?0x(ffff[0-9a-f]{12}|c[0-9a-f]{7}) *$/;
 
 function hex(s: string | undefined): number | null {
   if (s === undefined) return null;
@@ -98,6 +100,10 @@ function parseFrameAs(text: string, line: number): Frame | null {
   m = ADDR_ONLY_FRAME.exec(text);
   if (m) {
     return { function: null, offset: null, size: null, module: null, address: m[1], reliable: m[2] === undefined, source: null, inlined: false, line };
+  }
+  m = BARE_ADDR_FRAME.exec(text);
+  if (m) {
+    return { function: null, offset: null, size: null, module: null, address: m[2], reliable: m[1] === undefined, source: null, inlined: false, line };
   }
   return null;
 }

@@ -9,12 +9,14 @@ import { cpuBacktraces, sampledStackOf, sampleFrames, sightings, type SampledSta
 import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 import { spinningIn } from './spinning';
+import { holderBlame, lockupView } from './machine-view';
 
 const HEADER = /Watchdog detected hard LOCKUP on cpu (\d{1,5})|Kernel panic - not syncing: Hard LOCKUP|NMI watchdog: BUG: hard lockup - CPU#?(\d{1,5})|hard LOCKUP on CPU (\d{1,5})/;
 const STOP = /Watchdog detected hard LOCKUP|Kernel panic - not syncing|BUG: hard lockup|BUG: soft lockup|rcu: INFO:|INFO: rcu_/;
 
 const messages = {
   summarySpin: { en: 'Hard lockup on CPU {{cpu}}: {{who}} spins with interrupts off on a lock that is never released{{still}}', zh: 'CPU {{cpu}} hard lockup：{{who}} 关中断在一把始终不释放的锁上自旋{{still}}' },
+  summarySpinHeld: { en: 'Hard lockup on CPU {{cpu}}: {{who}} spins with interrupts off on a lock that {{holder}} holds and never releases{{still}}', zh: 'CPU {{cpu}} hard lockup：{{who}} 关中断在一把锁上自旋，该锁被 {{holder}} 持有且始终不释放{{still}}' },
   summaryLoop: { en: 'Hard lockup on CPU {{cpu}}: {{who}} kept running with interrupts disabled{{still}}', zh: 'CPU {{cpu}} hard lockup：{{who}} 一直在关中断状态下运行{{still}}' },
   summaryUnknown: { en: 'Hard lockup on CPU {{cpu}}: the CPU ran with interrupts disabled past the watchdog threshold, and the log does not show what it ran', zh: 'CPU {{cpu}} hard lockup：该 CPU 关中断运行超过了看门狗阈值，日志中没有显示它在运行什么' },
   still: { en: ' (still locked up at the later reports: {{n}} reports of the same CPU)', zh: '（之后的报告中仍然卡住：同一个 CPU 共报告了 {{n}} 次）' },
@@ -147,7 +149,11 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       const sampleReport = primary?.hit.report ?? ownBacktraces[0]?.report ?? first.report;
       const blame = stack ? blameFrames(sampleFrames(stack), { mode: 'lockup', detectedIn: stack.detectedIn, samples }) : null;
       const spin = stack ? spinningIn(stack, sampleReport.registers?.values.RDI ?? null, first.header.no) : null;
-      const culprit = blame && blame.function ? blame : null;
+      const model = machineOf(ctx.analysis);
+      const view = lockupView(model, cpuNo, spin?.lock ?? null);
+      // A spinner's culprit is the code that took the lock, when the model confirms who holds it.
+      const held = spin ? holderBlame(view) : null;
+      const culprit = held ?? (blame && blame.function ? blame : null);
       const eflagsRaw = sampleReport.registers?.values.EFLAGS ?? sampleReport.registers?.values.RFLAGS ?? null;
       let irqsOff = false;
       try {
@@ -159,7 +165,7 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       const n = Math.max(1, lockup.hits.filter((h) => !/Kernel panic/.test(h.header.text)).length);
       const ip = stack?.detectedIn?.function ?? null;
       const data = {
-        cpu: lockup.cpu ?? msg('cpuUnknown'), n, who: culprit ? who(culprit) : null, spinner: spin?.spinner.function ? baseName(spin.spinner.function) : null,
+        cpu: lockup.cpu ?? msg('cpuUnknown'), n, who: blame?.function ? who(blame) : culprit ? who(culprit) : null, holder: held ? who(held) : null, spinner: spin?.spinner.function ? baseName(spin.spinner.function) : null,
         lock: spin?.lock ?? null, location: culprit?.location ?? null, ip: ip ? baseName(ip) : null, title: earlier?.title ?? null,
         still: n > 1 ? msg('still', { n }) : null, eflags: irqsOff && eflagsRaw ? msg('eflags', { value: eflagsRaw }) : null, value: eflagsRaw,
       };
@@ -173,12 +179,14 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       if (culprit?.line !== null && culprit?.line !== undefined && culprit.line !== ipLine) evidence.push({ line: culprit.line, note: msg('evLoop', data) });
       for (const b of ownBacktraces.slice(primary ? 0 : 1, 3)) evidence.push({ line: b.line, note: msg('evSample', data) });
       if (earlier) evidence.push({ line: earlier.headerLine, note: msg('evEarlier') });
+      evidence.push(...view.evidence);
       const paras: L10n[] = [msg('explainWatchdog', data)];
       if (n > 1) paras.push(msg('explainRepeats', data));
       if (!culprit) paras.push(msg('explainNoStack'));
       else if (spin) paras.push(msg('explainSpin', data));
       else paras.push(msg(ip && baseName(ip) === culprit.function ? 'explainLoopHere' : 'explainLoop', data));
-      if (spin && others.size > 0) paras.push(msg('explainOthers', { n: others.size }));
+      paras.push(...view.paragraphs);
+      if (spin && others.size > 0 && !view.holder) paras.push(msg('explainOthers', { n: others.size }));
       if (earlier) paras.push(msg('explainEarlier', data));
       const nextSteps: L10n[] = [msg(spin ? 'stepBtASpin' : 'stepBtALoop')];
       if (spin?.lock) nextSteps.push(msg('stepRdLock', data));
@@ -191,15 +199,15 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       out.push({
         report: indices[0],
         alsoExplains: indices.slice(1),
-        rootCauseClass: spin ? spinDeadlockClass(machineOf(ctx.analysis), cpuNo) : 'other',
+        rootCauseClass: spin ? spinDeadlockClass(model, cpuNo) : 'other',
         secondaryClasses: spin ? ['deadlock-abba'] : ['irq-state-corruption'],
-        confidence: spin ? 0.6 : culprit ? 0.55 : 0.45,
-        summary: msg(!culprit ? 'summaryUnknown' : spin ? 'summarySpin' : 'summaryLoop', data),
+        confidence: spin ? (held ? 0.7 : 0.6) : culprit ? 0.55 : 0.45,
+        summary: msg(!culprit ? 'summaryUnknown' : spin && held ? 'summarySpinHeld' : spin ? 'summarySpin' : 'summaryLoop', data),
         explanation: paragraphs(paras),
         evidence,
         culprit: culprit ? culpritOfBlame(culprit) : null,
         nextSteps,
-        facts: { cpu: cpuNo, reports: n, spinning: spin !== null, lockAddress: spin?.lock ?? null, interruptsDisabled: irqsOff, earlierReport: earlier?.title ?? null, blameBasis: culprit?.basis ?? null, samples: samples.length + (stack ? 1 : 0) },
+        facts: { cpu: cpuNo, reports: n, spinning: spin !== null, lockAddress: spin?.lock ?? null, interruptsDisabled: irqsOff, earlierReport: earlier?.title ?? null, lockHolder: view.holder?.function ?? null, blameBasis: culprit?.basis ?? null, samples: samples.length + (stack ? 1 : 0) },
       });
     }
     return out;

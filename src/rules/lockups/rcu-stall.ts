@@ -8,6 +8,7 @@ import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 import { spinningIn, type Spin } from './spinning';
 import { machineOf, spinDeadlockClass } from '../../machine';
+import { holderBlame, lockupView } from './machine-view';
 
 const HEADER = /\b(rcu_\w{1,16}) (self-detected stall on CPU|detected stalls? on CPUs?\/tasks|detected expedited stalls on CPUs\/tasks|detected stalls? on tasks)|\bINFO: (rcu_\w{1,16}) detected stall/;
 const STOP = /rcu: INFO: |INFO: rcu_|BUG: soft lockup|Watchdog detected hard LOCKUP|Kernel panic - not syncing/;
@@ -25,8 +26,10 @@ const HOLDOUT = /^task:\S{1,64}\s+state:|holdout: \d/;
 
 const messages = {
   summaryCpu: { en: 'RCU stall{{on}}{{self}}: {{who}} kept the CPU from passing a quiescent state{{still}}', zh: 'RCU 停滞{{on}}{{self}}：{{who}} 让 CPU 无法经过静止状态{{still}}' },
+  summaryCpuSpinHeld: { en: 'RCU stall{{on}}{{self}}: {{who}} spins on a lock that {{holder}} holds and never releases{{still}}', zh: 'RCU 停滞{{on}}{{self}}：{{who}} 在一把锁上自旋，该锁被 {{holder}} 持有且始终不释放{{still}}' },
   summaryCpuSpin: { en: 'RCU stall{{on}}{{self}}: {{who}} spins on a lock that is never released{{still}}', zh: 'RCU 停滞{{on}}{{self}}：{{who}} 在一把始终不释放的锁上自旋{{still}}' },
   summaryCpuUnknown: { en: 'RCU stall{{on}}{{self}}: the log does not show what the stalled CPU was running{{still}}', zh: 'RCU 停滞{{on}}{{self}}：日志中没有显示停滞的 CPU 在运行什么{{still}}' },
+  summaryIpiNamed: { en: 'RCU stall{{on}}{{self}}: {{ipi}}() waits for CPU {{blocker}} to answer a cross-CPU call, and CPU {{blocker}} {{doing}}{{still}}', zh: 'RCU 停滞{{on}}{{self}}：{{ipi}}() 在等 CPU {{blocker}} 响应跨 CPU 调用，而 CPU {{blocker}} {{doing}}{{still}}' },
   summaryIpi: { en: 'RCU stall{{on}}{{self}}: {{ipi}}() waits for another CPU to answer a cross-CPU call; the CPU that does not answer is the one to look at{{still}}', zh: 'RCU 停滞{{on}}{{self}}：{{ipi}}() 在等待另一个 CPU 响应跨 CPU 调用；该看的是没有响应的那个 CPU{{still}}' },
   onCpu: { en: ' on CPU {{cpus}}', zh: '（CPU {{cpus}}）' },
   summaryNoCpu: { en: 'RCU stall: the report names no stalled CPU, and the log shows no stack for one', zh: 'RCU 停滞：报告没有指出停滞的 CPU，日志中也没有相应的调用栈' },
@@ -289,11 +292,17 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       // Waiting for an IPI answer: the stuck CPU is another one, this one only waits for it.
       const waitFn = stalled.sample && !stalled.spin ? ipiWaitIn(stalled.sample.stack) : null;
       const ipiWait = waitFn !== null;
-      const c = ipiWait ? null : stalled.blame;
+      const model = machineOf(ctx.analysis);
+      const viewCpu = stalledCpu ?? (st.self ? first.report.cpu : null);
+      const view = lockupView(model, viewCpu, stalled.spin?.lock ?? null);
+      // A spinner's culprit is the code that took the lock, when the model confirms its holder; an IPI waiter's is the CPU it waits for.
+      const held = stalled.spin ? holderBlame(view) : null;
+      const c = ipiWait ? view.blocker?.blame ?? null : held ?? stalled.blame;
       const data = {
-        cpus, on: cpus ? msg('onCpu', { cpus }) : null, ipi: waitFn ? baseName(waitFn) : null, self: st.self ? msg('selfTag') : null, who: who(c), n, still: n > 1 ? msg('still', { n }) : null,
+        cpus, on: cpus ? msg('onCpu', { cpus }) : null, ipi: waitFn ? baseName(waitFn) : null, self: st.self ? msg('selfTag') : null, who: who(held ? stalled.blame : c), holder: held ? who(held) : null, n, still: n > 1 ? msg('still', { n }) : null,
         spinner: stalled.spin?.spinner.function ? baseName(stalled.spin.spinner.function) : null, ip: ip ? baseName(ip) : null, location: c?.location ?? null,
         kthread: starved?.kthread ?? null, jiffies: starved?.jiffies ?? null, kcpu, allQs: st.allQs ? msg('allQs') : null,
+        blocker: view.blocker?.cpu ?? null, doing: view.blocker?.doing ?? null,
       };
       const headerNote = msg(st.tasks ? 'evTasks' : st.self ? 'evSelf' : 'evOther');
       const baseEvidence = (): FindingDraft['evidence'] => {
@@ -342,6 +351,7 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       if (stalled.spin) evidence.push({ line: stalled.spin.spinner.line, note: msg('evSpinner', data) });
       if (c?.line !== null && c?.line !== undefined) evidence.push({ line: c.line, note: msg('evLoop', data) });
       if (starved) evidence.push({ line: starved.line, note: msg('evStarved') });
+      evidence.push(...view.evidence);
       const paras: L10n[] = [];
       if (st.tasks) paras.push(msg('explainTasks'));
       else if (st.self) paras.push(c ? msg('explainSelf', data) : msg('explainSelfNoStack'));
@@ -349,6 +359,7 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       if (n > 1) paras.push(msg('explainRepeats', data));
       if (ipiWait) paras.push(msg('explainIpi', data));
       else if (c) paras.push(stalled.spin ? msg('explainSpin', data) : msg(ip && baseName(ip) === c.function ? 'explainLoopHere' : 'explainLoop', data));
+      paras.push(...view.paragraphs);
       if (starved) paras.push(msg(starvedOnStalled ? 'explainStarvedSame' : starvationCause && kcpu === null ? 'explainStarvedLikely' : starvationCause ? 'explainStarvedAlso' : 'explainStarvedMinor', data));
       const nextSteps: L10n[] = [st.tasks ? msg('stepTasks') : ipiWait ? msg('stepBtAIpi') : msg('stepBtA')];
       if (ipiWait) nextSteps.push(msg('stepCsd'));
@@ -359,15 +370,15 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       out.push({
         report: indices[0],
         alsoExplains: indices.slice(1),
-        rootCauseClass: stalled.spin ? spinDeadlockClass(machineOf(ctx.analysis), stalledCpu) : 'other',
-        secondaryClasses: stalled.spin ? [spinDeadlockClass(machineOf(ctx.analysis), stalledCpu) === 'deadlock-aa' ? 'deadlock-abba' : 'deadlock-aa'] : [],
-        confidence: c ? 0.6 : 0.45,
-        summary: st.tasks ? msg('summaryTasks') : ipiWait ? msg('summaryIpi', data) : cpus === null && !c ? msg('summaryNoCpu') : c ? msg(stalled.spin ? 'summaryCpuSpin' : 'summaryCpu', data) : msg('summaryCpuUnknown', data),
+        rootCauseClass: stalled.spin ? spinDeadlockClass(model, viewCpu) : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other',
+        secondaryClasses: stalled.spin ? [spinDeadlockClass(model, viewCpu) === 'deadlock-aa' ? 'deadlock-abba' : 'deadlock-aa'] : [],
+        confidence: held ? 0.7 : c ? 0.6 : 0.45,
+        summary: st.tasks ? msg('summaryTasks') : ipiWait ? msg(view.blocker ? 'summaryIpiNamed' : 'summaryIpi', data) : cpus === null && !c ? msg('summaryNoCpu') : c ? msg(stalled.spin ? (held ? 'summaryCpuSpinHeld' : 'summaryCpuSpin') : 'summaryCpu', data) : msg('summaryCpuUnknown', data),
         explanation: paragraphs(paras),
         evidence,
         culprit: c ? culpritOfBlame(c) : null,
         nextSteps,
-        facts: { selfDetected: st.self, tasksFlavour: st.tasks, stalledCpus: st.cpus, waitingForIpi: ipiWait, reports: n, kthreadStarved: starved !== null, spinning: stalled.spin !== null, blameBasis: c?.basis ?? null },
+        facts: { selfDetected: st.self, tasksFlavour: st.tasks, stalledCpus: st.cpus, waitingForIpi: ipiWait, reports: n, kthreadStarved: starved !== null, spinning: stalled.spin !== null, waitsForCpus: view.blockers, lockHolder: view.holder?.function ?? null, blameBasis: c?.basis ?? null },
       });
       // The kthread starved on another CPU as long as the stall lasted: a cause of its own, with its own culprit.
       if (starvationCause && !starvedOnStalled && kcpu !== null) {

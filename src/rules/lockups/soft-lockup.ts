@@ -9,6 +9,7 @@ import { messenger } from '../messages';
 import type { FindingDraft, L10n, Rule } from '../types';
 import { reportsWhere, type ReportHit, paragraphs } from '../reports';
 import { spinningOn, type Spin } from './spinning';
+import { holderBlame, lockupView } from './machine-view';
 
 const HEADER = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.+?):(\d+)\]/;
 
@@ -16,6 +17,8 @@ const messages = {
   summaryLoop: { en: 'Soft lockup on CPU {{cpu}}: {{who}} kept looping for {{secs}} s without scheduling{{still}}', zh: 'CPU {{cpu}} soft lockup：{{who}} 持续循环了 {{secs}} 秒而没有调度{{still}}' },
   summarySpin: { en: 'Soft lockup on CPU {{cpu}}: {{who}} spins on a lock that is never released{{lock}}{{still}}', zh: 'CPU {{cpu}} soft lockup：{{who}} 在一把始终不释放的锁上自旋{{lock}}{{still}}' },
   summaryIpi: { en: 'Soft lockup on CPU {{cpu}}: {{ipi}}() waits for other CPUs to answer a cross-CPU call; the CPU that does not answer is the one to look at', zh: 'CPU {{cpu}} soft lockup：{{ipi}}() 在等待其他 CPU 响应跨 CPU 调用；该看的是没有响应的那个 CPU' },
+  summarySpinHeld: { en: 'Soft lockup on CPU {{cpu}}: {{who}} spins on a lock{{lock}} that {{holder}} holds and never releases{{still}}', zh: 'CPU {{cpu}} soft lockup：{{who}} 在一把锁{{lock}}上自旋，该锁被 {{holder}} 持有且始终不释放{{still}}' },
+  summaryIpiNamed: { en: 'Soft lockup on CPU {{cpu}}: {{ipi}}() waits for CPU {{blocker}} to answer a cross-CPU call, and CPU {{blocker}} {{doing}}', zh: 'CPU {{cpu}} soft lockup：{{ipi}}() 在等 CPU {{blocker}} 响应跨 CPU 调用，而 CPU {{blocker}} {{doing}}' },
   summaryUnknown: { en: 'Soft lockup on CPU {{cpu}}: {{task}} ran in the kernel for {{secs}} s without scheduling{{still}}', zh: 'CPU {{cpu}} soft lockup：{{task}} 在内核中运行了 {{secs}} 秒而没有调度{{still}}' },
   stillGoing: { en: ' (still stuck after {{last}} s: {{n}} reports of the same lockup)', zh: '（{{last}} 秒后仍卡住：同一个 lockup 共报告了 {{n}} 次）' },
   lockAt: { en: ' (lock {{lock}})', zh: '（锁 {{lock}}）' },
@@ -122,21 +125,28 @@ hrtimer）发现自己的 watchdog 线程已经 2 x watchdog_thresh 秒没有运
       const ipiWait = !spin && ipFn !== null && matchesAny(baseName(ipFn), IPI_WAITERS);
       const loop = blameReport(r, 'lockup', { samples });
       const taker: Blame | null = spin?.taker?.function ? { ...loop, function: baseName(spin.taker.function), module: spin.taker.module, line: spin.taker.line, location: spin.taker.offset !== null ? `${spin.taker.function}+0x${spin.taker.offset.toString(16)}` : spin.taker.function, basis: 'own' } : null;
-      const culprit = ipiWait ? null : taker ?? loop;
+      const model = machineOf(ctx.analysis);
+      const view = lockupView(model, Number(cpu), spin?.lock ?? null);
+      // The deadlock's culprit is the code that took the lock, when the model confirms who holds it; an IPI waiter's is the CPU it waits for.
+      const held = spin ? holderBlame(view) : null;
+      const own = ipiWait ? null : taker ?? loop;
+      const culprit = ipiWait ? view.blocker?.blame ?? null : held ?? own;
       const eflags = r.registers?.values.EFLAGS ?? null;
-      const data = { cpu, secs, task: lockup.task, still, ipi: ipFn ? baseName(ipFn) : null, who: culprit?.function ? who(culprit) : null, lock: spin?.lock ? msg('lockAt', { lock: spin.lock }) : null, spinner: spin?.spinner.function ?? null, eflags: eflags ? msg('eflags', { value: eflags }) : null, ip: ipFn ?? r.registers?.ip?.text ?? null, location: culprit?.location ?? null, n, last: last.match[2] };
+      const data = { cpu, secs, task: lockup.task, still, ipi: ipFn ? baseName(ipFn) : null, who: own?.function ? who(own) : culprit?.function ? who(culprit) : null, holder: held ? who(held) : null, lock: spin?.lock ? msg('lockAt', { lock: spin.lock }) : null, spinner: spin?.spinner.function ?? null, eflags: eflags ? msg('eflags', { value: eflags }) : null, ip: ipFn ?? r.registers?.ip?.text ?? null, location: (own ?? culprit)?.location ?? null, n, last: last.match[2], blocker: view.blocker?.cpu ?? null, doing: view.blocker?.doing ?? null };
       const evidence: FindingDraft['evidence'] = [{ line: first.header.no, note: msg('evHeader', data) }];
       if (n > 1) evidence.push({ line: last.header.no, note: msg('evLater', { secs: last.match[2] }) });
       if (r.registers?.ip?.line !== undefined && r.registers?.ip?.line !== null) evidence.push({ line: r.registers.ip.line, note: msg('evRip') });
       if (spin) evidence.push({ line: spin.spinner.line, note: msg('evSpinner', { spinner: spin.spinner.function, lock: spin.lock ? msg('evRdi', { lock: spin.lock }) : null }) });
       if (taker?.line !== null && taker !== null && taker.line !== undefined) evidence.push({ line: taker.line, note: msg('evTaker', data) });
       else if (!ipiWait && culprit?.line !== null && culprit?.line !== undefined && culprit.function) evidence.push({ line: culprit.line, note: msg('evLoop', data) });
+      evidence.push(...view.evidence);
       const others = all.filter((l) => l !== lockup).reduce((k, l) => k + l.hits.length, 0);
-      const summary = ipiWait ? msg('summaryIpi', data) : spin && culprit?.function ? msg('summarySpin', data) : culprit?.function ? msg('summaryLoop', data) : msg('summaryUnknown', data);
+      const summary = ipiWait ? msg(view.blocker ? 'summaryIpiNamed' : 'summaryIpi', data) : spin && held ? msg('summarySpinHeld', data) : spin && culprit?.function ? msg('summarySpin', data) : culprit?.function ? msg('summaryLoop', data) : msg('summaryUnknown', data);
       const paras: L10n[] = [msg('explainWatchdog', data)];
       if (n > 1) paras.push(msg('explainRepeats', data));
       const sampledItself = culprit?.function !== null && culprit?.function !== undefined && ipFn !== null && baseName(ipFn) === culprit.function;
       paras.push(ipiWait ? msg('explainIpi', data) : spin && culprit?.function ? msg('explainSpin', data) : culprit?.function ? msg(sampledItself ? 'explainLoopHere' : 'explainLoop', data) : msg('explainNoStack'));
+      paras.push(...view.paragraphs);
       if (others > 0) paras.push(msg('explainOthers', { n: others }));
       const nextSteps: L10n[] = [ipiWait ? msg('stepBtAIpi') : spin ? msg('stepBtA') : msg('stepBtALoop')];
       if (!ipiWait && data.location) nextSteps.push(msg(spin ? 'stepDisSpin' : 'stepDisLoop', data));
@@ -147,15 +157,15 @@ hrtimer）发现自己的 watchdog 线程已经 2 x watchdog_thresh 秒没有运
       if (spin) nextSteps.push(msg('stepLockdep'));
       out.push({
         report: first.index,
-        rootCauseClass: spin ? spinDeadlockClass(machineOf(ctx.analysis), Number(cpu)) : 'other',
+        rootCauseClass: spin ? spinDeadlockClass(model, Number(cpu)) : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other',
         secondaryClasses: spin ? ['deadlock-abba'] : [],
-        confidence: spin ? 0.6 : ipiWait ? 0.5 : culprit?.function ? 0.6 : 0.45,
+        confidence: spin ? (held ? 0.7 : 0.6) : ipiWait ? (view.blocker ? 0.55 : 0.5) : culprit?.function ? 0.6 : 0.45,
         summary,
         explanation: paragraphs(paras),
         evidence,
         culprit: culprit ? culpritOfBlame(culprit) : null,
         nextSteps,
-        facts: { cpu: Number(cpu), seconds: Number(secs), lastSeconds: Number(last.match[2]), reports: n, task: lockup.task, spinning: spin !== null, lockAddress: spin?.lock ?? null, waitingForIpi: ipiWait, blameBasis: culprit?.basis ?? null },
+        facts: { cpu: Number(cpu), seconds: Number(secs), lastSeconds: Number(last.match[2]), reports: n, task: lockup.task, spinning: spin !== null, lockAddress: spin?.lock ?? null, waitingForIpi: ipiWait, waitsForCpus: view.blockers, lockHolder: view.holder?.function ?? null, blameBasis: culprit?.basis ?? null },
       });
     }
     return out;

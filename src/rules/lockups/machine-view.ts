@@ -1,0 +1,149 @@
+// What the machine model adds to a lockup or stall of one CPU: who holds the lock it spins on, which CPU it waits for, who waits for it.
+
+import { innermostWorking, type HoldEvidence, type LockHolder, type MachineContext, type MachineLock, type MachineModel } from '../../machine';
+import { holdEvidenceText } from '../locking/hold-evidence';
+import { blameFrames, type Blame } from '../blame';
+import { formatMessage } from '../messages';
+import type { FindingDraft, L10n } from '../types';
+
+/** Evidence that names a holder by itself, strongest first; `holder-function` and `same-owner` only make it likely. */
+const EVIDENCE_RANK: readonly HoldEvidence[] = ['owner-field', 'lockdep-held', 'same-address', 'stack-word', 'rcu-stall', 'holder-function', 'same-owner'];
+const CONFIRMING: ReadonlySet<HoldEvidence> = new Set(['owner-field', 'lockdep-held', 'same-address', 'stack-word']);
+
+const rank = (h: LockHolder): number => Math.min(...h.evidence.map((e) => EVIDENCE_RANK.indexOf(e)).filter((i) => i >= 0), EVIDENCE_RANK.length);
+
+const TEXT = {
+  holder: { en: 'The machine model finds its holder: {{who}} holds {{lock}} in {{fn}}() ({{why}}){{state}}.', zh: '机器模型找到了持锁者：{{who}} 在 {{fn}}() 中持有 {{lock}}（{{why}}）{{state}}。' },
+  holderSame: { en: 'The machine model finds its holder on this very CPU: {{who}}, the context this one interrupted, holds {{lock}} in {{fn}}() ({{why}}): it cannot run again until the spinner gives up, so neither ever does (AA deadlock).', zh: '机器模型在同一个 CPU 上找到了持锁者：被本上下文中断的 {{who}} 在 {{fn}}() 中持有 {{lock}}（{{why}}）：自旋者不放弃它就无法继续运行，于是双方都无法前进（AA 死锁）。' },
+  holderWaits: { en: ', and it is itself waiting: it {{doing}}', zh: '，而它自己也在等待：它{{doing}}' },
+  ipi: { en: 'The CPU it waits for: {{list}}. Its lockup is a consequence of that CPU\'s.', zh: '它在等的 CPU：{{list}}。它的 lockup 是那个 CPU 造成的后果。' },
+  ipiOne: { en: 'CPU {{cpu}} ({{who}}) {{doing}}{{irq}}', zh: 'CPU {{cpu}}（{{who}}）{{doing}}{{irq}}' },
+  irqOff: { en: ' with interrupts disabled', zh: '，且关着中断' },
+  waitedBy: { en: 'Others are stuck because of it: {{list}}. They are consequences; this CPU is the one to fix.', zh: '其他上下文因它而卡住：{{list}}。它们只是后果；要修的是这个 CPU。' },
+  waitedIpi: { en: 'CPU {{cpu}} ({{who}}) waits in {{fn}}() for it to answer a cross-CPU call', zh: 'CPU {{cpu}}（{{who}}）在 {{fn}}() 中等它响应跨 CPU 调用' },
+  waitedLock: { en: '{{who}} waits for {{lock}}, which it holds', zh: '{{who}} 在等它持有的 {{lock}}' },
+  evHolder: { en: '{{who}} holds {{lock}} in {{fn}}() ({{why}})', zh: '{{who}} 在 {{fn}}() 中持有 {{lock}}（{{why}}）' },
+  evBlocker: { en: 'CPU {{cpu}}: the CPU the cross-CPU call waits for ({{doing}})', zh: 'CPU {{cpu}}：跨 CPU 调用在等的 CPU（{{doing}}）' },
+  evWaiter: { en: '{{who}}: stuck waiting for this CPU', zh: '{{who}}：因等待本 CPU 而卡住' },
+  and: { en: '; ', zh: '；' },
+} satisfies Record<string, L10n>;
+
+function join(parts: readonly L10n[]): L10n {
+  return { en: parts.map((p) => p.en).join(TEXT.and.en), zh: parts.map((p) => p.zh).join(TEXT.and.zh) };
+}
+
+function whoOf(c: MachineContext): string {
+  const task = c.comm !== null ? `${c.comm}${c.pid !== null ? `/${c.pid}` : ''}` : c.pid !== null ? `pid ${c.pid}` : 'a context';
+  return c.cpu !== null ? `${task} on CPU${c.cpu}` : task;
+}
+
+function lockName(l: MachineLock): string {
+  return [l.kind !== 'unknown' ? l.kind : 'lock', l.name, l.address].filter((x) => x !== null).join(' ');
+}
+
+function firstLine(c: MachineContext): number | null {
+  return c.lines[0] ?? null;
+}
+
+/** What the model says of a lockup or stall: sentences for the explanation, evidence lines, and the culprit it names when it names one. */
+export interface MachineView {
+  paragraphs: L10n[];
+  evidence: FindingDraft['evidence'];
+  /** The holder of the lock the CPU spins on, when confirmed by evidence of its own: the deadlock's culprit is the code that took it. */
+  holder: { function: string; module: string | null; sameCpu: boolean; line: number | null } | null;
+  /** The CPUs the locked-up CPU waits for in a cross-CPU call. */
+  blockers: number[];
+  /** What the first of them runs: the code to fix when this CPU only waits for it. */
+  blocker: { cpu: number; doing: L10n; blame: Blame | null; spins: boolean } | null;
+}
+
+const EMPTY: MachineView = { paragraphs: [], evidence: [], holder: null, blockers: [], blocker: null };
+
+/** The spinner's context on `cpu`: the innermost waiter on `lock` there. */
+function spinnerOn(m: MachineModel, lock: MachineLock, cpu: number): MachineContext | null {
+  const ws = lock.waiters.map((w) => m.contexts[w.context]).filter((c) => c.cpu === cpu);
+  return ws.sort((a, b) => a.id - b.id)[0] ?? null;
+}
+
+function doingOfContext(m: MachineModel, c: MachineContext): L10n | null {
+  const cpu = m.cpus.find((x) => x.contexts.includes(c.id));
+  return cpu ? cpu.doing : null;
+}
+
+/**
+ * Reads the model around one locked-up CPU. `lock` is the address it spins on, when it spins. The view
+ * names the lock's holder (another CPU, a task, or the context the spinner interrupted), the CPUs a
+ * cross-CPU call on it waits for, and the contexts stuck waiting for it.
+ */
+export function lockupView(m: MachineModel, cpu: number | null, lock: string | null): MachineView {
+  if (cpu === null) return EMPTY;
+  const out: MachineView = { paragraphs: [], evidence: [], holder: null, blockers: [], blocker: null };
+  const addr = lock?.replace(/^0x/, '').toLowerCase() ?? null;
+  const l = addr ? m.locks.find((x) => x.address === addr) ?? null : null;
+  if (l) {
+    const spinner = spinnerOn(m, l, cpu);
+    const holders = l.holders.filter((h) => !spinner || h.context !== spinner.id).sort((a, b) => rank(a) - rank(b));
+    const h = holders[0];
+    if (h && h.function) {
+      const hc = m.contexts[h.context];
+      const sameCpu = spinner !== null && hc.cpu === cpu && hc.pid === spinner.pid && hc.id > spinner.id;
+      const waits = m.waitsFor.find((e) => e.waiter === hc.id);
+      const doing = waits ? doingOfContext(m, hc) : null;
+      const data = { who: whoOf(hc), lock: lockName(l), fn: h.function, why: holdEvidenceText(h.evidence), state: doing ? formatMessage(TEXT.holderWaits, { doing }) : null };
+      out.paragraphs.push(formatMessage(sameCpu ? TEXT.holderSame : TEXT.holder, data));
+      const line = h.lines[0] ?? firstLine(hc);
+      if (line !== null) out.evidence.push({ line, note: formatMessage(TEXT.evHolder, data) });
+      if (h.evidence.some((e) => CONFIRMING.has(e)) || sameCpu) out.holder = { function: h.function, module: h.module, sameCpu, line };
+    }
+  }
+  // A CPU waiting in a cross-CPU call waits for the CPUs that cannot answer it.
+  const ipi = m.ipiWaits.find((p) => p.cpu === cpu);
+  if (ipi && ipi.blockedBy.length > 0) {
+    const parts: L10n[] = [];
+    for (const b of ipi.blockedBy.slice(0, 4)) {
+      const bc = m.cpus.find((x) => x.cpu === b);
+      if (!bc) continue;
+      const inner = innermostWorking(bc, m.contexts);
+      const who = bc.comm !== null ? `${bc.comm}${bc.pid !== null ? `/${bc.pid}` : ''}` : '?';
+      parts.push(formatMessage(TEXT.ipiOne, { cpu: b, who, doing: bc.doing, irq: inner?.interruptsEnabled === false ? TEXT.irqOff : null }));
+      const line = inner ? firstLine(inner) : null;
+      if (line !== null) out.evidence.push({ line, note: formatMessage(TEXT.evBlocker, { cpu: b, doing: bc.doing }) });
+      out.blockers.push(b);
+      if (!out.blocker && inner) {
+        const spun = m.locks.find((x) => x.kind !== 'completion' && x.kind !== 'rcu' && x.waiters.some((w) => w.context === inner.id)) ?? null;
+        // A blocker that spins itself is stuck on the lock's holder: that is the code to blame, when the model confirms it.
+        const inward = spun?.address ? lockupView(m, b, spun.address) : null;
+        const blame = inward?.holder ? holderBlame(inward) : blameFrames(inner.frames, { mode: 'lockup' });
+        out.blocker = { cpu: b, doing: bc.doing, blame: blame?.function ? blame : null, spins: spun !== null };
+      }
+    }
+    if (parts.length > 0) out.paragraphs.push(formatMessage(TEXT.ipi, { list: join(parts) }));
+  }
+  // Who is stuck because of this CPU: cross-CPU calls it does not answer, locks its contexts hold.
+  const waited: L10n[] = [];
+  for (const p of m.ipiWaits) {
+    if (p.cpu === cpu || !p.blockedBy.includes(cpu)) continue;
+    const c = m.contexts[p.context];
+    waited.push(formatMessage(TEXT.waitedIpi, { cpu: p.cpu, who: c.comm ?? '?', fn: p.function }));
+    const line = firstLine(c);
+    if (line !== null) out.evidence.push({ line, note: formatMessage(TEXT.evWaiter, { who: `CPU ${p.cpu}` }) });
+  }
+  for (const e of m.waitsFor) {
+    const holder = m.contexts[e.holder];
+    const waiter = m.contexts[e.waiter];
+    if (holder.cpu !== cpu || waiter.cpu === cpu || waited.length >= 6) continue;
+    // A ring is a deadlock of its own (KT-wait-for-cycle); here only those that just wait.
+    if (m.waitsFor.some((x) => x.waiter === e.holder && m.contexts[x.holder].pid === waiter.pid)) continue;
+    waited.push(formatMessage(TEXT.waitedLock, { who: whoOf(waiter), lock: lockName(m.locks[e.lock]) }));
+    const line = firstLine(waiter);
+    if (line !== null) out.evidence.push({ line, note: formatMessage(TEXT.evWaiter, { who: whoOf(waiter) }) });
+  }
+  if (waited.length > 0) out.paragraphs.push(formatMessage(TEXT.waitedBy, { list: join(waited) }));
+  return out;
+}
+
+/** The holder the view confirms, as a blame: the function that took the lock is the deadlock's culprit. */
+export function holderBlame(v: MachineView): Blame | null {
+  if (!v.holder) return null;
+  return { function: v.holder.function, module: v.holder.module, line: v.holder.line, location: v.holder.function, basis: 'own', callback: null, related: [] };
+}
