@@ -119,16 +119,23 @@ function taskRows(dir: string): string[] {
     const con = join(dir, `console-${count}.log`);
     const btBytes = writeForeachBt(bt, blocks, count);
     const conBytes = writeConsoleTasks(con, blocks, count);
-    spawnSync('cat', [bt, con], { stdio: 'ignore' });
+    // The yardstick: a plain log of ordinary kernel lines, as large, scanned in the same run.
+    const plain = join(dir, `plain-${count}.log`);
+    generate(plain, Math.max(1, Math.round(btBytes / (1024 * 1024))), 1 << 20);
+    const plainBytes = statSync(plain).size;
+    spawnSync('cat', [bt, con, plain], { stdio: 'ignore' });
     const a = runCli(['analyze', '--format', 'json', bt], false);
     const b = runCli(['analyze', '--format', 'json', con], false);
+    const p = runCli(['analyze', '--format', 'json', plain], false);
     const rate = (bytes: number, r: Run): number => bytes / 1e6 / r.seconds;
     rows.push(
       `crash foreach bt of ${count.toLocaleString('en-US')} tasks (${blocks.length} real task listings of test/fixtures/dumps in turn, distinct pids; ${(btBytes / 1e6).toFixed(1)} MB): ` +
         `${(count / a.seconds).toFixed(0)} tasks/s, ${rate(btBytes, a).toFixed(2)} MB/s, peak RSS ${a.maxRssMb.toFixed(0)} MB; ` +
         `the same tasks as a console (sysrq t) log (${(conBytes / 1e6).toFixed(1)} MB): ${(count / b.seconds).toFixed(0)} tasks/s, ${rate(conBytes, b).toFixed(2)} MB/s, peak RSS ${b.maxRssMb.toFixed(0)} MB; ` +
-        `crash/console MB/s ratio ${(rate(btBytes, a) / rate(conBytes, b)).toFixed(2)}`,
+        `crash/console MB/s ratio ${(rate(btBytes, a) / rate(conBytes, b)).toFixed(2)}; ` +
+        `a plain log of ordinary lines (${(plainBytes / 1e6).toFixed(1)} MB): ${rate(plainBytes, p).toFixed(2)} MB/s, peak RSS ${p.maxRssMb.toFixed(0)} MB; crash/plain MB/s ratio ${(rate(btBytes, a) / rate(plainBytes, p)).toFixed(2)}`,
     );
+    rmSync(plain);
     rmSync(bt);
     rmSync(con);
   }

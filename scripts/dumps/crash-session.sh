@@ -105,6 +105,7 @@ extra_of() {
 		"bt-T-rcusync_update	bt -T @PID_rcusync_update@" "-	dis -l rcusync_replace_table" ;;
 	timerleak) printf '%s\n' "rd-timer	rd @TIMER@ 4" "kmem-timer	kmem @TIMER@" ;;
 	wqunload) printf '%s\n' "struct-work-rdi	struct work_struct @EXC_RDI@" "rd-rip	rd @EXC_RIP@ 4" "kmem-rip	kmem @EXC_RIP@" ;;
+	slabfree) printf '%s\n' "kmem-rdi	kmem @EXC_RDI@" "rd-rdi	rd @EXC_RDI@ 2" ;;
 	*) true ;;
 	esac
 }
@@ -299,7 +300,11 @@ if [ -n "$KO" ]; then
 fi
 add_extras
 addc "kmem -i"
+addc "kmem -s"
 addc "irq -s"
+addc "net"
+add "files-1" "files 1"
+addc "waitq kauditd_wait"
 addc "timer"
 addc "timer -r"
 for r in $RIPS; do

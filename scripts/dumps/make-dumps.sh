@@ -27,7 +27,7 @@ QF=$REPO/scripts/qemu-fixtures
 LAB=${KT_QEMU_LAB:-/work/qemu-lab}
 WORK=$LAB/dumps
 OUT=${KT_DUMPS_OUT:-$REPO/test/fixtures/dumps}
-ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload rcusync mutexring rwsemabba"
+ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload rcusync mutexring rwsemabba slabfree"
 SCENARIOS=${*:-$ALL}
 
 log() { printf '[make-dumps] %s\n' "$*" >&2; }

@@ -2,7 +2,7 @@
 
 import type { LogLine } from '../model/types';
 import type { CrashCommand, CrashSession } from './types';
-import { MAX_ENTRIES, MAX_LINE, type CrashPrompt, type CrashReader } from './reader';
+import { MAX_ENTRIES, MAX_LINE, TASK_HEADER, type CrashPrompt, type CrashReader, type CrashTaskHeader } from './reader';
 import { readPrompt } from './prompt';
 import { SysReader } from './sys';
 import { PsReader } from './ps';
@@ -12,6 +12,13 @@ import { KmemReader } from './kmem';
 import { MemoryReader } from './memory';
 import { LockReader } from './locks';
 import { StackWordsReader } from './stack-words';
+import { SlabReader } from './slab';
+import { IrqStatsReader } from './irq';
+import { WaitqReader } from './waitq';
+import { FilesReader } from './files';
+import { NetReader } from './net';
+import { ExceptionFrameReader } from './exception-frames';
+import { CpuStateReader } from './cpu-state';
 
 export type * from './types';
 export { readPrompt } from './prompt';
@@ -31,11 +38,21 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
   const mem = new MemoryReader();
   const locks = new LockReader();
   const stack = new StackWordsReader();
+  const slab = new SlabReader();
+  const irq = new IrqStatsReader();
+  const waitq = new WaitqReader();
+  const files = new FilesReader();
+  const net = new NetReader();
+  const exceptions = new ExceptionFrameReader();
+  const cpuState = new CpuStateReader();
   // The lock reader first: inside a printed value, every line is its own until the closing brace.
-  const readers: readonly CrashReader[] = [locks, stack, sys, ps, runq, mod, kmem, mem];
+  // waitq before the stack reader: under a waitq prompt a task header is a waiter, not a bt listing.
+  const readers: readonly CrashReader[] = [locks, waitq, cpuState, irq, exceptions, stack, sys, ps, runq, mod, kmem, slab, mem, files, net];
   const commands: CrashCommand[] = [];
   let current: CrashCommand | null = null;
   let prompt: CrashPrompt = { verb: null, args: '' };
+  // The task the lines below a `PID:` header are of (bt -e, files, net -s), until the next prompt.
+  let header: CrashTaskHeader | null = null;
   const closeAll = (except: CrashReader | null): void => {
     for (const r of readers) if (r !== except) r.close();
   };
@@ -50,6 +67,7 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
     if (p) {
       closeAll(null);
       prompt = { verb: p.verb, args: p.args };
+      header = null;
       current = commands.length < MAX_ENTRIES ? { line: ln.no, command: p.command, verb: p.verb, output: null, understood: false } : null;
       if (current) commands.push(current);
       continue;
@@ -58,7 +76,9 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
       if (current.output) current.output.to = ln.no;
       else current.output = { from: ln.no, to: ln.no };
     }
-    const taker = readers.find((r) => r.take(text, ln.no, prompt)) ?? null;
+    const h = text.includes('PID:') ? TASK_HEADER.exec(text) : null;
+    if (h) header = { pid: Number(h[1]), task: h[2], cpu: h[3] === '-' ? null : Number(h[3]), comm: h[4], line: ln.no };
+    const taker = readers.find((r) => r.take(text, ln.no, prompt, header)) ?? null;
     closeAll(taker);
     if (taker && current) current.understood = true;
   }
@@ -72,6 +92,14 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
     timers: mem.timers,
     locks: locks.locks,
     stackWords: stack.stackWords,
+    slabCaches: slab.caches,
+    slabObjects: slab.objects,
+    irqStats: irq.stats,
+    waitQueues: waitq.queues,
+    openFiles: files.tasks,
+    netDevices: net.devices,
+    exceptionFrames: exceptions.frames,
+    offlineCpus: cpuState.cpus,
     commands,
   };
 }

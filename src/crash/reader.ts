@@ -8,10 +8,19 @@ export interface CrashPrompt {
   args: string;
 }
 
+/** The last `PID: N  TASK: ADDR  CPU: N  COMMAND: "comm"` header since the prompt: the task the lines below are of. */
+export interface CrashTaskHeader {
+  pid: number;
+  task: string;
+  cpu: number | null;
+  comm: string;
+  line: number;
+}
+
 /** A reader of one command family: it is offered every line and says whether the line was its own. */
 export interface CrashReader {
   /** Reads the line when it belongs to this family's output; false leaves it to the others. */
-  take(text: string, no: number, prompt: CrashPrompt): boolean;
+  take(text: string, no: number, prompt: CrashPrompt, header: CrashTaskHeader | null): boolean;
   /** A prompt, or a line no reader took, ended whatever block was open. */
   close(): void;
 }
@@ -20,3 +29,6 @@ export interface CrashReader {
 export const MAX_ENTRIES = 100_000;
 /** Lines longer than this are no crash output line: they are skipped unread. */
 export const MAX_LINE = 4096;
+
+/** crash's task header line, printed by `bt`, `files`, `net -s`, `waitq`, `vm`, `task`... */
+export const TASK_HEADER = /^ {0,16}PID: {1,8}(\d{1,10}) {1,8}TASK: {1,4}([0-9a-f]{8,16}) {1,8}CPU: {1,4}(\d{1,6}|-) {1,8}COMMAND: {1,4}"(.{0,64})"\s*$/;

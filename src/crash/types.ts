@@ -247,5 +247,122 @@ export interface CrashSession {
   /** `rd`, `kmem ADDR`, `timer`: what crash could and could not read. */
   addresses: CrashAddressFact[];
   timers: CrashTimer[];
+  /** `kmem -s`/`-S` rows, and the cache of each `kmem ADDR` answer. */
+  slabCaches: CrashSlabCache[];
+  /** Objects `kmem ADDR` placed an address in (free or allocated), and those `kmem -S` listed. */
+  slabObjects: CrashSlabObject[];
+  irqStats: CrashIrqStats | null;
+  waitQueues: CrashWaitQueue[];
+  openFiles: CrashOpenFiles[];
+  netDevices: CrashNetDevice[];
+  /** `bt -e`. */
+  exceptionFrames: CrashExceptionFrame[];
+  /** CPUs crash marks `[OFFLINE]`. */
+  offlineCpus: CrashCpuState[];
   commands: CrashCommand[];
+}
+
+/** A cache row of `kmem -s` (and of the answer to `kmem ADDR` for a slab address). */
+export interface CrashSlabCache {
+  /** kmem_cache address (hex without 0x). */
+  cache: string;
+  name: string;
+  objSize: number;
+  allocated: number;
+  total: number;
+  slabs: number;
+  /** SSIZE as printed: `4k`, `32k`. */
+  slabSize: string;
+  slabBytes: number | null;
+  line: number;
+}
+
+/** A slab object `kmem ADDR`, `kmem -s ADDR` or `kmem -S` listed, free or `[allocated]`. */
+export interface CrashSlabObject {
+  /** The object's start (hex without 0x): the object that contains the address asked about. */
+  address: string;
+  /** The cache printed above it. */
+  cache: string | null;
+  cacheAddress: string | null;
+  objSize: number | null;
+  /** The slab (page) it lies in, when printed. */
+  slab: string | null;
+  /** Printed in brackets: in use; without: free (a freed object still pointed at is a use after free). */
+  allocated: boolean;
+  /** `(cpu 7 cache)`: free in that CPU's per-CPU freelist. */
+  cpuCache: number | null;
+  line: number;
+}
+
+/** One row of `irq -s`: the interrupt counts per CPU, like /proc/interrupts. */
+export interface CrashIrqCount {
+  /** The IRQ number, or the name of a per-CPU row (`NMI`, `LOC`...). */
+  irq: string;
+  /** Counts in the order of the CPU header. */
+  counts: number[];
+  /** The interrupt chip and flow (`IO-APIC-edge`, `IR-PCI-MSI-edge`). */
+  chip: string | null;
+  /** The handlers' names (`ehci_hcd:usb2`, `eth4`). */
+  name: string | null;
+  line: number;
+}
+
+/** `irq -s`: the CPU columns and the rows. */
+export interface CrashIrqStats {
+  cpus: number[];
+  rows: CrashIrqCount[];
+  lines: number[];
+}
+
+/** `waitq`: the tasks queued on one wait queue. */
+export interface CrashWaitQueue {
+  /** The queue as asked for (`buffer_wait`, `task_struct.wait_chldexit c5496000`, an address). */
+  queue: string;
+  /** Its address when crash printed it (`wait queue "X" (c02927f0) is empty`). */
+  address: string | null;
+  tasks: Array<{ pid: number; task: string; cpu: number | null; comm: string; line: number }>;
+  empty: boolean;
+  lines: number[];
+}
+
+/** `files PID`: a task's root, working directory and open files. */
+export interface CrashOpenFiles {
+  pid: number | null;
+  task: string | null;
+  comm: string | null;
+  root: string | null;
+  cwd: string | null;
+  files: Array<{ fd: number; file: string; dentry: string | null; inode: string | null; type: string | null; path: string; line: number }>;
+  lines: number[];
+}
+
+/** A network device of `net`. */
+export interface CrashNetDevice {
+  /** net_device address (hex without 0x). */
+  device: string;
+  name: string;
+  addresses: string[];
+  line: number;
+}
+
+/** An exception frame `bt -e` found by searching a task's stack. */
+export interface CrashExceptionFrame {
+  pid: number | null;
+  task: string | null;
+  mode: 'kernel' | 'user';
+  /** Stack address of the frame (hex without 0x). */
+  at: string;
+  /** `[exception RIP: f+N]` (x86_64), else the RIP/EIP register. */
+  rip: string | null;
+  registers: Record<string, string>;
+  /** EFLAGS.IF of the frame: interrupts were enabled where it was taken; null when no flags were printed. */
+  interruptsEnabled: boolean | null;
+  lines: number[];
+}
+
+/** What crash says of the CPUs' state: `CPU 3 [OFFLINE]` in bt -a, runq, timer, irq. */
+export interface CrashCpuState {
+  cpu: number;
+  online: boolean;
+  line: number;
 }

@@ -24,6 +24,7 @@ export function detectPasteStyle(sample: string[]): PasteStyle {
   let nonEmpty = 0;
   let lastNumber = -1;
   let ordered = 0;
+  let tabular = 0;
   for (const raw of sample) {
     const line = stripBullet(raw.replace(/\u00a0/g, ' '));
     if (line.trim() === '') continue;
@@ -32,6 +33,8 @@ export function detectPasteStyle(sample: string[]): PasteStyle {
     const m = LINE_NUMBER.exec(line);
     if (m) {
       numbered++;
+      // `85:          3          0 IR-PCI-MSI-edge  eth4`: an interrupt table's rows (/proc/interrupts, crash irq -s), not line numbers.
+      if (/^:? {2,24}\d/.test(line.slice(m.index + m[0].length - 1))) tabular++;
       const n = Number(m[1]);
       if (n > lastNumber) ordered++;
       lastNumber = n;
@@ -39,7 +42,7 @@ export function detectPasteStyle(sample: string[]): PasteStyle {
   }
   const style: PasteStyle = {
     questionSpaces: hinted >= 2 && hinted * 10 >= nonEmpty,
-    lineNumbers: nonEmpty >= 3 && numbered * 10 >= nonEmpty * 9 && ordered * 10 >= numbered * 9 && !looksLikeTimestamps(sample),
+    lineNumbers: nonEmpty >= 3 && numbered * 10 >= nonEmpty * 9 && ordered * 10 >= numbered * 9 && tabular * 2 < numbered && !looksLikeTimestamps(sample),
   };
   if (questionBulleted(sample)) style.questionBullets = true;
   const indent = commonIndent(sample);

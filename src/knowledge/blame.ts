@@ -43,7 +43,7 @@ export const FUNCTION_ROLES: readonly RoleRow[] = [
       '__warn', '__warn_printk', 'warn_slowpath*', 'report_bug', 'handle_bug', 'fixup_bug', 'do_fixup_bug', 'do_error_trap', 'do_trap', 'do_invalid_op', 'exc_invalid_op', 'asm_exc_invalid_op', 'invalid_op', 'do_int3*',
       'bug_handler', 'do_undefinstr', 'arm64_notify_die', 'bug_brk_handler', 'call_break_hook', 'brk_handler', 'do_debug_exception', 'el1_dbg', 'el1h_64_sync*', 'el1_sync*', 'el1_undef', 'el1_abort', 'el1_da', 'el1_ia',
       'panic', 'vpanic', 'nmi_panic', 'nmi_panic_self_stop', 'panic_smp_self_stop', 'die', '__die', '__die_body', 'die_kernel_fault', 'oops_begin', 'oops_end', 'oops_enter', 'oops_exit', 'make_task_dead', 'rewind_stack_and_make_dead', 'rewind_stack_do_exit',
-      'crash_kexec', '__crash_kexec', 'machine_kexec', 'crash_save_cpu', 'bust_spinlocks',
+      'crash_kexec', '__crash_kexec', 'machine_kexec', 'crash_save_cpu', 'crash_save_current_state', 'try_crashdump', 'netdump_*', 'diskdump_*', 'bust_spinlocks',
       'spl_panic', 'spl_dumpstack', 'vcmn_err', 'cmn_err', 'assfail', 'assfail3', 'asswarn', 'btrfs_assertfail', 'xfs_assert_*', 'ext4_error_*', '__ext4_error*',
       'skb_panic', 'skb_over_panic', 'skb_under_panic', 'bad_page', 'print_bad_pte', 'bad_page_fault', 'handle_bad_stack', 'handle_stack_overflow', 'panic_bad_stack', 'kernel_stack_overflow', '__schedule_bug',
       'check_preemption_disabled', 'debug_smp_processor_id', '__this_cpu_preempt_check',

@@ -40,6 +40,8 @@ export const IRQ_ENTRIES: readonly RegExp[] = [
   /^(?:smp_)?reschedule_interrupt$/,
   /^common_interrupt$/,
   /^do_IRQ$/,
+  // 2.6-era x86: the return path of an interrupt, the frame crash prints the interrupt's registers under.
+  /^ret_from_intr$/,
   /^asm_(?:common|sysvec|spurious)_\w+$/,
   /^sysvec_\w+$/,
   /^irq_exit(?:_rcu)?$/,

@@ -110,6 +110,31 @@ export const LOCK_DOMAINS: ReadonlyArray<{ lock: string; holders: RegExp; takers
     takers: /^(?:bfq_finish_requeue_request|bfq_finish_request|bfq_bio_merge|bfq_dispatch_request|bfq_insert_requests?|bfq_idle_slice_timer|bfq_exit_icq_bfqq)$/,
     heldWith: 'irq',
   },
+  // Seqlock writers (SEQLOCK_READERS names the readers that wait for them).
+  {
+    lock: 'timekeeper seqcount (tk_core.seq)',
+    holders: /^(?:timekeeping_advance|update_wall_time|timekeeping_update\w{0,16}|do_settimeofday64|timekeeping_inject_offset|do_adjtimex|timekeeping_resume|timekeeping_suspend|change_clocksource|timekeeping_forward_now)$/,
+    takers: /^$/,
+    heldWith: 'irq',
+  },
+  {
+    lock: 'jiffies seqlock (jiffies_lock / jiffies_seq)',
+    holders: /^(?:tick_do_update_jiffies64|do_timer|tick_periodic|xtime_update)$/,
+    takers: /^$/,
+    heldWith: 'irq',
+  },
+  {
+    lock: 'rename_lock',
+    holders: /^(?:__d_move|d_move|d_exchange|d_splice_alias|__d_unalias)$/,
+    takers: /^$/,
+    heldWith: 'plain',
+  },
+  {
+    lock: 'mount_lock',
+    holders: /^(?:attach_recursive_mnt|umount_tree|do_umount|mnt_set_mountpoint|commit_tree|__detach_mounts|mntput_no_expire)$/,
+    takers: /^$/,
+    heldWith: 'plain',
+  },
   {
     lock: 'console/logbuf lock',
     holders: /^(?:console_unlock|vprintk_emit)$/,

@@ -1,7 +1,7 @@
 // Where a context waits for a lock: the slow paths of each lock kind, and the register that holds the lock's address.
 
 /** The kind of lock a primitive waits on. */
-export type LockKind = 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'bitlock';
+export type LockKind = 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'bitlock' | 'seqlock';
 
 /**
  * Functions a context is in while it waits for a lock, innermost first in a stack; the lock is
@@ -30,6 +30,19 @@ export const LOCK_WAIT_PRIMITIVES: ReadonlyArray<{ fn: RegExp; kind: LockKind; s
   { fn: /^(?:rt_mutex_slowlock\w{0,16}|__rt_mutex_slowlock\w{0,16}|rt_mutex_lock\w{0,16})$/, kind: 'mutex', spins: false },
   // Bit locks: a bit of a word used as a lock (buffer heads, page locks, inode bits).
   { fn: /^(?:out_of_line_wait_on_bit(?:_lock)?|__wait_on_bit(?:_lock)?|wait_on_bit(?:_lock)?\w{0,16}|__lock_buffer|__wait_on_buffer)$/, kind: 'bitlock', spins: false },
+];
+
+/**
+ * Seqlock and seqcount readers: they retry until no writer is inside, so a CPU stopped in one again and
+ * again waits for a writer that does not finish (a writer stuck, or interrupted on its own CPU by a
+ * reader). The readers are inlined into the functions below; the lock is named by the table, the
+ * writers are the holders in LOCK_DOMAINS under the same name.
+ */
+export const SEQLOCK_READERS: ReadonlyArray<{ fn: RegExp; lock: string }> = [
+  { fn: /^(?:ktime_get(?:_with_offset|_ts64|_real_ts64|_raw\w{0,8}|_mono_fast_ns|_update_offsets_now|_resolution_ns|_seconds|_real_seconds|_coarse\w{0,16})?|timekeeping_get_ns|__ktime_get_real_seconds|getnstimeofday64|do_gettimeofday|ktime_get_snapshot)$/, lock: 'timekeeper seqcount (tk_core.seq)' },
+  { fn: /^(?:get_jiffies_64|tick_nohz_next_event|get_next_timer_interrupt)$/, lock: 'jiffies seqlock (jiffies_lock / jiffies_seq)' },
+  { fn: /^(?:prepend_path|__d_path|d_absolute_path|d_path|dentry_path(?:_raw)?|__dentry_path|d_alloc_parallel)$/, lock: 'rename_lock' },
+  { fn: /^(?:__legitimize_mnt|legitimize_mnt|lookup_mnt|__lookup_mnt|path_is_under|is_path_reachable|follow_dotdot_rcu)$/, lock: 'mount_lock' },
 ];
 
 /** The first-argument register of each architecture (the lock passed to the slow path). */

@@ -3,7 +3,7 @@
 import type { Analysis } from '../analyze/analyze';
 import type { CallTrace, Frame, StackSegment } from '../model/types';
 import { CPU_DETECTORS, IPI_WAITERS, LOCK_DOMAINS } from '../knowledge/functions';
-import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, RCU_WAITS, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
+import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, RCU_WAITS, SEQLOCK_READERS, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
 import { matchesAny } from '../knowledge/contexts';
 import { baseName, isRole, isTrackTrace } from '../rules/blame';
 import { allStacks, type StackView } from '../rules/stacks';
@@ -23,7 +23,7 @@ const SLEEPER_WINDOW = 8;
 /** Frames after a lock primitive looked at for the code that wanted the lock. */
 const TAKER_WINDOW = 3;
 
-const NMI_PLUMBING = /^(?:crash_nmi_callback|nmi_handle|default_do_nmi|do_nmi|end_repeat_nmi|nmi_cpu_backtrace\w{0,16}|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|exc_nmi|asm_exc_nmi|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic)$/;
+const NMI_PLUMBING = /^(?:crash_nmi_callback|crash_save_current_state|crash_save_cpu|try_crashdump|netdump_\w{1,24}|diskdump_\w{1,24}|nmi_handle|default_do_nmi|do_nmi|end_repeat_nmi|nmi_cpu_backtrace\w{0,16}|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|exc_nmi|asm_exc_nmi|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic)$/;
 const IDLE = /^(?:cpuidle_enter_state|cpuidle_enter|cpuidle_idle_call|default_idle\w{0,16}|native_safe_halt|arch_cpu_idle|do_idle|cpu_startup_entry|intel_idle\w{0,16}|amd_e400_idle|acpi_idle_\w{1,32}|mwait_idle\w{0,16}|poll_idle)$/;
 
 /** The function of an exception RIP as printed (`f+492`, `f+0x1ec/0x250`, `f+0x1ec/0x250 [mod]`). */
@@ -127,6 +127,18 @@ function waitOf(c: MachineContext, arch: string | null): Wait | null {
   };
 }
 
+/** A context stopped inside a seqlock reader's retry loop: it waits for the writer to leave (kept only when corroborated, below). */
+function seqlockWaitOf(c: MachineContext): Wait | null {
+  if (!c.stoppedAt) return null;
+  const r = ripFunction(c.stoppedAt);
+  const row = SEQLOCK_READERS.find((x) => x.fn.test(r.fn));
+  if (!row || (r.offset !== null && r.offset < PROLOGUE_BYTES)) return null;
+  const reliable = c.frames.filter((f) => f.reliable && f.function !== null);
+  const taker = reliable.find((f) => baseName(f.function as string) !== r.fn && !row.fn.test(baseName(f.function as string))) ?? null;
+  const domain = LOCK_DOMAINS.find((d) => d.lock === row.lock) ?? null;
+  return { kind: 'seqlock', primitive: r.fn, taker, address: null, domain, name: row.lock, line: c.lines[0] ?? 0 };
+}
+
 /** What the stack of a task that went to sleep starts with. */
 const SCHEDULER_TOP = /^(?:__schedule|schedule|__switch_to\w{0,16}|context_switch|finish_task_switch\w{0,16})$/;
 
@@ -199,7 +211,7 @@ export function buildMachine(a: Analysis): MachineModel {
   const tasks = new Map<number, MachineTask>();
   const cpus = new Map<number, MachineCpu>();
   const onCpu = new Map<number, Array<{ s: StackView; ids: number[] }>>();
-  const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, work: null, locksHeld: [], contexts: [], lines: [] });
+  const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, work: null, locksHeld: [], exceptionFrames: [], waitQueues: [], openFiles: [], contexts: [], lines: [] });
   for (const s of chosen.values()) {
     const ids = contextsOf(a, s.trace, s, contexts);
     if (s.pid !== null) {
@@ -232,14 +244,22 @@ export function buildMachine(a: Analysis): MachineModel {
     if (candidates.length === 0) continue;
     let best = candidates[0];
     for (const x of candidates) if (rank(x) >= rank(best)) best = x;
-    cpus.set(cpu, { cpu, pid: best.s.pid, comm: best.s.comm, contexts: best.ids, doing: { en: '', zh: '' } });
+    cpus.set(cpu, { cpu, online: true, pid: best.s.pid, comm: best.s.comm, contexts: best.ids, doing: { en: '', zh: '' } });
+  }
+  // CPUs crash marks offline, and those the console took offline last: a stack of one is from before it went.
+  const offline = new Map<number, number>((src.crash?.offlineCpus ?? []).map((c) => [c.cpu, c.line]));
+  for (const [cpu, h] of src.hotplug) if (!h.online && !offline.has(cpu) && !cpus.has(cpu)) offline.set(cpu, h.line);
+  for (const cpu of offline.keys()) {
+    const had = cpus.get(cpu);
+    if (had) had.online = false;
+    else cpus.set(cpu, { cpu, online: false, pid: null, comm: null, contexts: [], doing: { en: 'offline', zh: '离线' } });
   }
   joinTasks(tasks, src, newTask);
   const current = new Set([...cpus.values()].flatMap((c) => c.contexts));
   const cpuContexts = new Map([...cpus.values()].map((c) => [c.cpu, c.contexts]));
   const locks = lockGraph(contexts, arch, src, tasks, current, cpuContexts, (no) => lineAt(a, no)?.text ?? null);
   const ipiWaits = ipiWaitsOf(contexts, [...cpus.values()], src);
-  for (const c of cpus.values()) c.doing = doingOf(c, contexts, locks, ipiWaits);
+  for (const c of cpus.values()) if (c.online !== false || c.contexts.length > 0) c.doing = doingOf(c, contexts, locks, ipiWaits);
   const waitsFor = edgesOf(contexts, locks);
   return {
     cpus: [...cpus.values()].sort((x, y) => x.cpu - y.cpu),
@@ -252,7 +272,25 @@ export function buildMachine(a: Analysis): MachineModel {
     cycles: cyclesOf(contexts, waitsFor),
     system: systemOf(src),
     work: src.work,
+    slab: slabOf(src),
+    interrupts: src.crash?.irqStats ? { cpus: src.crash.irqStats.cpus, rows: src.crash.irqStats.rows.slice(0, 512) } : null,
+    waitQueues: (src.crash?.waitQueues ?? []).slice(0, 256).map((q) => ({ queue: q.queue, address: q.address, pids: q.tasks.map((t) => t.pid).slice(0, 1024), empty: q.empty, lines: q.lines.slice(0, 64) })),
+    netDevices: (src.crash?.netDevices ?? []).slice(0, 256),
     unreadable: unreadableOf(src),
+  };
+}
+
+/** Caches kept in the model: the largest by memory, the rest stay in the crash session. */
+const MAX_SLAB_CACHES = 64;
+const MAX_SLAB_OBJECTS = 256;
+
+function slabOf(src: MachineSources): MachineModel['slab'] {
+  const caches = (src.crash?.slabCaches ?? []).map((c) => ({ name: c.name, cache: c.cache, objSize: c.objSize, allocated: c.allocated, total: c.total, bytes: c.objSize * c.total, line: c.line }));
+  const seen = new Set<string>();
+  const unique = caches.filter((c) => !seen.has(c.cache) && (seen.add(c.cache), true));
+  return {
+    caches: unique.sort((x, y) => y.bytes - x.bytes).slice(0, MAX_SLAB_CACHES),
+    objects: (src.crash?.slabObjects ?? []).slice(0, MAX_SLAB_OBJECTS).map((o) => ({ address: o.address, cache: o.cache, objSize: o.objSize, allocated: o.allocated, line: o.line })),
   };
 }
 
@@ -287,6 +325,23 @@ function joinTasks(tasks: Map<number, MachineTask>, src: MachineSources, newTask
   for (const w of src.work) {
     const t = w.pid !== null ? tasks.get(w.pid) : undefined;
     if (t && w.state === 'in-flight') t.work = w.module ? `${w.function} [${w.module}]` : w.function;
+  }
+  // What crash said of single tasks it was asked about: bt -e, files, waitq.
+  const asked = (pid: number, comm: string | null): MachineTask | null => tasks.get(pid) ?? (tasks.size < MAX_STACKS ? (tasks.set(pid, newTask(pid, comm)), tasks.get(pid) ?? null) : null);
+  for (const f of src.crash?.exceptionFrames ?? []) {
+    const t = f.pid !== null ? asked(f.pid, null) : null;
+    if (t && t.exceptionFrames.length < 16) t.exceptionFrames.push({ mode: f.mode, at: f.at, rip: f.rip, interruptsEnabled: f.interruptsEnabled, lines: f.lines });
+  }
+  for (const o of src.crash?.openFiles ?? []) {
+    const t = o.pid !== null ? asked(o.pid, o.comm) : null;
+    if (!t) continue;
+    for (const x of o.files) if (t.openFiles.length < 256) t.openFiles.push({ fd: x.fd, type: x.type, path: x.path, line: x.line });
+  }
+  for (const q of src.crash?.waitQueues ?? []) {
+    for (const w of q.tasks) {
+      const t = tasks.get(w.pid);
+      if (t && !t.waitQueues.includes(q.queue) && t.waitQueues.length < 16) t.waitQueues.push(q.queue);
+    }
   }
   for (const l of src.heldLists) {
     if (l.pid === null) continue;
@@ -504,10 +559,24 @@ function lockGraph(
       for (const [pid, [lo, hi]] of stackRange) if (at >= lo && at <= hi && !waitsByList.has(pid)) waitsByList.set(pid, addr);
     }
   }
+  // A CPU sampled in a seqlock reader is waiting only when another one is too, or a writer is seen running.
+  const seqWaits = new Map<number, Wait>();
   for (const c of contexts) {
-    const w = waitOf(c, arch) ?? sleepWaitOf(c);
+    const w = waitOf(c, arch) || sleepWaitOf(c) ? null : seqlockWaitOf(c);
+    if (w) seqWaits.set(c.id, w);
+  }
+  const corroborated = new Set<string>();
+  for (const w of seqWaits.values()) {
+    const name = w.name as string;
+    const readers = [...seqWaits.values()].filter((x) => x.name === name).length;
+    const writer = w.domain !== null && contexts.some((c) => !seqWaits.has(c.id) && runningFunctions(c).some((f) => (w.domain as (typeof LOCK_DOMAINS)[number]).holders.test(f.fn)));
+    if (readers >= 2 || writer) corroborated.add(name);
+  }
+  for (const c of contexts) {
+    const seq = seqWaits.get(c.id);
+    const w = seq ? (corroborated.has(seq.name as string) ? seq : null) : waitOf(c, arch) ?? sleepWaitOf(c);
     if (!w) continue;
-    if (w.kind !== 'completion' && w.kind !== 'rcu' && c.pid !== null) {
+    if (w.kind !== 'completion' && w.kind !== 'rcu' && w.kind !== 'seqlock' && c.pid !== null) {
       // Lockdep lists the lock a task is acquiring as its last held lock, taken in the function that waits.
       const held = tasks.get(c.pid)?.locksHeld ?? [];
       const last = held[held.length - 1];
@@ -728,7 +797,7 @@ function cyclesOf(contexts: readonly MachineContext[], edges: readonly WaitEdge[
 
 /** The innermost context of a CPU's stack (ids outermost first) that runs code of its own: not the NMI or watchdog that reported it. */
 function innermostOf(ids: readonly number[], contexts: readonly MachineContext[]): MachineContext | null {
-  return innermostWorking({ cpu: -1, pid: null, comm: null, contexts: [...ids], doing: { en: '', zh: '' } }, contexts);
+  return innermostWorking({ cpu: -1, online: null, pid: null, comm: null, contexts: [...ids], doing: { en: '', zh: '' } }, contexts);
 }
 
 /** The innermost context of a CPU that runs code of its own: not the NMI or watchdog that only reported the CPU. */

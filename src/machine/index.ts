@@ -79,5 +79,16 @@ export function spinDeadlockClass(m: MachineModel, cpu: number | null): 'deadloc
   return m.cycles.some((c) => c.edges.some((e) => m.contexts[e.waiter].cpu === cpu && m.locks[e.lock].kind !== 'completion')) ? 'deadlock-abba' : 'deadlock-aa';
 }
 
+/** The slab object crash's `kmem` placed `address` in (its start up to its size), or null. */
+export function slabObjectAt(m: MachineModel, address: string): MachineModel['slab']['objects'][number] | null {
+  if (!/^(?:0x)?[0-9a-f]{8,16}$/i.test(address)) return null;
+  const at = BigInt(`0x${address.replace(/^0x/i, '')}`);
+  for (const o of m.slab.objects) {
+    const start = BigInt(`0x${o.address}`);
+    if (at >= start && at < start + BigInt(Math.max(1, o.objSize ?? 1))) return o;
+  }
+  return null;
+}
+
 export { buildMachine, innermostWorking } from './build';
 export type * from './types';

@@ -3,6 +3,7 @@
 import type { Analysis } from '../analyze/analyze';
 import type { LogLine } from '../model/types';
 import { readCrashSession, readPrompt, type CrashSession } from '../crash';
+import { CPU_HOTPLUG_LINES } from '../knowledge/cpu-hotplug';
 import { heldListsIn, type HeldLockList } from '../rules/lockdep';
 import type { BusyWork } from './types';
 
@@ -30,7 +31,7 @@ const WORK_LINE = /^\s{1,12}(in-flight|pending|delayed|inactive): (.{1,2000})$/;
 const WORK_ITEM = /(?:^|, )(?:(\d{1,10}):)?([A-Za-z_][\w.]{0,120})(?: \[([\w-]{1,64})\])?/g;
 const POOL_LINE = /^pool \d{1,6}: cpus=|^\s{0,12}(?:workqueue |pwq |in-flight: |pending: |delayed: |inactive: )/;
 // Cheap marks of crash command output: a prompt, a bt header, the sys block, a ps header.
-const CRASH_MARK = /crash(?:64)?>|^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: |^ {0,8}(?:DUMPFILE|KERNEL|PANIC): |^ {0,3}PID {1,4}PPID {1,4}CPU /;
+const CRASH_MARK = /crash(?:64)?>|^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: |^ {0,8}(?:DUMPFILE|KERNEL|PANIC): |^ {0,3}PID {1,4}PPID {1,4}CPU |^ {0,8}CACHE {1,24}(?:OBJSIZE|NAME) |EXCEPTION FRAME AT|^ {0,8}NET_DEVICE {1,8}NAME|\[OFFLINE\]/;
 
 /** What one element of the model stands on: the RCU grace period waits for a CPU or a task. */
 export interface RcuBlockerSource {
@@ -64,6 +65,16 @@ export interface MachineSources {
   disCalls: Map<string, Array<{ callee: string; line: number }>>;
   /** The busy work items of the last "Showing busy workqueues" dump. */
   work: BusyWork[];
+  /** CPUs the console said went offline or came online, the last word for each. */
+  hotplug: Map<number, { online: boolean; line: number }>;
+}
+
+function hotplugOf(text: string): { cpu: number; online: boolean } | null {
+  for (const row of CPU_HOTPLUG_LINES) {
+    const m = row.re.exec(text);
+    if (m) return { cpu: Number(m[1]), online: row.online };
+  }
+  return null;
 }
 
 function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
@@ -72,7 +83,7 @@ function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
 
 /** One pass over the kept lines of the input. */
 export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
-  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map(), disCalls: new Map(), work: [] };
+  const out: MachineSources = { heldLists: [], blocked: [], rcu: [], csd: [], crash: null, names: new Map(), disCalls: new Map(), work: [], hotplug: new Map() };
   let wq: { name: string | null; cpus: string | null } | null = null;
   let addressOf: string | null = null;
   let selfAt = -1;
@@ -150,6 +161,13 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
       const m = CSD.exec(text);
       if (m && out.csd.length < MAX_ITEMS) out.csd.push({ cpu: Number(m[1]), target: Number(m[3]), waitedNs: Number(m[2]), function: m[4] ?? null, line: ln.no });
       continue;
+    }
+    if (text.includes('CPU') || text.includes('cpu ') || text.includes('Processor')) {
+      const h = hotplugOf(text);
+      if (h && out.hotplug.size < MAX_ITEMS) {
+        out.hotplug.set(h.cpu, { online: h.online, line: ln.no });
+        continue;
+      }
     }
     if (text.includes('self-detected stall')) selfAt = ln.no;
     if (out.rcu.length >= MAX_ITEMS) continue;

@@ -27,6 +27,8 @@ export interface MachineContext {
 
 export interface MachineCpu {
   cpu: number;
+  /** False when crash marked it `[OFFLINE]` or the console took it offline last; true when it was seen running or brought up; null when unknown. */
+  online: boolean | null;
   pid: number | null;
   comm: string | null;
   /** Context ids, outermost (task) first. */
@@ -61,6 +63,12 @@ export interface MachineTask {
   work: string | null;
   /** Lockdep's held-lock list of the task, when printed (the last entry of a waiting task is the lock it is acquiring). */
   locksHeld: HeldLock[];
+  /** Exception frames crash's `bt -e` found on the task's stack: where it was interrupted or faulted, and EFLAGS.IF there. */
+  exceptionFrames: Array<{ mode: 'kernel' | 'user'; at: string; rip: string | null; interruptsEnabled: boolean | null; lines: number[] }>;
+  /** The wait queues crash's `waitq` found the task on. */
+  waitQueues: string[];
+  /** crash `files`: the task's open files (at most 256). */
+  openFiles: Array<{ fd: number; type: string | null; path: string; line: number }>;
   contexts: number[];
   lines: number[];
 }
@@ -126,8 +134,9 @@ export interface MachineLock {
   /** Address of the lock (first-argument register of the slow path), or null when only the lock's name is known. */
   address: string | null;
   /** `rcu`: a wait for an RCU grace period (synchronize_rcu...), held up by what an RCU stall report names. */
+  /** `seqlock`: a seqlock/seqcount reader retrying while a writer is inside (named by the reader table, held by a writer function). */
   /** `completion`: a wait for another context to signal (wait_for_completion, flush_work, kthread_stop), its holder the context that must. */
-  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'bitlock' | 'completion' | 'rcu' | 'unknown';
+  kind: 'spinlock' | 'rwlock' | 'mutex' | 'rwsem' | 'semaphore' | 'bitlock' | 'seqlock' | 'completion' | 'rcu' | 'unknown';
   /** Name from a knowledge table or lockdep ("timer base lock"), when one is known. */
   name: string | null;
   waiters: LockWaiter[];
@@ -185,6 +194,17 @@ export interface MachineModel {
   system: MachineSystem | null;
   /** The busy work items the last "Showing busy workqueues and worker pools" printed. */
   work: BusyWork[];
+  /** crash `kmem`: the slab caches listed (the 64 largest by memory) and the objects it placed addresses in, free or allocated. */
+  slab: {
+    caches: Array<{ name: string; cache: string; objSize: number; allocated: number; total: number; bytes: number; line: number }>;
+    objects: Array<{ address: string; cache: string | null; objSize: number | null; allocated: boolean; line: number }>;
+  };
+  /** crash `irq -s`: interrupts per CPU (at most 512 rows). */
+  interrupts: { cpus: number[]; rows: Array<{ irq: string; counts: number[]; chip: string | null; name: string | null; line: number }> } | null;
+  /** crash `waitq`: the tasks on each wait queue asked about. */
+  waitQueues: Array<{ queue: string; address: string | null; pids: number[]; empty: boolean; lines: number[] }>;
+  /** crash `net`: network devices. */
+  netDevices: Array<{ device: string; name: string; addresses: string[]; line: number }>;
   /** Addresses crash could not read (`rd: invalid kernel virtual address`, `kmem`: not in the mem map, `timer: invalid list entry`). */
   unreadable: Array<{ address: string; by: string[]; lines: number[] }>;
 }

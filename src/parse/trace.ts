@@ -6,6 +6,7 @@ import {
   CRASH_STACK_SEPARATORS,
   EXCEPTION_ENTRIES,
   IRQ_ENTRIES,
+  NMI_ENTRIES,
   SOFTIRQ_ENTRIES,
   matchesAny,
 } from '../knowledge/contexts';
@@ -26,6 +27,8 @@ const BOGUS_FRAME = /^ {0,8}WARNING: possibly bogus exception frame/;
 /** `bt -l`: `    debian/build/.../kernel/sched/core.c: 5257` under a frame. */
 const CRASH_SOURCE_LINE = /^ {2,12}(\/?[\w.+-]{1,128}(?:\/[\w.+-]{1,128}){0,24}\.[chSs]): (\d{1,7})\s*$/;
 const CRASH_EXCEPTION_RIP = /^ {0,12}\[exception RIP: ([^\]]{1,300})\]/;
+/** A register dump line: `EAX: 00000000  EBX: c0e68280`, `RIP: 00007fa7abcdc274  RSP: ...`. */
+const REGISTER_PAIR = /^ {0,16}[A-Z][A-Z0-9_]{1,8}: {1,6}[0-9a-f]{4,16}\b/;
 const CONSOLE_EXCEPTION_RIP = /^ {0,8}(?:RIP|EIP|IP|pc) ?: (?:[0-9a-f]{4}:)?(.{1,300})$/;
 // Lines allowed inside a trace without ending it: registers, code, separators.
 const INSIDE_TRACE =
@@ -48,6 +51,8 @@ interface Builder {
   marked: boolean;
   /** A foreign line printed into the middle of the trace (another CPU's pr_cont): skipped if frames follow. */
   stray: boolean;
+  /** Segments crash started with a bare register dump (i386 exception frames, a system call's user registers). */
+  bareRegisters?: Set<StackSegment>;
 }
 
 /** A line another printk dropped into a trace: no label, no `name: value`, not a message head. */
@@ -165,7 +170,16 @@ function refineSegment(seg: StackSegment): StackSegment[] {
 
 function finish(b: Builder): CallTrace | null {
   flushArmCaller(b);
-  for (const s of b.unresolved) if (s.context === 'unknown') s.context = 'task';
+  // A crash segment no separator named: its outermost frame says, an interrupt or NMI entry, else the task.
+  // (Only below a bare register dump: a separator names every other one, or the task's own entry stub.)
+  const segs = b.trace.segments;
+  for (const s of b.unresolved) {
+    if (s.context !== 'unknown') continue;
+    const next = segs[segs.indexOf(s) + 1];
+    const outer = next && b.bareRegisters?.has(next) ? s.frames[s.frames.length - 1]?.function ?? null : null;
+    s.context = outer !== null && matchesAny(outer, IRQ_ENTRIES) ? 'irq' : outer !== null && matchesAny(outer, NMI_ENTRIES) ? 'nmi' : 'task';
+  }
+  for (const s of b.trace.segments) if (s.exceptionRip === '') s.exceptionRip = null;
   const kept = b.trace.segments.filter((s) => s.frames.length > 0 || s.exceptionRip !== null);
   const segments = b.marked || b.trace.origin === 'crash-bt' ? kept.flatMap(refineSegment) : kept.flatMap(splitFlat).flatMap((s) => (s.context === 'irq' ? refineSegment(s) : [s]));
   if (!segments.some((s) => s.frames.length > 0)) return null;
@@ -275,7 +289,16 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
         continue;
       }
       if (INSIDE_TRACE.test(text)) {
+        // crash prints an i386 exception frame, and the user registers of a system call, as a register dump
+        // right after the entry frame, with no `[exception RIP:` line: it starts the interrupted context.
+        const last = builder.seg.frames[builder.seg.frames.length - 1];
+        if (builder.trace.origin === 'crash-bt' && last && last.line === ln.no - 1 && REGISTER_PAIR.test(text)) {
+          openSegment(builder, 'unknown', ln.no, '');
+          (builder.bareRegisters ??= new Set()).add(builder.seg);
+        }
         addRegisters(builder.seg, text, ln.no);
+        const regs = builder.seg.registers;
+        if (builder.seg.exceptionRip === '' && regs && (regs.EIP ?? regs.RIP)) builder.seg.exceptionRip = `0x${(regs.EIP ?? regs.RIP).replace(/^0+(?=.)/, '')}`;
         continue;
       }
       // crash could not trust the exception frame it just printed: its registers say nothing.

@@ -3,6 +3,7 @@
 import { blameReport, culpritOfBlame } from '../blame';
 import { releaseOf, addressClass } from '../facts';
 import { messenger } from '../messages';
+import { machineOf, slabObjectAt } from '../../machine';
 import type { FindingDraft, L10n, RootCauseClass, Rule } from '../types';
 import { addressMessages, classifyAddress, poisonedRegisters, type AddressFacts } from './addresses';
 import { culpritLabel, faultAccessOf, faultAddressOf, isPageFault, linesOf, mainFrames, modulePhaseData, modulePhaseMessages, modulePhaseOf, paragraphs, reportsWhere, safePf, suspectModuleNames, taskLabel } from '../reports';
@@ -18,6 +19,7 @@ const messages = {
   kindReadOnlyWrite: { en: 'a write to read-only memory', zh: '写只读内存' },
   kindListDeleted: { en: 'a deleted list entry was unlinked again or walked', zh: '已删除的链表节点被再次摘除或遍历' },
   kindListFreed: { en: 'a deleted and freed list entry was used again', zh: '已删除并释放的链表节点被再次使用' },
+  kindSlabFreed: { en: 'an access to a freed slab object (use-after-free)', zh: '访问已释放的 slab 对象（释放后使用）' },
   kindFreed: { en: 'a pointer loaded from freed memory (use-after-free)', zh: '从已释放内存中读出的指针（释放后使用）' },
   kindUninit: { en: 'a pointer that was never initialised', zh: '从未初始化的指针' },
   kindRedzone: { en: 'a pointer read past the end of an object', zh: '越过对象末尾读出的指针' },
@@ -46,6 +48,7 @@ const messages = {
     en: 'The pointer is {{poison}}: {{meaning}}. The registers also hold freed-memory poison, so the entry was unlinked and its object freed while something still reached it through the list: a use-after-free.',
     zh: '指针值是 {{poison}}：{{meaning}}。寄存器里还有已释放内存的毒值，所以该节点被摘除、其对象被释放后，仍有代码通过链表访问到它：释放后使用。',
   },
+  whySlabFreed: { en: 'crash\'s kmem places {{value}} in object {{object}} of the {{cache}} cache, and lists that object as free: the code used memory after it was freed (the object may since have been reused, which is why the values look like garbage).', zh: 'crash 的 kmem 显示 {{value}} 位于 {{cache}} 缓存的对象 {{object}} 中，并且该对象是空闲的：代码在内存释放之后还在使用它（该对象之后可能已被重新分配，所以值看起来是乱的）。' },
   whyFreed: { en: 'The pointer is {{poison}}: {{meaning}}. The object holding it had been freed before this code used it.', zh: '指针值是 {{poison}}：{{meaning}}。这段代码使用它之前，存放它的对象已经被释放。' },
   whyUninit: { en: 'The pointer is {{poison}}: {{meaning}}. The object was allocated and used before this field was set.', zh: '指针值是 {{poison}}：{{meaning}}。对象分配后在设置这个字段之前就被使用了。' },
   whyRedzone: { en: 'The pointer is {{poison}}: {{meaning}}.', zh: '指针值是 {{poison}}：{{meaning}}。' },
@@ -84,6 +87,7 @@ const messages = {
   accRead: { en: 'read', zh: '读' },
   accWrite: { en: 'write', zh: '写' },
   accFetch: { en: 'instruction fetch', zh: '取指令' },
+  evSlabFreed: { en: 'kmem: object {{object}} of {{cache}} is free', zh: 'kmem：{{cache}} 的对象 {{object}} 是空闲的' },
   evKasanRange: { en: 'KASAN: the address range the code meant to access', zh: 'KASAN：代码本想访问的地址范围' },
   evPoisonReg: { en: '{{reg}} = {{value}}: {{poison}}', zh: '{{reg}} = {{value}}：毒值 {{poison}}' },
   evCulprit: { en: '{{culprit}}: where the bad pointer was used', zh: '{{culprit}}：使用坏指针的地方' },
@@ -163,6 +167,12 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
       const kasanRange = linesOf(ctx, r, /KASAN: (?:maybe wild-memory-access|probably user-memory-access) in range/, 1)[0] ?? null;
       const poison = addr?.poison ?? poisoned[0]?.poison ?? null;
       const freedEvidence = [addr?.poison, ...poisoned.map((p) => p.poison)].some((p) => p?.proves === 'freed') || linesOf(ctx, r, /BUG: KASAN: (?:slab-)?use-after-free|BUG: KFENCE: use-after-free/, 1).length > 0;
+      // crash's kmem placed the address (or a register the access used) in a slab object that is free: a use after free.
+      const model = machineOf(ctx.analysis);
+      const slabHits = [addr?.value ?? null, ...Object.values(r.registers?.values ?? {})]
+        .filter((v): v is string => v !== null && /^(?:0x)?ffff[0-9a-f]{12}$/i.test(v))
+        .map((v) => ({ value: v.replace(/^0x/i, '').toLowerCase(), obj: slabObjectAt(model, v) }));
+      const freedSlab = slabHits.find((h) => h.obj !== null && !h.obj.allocated) ?? null;
       const region = addr?.kind === 'kernel' ? regionOf(addr.value, releaseOf(ctx.analysis, r)) : null;
       const phase = modulePhaseOf(mainFrames(r));
       const poisonData = poison ? { poison: poison.name, meaning: poison.meaning } : {};
@@ -176,6 +186,9 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
         }
         if (pf && pf.present && pf.write && !pf.user && addr?.kind === 'kernel') {
           return { cls: 'other', secondary: ['memory-corruption'], confidence: 0.72, kind: 'kindReadOnlyWrite', why: [msg('whyReadOnly', { pf: pfText, address: addr.value })] };
+        }
+        if (freedSlab?.obj) {
+          return { cls: 'use-after-free', secondary: ['memory-corruption'], confidence: 0.85, kind: 'kindSlabFreed', why: [msg('whySlabFreed', { value: freedSlab.value, object: freedSlab.obj.address, cache: freedSlab.obj.cache ?? '?' })] };
         }
         if (poison?.proves === 'freed') return { cls: 'use-after-free', secondary: [], confidence: 0.82, kind: 'kindFreed', why: [msg('whyFreed', poisonData)] };
         if (poison?.proves === 'uninitialised') return { cls: 'memory-corruption', secondary: [], confidence: 0.75, kind: 'kindUninit', why: [msg('whyUninit', poisonData)] };
@@ -208,6 +221,7 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
       if (pf && r.fault.errorCodeLine !== null) evidence.push({ line: r.fault.errorCodeLine, note: msg('evErrorCode', { pf: pf.summary }) });
       else if (access && access.from !== 'error-code') evidence.push({ line: access.line, note: msg('evAccess', { access: msg(access.access === 'write' ? 'accWrite' : access.access === 'fetch' ? 'accFetch' : 'accRead') }) });
       if (kasanRange) evidence.push({ line: kasanRange.no, note: msg('evKasanRange') });
+      if (freedSlab?.obj) evidence.push({ line: freedSlab.obj.line, note: msg('evSlabFreed', { object: freedSlab.obj.address, cache: freedSlab.obj.cache ?? '?' }) });
       for (const p of poisoned.slice(0, 2)) {
         const line = r.registers?.lines.find((no) => ctx.line(no)?.text.includes(`${p.reg}:`)) ?? r.registers?.lines[0];
         if (line !== undefined) evidence.push({ line, note: msg('evPoisonReg', { reg: p.reg, value: p.value, poison: p.poison.name }) });
@@ -244,6 +258,7 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
           addressKind: addr?.kind ?? null,
           addressRegion: region,
           poison: poison?.name ?? null,
+          freedSlabObject: freedSlab?.obj ? { address: freedSlab.obj.address, cache: freedSlab.obj.cache } : null,
           poisonProves: poison?.proves ?? null,
           poisonedRegisters: poisoned.map((p) => p.reg),
           generalProtection: gpf,
