@@ -5,7 +5,7 @@ import { followChunks, growingFile } from '../analyze/follow';
 import type { CrashReport, ReportTally } from '../model/types';
 import type { Lang } from '../render/i18n';
 import { runRules } from '../rules/engine';
-import { machineOf, machineWeight, offsetMachine, rememberMachine, type MachineModel } from '../machine';
+import { machineOf, mergeMachines, offsetMachine, rememberMachine, type MachineModel } from '../machine';
 import { FindingGroups, type GroupedFinding, type Occurrence } from '../rules/group';
 
 /** Reports per batch: far more than one incident prints, few enough that every rule sees a bounded input. */
@@ -69,7 +69,9 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
     async onBatch(b) {
       const found = groups.add(runRules(b, opts.lang), b.reports, b.offset);
       const m = machineOf(b);
-      if (machine === null || machineWeight(m) > machineWeight(machine)) machine = offsetMachine(m, b.offset);
+      // Every batch adds to the one model of the input: the CPUs, tasks and locks it read.
+      const here = offsetMachine(m, b.offset);
+      machine = machine === null ? here : mergeMachines(machine, here);
       for (const r of b.reports) {
         opts.onReport?.(r);
         if (reports.length < keep) reports.push(r);

@@ -37,14 +37,23 @@ export const ARCH_MARKERS: readonly ArchMarker[] = [
   { arch: 'loongarch64', patterns: [/^ {0,8}ERA: [0-9a-f]{16} /, /^ {0,8}PRMD: [0-9a-f]{8} /] },
 ];
 
-/** The first architecture whose markers match one of the lines. */
+/** Marker lines of one architecture, and none of another, that settle the vote. */
+const DECISIVE_VOTES = 64;
+
+/** The architecture whose markers match most lines. */
 export function archFromText(lines: Iterable<string>): ArchName | null {
   const counts = new Map<ArchName, number>();
+  let lead = 0;
   for (const text of lines) {
     if (text.length > 2048) continue;
     for (const m of ARCH_MARKERS) {
-      if (m.patterns.some((p) => p.test(text))) counts.set(m.arch, (counts.get(m.arch) ?? 0) + 1);
+      if (!m.patterns.some((p) => p.test(text))) continue;
+      const k = (counts.get(m.arch) ?? 0) + 1;
+      counts.set(m.arch, k);
+      lead = Math.max(lead, k);
     }
+    // A vote this clear is not overturned by the rest of a long region (a paste of thousands of stacks).
+    if (lead >= DECISIVE_VOTES && counts.size === 1) break;
   }
   let best: ArchName | null = null;
   let n = 0;

@@ -757,7 +757,7 @@ function lockGraph(
 }
 
 /** Waits-for edges between different stacks: a waiter, the lock, a holder. */
-function edgesOf(contexts: readonly MachineContext[], locks: readonly MachineLock[]): WaitEdge[] {
+export function edgesOf(contexts: readonly MachineContext[], locks: readonly MachineLock[]): WaitEdge[] {
   const out: WaitEdge[] = [];
   locks.forEach((l, i) => {
     for (const w of l.waiters) for (const h of l.holders) if (!sameStack(contexts[w.context], contexts[h.context])) out.push({ waiter: w.context, lock: i, holder: h.context });
@@ -769,7 +769,7 @@ function edgesOf(contexts: readonly MachineContext[], locks: readonly MachineLoc
 const MAX_CYCLES = 16;
 const MAX_CYCLE_LENGTH = 8;
 
-function cyclesOf(contexts: readonly MachineContext[], edges: readonly WaitEdge[]): WaitCycle[] {
+export function cyclesOf(contexts: readonly MachineContext[], edges: readonly WaitEdge[]): WaitCycle[] {
   const key = (id: number): string => `${contexts[id].pid}:${contexts[id].cpu}`;
   const out = new Map<string, WaitCycle>();
   const from = new Map<string, WaitEdge[]>();

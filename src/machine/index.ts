@@ -21,11 +21,6 @@ export function rememberMachine(a: Analysis, m: MachineModel): void {
   built.set(a, m);
 }
 
-/** How much a model says: the one a batched input shows is the batch that says most. */
-export function machineWeight(m: MachineModel): number {
-  return m.cycles.length * 1000 + m.waitsFor.length * 100 + m.locks.length * 10 + m.cpus.length + m.ipiWaits.length * 10;
-}
-
 /** A batch's model with its report indices made the input's. */
 export function offsetMachine(m: MachineModel, offset: number): MachineModel {
   if (offset === 0) return m;
@@ -91,4 +86,5 @@ export function slabObjectAt(m: MachineModel, address: string): MachineModel['sl
 }
 
 export { buildMachine, innermostWorking } from './build';
+export { mergeMachines } from './merge';
 export type * from './types';

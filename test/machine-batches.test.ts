@@ -1,0 +1,48 @@
+// An input read in batches (a crash foreach bt of thousands of tasks) has one machine model joined from the batches'.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { taskBlocks, writeForeachBt } from '../bench/tasks';
+import { REPO } from './support/shared';
+import { mergeMachines, type MachineModel } from '../src/machine';
+import { analyzeText } from '../src/analyze/analyze';
+import { buildMachine } from '../src/machine';
+import { readFileSync } from 'node:fs';
+
+test('a foreach bt of 12,000 tasks, read in several batches, keeps every task in the one model', () => {
+  const blocks = taskBlocks(join(REPO, 'test', 'fixtures', 'dumps'));
+  const dir = mkdtempSync(join(tmpdir(), 'kt-batches-'));
+  try {
+    const path = join(dir, 'foreach.txt');
+    const bytes = writeForeachBt(path, blocks, 12_000);
+    assert.ok(bytes > 4 * 1024 * 1024, 'large enough to be streamed and batched');
+    const r = spawnSync(join(REPO, 'bin', 'ktriage'), ['analyze', '--format', 'json', path], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(r.stdout).machine as MachineModel;
+    const pids = new Set(m.tasks.map((t) => t.pid));
+    assert.ok(pids.size >= 11_900, `${pids.size} tasks in the model`);
+    // Context ids are the joined model's own: every task's contexts are of that task.
+    for (const t of m.tasks.slice(0, 2000)) for (const id of t.contexts) assert.equal(m.contexts[id].pid, t.pid);
+    for (const e of m.waitsFor) assert.ok(m.contexts[e.waiter] && m.contexts[e.holder] && m.locks[e.lock]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('joining a model to itself: CPUs, tasks and locks are one each, the rings are found again over the joined locks', async () => {
+  const session = readFileSync(join(REPO, 'test/fixtures/dumps/spinabba/session.txt'), 'utf8');
+  const m = buildMachine(await analyzeText('whole', session));
+  assert.ok(m.cycles.length > 0 && m.locks.length > 0);
+  const j = mergeMachines(m, m);
+  assert.equal(j.contexts.length, 2 * m.contexts.length);
+  assert.deepEqual(j.cpus.map((c) => [c.cpu, c.pid]), m.cpus.map((c) => [c.cpu, c.pid]));
+  assert.equal(j.tasks.length, m.tasks.length);
+  assert.deepEqual(j.locks.map((l) => l.address), m.locks.map((l) => l.address));
+  for (const [i, l] of j.locks.entries()) assert.equal(l.waiters.length, 2 * m.locks[i].waiters.length);
+  assert.ok(j.cycles.length >= m.cycles.length, 'the ring is still there');
+  for (const t of j.tasks) for (const id of t.contexts) assert.equal(j.contexts[id].pid, t.pid);
+});
