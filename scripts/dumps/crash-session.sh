@@ -43,6 +43,7 @@ tasks() {
 	csdlock) echo "insmod csd_fifo csd_stats" ;;
 	rcustall) echo "rcustall_scan" ;;
 	rcusync) echo "rcusync_scan rcusync_update" ;;
+	rcuprio) echo "rcuprio_stats rcuprio_poll" ;;
 	mutexring) echo "mutexring_a mutexring_b mutexring_c" ;;
 	rwsemabba) echo "rwsemabba_rd rwsemabba_wr" ;;
 	*) echo "" ;;
@@ -51,7 +52,7 @@ tasks() {
 # the module whose symbols and types are loaded with "mod -s"
 module_of() {
 	case $1 in
-	spinabba|irqaa|irqnest|hungabba|csdlock|rcustall|rcusync|mutexring|rwsemabba) echo "$1" ;;
+	spinabba|irqaa|irqnest|hungabba|csdlock|rcustall|rcusync|mutexring|rwsemabba|slabfree|rcuprio) echo "$1" ;;
 	*) echo "" ;;
 	esac
 }
@@ -100,6 +101,9 @@ extra_of() {
 		"-	p irqnest_dev.kick_work" "-	p raised_list:a" ;;
 	csdlock) printf '%s\n' "-	p call_single_queue:a" "struct-csd-cpu1	struct __call_single_data -x @CSD@" ;;
 	rcustall) printf '%s\n' "-	p jiffies" "-	px rcu_state.gp_seq" "-	p rcu_state.gp_start" ;;
+	rcuprio) printf '%s\n' "-	p jiffies" "-	p rcu_state.gp_start" \
+		"task-R-rcuprio_stats	task -R rcu_read_lock_nesting,rcu_read_unlock_special,policy,rt_priority @PID_rcuprio_stats@" \
+		"task-R-rcuprio_poll	task -R policy,rt_priority @PID_rcuprio_poll@" ;;
 	rcusync) printf '%s\n' "-	p jiffies" "-	px rcu_state.gp_seq" "-	p rcu_state.gp_start" \
 		"task-R-rcusync_scan	task -R rcu_read_lock_nesting,rcu_read_unlock_special @PID_rcusync_scan@" \
 		"bt-T-rcusync_update	bt -T @PID_rcusync_update@" "-	dis -l rcusync_replace_table" ;;

@@ -27,7 +27,7 @@ QF=$REPO/scripts/qemu-fixtures
 LAB=${KT_QEMU_LAB:-/work/qemu-lab}
 WORK=$LAB/dumps
 OUT=${KT_DUMPS_OUT:-$REPO/test/fixtures/dumps}
-ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload rcusync mutexring rwsemabba slabfree"
+ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload rcusync mutexring rwsemabba slabfree rcuprio"
 SCENARIOS=${*:-$ALL}
 
 log() { printf '[make-dumps] %s\n' "$*" >&2; }
@@ -110,6 +110,8 @@ extra_args() {
 	# the reader on CPU 1 would be a soft lockup too: only RCU's stall
 	# report and the hung task report of the synchronize_rcu() caller
 	rcusync) echo "nowatchdog rcupdate.rcu_cpu_stall_timeout=5" ;;
+	# a preemptible kernel, so that the reader is preempted inside rcu_read_lock()
+	rcuprio) echo "preempt=full nowatchdog rcupdate.rcu_cpu_stall_timeout=5" ;;
 	*) echo "" ;;
 	esac
 }
@@ -125,7 +127,7 @@ trigger() {
 	spinabba|csdlock) echo "soft lockup - CPU" ;;
 	irqaa|irqnest) echo "rcu: INFO: rcu_preempt detected stall|soft lockup - CPU" ;;
 	hungabba|mutexring|rwsemabba) echo "blocked for more than" ;;
-	rcustall) echo "rcu: INFO: rcu_preempt (self-)?detected stall" ;;
+	rcustall|rcuprio) echo "rcu: INFO: rcu_preempt (self-)?detected stall" ;;
 	rcusync) printf '%s\n' "rcu: INFO: rcu_preempt (self-)?detected stall" "blocked for more than" ;;
 	*) echo "Kernel panic - not syncing" ;;
 	esac

@@ -19,6 +19,7 @@ import { FilesReader } from './files';
 import { NetReader } from './net';
 import { ExceptionFrameReader } from './exception-frames';
 import { CpuStateReader } from './cpu-state';
+import { TaskFieldsReader } from './task-fields';
 
 export type * from './types';
 export { readPrompt } from './prompt';
@@ -45,9 +46,10 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
   const net = new NetReader();
   const exceptions = new ExceptionFrameReader();
   const cpuState = new CpuStateReader();
+  const taskFields = new TaskFieldsReader();
   // The lock reader first: inside a printed value, every line is its own until the closing brace.
   // waitq before the stack reader: under a waitq prompt a task header is a waiter, not a bt listing.
-  const readers: readonly CrashReader[] = [locks, waitq, cpuState, irq, exceptions, stack, sys, ps, runq, mod, kmem, slab, mem, files, net];
+  const readers: readonly CrashReader[] = [locks, taskFields, waitq, cpuState, irq, exceptions, stack, sys, ps, runq, mod, kmem, slab, mem, files, net];
   const commands: CrashCommand[] = [];
   let current: CrashCommand | null = null;
   let prompt: CrashPrompt = { verb: null, args: '' };
@@ -100,6 +102,7 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
     netDevices: net.devices,
     exceptionFrames: exceptions.frames,
     offlineCpus: cpuState.cpus,
+    taskFields: taskFields.tasks,
     commands,
   };
 }

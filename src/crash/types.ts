@@ -259,6 +259,8 @@ export interface CrashSession {
   exceptionFrames: CrashExceptionFrame[];
   /** CPUs crash marks `[OFFLINE]`. */
   offlineCpus: CrashCpuState[];
+  /** `task -R`: members of each task asked about. */
+  taskFields: CrashTaskFields[];
   commands: CrashCommand[];
 }
 
@@ -365,4 +367,12 @@ export interface CrashCpuState {
   cpu: number;
   online: boolean;
   line: number;
+}
+
+/** `task` / `task -R FIELDS`: top-level task_struct members of one task as printed (`policy` `1`, `rt_priority` `50`). */
+export interface CrashTaskFields {
+  pid: number;
+  task: string;
+  fields: Record<string, string>;
+  lines: number[];
 }

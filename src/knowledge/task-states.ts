@@ -36,3 +36,13 @@ export function schedTaskLine(text: string): { comm: string; pid: number; state:
   }
   return null;
 }
+
+/** task_struct `policy` values (include/uapi/linux/sched.h), as crash's `task -R policy` prints them. */
+export const SCHED_POLICIES: Readonly<Record<string, string>> = {
+  '0': 'SCHED_NORMAL',
+  '1': 'SCHED_FIFO',
+  '2': 'SCHED_RR',
+  '3': 'SCHED_BATCH',
+  '5': 'SCHED_IDLE',
+  '6': 'SCHED_DEADLINE',
+};

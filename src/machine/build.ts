@@ -5,6 +5,7 @@ import type { CallTrace, Frame, StackSegment } from '../model/types';
 import { CPU_DETECTORS, IPI_WAITERS, LOCK_DOMAINS } from '../knowledge/functions';
 import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, RCU_WAITS, SEQLOCK_READERS, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
 import { matchesAny } from '../knowledge/contexts';
+import { SCHED_POLICIES } from '../knowledge/task-states';
 import { baseName, isRole, isTrackTrace } from '../rules/blame';
 import { allStacks, type StackView } from '../rules/stacks';
 import type { HeldLock, IpiWait, LockHolder, MachineContext, MachineCpu, MachineLock, MachineModel, MachineSystem, MachineTask, RcuBlocker, WaitCycle, WaitEdge } from './types';
@@ -211,7 +212,7 @@ export function buildMachine(a: Analysis): MachineModel {
   const tasks = new Map<number, MachineTask>();
   const cpus = new Map<number, MachineCpu>();
   const onCpu = new Map<number, Array<{ s: StackView; ids: number[] }>>();
-  const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, work: null, locksHeld: [], exceptionFrames: [], waitQueues: [], openFiles: [], contexts: [], lines: [] });
+  const newTask = (pid: number, comm: string | null): MachineTask => ({ pid, comm, task: null, cpu: null, state: null, active: null, lastRun: null, work: null, locksHeld: [], exceptionFrames: [], waitQueues: [], openFiles: [], scheduling: null, contexts: [], lines: [] });
   for (const s of chosen.values()) {
     const ids = contextsOf(a, s.trace, s, contexts);
     if (s.pid !== null) {
@@ -336,6 +337,11 @@ function joinTasks(tasks: Map<number, MachineTask>, src: MachineSources, newTask
     const t = o.pid !== null ? asked(o.pid, o.comm) : null;
     if (!t) continue;
     for (const x of o.files) if (t.openFiles.length < 256) t.openFiles.push({ fd: x.fd, type: x.type, path: x.path, line: x.line });
+  }
+  for (const f of src.crash?.taskFields ?? []) {
+    const policy = f.fields.policy !== undefined ? SCHED_POLICIES[f.fields.policy] ?? `policy ${f.fields.policy}` : null;
+    const t = policy ? asked(f.pid, null) : null;
+    if (t && policy) t.scheduling = { policy, rtPriority: /^\d{1,3}$/.test(f.fields.rt_priority ?? '') ? Number(f.fields.rt_priority) : null, lines: f.lines };
   }
   for (const q of src.crash?.waitQueues ?? []) {
     for (const w of q.tasks) {
@@ -482,6 +488,17 @@ function holdingContext(contexts: readonly MachineContext[], tasks: ReadonlyMap<
 function ownCode(c: MachineContext): Frame | null {
   return (
     c.frames.find((f) => f.reliable && f.function !== null && primitiveOf(baseName(f.function)) === null && !matchesAny(baseName(f.function), SIGNAL_WAITS) && !NMI_PLUMBING.test(baseName(f.function)) && !isRole(baseName(f.function), 'reporting') && !/^(?:__schedule|schedule\w{0,24}|io_schedule\w{0,16})$/.test(baseName(f.function))) ?? null
+  );
+}
+
+/** Where a task was preempted or blocked: its first frame below the scheduler, the preemption and interrupt entry path, and the primitives (delay loops) it was in. */
+function preemptedIn(c: MachineContext): Frame | null {
+  return (
+    c.frames.find((f) => {
+      if (!f.reliable || f.function === null) return false;
+      const fn = baseName(f.function);
+      return !/^(?:__schedule|schedule\w{0,24}|preempt_schedule\w{0,24}|io_schedule\w{0,16}|irqentry_exit\w{0,16})$/.test(fn) && !isRole(fn, 'reporting', 'primitive', 'entry') && !NMI_PLUMBING.test(fn);
+    }) ?? null
   );
 }
 
@@ -862,15 +879,19 @@ function rcuBlockersOf(
       continue;
     }
     let doing: RcuBlocker['doing'] = null;
+    let top: Frame | null = null;
     const cpu = r.cpu !== null ? cpus.get(r.cpu) : undefined;
     if (cpu) doing = doingOf(cpu, contexts, locks, ipis);
     else if (r.pid !== null) {
       const t = tasks.get(r.pid);
-      const c = t && t.contexts.length > 0 ? contexts[t.contexts[t.contexts.length - 1]] : null;
-      const top = c ? ownCode(c) : null;
+      // A reader preempted inside its read-side section: the code it was preempted in is its task context's, not the preemption path on top.
+      const ctx = t ? t.contexts.map((id) => contexts[id]) : [];
+      const c = ctx.find((x) => x.kind === 'task') ?? ctx[0] ?? null;
+      top = c ? preemptedIn(c) : null;
       if (top?.function) doing = { en: `preempted in ${baseName(top.function)}()`, zh: `在 ${baseName(top.function)}() 中被抢占` };
     }
-    out.set(key, { cpu: r.cpu, pid: r.pid, kind: r.kind, detail: r.detail, doing, lines: [r.line] });
+    const code = top?.function ? { function: baseName(top.function), module: top.module, line: top.line } : null;
+    out.set(key, { cpu: r.cpu, pid: r.pid, kind: r.kind, detail: r.detail, doing, code, lines: [r.line] });
   }
   return [...out.values()];
 }

@@ -52,6 +52,7 @@ export function mergeMachines(a: MachineModel, b: MachineModel): MachineModel {
     had.active ??= moved.active;
     had.lastRun ??= moved.lastRun;
     had.work ??= moved.work;
+    had.scheduling ??= moved.scheduling;
     if (had.locksHeld.length === 0) had.locksHeld = moved.locksHeld;
     if (had.exceptionFrames.length === 0) had.exceptionFrames = moved.exceptionFrames;
     if (had.openFiles.length === 0) had.openFiles = moved.openFiles;

@@ -19,7 +19,8 @@ const BLOCKED = /INFO: task (.{1,64}):(\d{1,10}) blocked for more than/;
 const CSD = /csd: Detected non-responsive CSD lock \(#\d{1,6}\) on CPU#(\d{1,5}), waiting (\d{1,20}) ns for CPU#(\d{1,5}) ([A-Za-z_.$][\w.$]{0,120})?/;
 // `rcu: 	1-....: (1128 ticks this GP) idle=ddfc/1/0x4000000000000000 softirq=133/133 fqs=599`
 const RCU_CPU = /^(?:rcu:)?\s{0,8}(\d{1,5})-([.\w!?]{1,8}): \((\d{1,12}) (ticks this GP|GPs behind)\)(.{0,200})$/;
-const RCU_TASKS = /Tasks blocked on level-\d{1,2} rcu_node \(CPUs (\d{1,5})-(\d{1,5})\):((?: P\d{1,10}){1,64})/;
+// ` P92` (older kernels), ` P92/1:b..l` (5.x+: read-side nesting, then blocked, need_qs, exp_hint, on the blocked list).
+const RCU_TASKS = /Tasks blocked on level-\d{1,2} rcu_node \(CPUs (\d{1,5})-(\d{1,5})\):((?: P\d{1,10}(?:\/-?\d{1,4}:[.a-z]{4})?){1,64})/;
 const RCU_STARVED = /(rcu_\w{1,16}) kthread starved for (\d{1,10}) jiffies!(?:.{0,160}?->cpu=(\d{1,5}))?/;
 // crash `dis`: `0xffffffffc03bf0c1 <irqaa_poll_timer_fn+17>:\tcall   0xffffffffb485a000 <_raw_spin_lock>`
 const DIS_CALL = /^0x[0-9a-f]{8,16} <([A-Za-z_.$][\w.$]{0,120})\+\d{1,6}>:\s{1,8}call[lq]?\s{1,8}(?:\*?0x[0-9a-f]{1,16}\s{1,4})?<([A-Za-z_.$][\w.$]{0,120}?)(?:\+\d{1,6})?>/;
@@ -178,7 +179,7 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
     }
     if (text.includes('Tasks blocked on')) {
       const t = RCU_TASKS.exec(text);
-      if (t) for (const p of t[3].trim().split(/\s+/)) out.rcu.push({ cpu: null, pid: Number(p.slice(1)), detail: p, kind: 'task', self: false, line: ln.no });
+      if (t) for (const p of t[3].trim().split(/\s+/)) out.rcu.push({ cpu: null, pid: Number(/^P(\d{1,10})/.exec(p)?.[1]), detail: p, kind: 'task', self: false, line: ln.no });
       continue;
     }
     if (text.includes('kthread starved')) {

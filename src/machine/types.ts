@@ -67,6 +67,8 @@ export interface MachineTask {
   exceptionFrames: Array<{ mode: 'kernel' | 'user'; at: string; rip: string | null; interruptsEnabled: boolean | null; lines: number[] }>;
   /** The wait queues crash's `waitq` found the task on. */
   waitQueues: string[];
+  /** crash `task -R policy,rt_priority`: the scheduling class (`SCHED_FIFO`...) and real-time priority, when printed. */
+  scheduling: { policy: string; rtPriority: number | null; lines: number[] } | null;
   /** crash `files`: the task's open files (at most 256). */
   openFiles: Array<{ fd: number; type: string | null; path: string; line: number }>;
   contexts: number[];
@@ -165,6 +167,8 @@ export interface RcuBlocker {
   detail: string;
   /** What that CPU (or the task) was doing, from its stack. */
   doing: { en: string; zh: string } | null;
+  /** For a task: the code it was preempted in (the first frame of its own code), the function to blame when it is what holds the grace period up. */
+  code: { function: string; module: string | null; line: number } | null;
   lines: number[];
 }
 

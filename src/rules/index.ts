@@ -39,6 +39,7 @@ import { oomPanic } from './memory/oom';
 import { hardLockup } from './lockups/hard-lockup';
 import { softLockup } from './lockups/soft-lockup';
 import { rcuStall } from './lockups/rcu-stall';
+import { rcuReaderPreempted } from './lockups/rcu-reader-preempted';
 import { workqueueLockup } from './lockups/workqueue-lockup';
 import { csdLock } from './lockups/csd-lock';
 import { hungTask } from './lockups/hung-task';
@@ -95,6 +96,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   hardLockup,
   softLockup,
   rcuStall,
+  rcuReaderPreempted,
   workqueueLockup,
   csdLock,
   hungTask,

@@ -2,7 +2,7 @@
 
 import { innermostWorking, type HoldEvidence, type LockHolder, type MachineContext, type MachineLock, type MachineModel } from '../../machine';
 import { holdEvidenceText } from '../locking/hold-evidence';
-import { blameFrames, type Blame } from '../blame';
+import { baseName, blameFrames, type Blame } from '../blame';
 import { formatMessage } from '../messages';
 import type { FindingDraft, L10n } from '../types';
 
@@ -113,7 +113,7 @@ export function lockupView(m: MachineModel, cpu: number | null, lock: string | n
         const spun = m.locks.find((x) => x.kind !== 'completion' && x.kind !== 'rcu' && x.waiters.some((w) => w.context === inner.id)) ?? null;
         // A blocker that spins itself is stuck on the lock's holder: that is the code to blame, when the model confirms it.
         const inward = spun?.address ? lockupView(m, b, spun.address) : null;
-        const blame = inward?.holder ? holderBlame(inward) : blameFrames(inner.frames, { mode: 'lockup' });
+        const blame = inward?.holder ? holderBlame(inward) : blameContext(inner);
         out.blocker = { cpu: b, doing: bc.doing, blame: blame?.function ? blame : null, spins: spun !== null };
       }
     }
@@ -146,4 +146,26 @@ export function lockupView(m: MachineModel, cpu: number | null, lock: string | n
 export function holderBlame(v: MachineView): Blame | null {
   if (!v.holder) return null;
   return { function: v.holder.function, module: v.holder.module, line: v.holder.line, location: v.holder.function, basis: 'own', callback: null, related: [] };
+}
+
+const STOP = /^([A-Za-z_][\w.]{0,200})\+(0x[0-9a-f]{1,8}|\d{1,8})(?:\/0x[0-9a-f]{1,8})?(?: \[(\w{1,64})\])?$/;
+const prefixOf = (fn: string): string | null => /^([a-z0-9]{2,24}_)/.exec(fn)?.[1] ?? null;
+
+/**
+ * The code a context runs, from its frames and the instruction it was stopped at: the loop's owner.
+ * crash names no module for an exception RIP; a function with its caller's prefix is taken to be of
+ * the caller's module.
+ */
+export function blameContext(c: MachineContext): Blame | null {
+  const m = c.stoppedAt ? STOP.exec(c.stoppedAt.trim()) : null;
+  let detectedIn: { function: string; module: string | null; offset: number; line: number | null } | null = null;
+  if (m) {
+    const caller = c.frames.find((f) => f.reliable && f.function !== null);
+    const fn = baseName(m[1]);
+    const p = prefixOf(fn);
+    const module = m[3] ?? (caller?.module && p !== null && p === prefixOf(baseName(caller.function as string)) ? caller.module : null);
+    detectedIn = { function: m[1], module, offset: m[2].startsWith('0x') ? parseInt(m[2], 16) : Number(m[2]), line: c.lines[0] ?? null };
+  }
+  const b = blameFrames(c.frames, { mode: 'lockup', detectedIn });
+  return b.function ? b : null;
 }

@@ -9,6 +9,7 @@ import type { FindingDraft, L10n, Rule, RuleContext } from '../types';
 import { spinningIn, type Spin } from './spinning';
 import { machineOf, spinDeadlockClass } from '../../machine';
 import { holderBlame, lockupView } from './machine-view';
+import { readerOf } from './rcu-reader-preempted';
 
 const HEADER = /\b(rcu_\w{1,16}) (self-detected stall on CPU|detected stalls? on CPUs?\/tasks|detected expedited stalls on CPUs\/tasks|detected stalls? on tasks)|\bINFO: (rcu_\w{1,16}) detected stall/;
 const STOP = /rcu: INFO: |INFO: rcu_|BUG: soft lockup|Watchdog detected hard LOCKUP|Kernel panic - not syncing/;
@@ -344,6 +345,8 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
         if (f) out.push(f);
         continue;
       }
+      // Held up by a preempted reader alone: KT-rcu-reader-preempted says which task, and what keeps it off its CPU.
+      if (!st.tasks && st.cpus.length === 0 && !c && !starved && readerOf(model) !== null) continue;
       const evidence = baseEvidence();
       for (const l of st.cpuLines.slice(0, 3)) evidence.push({ line: l.no, note: msg('evCpu', { cpu: Number(CPU_LINE.exec(l.text)?.[1]) }) });
       for (const l of st.holdouts.slice(0, 2)) evidence.push({ line: l.no, note: msg('evTask') });
