@@ -12,7 +12,9 @@ export interface ArchMarker {
 export const ARCH_MARKERS: readonly ArchMarker[] = [
   {
     arch: 'aarch64',
-    patterns: [/^ {0,8}pstate: [0-9a-f]{8}/, /^ {0,8}x29: [0-9a-f]{16} x28: /, /\b__arm64_sys_\w/, /\bel[01]h?_64_(?:sync|irq)\b|\bel0t_64_sync\b|\bel0_svc(?:_common|_handler)?\b/, /Mem abort info:/, /^ {0,8}ESR = 0x[0-9a-f]{8,16}$/,
+    patterns: [/^ {0,8}pstate: [0-9a-f]{8}/, /^ {0,8}x29: [0-9a-f]{16} x28: /,
+      // crash's arm64 exception frames: `SP: ffff800011c0c200  PSTATE: 20400085`, `X29: ... X28: ...`.
+      /^ {0,8}SP: [0-9a-f]{16} {1,2}PSTATE: [0-9a-f]{8}/, /^ {0,8}X29: [0-9a-f]{16} {1,2}X28: /, /\b__arm64_sys_\w/, /\bel[01]h?_64_(?:sync|irq)\b|\bel0t_64_sync\b|\bel0_svc(?:_common|_handler)?\b/, /Mem abort info:/, /^ {0,8}ESR = 0x[0-9a-f]{8,16}$/,
       // A kernel address in the lower half of the top 16 bits' range: arm64's linear map and image (x86_64 calls it non-canonical).
       /\b(?:at addr|at virtual address|address:?) ffff[0-7][0-9a-f]{11}\b/, /\bgic_handle_irq\b.*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)/],
   },

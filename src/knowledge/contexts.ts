@@ -47,6 +47,9 @@ export const IRQ_ENTRIES: readonly RegExp[] = [
   /^irq_exit(?:_rcu)?$/,
   /^gic_handle_irq$/,
   /^el1_irq$/,
+  // arm64 since 5.x: el1h_64_irq -> el1h_64_irq_handler -> el1_interrupt.
+  /^el1h?_64_irq(?:_handler)?$/,
+  /^el1_interrupt$/,
 ];
 
 /** The NMI entry path. */

@@ -50,7 +50,12 @@ export const FIRST_ARGUMENT_REGISTER: Readonly<Record<string, string>> = {
   x86_64: 'RDI',
   i386: 'EAX',
   arm64: 'X0',
+  aarch64: 'X0',
+  i686: 'EAX',
 };
+
+/** Bit 7 of arm64's PSTATE (DAIF.I): IRQs masked. */
+export const PSTATE_I = 0x80;
 
 /** Bit 9 of (R/E)FLAGS: interrupts enabled. */
 export const EFLAGS_IF = 0x200;

@@ -3,7 +3,7 @@
 import type { Analysis } from '../analyze/analyze';
 import type { CallTrace, Frame, StackSegment } from '../model/types';
 import { CPU_DETECTORS, IPI_WAITERS, LOCK_DOMAINS } from '../knowledge/functions';
-import { EFLAGS_IF, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, RCU_WAITS, SEQLOCK_READERS, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
+import { EFLAGS_IF, PSTATE_I, FIRST_ARGUMENT_REGISTER, LOCK_CALL_VARIANTS, LOCK_WAIT_PRIMITIVES, RCU_WAITS, SEQLOCK_READERS, SIGNAL_WAITS, type LockKind, type TakenWith } from '../knowledge/lock-waits';
 import { matchesAny } from '../knowledge/contexts';
 import { SCHED_POLICIES } from '../knowledge/task-states';
 import { baseName, isRole, isTrackTrace } from '../rules/blame';
@@ -35,6 +35,9 @@ function ripFunction(rip: string): { fn: string; offset: number | null } {
 }
 
 function interruptsOf(regs: Record<string, string> | null): boolean | null {
+  // arm64: PSTATE's I bit masks IRQs.
+  const ps = regs?.PSTATE ?? null;
+  if (ps !== null && /^[0-9a-f]{1,16}$/i.test(ps) && regs?.RFLAGS === undefined) return (Number.parseInt(ps.slice(-4), 16) & PSTATE_I) === 0;
   const v = regs ? regs.RFLAGS ?? regs.EFLAGS ?? null : null;
   if (v === null || !/^[0-9a-f]{1,16}$/i.test(v)) return null;
   return (Number.parseInt(v.slice(-4), 16) & EFLAGS_IF) !== 0;

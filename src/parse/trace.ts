@@ -27,12 +27,13 @@ const BOGUS_FRAME = /^ {0,8}WARNING: possibly bogus exception frame/;
 /** `bt -l`: `    debian/build/.../kernel/sched/core.c: 5257` under a frame. */
 const CRASH_SOURCE_LINE = /^ {2,12}(\/?[\w.+-]{1,128}(?:\/[\w.+-]{1,128}){0,24}\.[chSs]): (\d{1,7})\s*$/;
 const CRASH_EXCEPTION_RIP = /^ {0,12}\[exception RIP: ([^\]]{1,300})\]/;
+const CRASH_ARM64_PC = /^ {0,16}PC: [0-9a-f]{8,16} {1,4}\[([A-Za-z_.][\w.]{0,200}(?:\+(?:0x[0-9a-f]{1,8}|\d{1,8}))?)\]/;
 /** A register dump line: `EAX: 00000000  EBX: c0e68280`, `RIP: 00007fa7abcdc274  RSP: ...`. */
 const REGISTER_PAIR = /^ {0,16}[A-Z][A-Z0-9_]{1,8}: {1,6}[0-9a-f]{4,16}\b/;
 const CONSOLE_EXCEPTION_RIP = /^ {0,8}(?:RIP|EIP|IP|pc) ?: (?:[0-9a-f]{4}:)?(.{1,300})$/;
 // Lines allowed inside a trace without ending it: registers, code, separators.
 const INSIDE_TRACE =
-  /^ {0,16}(?:(?:R[A-Z0-9]{1,3}|E[A-Z]{2}|ORIG_RAX|CS|DS|ES|SS|FS|GS|CR\d|DR\d|RFLAGS|EFLAGS|Code|[xw]\d{1,2}|sp|lr|pc|pstate)\s?:|\.\.\.|-{3} <|\[exception RIP|\s*$|LR = |Exception stack\(0x[0-9a-f]{1,16} to 0x[0-9a-f]{1,16}\)|[0-9a-f]{4,16}: (?:\S{1,24} {0,2}){1,8}$)/;
+  /^ {0,16}(?:(?:R[A-Z0-9]{1,3}|E[A-Z]{2}|ORIG_RAX|CS|DS|ES|SS|FS|GS|CR\d|DR\d|RFLAGS|EFLAGS|Code|[xw]\d{1,2}|sp|lr|pc|pstate|X\d{1,2}|PC|LR|SP|PSTATE|ORIG_X0|SYSCALLNO)\s?:|\.\.\.|-{3} <|\[exception RIP|\s*$|LR = |Exception stack\(0x[0-9a-f]{1,16} to 0x[0-9a-f]{1,16}\)|[0-9a-f]{4,16}: (?:\S{1,24} {0,2}){1,8}$)/;
 const MARKER_PREFIX = /^ {0,16}(<\/?(?:IRQ|NMI|SOFTIRQ|TASK|EOI|EOE|#DF|#MC|#DB|#VC)>|<<EOE>>|<>) {0,8}/;
 // powerpc: `--- Exception: 300 at .scan_block+0x70/0x170` (or `--- interrupt: 901 at ...`): the frames above
 // ran in the handler, those below are the interrupted context, whose IP is named.
@@ -298,7 +299,10 @@ export function parseTraces(lines: readonly LogLine[]): CallTrace[] {
         }
         addRegisters(builder.seg, text, ln.no);
         const regs = builder.seg.registers;
-        if (builder.seg.exceptionRip === '' && regs && (regs.EIP ?? regs.RIP)) builder.seg.exceptionRip = `0x${(regs.EIP ?? regs.RIP).replace(/^0+(?=.)/, '')}`;
+        // arm64: `PC: ffff8000100f9c5c  [queued_spin_lock_slowpath+412]`, the symbol crash resolved.
+        const pc = builder.seg.exceptionRip === '' ? CRASH_ARM64_PC.exec(text) : null;
+        if (pc) builder.seg.exceptionRip = pc[1];
+        else if (builder.seg.exceptionRip === '' && regs && (regs.EIP ?? regs.RIP ?? regs.PC)) builder.seg.exceptionRip = `0x${(regs.EIP ?? regs.RIP ?? regs.PC).replace(/^0+(?=.)/, '')}`;
         continue;
       }
       // crash could not trust the exception frame it just printed: its registers say nothing.

@@ -132,3 +132,20 @@ test('a 2.6-era i386 bt -a: the interrupt frame crash prints as bare registers s
   const swapper = m.cpus.find((c) => c.pid === 0);
   assert.equal(swapper?.doing.en, 'idle', 'a 2.6.32 NMI on an idle CPU');
 });
+
+test('an arm64 crash bt: PC/LR/PSTATE exception frames split the stack into its contexts, X0 is the lock, PSTATE.I the interrupt state', async () => {
+  const a = await analyzeText('arm64', readFileSync(join(REPO, 'test/fixtures/crash/bt-arm64-layout.txt'), 'utf8'));
+  assert.equal(a.backtraces.length, 1, 'one listing, not cut at the register rows');
+  assert.equal(a.kernel.arch, 'aarch64');
+  const m = buildMachine(a);
+  const cpu0 = m.cpus.find((c) => c.cpu === 0);
+  assert.ok(cpu0);
+  const ctx = cpu0.contexts.map((id) => m.contexts[id]);
+  assert.deepEqual(ctx.map((c) => c.kind), ['task', 'irq', 'softirq', 'irq']);
+  assert.equal(ctx[0].interruptsEnabled, true, 'PSTATE 60400005: IRQs unmasked in the task context');
+  assert.equal(ctx[2].interruptsEnabled, false, 'PSTATE 20400085: masked where the softirq spins');
+  assert.equal(ctx[2].stoppedAt, 'queued_spin_lock_slowpath+412');
+  const lock = m.locks.find((l) => l.address === 'ffff800009f1c010');
+  assert.ok(lock, 'the lock is X0 of the spinning frame');
+  assert.equal(lock.holders[0]?.function, 'mydrv_xmit');
+});
