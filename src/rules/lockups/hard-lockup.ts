@@ -199,7 +199,7 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       out.push({
         report: indices[0],
         alsoExplains: indices.slice(1),
-        rootCauseClass: spin ? spinDeadlockClass(model, cpuNo) : 'other',
+        rootCauseClass: spin ? view.holderClass ?? spinDeadlockClass(model, cpuNo) : 'other',
         secondaryClasses: spin ? ['deadlock-abba'] : ['irq-state-corruption'],
         confidence: spin ? (held ? 0.7 : 0.6) : culprit ? 0.55 : 0.45,
         summary: msg(!culprit ? 'summaryUnknown' : spin && held ? 'summarySpinHeld' : spin ? 'summarySpin' : 'summaryLoop', data),

@@ -22,6 +22,8 @@ const TEXT = {
   waitedBy: { en: 'Others are stuck because of it: {{list}}. They are consequences; this CPU is the one to fix.', zh: '其他上下文因它而卡住：{{list}}。它们只是后果；要修的是这个 CPU。' },
   waitedIpi: { en: 'CPU {{cpu}} ({{who}}) waits in {{fn}}() for it to answer a cross-CPU call', zh: 'CPU {{cpu}}（{{who}}）在 {{fn}}() 中等它响应跨 CPU 调用' },
   waitedLock: { en: '{{who}} waits for {{lock}}, which it holds', zh: '{{who}} 在等它持有的 {{lock}}' },
+  heldLong: { en: 'The holder is not waiting for anything: it {{doing}} with the lock held, so the spinner waits as long as that takes. The lock is held across a long operation (a wait for hardware, a long loop): release it before the wait, bound the operation, or protect it with a sleeping lock.', zh: '持锁者并没有在等待任何东西：它在持锁的状态下{{doing}}，所以自旋者要一直等到它做完。这把锁被跨越一个很长的操作持有（等待硬件、长循环）：要在等待之前释放锁、限制操作的时长，或者改用可睡眠的锁来保护。' },
+  heldAsleep: { en: 'The holder sleeps with the spinlock held: every other taker spins until it is woken and releases it. Sleeping under a spinlock is a bug of its own (CONFIG_DEBUG_ATOMIC_SLEEP reports it as "scheduling while atomic").', zh: '持锁者在持有自旋锁的状态下睡眠：其他每个获取者都要一直自旋，直到它被唤醒并释放锁。持有自旋锁时睡眠本身就是 bug（CONFIG_DEBUG_ATOMIC_SLEEP 会报告为 "scheduling while atomic"）。' },
   evHolder: { en: '{{who}} holds {{lock}} in {{fn}}() ({{why}})', zh: '{{who}} 在 {{fn}}() 中持有 {{lock}}（{{why}}）' },
   evBlocker: { en: 'CPU {{cpu}}: the CPU the cross-CPU call waits for ({{doing}})', zh: 'CPU {{cpu}}：跨 CPU 调用在等的 CPU（{{doing}}）' },
   evWaiter: { en: '{{who}}: stuck waiting for this CPU', zh: '{{who}}：因等待本 CPU 而卡住' },
@@ -51,13 +53,20 @@ export interface MachineView {
   evidence: FindingDraft['evidence'];
   /** The holder of the lock the CPU spins on, when confirmed by evidence of its own: the deadlock's culprit is the code that took it. */
   holder: { function: string; module: string | null; sameCpu: boolean; line: number | null } | null;
+  /**
+   * What the confirmed holder makes of the spin: `deadlock-aa` when it is the context the spinner
+   * interrupted, `deadlock-abba` when it waits in turn for the spinner's side (a ring), `sleep-in-atomic`
+   * when it sleeps holding the spinlock, `other` when it runs on another CPU waiting for nothing (the lock
+   * is held across a long operation); null when no holder is confirmed.
+   */
+  holderClass: 'deadlock-aa' | 'deadlock-abba' | 'sleep-in-atomic' | 'other' | null;
   /** The CPUs the locked-up CPU waits for in a cross-CPU call. */
   blockers: number[];
   /** What the first of them runs: the code to fix when this CPU only waits for it. */
   blocker: { cpu: number; doing: L10n; blame: Blame | null; spins: boolean } | null;
 }
 
-const EMPTY: MachineView = { paragraphs: [], evidence: [], holder: null, blockers: [], blocker: null };
+const EMPTY: MachineView = { paragraphs: [], evidence: [], holder: null, holderClass: null, blockers: [], blocker: null };
 
 /** The spinner's context on `cpu`: the innermost waiter on `lock` there. */
 function spinnerOn(m: MachineModel, lock: MachineLock, cpu: number): MachineContext | null {
@@ -77,7 +86,7 @@ function doingOfContext(m: MachineModel, c: MachineContext): L10n | null {
  */
 export function lockupView(m: MachineModel, cpu: number | null, lock: string | null): MachineView {
   if (cpu === null) return EMPTY;
-  const out: MachineView = { paragraphs: [], evidence: [], holder: null, blockers: [], blocker: null };
+  const out: MachineView = { paragraphs: [], evidence: [], holder: null, holderClass: null, blockers: [], blocker: null };
   const addr = lock?.replace(/^0x/, '').toLowerCase() ?? null;
   const l = addr ? m.locks.find((x) => x.address === addr) ?? null : null;
   if (l) {
@@ -93,7 +102,16 @@ export function lockupView(m: MachineModel, cpu: number | null, lock: string | n
       out.paragraphs.push(formatMessage(sameCpu ? TEXT.holderSame : TEXT.holder, data));
       const line = h.lines[0] ?? firstLine(hc);
       if (line !== null) out.evidence.push({ line, note: formatMessage(TEXT.evHolder, data) });
-      if (h.evidence.some((e) => CONFIRMING.has(e)) || sameCpu) out.holder = { function: h.function, module: h.module, sameCpu, line };
+      if (h.evidence.some((e) => CONFIRMING.has(e)) || sameCpu) {
+        out.holder = { function: h.function, module: h.module, sameCpu, line };
+        const ring = m.cycles.some((c) => c.edges.some((e) => e.holder === hc.id) && c.edges.some((e) => m.contexts[e.waiter].cpu === cpu));
+        const top = hc.frames.find((f) => f.reliable && f.function !== null)?.function ?? null;
+        const asleep = hc.stoppedAt === null && top !== null && /^(?:__schedule|schedule\w{0,24})$/.test(baseName(top));
+        out.holderClass = sameCpu ? 'deadlock-aa' : ring ? 'deadlock-abba' : asleep ? 'sleep-in-atomic' : waits ? null : 'other';
+        const running = doingOfContext(m, hc);
+        if (out.holderClass === 'other' && running) out.paragraphs.push(formatMessage(TEXT.heldLong, { doing: running }));
+        if (out.holderClass === 'sleep-in-atomic') out.paragraphs.push(formatMessage(TEXT.heldAsleep));
+      }
     }
   }
   // A CPU waiting in a cross-CPU call waits for the CPUs that cannot answer it.

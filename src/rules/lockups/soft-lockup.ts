@@ -157,7 +157,7 @@ hrtimer）发现自己的 watchdog 线程已经 2 x watchdog_thresh 秒没有运
       if (spin) nextSteps.push(msg('stepLockdep'));
       out.push({
         report: first.index,
-        rootCauseClass: spin ? spinDeadlockClass(model, Number(cpu)) : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other',
+        rootCauseClass: spin ? view.holderClass ?? spinDeadlockClass(model, Number(cpu)) : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other',
         secondaryClasses: spin ? ['deadlock-abba'] : [],
         confidence: spin ? (held ? 0.7 : 0.6) : ipiWait ? (view.blocker ? 0.55 : 0.5) : culprit?.function ? 0.6 : 0.45,
         summary,
