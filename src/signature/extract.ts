@@ -98,6 +98,11 @@ interface Prepared {
 
 const syzKinds = oopsTable.filter((k) => !k.own);
 const ownKinds = oopsTable.filter((k) => k.own);
+/** Every kind's header literal in one pattern: a line that holds none starts no report (most lines of a log). */
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const anyHeader = (kinds: readonly OopsKind[]): RegExp => new RegExp([...new Set(kinds.map((k) => k.header))].map(escape).join('|'));
+const SYZ_HEADER = anyHeader(syzKinds);
+const OWN_HEADER = anyHeader(ownKinds);
 
 function prepare(lines: readonly LogLine[]): Prepared[] {
   const out: Prepared[] = new Array(lines.length);
@@ -138,7 +143,7 @@ function syzKindAt(pre: readonly Prepared[], i: number): OopsKind | null {
   const p = pre[i];
   if (p.syz === undefined) {
     p.syz = null;
-    if (!p.replayed && !p.prose && !crashSysPanic.test(p.text)) {
+    if (!p.replayed && !p.prose && SYZ_HEADER.test(p.text) && !crashSysPanic.test(p.text)) {
       for (const k of syzKinds) {
         if (matchesKind(p, k)) {
           p.syz = k;
@@ -155,7 +160,7 @@ function ownKindAt(pre: readonly Prepared[], i: number): OopsKind | null {
   const p = pre[i];
   if (p.own === undefined) {
     p.own = null;
-    if (syzKindAt(pre, i) === null && !p.replayed && !p.prose) {
+    if (syzKindAt(pre, i) === null && !p.replayed && !p.prose && OWN_HEADER.test(p.text)) {
       for (const k of ownKinds) {
         if (matchesKind(p, k)) {
           p.own = k;
