@@ -46,3 +46,13 @@ test('joining a model to itself: CPUs, tasks and locks are one each, the rings a
   assert.ok(j.cycles.length >= m.cycles.length, 'the ring is still there');
   for (const t of j.tasks) for (const id of t.contexts) assert.equal(j.contexts[id].pid, t.pid);
 });
+
+test('a CPU offline in one batch stays offline when a later batch shows a stack of it', () => {
+  const cpu = (online: boolean | null, contexts: number[]): MachineModel['cpus'][number] => ({ cpu: 3, online, pid: null, comm: null, contexts, doing: { en: '', zh: '' } });
+  const empty: MachineModel = { cpus: [], tasks: [], contexts: [], locks: [], ipiWaits: [], rcuBlockers: [], waitsFor: [], cycles: [], system: null, work: [], slab: { caches: [], objects: [] }, interrupts: null, waitQueues: [], netDevices: [], unreadable: [] };
+  const ctx = { id: 0, cpu: 3, pid: 7, comm: 'x', report: null, kind: 'task' as const, frames: [], stoppedAt: 'f+1', registers: null, interruptsEnabled: null, interruptedBy: null, lines: [1] };
+  const a = { ...empty, cpus: [cpu(false, [])] };
+  const b = { ...empty, cpus: [cpu(true, [0])], contexts: [ctx] };
+  assert.equal(mergeMachines(a, b).cpus[0].online, false);
+  assert.equal(mergeMachines(b, a).cpus[0].online, false);
+});

@@ -17,7 +17,9 @@ export class IrqStatsReader implements CrashReader {
     if (h) {
       this.cpus = h[1].split(/ {1,16}/).map((c) => Number(c.slice(3)));
       this.stats ??= { cpus: this.cpus, rows: [], lines: [] };
-      this.stats.lines.push(no);
+      // A later block of other CPUs (`irq -c 1 -s`) is not rows of the first one's columns.
+      if (this.stats.cpus.join(',') !== this.cpus.join(',')) this.cpus = null;
+      else if (this.stats.lines.length < 64) this.stats.lines.push(no);
       return true;
     }
     if (!this.cpus || !this.stats) return false;

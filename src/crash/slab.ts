@@ -27,6 +27,7 @@ export class SlabReader implements CrashReader {
   private cache: CrashSlabCache | null = null;
   private inObjects = false;
   private slab: string | null = null;
+  private list = 0;
 
   take(line: string, no: number): boolean {
     if (HEADER_NEW.test(line)) return this.open('new');
@@ -43,6 +44,7 @@ export class SlabReader implements CrashReader {
     if (!this.inObjects && SLUB_ADDRESS_ROW.test(line)) return true;
     if (OBJECTS_HEADER.test(line)) {
       this.inObjects = true;
+      this.list++;
       return true;
     }
     let m = this.inObjects ? OBJECT.exec(line) : null;
@@ -50,7 +52,7 @@ export class SlabReader implements CrashReader {
       const allocated = m[1] === '[' && m[3] === ']';
       if ((m[1] === '[') !== (m[3] === ']')) return false;
       if (this.objects.length < MAX_ENTRIES) {
-        this.objects.push({ address: m[2], cache: this.cache?.name ?? null, cacheAddress: this.cache?.cache ?? null, objSize: this.cache?.objSize ?? null, slab: this.slab, allocated, cpuCache: m[4] === undefined ? null : Number(m[4]), line: no });
+        this.objects.push({ address: m[2], cache: this.cache?.name ?? null, cacheAddress: this.cache?.cache ?? null, objSize: this.cache?.objSize ?? null, slab: this.slab, allocated, cpuCache: m[4] === undefined ? null : Number(m[4]), list: this.list, line: no });
       }
       return true;
     }

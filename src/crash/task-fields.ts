@@ -10,15 +10,17 @@ const NESTED = /^ {3,64}\S|^ {2}\},?\s*$/;
 /** Reads the members `task` prints under each task header; a member whose value is a struct is kept as `{...}`. */
 export class TaskFieldsReader implements CrashReader {
   readonly tasks: CrashTaskFields[] = [];
+  private readonly byPid = new Map<number, CrashTaskFields>();
   private current: CrashTaskFields | null = null;
 
   take(line: string, no: number, prompt: CrashPrompt, header: CrashTaskHeader | null): boolean {
     if (prompt.verb !== 'task' || !header) return false;
     if (this.current?.pid !== header.pid) {
-      this.current = this.tasks.find((t) => t.pid === header.pid) ?? null;
+      this.current = this.byPid.get(header.pid) ?? null;
       if (!this.current && this.tasks.length < MAX_ENTRIES) {
         this.current = { pid: header.pid, task: header.task, fields: {}, lines: [] };
         this.tasks.push(this.current);
+        this.byPid.set(header.pid, this.current);
       }
     }
     const t = this.current;

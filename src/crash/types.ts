@@ -293,6 +293,8 @@ export interface CrashSlabObject {
   allocated: boolean;
   /** `(cpu 7 cache)`: free in that CPU's per-CPU freelist. */
   cpuCache: number | null;
+  /** Which `FREE / [ALLOCATED]` list of the input it was in (1, 2...): a `kmem ADDR` answer lists one object, `kmem -S` all of a cache. */
+  list: number;
   line: number;
 }
 

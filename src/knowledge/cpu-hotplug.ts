@@ -11,7 +11,7 @@ export const CPU_HOTPLUG_LINES: ReadonlyArray<{ re: RegExp; online: boolean }> =
   { re: /^cpu (\d{1,5}) \(hwid \d{1,6}\) Ready to die/, online: false },
   { re: /^Processor (\d{1,5}) stopped\b/, online: false },
   // Coming (back) online: x86 "smpboot: Booting Node 0 Processor 3 APIC 0x3", arm64 "CPU3: Booted secondary processor".
-  { re: /^(?:smpboot: )?Booting Node {1,3}\d{1,4},? Processors? #?(\d{1,5})\b/, online: true },
+  { re: /^(?:smpboot: )?Booting Node {1,3}\d{1,4},? Processors? {1,3}#?(\d{1,5})\b/, online: true },
   { re: /^CPU(\d{1,5}): Booted secondary processor\b/, online: true },
   // An NMI backtrace request a CPU answered only by saying it idles: online.
   { re: /^NMI backtrace for cpu (\d{1,5}) skipped: idling\b/, online: true },

@@ -10,6 +10,7 @@ import { baseName, isRole, isTrackTrace } from '../rules/blame';
 import { allStacks, type StackView } from '../rules/stacks';
 import type { HeldLock, IpiWait, LockHolder, MachineContext, MachineCpu, MachineLock, MachineModel, MachineSystem, MachineTask, RcuBlocker, WaitCycle, WaitEdge } from './types';
 import { readSources, type MachineSources } from './sources';
+import type { CrashSlabObject } from '../crash';
 import { lineAt } from '../analyze/analyze';
 import { addRegisterPairs } from '../parse/registers';
 import { parseFrame } from '../parse/frames';
@@ -24,7 +25,7 @@ const SLEEPER_WINDOW = 8;
 /** Frames after a lock primitive looked at for the code that wanted the lock. */
 const TAKER_WINDOW = 3;
 
-const NMI_PLUMBING = /^(?:crash_nmi_callback|crash_save_current_state|crash_save_cpu|try_crashdump|netdump_\w{1,24}|diskdump_\w{1,24}|nmi_handle|default_do_nmi|do_nmi|end_repeat_nmi|nmi_cpu_backtrace\w{0,16}|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|exc_nmi|asm_exc_nmi|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic)$/;
+const NMI_PLUMBING = /^(?:crash_nmi_callback|ipi_cpu_crash_stop|do_handle_IPI|handle_IPI|ipi_handler|local_cpu_stop|crash_save_current_state|crash_save_cpu|try_crashdump|netdump_\w{1,24}|diskdump_\w{1,24}|nmi_handle|default_do_nmi|do_nmi|end_repeat_nmi|nmi_cpu_backtrace\w{0,16}|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|exc_nmi|asm_exc_nmi|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic)$/;
 const IDLE = /^(?:cpuidle_enter_state|cpuidle_enter|cpuidle_idle_call|default_idle\w{0,16}|native_safe_halt|arch_cpu_idle|do_idle|cpu_startup_entry|intel_idle\w{0,16}|amd_e400_idle|acpi_idle_\w{1,32}|mwait_idle\w{0,16}|poll_idle)$/;
 
 /** The function of an exception RIP as printed (`f+492`, `f+0x1ec/0x250`, `f+0x1ec/0x250 [mod]`). */
@@ -288,13 +289,21 @@ export function buildMachine(a: Analysis): MachineModel {
 const MAX_SLAB_CACHES = 64;
 const MAX_SLAB_OBJECTS = 256;
 
+/** The objects kept: the answers to `kmem ADDR` (short lists) before the objects of whole-cache listings, in input order. */
+function slabObjectsKept(all: readonly CrashSlabObject[]): CrashSlabObject[] {
+  const size = new Map<number, number>();
+  for (const o of all) size.set(o.list, (size.get(o.list) ?? 0) + 1);
+  const ranked = all.map((o, i) => ({ o, i, n: size.get(o.list) ?? 0 })).sort((x, y) => x.n - y.n || x.i - y.i);
+  return ranked.slice(0, MAX_SLAB_OBJECTS).sort((x, y) => x.i - y.i).map((x) => x.o);
+}
+
 function slabOf(src: MachineSources): MachineModel['slab'] {
   const caches = (src.crash?.slabCaches ?? []).map((c) => ({ name: c.name, cache: c.cache, objSize: c.objSize, allocated: c.allocated, total: c.total, bytes: c.objSize * c.total, line: c.line }));
   const seen = new Set<string>();
   const unique = caches.filter((c) => !seen.has(c.cache) && (seen.add(c.cache), true));
   return {
     caches: unique.sort((x, y) => y.bytes - x.bytes).slice(0, MAX_SLAB_CACHES),
-    objects: (src.crash?.slabObjects ?? []).slice(0, MAX_SLAB_OBJECTS).map((o) => ({ address: o.address, cache: o.cache, objSize: o.objSize, allocated: o.allocated, line: o.line })),
+    objects: slabObjectsKept(src.crash?.slabObjects ?? []).map((o) => ({ address: o.address, cache: o.cache, objSize: o.objSize, allocated: o.allocated, line: o.line })),
   };
 }
 

@@ -27,6 +27,10 @@ export function machineJson(m: MachineModel): Record<string, unknown> {
     cycles: m.cycles,
     system: m.system,
     work: m.work,
+    slab: m.slab,
+    interrupts: m.interrupts,
+    waitQueues: m.waitQueues,
+    netDevices: m.netDevices,
     unreadable: m.unreadable,
   };
 }

@@ -3,8 +3,11 @@
 import { cyclesOf, edgesOf } from './build';
 import type { MachineContext, MachineLock, MachineModel } from './types';
 
-/** Contexts a joined model keeps: a paste of every task of a very large machine stays in bounded memory. */
-const MAX_CONTEXTS = 200_000;
+/**
+ * Contexts a joined model keeps: a paste of every task of a very large machine stays in bounded
+ * memory. Past it a later batch adds only what is not a stack (its RCU blockers, slab answers...).
+ */
+const MAX_CONTEXTS = 25_000;
 
 function lockKey(l: MachineLock, contexts: readonly MachineContext[]): string {
   if (l.address !== null) return `a:${l.address}`;
@@ -23,7 +26,17 @@ function lockKey(l: MachineLock, contexts: readonly MachineContext[]): string {
  * batches meet when the evidence named the holder in its own batch.
  */
 export function mergeMachines(a: MachineModel, b: MachineModel): MachineModel {
-  if (a.contexts.length + b.contexts.length > MAX_CONTEXTS) return a;
+  if (a.contexts.length + b.contexts.length > MAX_CONTEXTS) {
+    const rcuKey = (r: MachineModel['rcuBlockers'][number]): string => `${r.kind}:${r.cpu}:${r.pid}`;
+    const seen = new Set(a.rcuBlockers.map(rcuKey));
+    return {
+      ...a,
+      rcuBlockers: [...a.rcuBlockers, ...b.rcuBlockers.filter((r) => !seen.has(rcuKey(r)))],
+      system: a.system ?? b.system,
+      slab: { caches: a.slab.caches.length > 0 ? a.slab.caches : b.slab.caches, objects: [...a.slab.objects, ...b.slab.objects].slice(0, 256) },
+      interrupts: a.interrupts ?? b.interrupts,
+    };
+  }
   const off = a.contexts.length;
   const id = (x: number): number => x + off;
   const contexts: MachineContext[] = [...a.contexts, ...b.contexts.map((c) => ({ ...c, id: id(c.id), interruptedBy: c.interruptedBy === null ? null : id(c.interruptedBy) }))];
@@ -32,10 +45,13 @@ export function mergeMachines(a: MachineModel, b: MachineModel): MachineModel {
   for (const c of b.cpus) {
     const had = cpus.get(c.cpu);
     const moved = { ...c, contexts: c.contexts.map(id) };
-    if (!had || (had.contexts.length === 0 && moved.contexts.length > 0)) cpus.set(c.cpu, had ? { ...moved, online: had.online === false && moved.contexts.length === 0 ? false : moved.online } : moved);
+    // Offline in either batch stays offline: a stack of the CPU is from before it went.
+    const online = had && (had.online === false || c.online === false) ? false : had?.online ?? c.online;
+    if (!had || (had.contexts.length === 0 && moved.contexts.length > 0)) cpus.set(c.cpu, { ...moved, online });
+    else if (had.online !== online) cpus.set(c.cpu, { ...had, online });
   }
 
-  const tasks = new Map(a.tasks.map((t) => [t.pid, { ...t }]));
+  const tasks = new Map(a.tasks.map((t) => [t.pid, { ...t, waitQueues: [...t.waitQueues] }]));
   for (const t of b.tasks) {
     const had = tasks.get(t.pid);
     const moved = { ...t, contexts: t.contexts.map(id) };
@@ -71,8 +87,9 @@ export function mergeMachines(a: MachineModel, b: MachineModel): MachineModel {
       locks.push(copy);
       return;
     }
-    for (const w of l.waiters) if (!had.waiters.some((x) => x.context === w.context)) had.waiters.push(w);
-    for (const h of l.holders) if (!had.holders.some((x) => x.context === h.context)) had.holders.push(h);
+    // The contexts of different batches are different: nothing to deduplicate.
+    had.waiters.push(...l.waiters);
+    had.holders.push(...l.holders);
     had.name ??= l.name;
     had.value ??= l.value;
     if (had.kind === 'unknown') had.kind = l.kind;

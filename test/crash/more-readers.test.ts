@@ -149,3 +149,20 @@ test('an arm64 crash bt: PC/LR/PSTATE exception frames split the stack into its 
   assert.ok(lock, 'the lock is X0 of the spinning frame');
   assert.equal(lock.holders[0]?.function, 'mydrv_xmit');
 });
+
+test('an exception frame that crash cut short does not take the registers of a later listing', () => {
+  const s = readText('crash> bt -e 1\nPID: 1        TASK: ffff8b8181203080  CPU: 1    COMMAND: "init"\n\n  KERNEL-MODE EXCEPTION FRAME AT: ffffd393403cbe38\nbt: read error\ncrash> bt 2\nPID: 2        TASK: ffff8b8181204080  CPU: 0    COMMAND: "kthreadd"\n #0 [ffffd393403cbe90] foo at ffffffff9abf77a3\n    [exception RIP: bar+20]\n    RIP: ffffffff9abf77a3  RSP: ffffd393403cbee8  RFLAGS: 00000283\n');
+  assert.equal(s.exceptionFrames.length, 1);
+  assert.equal(s.exceptionFrames[0].rip, null);
+  assert.equal(s.exceptionFrames[0].interruptsEnabled, null);
+});
+
+test('the answer to kmem ADDR stays in the model after whole-cache listings of hundreds of objects', async () => {
+  const listing = readFileSync(join(REPO, 'test/fixtures/crash/kmem-S-slub.txt'), 'utf8');
+  const answer = dump('slabfree', 'kmem-rdi.txt');
+  if (!answer) return;
+  const a = await analyzeText('kmem', `${listing}\n${listing}\n${listing}\n${listing}\n${listing}\ncrash> kmem ffff8a3f81db02c0\n${answer}`);
+  const m = buildMachine(a);
+  assert.ok(readText(`${listing}\n${listing}\n${listing}\n${listing}\n${listing}`).slabObjects.length > 256, 'more objects listed than the model keeps');
+  assert.equal(slabObjectAt(m, 'ffff8a3f81db02c8')?.allocated, false);
+});

@@ -196,11 +196,12 @@ CPU 当时在做的事；RIP 只是采样的位置。嫌疑函数是循环的拥
       else nextSteps.push(msg('stepNoStack'));
       if (earlier) nextSteps.push(msg('stepEarlier'));
       const indices = lockup.hits.map((h) => h.index).filter((x): x is number => x !== null);
+      const cls = spin ? view.holderClass ?? spinDeadlockClass(model, cpuNo) : 'other';
       out.push({
         report: indices[0],
         alsoExplains: indices.slice(1),
-        rootCauseClass: spin ? view.holderClass ?? spinDeadlockClass(model, cpuNo) : 'other',
-        secondaryClasses: spin ? ['deadlock-abba'] : ['irq-state-corruption'],
+        rootCauseClass: cls,
+        secondaryClasses: spin ? (['deadlock-abba', 'deadlock-aa'] as const).filter((x) => x !== cls).slice(0, 1) : ['irq-state-corruption'],
         confidence: spin ? (held ? 0.7 : 0.6) : culprit ? 0.55 : 0.45,
         summary: msg(!culprit ? 'summaryUnknown' : spin && held ? 'summarySpinHeld' : spin ? 'summarySpin' : 'summaryLoop', data),
         explanation: paragraphs(paras),

@@ -57,7 +57,8 @@ export interface MachineView {
    * What the confirmed holder makes of the spin: `deadlock-aa` when it is the context the spinner
    * interrupted, `deadlock-abba` when it waits in turn for the spinner's side (a ring), `sleep-in-atomic`
    * when it sleeps holding the spinlock, `other` when it runs on another CPU waiting for nothing (the lock
-   * is held across a long operation); null when no holder is confirmed.
+   * is held across a long operation); null when no holder is confirmed, or when it waits for something
+   * outside a ring (the class of the spin is then the model's, by the rings it is in).
    */
   holderClass: 'deadlock-aa' | 'deadlock-abba' | 'sleep-in-atomic' | 'other' | null;
   /** The CPUs the locked-up CPU waits for in a cross-CPU call. */
@@ -84,7 +85,7 @@ function doingOfContext(m: MachineModel, c: MachineContext): L10n | null {
  * names the lock's holder (another CPU, a task, or the context the spinner interrupted), the CPUs a
  * cross-CPU call on it waits for, and the contexts stuck waiting for it.
  */
-export function lockupView(m: MachineModel, cpu: number | null, lock: string | null): MachineView {
+export function lockupView(m: MachineModel, cpu: number | null, lock: string | null, depth = 0): MachineView {
   if (cpu === null) return EMPTY;
   const out: MachineView = { paragraphs: [], evidence: [], holder: null, holderClass: null, blockers: [], blocker: null };
   const addr = lock?.replace(/^0x/, '').toLowerCase() ?? null;
@@ -130,7 +131,7 @@ export function lockupView(m: MachineModel, cpu: number | null, lock: string | n
       if (!out.blocker && inner) {
         const spun = m.locks.find((x) => x.kind !== 'completion' && x.kind !== 'rcu' && x.waiters.some((w) => w.context === inner.id)) ?? null;
         // A blocker that spins itself is stuck on the lock's holder: that is the code to blame, when the model confirms it.
-        const inward = spun?.address ? lockupView(m, b, spun.address) : null;
+        const inward = spun?.address && depth === 0 ? lockupView(m, b, spun.address, depth + 1) : null;
         const blame = inward?.holder ? holderBlame(inward) : blameContext(inner);
         out.blocker = { cpu: b, doing: bc.doing, blame: blame?.function ? blame : null, spins: spun !== null };
       }

@@ -32,7 +32,7 @@ interface Reader {
   blocker: RcuBlocker;
   task: MachineTask | null;
   code: NonNullable<RcuBlocker['code']>;
-  hog: { cpu: number; who: string; doing: L10n; blame: Blame | null; line: number | null; schedLine: number | null } | null;
+  hog: { cpu: number; pid: number | null; who: string; doing: L10n; blame: Blame | null; line: number | null; schedLine: number | null } | null;
 }
 
 function label(comm: string | null, pid: number | null): string {
@@ -47,12 +47,13 @@ export function readerOf(m: MachineModel): Reader | null {
     if (b.kind !== 'task' || b.pid === null || !b.code) continue;
     const task = m.tasks.find((t) => t.pid === b.pid) ?? null;
     const cpu = task?.cpu ?? null;
-    const on = cpu !== null ? m.cpus.find((c) => c.cpu === cpu && c.pid !== null && c.pid !== b.pid) ?? null : null;
+    // An idle CPU keeps no one off: the hog is a task that runs there.
+    const on = cpu !== null ? m.cpus.find((c) => c.cpu === cpu && c.pid !== null && c.pid !== 0 && c.pid !== b.pid && c.doing.en !== 'idle') ?? null : null;
     const inner = on ? innermostWorking(on, m.contexts) : null;
     const blame = inner ? blameContext(inner) : null;
     const sched = on?.pid !== null && on?.pid !== undefined ? m.tasks.find((t) => t.pid === on.pid)?.scheduling ?? null : null;
     const who = label(on?.comm ?? null, on?.pid ?? null) + (sched && sched.policy !== 'SCHED_NORMAL' ? `, ${sched.policy}${sched.rtPriority ? ` ${sched.rtPriority}` : ''}` : '');
-    const hog = on && cpu !== null ? { cpu, who, doing: on.doing, blame, line: inner?.lines[0] ?? null, schedLine: sched?.lines[0] ?? null } : null;
+    const hog = on && cpu !== null ? { cpu, pid: on.pid, who, doing: on.doing, blame, line: inner?.lines[0] ?? null, schedLine: sched?.lines[0] ?? null } : null;
     return { blocker: b, task, code: b.code, hog };
   }
   return null;
@@ -94,7 +95,7 @@ section is a bug of its own (sleeping under rcu_read_lock()).`,
     const sleeps = state !== null && SLEEPING_STATES.has(state);
     const task = label(r.task?.comm ?? null, b.pid);
     const hogName = r.hog ? (r.hog.blame?.function ? `${r.hog.who} (${r.hog.blame.function}${r.hog.blame.module ? ` [${r.hog.blame.module}]` : ''})` : r.hog.who) : null;
-    const data = { task, fn: r.code.module ? `${r.code.function}() [${r.code.module}]` : `${r.code.function}()`, detail: b.detail, state: state ?? '?', cpu: r.hog?.cpu ?? r.task?.cpu ?? '?', hog: hogName, doing: r.hog?.doing ?? null, pid: b.pid };
+    const data = { task, fn: r.code.module ? `${r.code.function}() [${r.code.module}]` : `${r.code.function}()`, detail: b.detail, state: state ?? '?', cpu: r.hog?.cpu ?? r.task?.cpu ?? '?', hog: hogName, doing: r.hog?.doing ?? null, pid: r.hog?.pid ?? b.pid };
     const evidence: FindingDraft['evidence'] = b.lines.slice(0, 2).map((line) => ({ line, note: msg('evBlocked', data) }));
     evidence.push({ line: r.code.line, note: msg('evReader', { fn: `${r.code.function}()` }) });
     if (r.hog?.line !== null && r.hog?.line !== undefined && !sleeps) evidence.push({ line: r.hog.line, note: msg('evHog', data) });

@@ -299,9 +299,11 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       // A spinner's culprit is the code that took the lock, when the model confirms its holder; an IPI waiter's is the CPU it waits for.
       const held = stalled.spin ? holderBlame(view) : null;
       const c = ipiWait ? view.blocker?.blame ?? null : held ?? stalled.blame;
+      // What the stalled CPU itself runs (its explanation), apart from the culprit (a holder, or the CPU it waits for).
+      const own = ipiWait ? null : stalled.blame;
       const data = {
-        cpus, on: cpus ? msg('onCpu', { cpus }) : null, ipi: waitFn ? baseName(waitFn) : null, self: st.self ? msg('selfTag') : null, who: who(held ? stalled.blame : c), holder: held ? who(held) : null, n, still: n > 1 ? msg('still', { n }) : null,
-        spinner: stalled.spin?.spinner.function ? baseName(stalled.spin.spinner.function) : null, ip: ip ? baseName(ip) : null, location: c?.location ?? null,
+        cpus, on: cpus ? msg('onCpu', { cpus }) : null, ipi: waitFn ? baseName(waitFn) : null, self: st.self ? msg('selfTag') : null, who: who(own), holder: held ? who(held) : null, n, still: n > 1 ? msg('still', { n }) : null,
+        spinner: stalled.spin?.spinner.function ? baseName(stalled.spin.spinner.function) : null, ip: ip ? baseName(ip) : null, location: ipiWait ? null : c?.location ?? null,
         kthread: starved?.kthread ?? null, jiffies: starved?.jiffies ?? null, kcpu, allQs: st.allQs ? msg('allQs') : null,
         blocker: view.blocker?.cpu ?? null, doing: view.blocker?.doing ?? null,
       };
@@ -352,22 +354,22 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       for (const l of st.holdouts.slice(0, 2)) evidence.push({ line: l.no, note: msg('evTask') });
       if (stalled.sample && !st.self) evidence.push({ line: stalled.sample.line, note: msg('evBacktrace', { cpu: stalledCpu }) });
       if (stalled.spin) evidence.push({ line: stalled.spin.spinner.line, note: msg('evSpinner', data) });
-      if (c?.line !== null && c?.line !== undefined) evidence.push({ line: c.line, note: msg('evLoop', data) });
+      if (own?.line !== null && own?.line !== undefined) evidence.push({ line: own.line, note: msg('evLoop', data) });
       if (starved) evidence.push({ line: starved.line, note: msg('evStarved') });
       evidence.push(...view.evidence);
       const paras: L10n[] = [];
       if (st.tasks) paras.push(msg('explainTasks'));
-      else if (st.self) paras.push(c ? msg('explainSelf', data) : msg('explainSelfNoStack'));
-      else paras.push(c ? msg('explainOther', data) : cpus ? msg('explainOtherNoStack', data) : msg('explainOtherNoCpu'));
+      else if (st.self) paras.push(own ? msg('explainSelf', data) : msg('explainSelfNoStack'));
+      else paras.push(own ? msg('explainOther', data) : cpus ? msg('explainOtherNoStack', data) : msg('explainOtherNoCpu'));
       if (n > 1) paras.push(msg('explainRepeats', data));
       if (ipiWait) paras.push(msg('explainIpi', data));
-      else if (c) paras.push(stalled.spin ? msg('explainSpin', data) : msg(ip && baseName(ip) === c.function ? 'explainLoopHere' : 'explainLoop', data));
+      else if (own) paras.push(stalled.spin ? msg('explainSpin', data) : msg(ip && baseName(ip) === own.function ? 'explainLoopHere' : 'explainLoop', data));
       paras.push(...view.paragraphs);
       if (starved) paras.push(msg(starvedOnStalled ? 'explainStarvedSame' : starvationCause && kcpu === null ? 'explainStarvedLikely' : starvationCause ? 'explainStarvedAlso' : 'explainStarvedMinor', data));
       const nextSteps: L10n[] = [st.tasks ? msg('stepTasks') : ipiWait ? msg('stepBtAIpi') : msg('stepBtA')];
       if (ipiWait) nextSteps.push(msg('stepCsd'));
       if (data.location) nextSteps.push(msg('stepDis', data));
-      if (c && !stalled.spin) nextSteps.push(msg('stepLoop', data));
+      if (own && !stalled.spin) nextSteps.push(msg('stepLoop', data));
       if (stalled.spin) nextSteps.push(msg('stepSpin'));
       if (!c && !st.tasks && !ipiWait) nextSteps.push(msg('stepNoStack'));
       out.push({

@@ -10,6 +10,9 @@ import { culpritLabel, faultAccessOf, faultAddressOf, isPageFault, linesOf, main
 
 const HEADER = /unable to handle (?:kernel paging request|page fault for address)|Unable to handle kernel (?:paging request|access to user memory|data access|execute from non-executable)|general protection fault|stack segment: 0000/;
 
+/** The slab allocator's own functions: a fault inside them with a free object in a register is no use after free by itself. */
+const SLAB_ALLOCATOR = /^(?:kmem_cache_\w{1,32}|__slab_\w{1,32}|___slab_alloc|slab_\w{1,32}|kfree\w{0,16}|__kmalloc\w{0,24}|kmalloc\w{0,24}|__kmem_cache_\w{1,32}|get_freepointer\w{0,16}|set_freepointer|freelist_\w{1,24}|cache_alloc_refill|cache_free_alien|____cache_alloc\w{0,16})$/;
+
 const messages = {
   ...modulePhaseMessages,
   ...addressMessages,
@@ -169,7 +172,9 @@ arm64 的 WnR 位或反汇编出的指令。嫌疑帧是使用坏指针的地方
       const freedEvidence = [addr?.poison, ...poisoned.map((p) => p.poison)].some((p) => p?.proves === 'freed') || linesOf(ctx, r, /BUG: KASAN: (?:slab-)?use-after-free|BUG: KFENCE: use-after-free/, 1).length > 0;
       // crash's kmem placed the address (or a register the access used) in a slab object that is free: a use after free.
       const model = machineOf(ctx.analysis);
-      const slabHits = [addr?.value ?? null, ...Object.values(r.registers?.values ?? {})]
+      // Inside the slab allocator the registers point at free objects by design: only the fault address counts there.
+      const inAllocator = mainFrames(r).slice(0, 4).some((f) => f.function !== null && SLAB_ALLOCATOR.test(f.function.replace(/\..*$/, '')));
+      const slabHits = [addr?.value ?? null, ...(inAllocator ? [] : Object.values(r.registers?.values ?? {}))]
         .filter((v): v is string => v !== null && /^(?:0x)?ffff[0-9a-f]{12}$/i.test(v))
         .map((v) => ({ value: v.replace(/^0x/i, '').toLowerCase(), obj: slabObjectAt(model, v) }));
       const freedSlab = slabHits.find((h) => h.obj !== null && !h.obj.allocated) ?? null;
