@@ -40,6 +40,7 @@ import { hardLockup } from './lockups/hard-lockup';
 import { softLockup } from './lockups/soft-lockup';
 import { rcuStall } from './lockups/rcu-stall';
 import { rcuReaderPreempted } from './lockups/rcu-reader-preempted';
+import { ipiWaitBlocked } from './lockups/ipi-wait-blocked';
 import { workqueueLockup } from './lockups/workqueue-lockup';
 import { csdLock } from './lockups/csd-lock';
 import { hungTask } from './lockups/hung-task';
@@ -97,6 +98,7 @@ export const SPECIFIC_RULES: readonly Rule[] = [
   softLockup,
   rcuStall,
   rcuReaderPreempted,
+  ipiWaitBlocked,
   workqueueLockup,
   csdLock,
   hungTask,
