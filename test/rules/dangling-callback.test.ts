@@ -6,6 +6,7 @@ import { danglingCallback } from '../../src/rules/lifecycle/dangling-callback';
 ruleCases({
   rule: danglingCallback,
   valid: [
+    { log: 'test/fixtures/dumps/wqunload/bt.txt', why: 'a crash bt alone: process_one_work jumped into an address crash cannot name, in the modules area', class: 'dangling-callback-after-unload', first: true },
     { log: 'shared:cases/seed-002-hard-lockup-timer-after-unload/input.txt', why: 'run_timer_softirq faulting on a module address, then an AA deadlock on the timer base lock via printk; no module is named in the log', class: 'dangling-callback-after-unload', culprit: null, module: null, first: true },
     { log: 'test/fixtures/qemu/timerleak.log', why: 'a timer left armed by a module unloaded just before, named by "[last unloaded:]"', class: 'dangling-callback-after-unload', module: 'timerleak', first: true },
   ],

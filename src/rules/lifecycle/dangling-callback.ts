@@ -16,6 +16,7 @@ const messages = {
   summary: { en: '{{fault}} faulted on {{address}} in the modules area: {{aMechanism}} of an unloaded module was still queued{{who}}', zh: '{{fault}} 访问模块区地址 {{address}} 出错：已卸载模块的{{aMechanism}}仍在队列中{{who}}' },
   whoModule: { en: ' ({{module}} was unloaded before)', zh: '（之前卸载了 {{module}}）' },
   explainFaultReg: { en: 'The faulting instruction is in {{fault}}, the kernel code that runs the {{mechanism}}s that drivers and modules register. {{register}} holds {{address}}, which lies in the kernel\'s module mapping area.', zh: '出错指令位于 {{fault}}，这是内核中负责运行驱动和模块所注册的{{mechanism}}的代码。{{register}} 的值为 {{address}}，位于内核模块映射区。' },
+  explainFetch: { en: '{{fault}}, the kernel code that runs the {{mechanism}}s that drivers and modules register, called {{address}}, and fetching the instruction there faulted (crash cannot name the address): it lies in the kernel\'s module mapping area.', zh: '{{fault}} 是内核中负责运行驱动和模块所注册的{{mechanism}}的代码，它调用了 {{address}}，而在那里取指令时出错（crash 无法解析这个地址）：该地址位于内核模块映射区。' },
   explainFaultAddr: { en: 'The faulting instruction is in {{fault}}, the kernel code that runs the {{mechanism}}s that drivers and modules register. The fault address {{address}} lies in the kernel\'s module mapping area.', zh: '出错指令位于 {{fault}}，这是内核中负责运行驱动和模块所注册的{{mechanism}}的代码。出错地址 {{address}} 位于内核模块映射区。' },
   explainWhy: { en: 'Core kernel code that dereferences a module address while running callbacks was walking {{aMechanism}} (or calling a function) that lived in a module. When a module is unloaded without stopping it, the {{mechanism}} stays queued while its memory is unmapped: the next time it runs, it faults exactly like this.', zh: '内核核心代码在运行回调时访问模块地址，说明它正在处理一个位于模块内存中的{{aMechanism}}（或调用模块中的函数）。模块卸载时如果没有停止它，这个{{mechanism}}仍留在队列里而内存已被解除映射：下次运行时就会这样出错。' },
   explainDeadlock: { en: 'What followed is a self-deadlock on the same CPU: {{dispatcher}} holds the {{lock}} while it runs, the oops printk went to the console, and the console code called back into {{taker}}(), which spins on that same lock. With interrupts off, the NMI watchdog reported a Hard LOCKUP: that is the symptom, the fault is the cause.', zh: '随后发生的是同一 CPU 上的自死锁：{{dispatcher}} 运行期间持有 {{lock}}，oops 的 printk 输出到控制台，控制台代码又调用了 {{taker}}()，在同一把锁上自旋。由于中断已关闭，NMI watchdog 报告了 Hard LOCKUP：那只是症状，根因是这次异常。' },
@@ -45,6 +46,8 @@ const messages = {
 const msg = messenger(messages);
 
 interface Fault {
+  /** The fault was the instruction fetch of the callback itself (crash: `[exception RIP: unknown or invalid address]`). */
+  fetched?: boolean;
   trace: CallTrace;
   segment: StackSegment;
   dispatcherFn: string;
@@ -67,18 +70,24 @@ function dispatcherFaults(ctx: RuleContext): Fault[] {
     const segs = s.trace.segments;
     segs.forEach((seg, i) => {
       if (!seg.exceptionRip) return;
-      const fn = baseName(seg.exceptionRip.replace(/\+.*$/, ''));
-      const mechanism = mechanismOfDispatcher(fn);
+      // crash cannot name where an instruction fetch faulted (`[exception RIP: unknown or invalid address]`): the
+      // dispatcher is then the caller of the callback it jumped into, and RIP the callback's address.
+      const fetched = /unknown or invalid address/.test(seg.exceptionRip);
+      const caller = fetched ? seg.frames.find((f) => f.reliable && f.function !== null) : null;
+      const fn = fetched ? (caller?.function ? baseName(caller.function) : '') : baseName(seg.exceptionRip.replace(/\+.*$/, ''));
+      const mechanism = fn !== '' ? mechanismOfDispatcher(fn) : null;
       if (!mechanism) return;
       // The segment before (inner) must end in a fault entry: the exception was a fault, not an interrupt.
       const inner = segs[i - 1];
       const entry = inner?.frames[inner.frames.length - 1];
       if (!entry || !entry.function || !matchesAny(entry.function, EXCEPTION_ENTRIES)) return;
       const release = releaseOf(a, s.report !== null ? a.reports[s.report] : null);
-      for (const [reg, val] of Object.entries(seg.registers ?? {})) {
+      const regs = Object.entries(seg.registers ?? {}).filter(([reg]) => !fetched || reg === 'RIP' || reg === 'EIP' || reg === 'PC');
+      for (const [reg, val] of regs) {
         if (!HEX.test(val) || !isModulesArea(val, release)) continue;
         const addrLine = seg.registerLines.find((no) => ctx.line(no)?.text.includes(val)) ?? null;
-        out.push({ trace: s.trace, segment: seg, dispatcherFn: fn, offset: seg.exceptionRip.slice(seg.exceptionRip.indexOf('+') < 0 ? seg.exceptionRip.length : seg.exceptionRip.indexOf('+')), mechanism, entryLine: entry.line, address: val, register: reg, addressLine: addrLine, report: s.report });
+        const offset = fetched ? (caller?.offset !== null && caller?.offset !== undefined ? `+0x${caller.offset.toString(16)}` : '') : seg.exceptionRip.slice(seg.exceptionRip.indexOf('+') < 0 ? seg.exceptionRip.length : seg.exceptionRip.indexOf('+'));
+        out.push({ fetched, trace: s.trace, segment: seg, dispatcherFn: fn, offset, mechanism, entryLine: entry.line, address: val, register: reg, addressLine: addrLine, report: s.report });
         return;
       }
     });
@@ -182,7 +191,7 @@ cancel_work_sync()、rcu_barrier()、tasklet_kill()、注销通知链、free_irq
       // crash read the dump and could not read the address either: the module's memory is gone.
       const gone = f.address ? unreadableNear(machineOf(ctx.analysis), f.address) : null;
       if (gone) evidence.push({ line: gone.lines[0], note: msg('evUnreadable', { ...data, by: gone.by.join(', ') }) });
-      const paras: L10n[] = [msg(f.register ? 'explainFaultReg' : 'explainFaultAddr', data), msg('explainWhy', data)];
+      const paras: L10n[] = [msg(f.fetched ? 'explainFetch' : f.register ? 'explainFaultReg' : 'explainFaultAddr', data), msg('explainWhy', data)];
       if (domain && takerFrame) paras.push(msg(watchdog ? 'explainDeadlock' : 'explainDeadlockNoWatchdog', data));
       paras.push(unload ? msg('explainModule', data) : msg('explainNoModule', data));
       const nextSteps: L10n[] = [msg('stepDis', data), msg('stepMod', data), msg(f.mechanism.mechanism === 'timer' ? 'stepTimer' : 'stepRd', data)];
