@@ -32,6 +32,8 @@ export interface ReportHit {
 }
 
 /** Reports whose header line (or, failing that, a line of the report) matches `re`. */
+const CRASH_TASK_HEADER = /^ {0,16}PID: {1,8}\d{1,10} {1,8}TASK: {1,4}[0-9a-f]{8,16} {1,8}CPU: /;
+
 export function reportsWhere(ctx: RuleContext, re: RegExp, searchBody = false): ReportHit[] {
   const out: ReportHit[] = [];
   ctx.analysis.reports.forEach((report, index) => {
@@ -41,6 +43,14 @@ export function reportsWhere(ctx: RuleContext, re: RegExp, searchBody = false): 
     if (m) {
       out.push({ report, index, header, match: m });
       return;
+    }
+    // A report read from a crash `bt` alone starts at its task header: what it reports is its title.
+    if (CRASH_TASK_HEADER.test(header.text)) {
+      const t = re.exec(report.title);
+      if (t) {
+        out.push({ report, index, header: { ...header, text: report.title }, match: t });
+        return;
+      }
     }
     if (!searchBody) return;
     const hit = linesOf(ctx, report, re, 1)[0];

@@ -10,6 +10,7 @@ ruleCases({
   valid: [
     { log: 'test/fixtures/qemu/listpoison.log', why: 'a GPF on LIST_POISON1+8 after a second removal of a list entry as a double teardown, not a use-after-free', class: 'memory-corruption', culprit: 'listdel_remove', module: 'listdel', first: true },
     { log: 'test/fixtures/dumps/slabfree/session.txt', why: 'a GPF on a scrambled freelist pointer, with crash\'s kmem saying the object in RDI is free, as a use-after-free', class: 'use-after-free', culprit: 'slabfree_complete', module: 'slabfree', first: true },
+    { log: 'test/fixtures/dumps/slabfree/bt.txt', why: 'the same GPF as crash\'s bt of the panic task alone: the report is its title, the registers its exception frame\'s', class: 'memory-corruption', culprit: 'slabfree_complete', first: true },
     { log: 'test/fixtures/dumps/slabfree/console.log', why: 'the same GPF from the console alone: a garbage pointer, nothing says the object was freed', class: 'memory-corruption', culprit: 'slabfree_complete', module: 'slabfree', first: true },
     { log: 'test/fixtures/qemu/slabuaf.log', why: 'a GPF on a pointer loaded from a freed object that slub_debug poisoned as a use-after-free', class: 'use-after-free', culprit: 'slabuaf_peer_packets', module: 'slabuaf', first: true },
     { log: 'shared:cases/realworld/036-gpf-list-poison-in-disk-removal/input.txt', why: 'LIST_POISON2 in a GPF during disk removal as a deleted entry walked again', class: 'memory-corruption', culprit: ['mddev_unlock', 'do_md_stop'], first: true },
