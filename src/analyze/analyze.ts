@@ -57,6 +57,31 @@ function reportLines(lines: readonly LogLine[], sig: ReportSignature): LogLine[]
   return slice.filter((l) => l.caller === undefined || l.caller === caller);
 }
 
+const PREFIX = /^([a-z0-9]{2,24}_)/;
+
+/**
+ * crash prints an exception RIP without the module the function is in (`[exception RIP: foo_complete+9]`).
+ * When the frame that called it is module code of the same prefix (`foo_init [foo]`), or the function is named after
+ * that module, the function is of that module.
+ */
+function moduleOfCrashRip(regs: NonNullable<CrashReport['registers']>, traces: readonly CallTrace[]): void {
+  const ip = regs.ip;
+  if (!ip || ip.module !== null || !ip.function || !/^\s{0,12}\[exception RIP:/.test(ip.text)) return;
+  const fn = ip.function;
+  const p = PREFIX.exec(fn)?.[1] ?? null;
+  if (p === null) return;
+  for (const t of traces) {
+    if (t.origin !== 'crash-bt') continue;
+    for (const seg of t.segments) {
+      if (!seg.exceptionRip || !seg.exceptionRip.startsWith(fn)) continue;
+      const caller = seg.frames.find((f) => f.reliable && f.function !== null);
+      // The same prefix as the caller (`foo_complete` under `foo_init [foo]`), or the module's own name as prefix (`foo_` of `[foo]`).
+      if (caller?.module && caller.function && (PREFIX.exec(caller.function)?.[1] === p || fn.startsWith(`${caller.module}_`))) ip.module = caller.module;
+      return;
+    }
+  }
+}
+
 export function buildReport(lines: readonly LogLine[], sig: ReportSignature): CrashReport {
   const own = reportLines(lines, sig);
   const d = parseDetails(own);
@@ -64,6 +89,8 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
   const fromHeader = taskFromHeader(header.text);
   const instruction = decodeFaultingInstruction(d.code, d.registers, d.kernel.release, d.kernel.arch, d.fault.address);
   completeFault(d.fault, instruction, d.kernel.release, d.kernel.arch);
+  const traces = parseTraces(own);
+  if (d.registers) moduleOfCrashRip(d.registers, traces);
   return {
     ...sig,
     startLine: header.no,
@@ -76,7 +103,7 @@ export function buildReport(lines: readonly LogLine[], sig: ReportSignature): Cr
     kernel: d.kernel,
     registers: d.registers,
     code: d.code,
-    traces: parseTraces(own),
+    traces,
     modules: d.modules,
     lastUnloaded: d.lastUnloaded,
     fault: d.fault,
