@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { headerTriggers } from '../src/signature';
 import { corpusBlocks, reportBlocks, writeFlood, type FloodSpec, ORDINARY } from './floods';
 import { taskBlocks, writeConsoleTasks, writeForeachBt } from './tasks';
+import { literalPattern } from '../src/parse/literals';
 
 const REPO = resolve(__dirname, '..', '..');
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -143,7 +144,7 @@ function taskRows(dir: string): string[] {
 }
 
 function grepRate(path: string, bytes: number): number {
-  const pattern = headerTriggers.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const pattern = literalPattern(headerTriggers).source;
   const t0 = process.hrtime.bigint();
   const r = spawnSync('grep', ['-c', '-E', pattern, path], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;

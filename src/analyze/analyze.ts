@@ -5,6 +5,7 @@ import type { AnalysedInput, CallTrace, CrashReport, KernelInfo, LogLine, Report
 import { scanInput, type ScanConfig, type ScanResult } from '../ingest/scan';
 import { parseDetails } from '../parse/details';
 import { parseTraces } from '../parse/trace';
+import { moduleFromCaller } from '../parse/literals';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
 import { INFO_TRIGGERS } from './prefilter';
@@ -57,28 +58,17 @@ function reportLines(lines: readonly LogLine[], sig: ReportSignature): LogLine[]
   return slice.filter((l) => l.caller === undefined || l.caller === caller);
 }
 
-const PREFIX = /^([a-z0-9]{2,24}_)/;
-
-/**
- * crash prints an exception RIP without the module the function is in (`[exception RIP: foo_complete+9]`).
- * When the frame that called it is module code of the same prefix (`foo_init [foo]`), or the function is named after
- * that module, the function is of that module.
- */
+/** crash prints an exception RIP without its module: the report's IP gets its caller's when `moduleFromCaller` says so. */
 function moduleOfCrashRip(regs: NonNullable<CrashReport['registers']>, traces: readonly CallTrace[]): void {
   const ip = regs.ip;
   if (!ip || ip.module !== null || !ip.function || !/^\s{0,12}\[exception RIP:/.test(ip.text)) return;
   const fn = ip.function;
-  const p = PREFIX.exec(fn)?.[1] ?? null;
-  if (p === null) return;
   for (const t of traces) {
     if (t.origin !== 'crash-bt') continue;
-    for (const seg of t.segments) {
-      if (!seg.exceptionRip || !seg.exceptionRip.startsWith(fn)) continue;
-      const caller = seg.frames.find((f) => f.reliable && f.function !== null);
-      // The same prefix as the caller (`foo_complete` under `foo_init [foo]`), or the module's own name as prefix (`foo_` of `[foo]`).
-      if (caller?.module && caller.function && (PREFIX.exec(caller.function)?.[1] === p || fn.startsWith(`${caller.module}_`))) ip.module = caller.module;
-      return;
-    }
+    const seg = t.segments.find((g) => g.exceptionRip?.startsWith(fn));
+    if (!seg) continue;
+    ip.module = moduleFromCaller(fn, seg.frames.find((f) => f.reliable && f.function !== null));
+    return;
   }
 }
 

@@ -9,6 +9,7 @@ import { extractReports, headerTriggers } from '../signature';
 import { parseDetails } from '../parse/details';
 import { ERA_MARKERS } from '../knowledge/eras';
 import { buildReport, datedBy, InputError, looseBacktraces, mergeKernel, type Batch, type StreamResult } from './analyze';
+import { literalPattern } from '../parse/literals';
 
 /** Lines kept before a report (what rules look at before its header). */
 const CONTEXT_LINES = 30;
@@ -26,7 +27,7 @@ export interface FollowOptions {
 }
 
 const END_MARKER = /---\[ end (?:trace|Kernel panic)/;
-const triggerRe = new RegExp(headerTriggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+const triggerRe = literalPattern(headerTriggers);
 
 type Next = IteratorResult<Buffer> | 'idle';
 

@@ -4,6 +4,7 @@ import type { LogLine } from '../model/types';
 import { LineBuilder, decodeBytes, linesFromBuffer, STYLE_SAMPLE_LINES } from './lines';
 import { normalizeStream } from './encoding';
 import { detectPasteStyle, type PasteStyle } from './paste';
+import { literalPattern } from '../parse/literals';
 
 export interface ScanConfig {
   /** Literal strings of which a line must contain one to open a region (the report headers). */
@@ -83,7 +84,7 @@ class RegionScanner {
 
   constructor(private readonly cfg: ScanConfig, private readonly onRegion: (lines: LogLine[], cut: boolean) => void) {
     // One alternation of the literal triggers: V8 scans it at several hundred MB/s.
-    this.triggerRe = new RegExp(cfg.triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    this.triggerRe = literalPattern(cfg.triggers, 'g');
   }
 
   feed(chunk: Buffer): void {

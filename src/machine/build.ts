@@ -14,6 +14,7 @@ import type { CrashSlabObject } from '../crash';
 import { lineAt } from '../analyze/analyze';
 import { addRegisterPairs } from '../parse/registers';
 import { parseFrame } from '../parse/frames';
+import { ownerPrefix } from '../parse/literals';
 
 /** Stacks read into the model; a paste of more tasks than this keeps the first ones. */
 const MAX_STACKS = 20_000;
@@ -464,8 +465,8 @@ function contextsOf(a: Analysis, t: CallTrace, s: StackView, into: MachineContex
 /** Same owner: the same module, or for built-in code the same subsystem prefix (`bfq_`, `blk_mq_`). */
 export function sameOwner(a: Frame, b: Frame): boolean {
   if (a.module || b.module) return a.module === b.module;
-  const p = (f: Frame): string | null => /^([a-z0-9]{2,24}_)/.exec(f.function ?? '')?.[1] ?? null;
-  return p(a) !== null && p(a) === p(b);
+  const p = ownerPrefix(a.function);
+  return p !== null && p === ownerPrefix(b.function);
 }
 
 function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {

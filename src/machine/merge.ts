@@ -9,6 +9,8 @@ import type { MachineContext, MachineLock, MachineModel } from './types';
  */
 const MAX_CONTEXTS = 25_000;
 
+const rcuKey = (r: MachineModel['rcuBlockers'][number]): string => `${r.kind}:${r.cpu}:${r.pid}`;
+
 function lockKey(l: MachineLock, contexts: readonly MachineContext[]): string {
   if (l.address !== null) return `a:${l.address}`;
   if (l.kind === 'rcu') return 'rcu';
@@ -27,7 +29,6 @@ function lockKey(l: MachineLock, contexts: readonly MachineContext[]): string {
  */
 export function mergeMachines(a: MachineModel, b: MachineModel): MachineModel {
   if (a.contexts.length + b.contexts.length > MAX_CONTEXTS) {
-    const rcuKey = (r: MachineModel['rcuBlockers'][number]): string => `${r.kind}:${r.cpu}:${r.pid}`;
     const seen = new Set(a.rcuBlockers.map(rcuKey));
     return {
       ...a,
@@ -107,7 +108,6 @@ export function mergeMachines(a: MachineModel, b: MachineModel): MachineModel {
   }
   const waitsFor = edgesOf(contexts, locks);
   const ipiCpus = new Set(a.ipiWaits.map((p) => p.cpu));
-  const rcuKey = (r: MachineModel['rcuBlockers'][number]): string => `${r.kind}:${r.cpu}:${r.pid}`;
   const rcuSeen = new Set(a.rcuBlockers.map(rcuKey));
   const unreadable = new Map(a.unreadable.map((u) => [u.address, u]));
   for (const u of b.unreadable) if (!unreadable.has(u.address)) unreadable.set(u.address, u);

@@ -10,6 +10,7 @@ import { crashType } from './crash-type';
 import { reportExtent } from './extent';
 import { isSuppressed } from './suppressions';
 import { isMention, proseLines } from './prose';
+import { literalPattern } from '../parse/literals';
 
 /** Regexps never see more of a line than this: printk lines are at most 1 KiB, the rest is junk. */
 const MAX_MATCH_LINE = 4096;
@@ -99,10 +100,8 @@ interface Prepared {
 const syzKinds = oopsTable.filter((k) => !k.own);
 const ownKinds = oopsTable.filter((k) => k.own);
 /** Every kind's header literal in one pattern: a line that holds none starts no report (most lines of a log). */
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const anyHeader = (kinds: readonly OopsKind[]): RegExp => new RegExp([...new Set(kinds.map((k) => k.header))].map(escape).join('|'));
-const SYZ_HEADER = anyHeader(syzKinds);
-const OWN_HEADER = anyHeader(ownKinds);
+const SYZ_HEADER = literalPattern(syzKinds.map((k) => k.header));
+const OWN_HEADER = literalPattern(ownKinds.map((k) => k.header));
 
 function prepare(lines: readonly LogLine[]): Prepared[] {
   const out: Prepared[] = new Array(lines.length);

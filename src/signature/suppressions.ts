@@ -1,5 +1,7 @@
 // Logs whose crash the test setup caused (the executor killed for memory, a broken VM image): syzkaller's suppressions.
 
+import { literalPattern } from '../parse/literals';
+
 /** Each entry: a literal every matching line holds, then the pattern itself. */
 const suppressions: Array<[string, RegExp]> = [
   ['panic: ', /panic: failed to start executor binary/],
@@ -26,7 +28,7 @@ const suppressions: Array<[string, RegExp]> = [
 ];
 
 /** Every literal in one pattern: most lines hold none. */
-const ANY_LITERAL = new RegExp([...new Set(suppressions.map(([l]) => l))].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+const ANY_LITERAL = literalPattern(suppressions.map(([l]) => l));
 
 /** The log holds a line that suppresses its reports. */
 export function isSuppressed(texts: Iterable<string>): boolean {

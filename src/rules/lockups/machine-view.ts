@@ -5,6 +5,7 @@ import { holdEvidenceText } from '../locking/hold-evidence';
 import { baseName, blameFrames, type Blame } from '../blame';
 import { formatMessage } from '../messages';
 import type { FindingDraft, L10n } from '../types';
+import { moduleFromCaller } from '../../parse/literals';
 
 /** Evidence that names a holder by itself, strongest first; `holder-function` and `same-owner` only make it likely. */
 const EVIDENCE_RANK: readonly HoldEvidence[] = ['owner-field', 'lockdep-held', 'same-address', 'stack-word', 'rcu-stall', 'holder-function', 'same-owner'];
@@ -168,21 +169,17 @@ export function holderBlame(v: MachineView): Blame | null {
 }
 
 const STOP = /^([A-Za-z_][\w.]{0,200})\+(0x[0-9a-f]{1,8}|\d{1,8})(?:\/0x[0-9a-f]{1,8})?(?: \[(\w{1,64})\])?$/;
-const prefixOf = (fn: string): string | null => /^([a-z0-9]{2,24}_)/.exec(fn)?.[1] ?? null;
 
 /**
  * The code a context runs, from its frames and the instruction it was stopped at: the loop's owner.
- * crash names no module for an exception RIP; a function with its caller's prefix is taken to be of
- * the caller's module.
+ * crash names no module for an exception RIP: it is the caller's when `moduleFromCaller` says so.
  */
 export function blameContext(c: MachineContext): Blame | null {
   const m = c.stoppedAt ? STOP.exec(c.stoppedAt.trim()) : null;
   let detectedIn: { function: string; module: string | null; offset: number; line: number | null } | null = null;
   if (m) {
     const caller = c.frames.find((f) => f.reliable && f.function !== null);
-    const fn = baseName(m[1]);
-    const p = prefixOf(fn);
-    const module = m[3] ?? (caller?.module && p !== null && p === prefixOf(baseName(caller.function as string)) ? caller.module : null);
+    const module = m[3] ?? moduleFromCaller(baseName(m[1]), caller);
     detectedIn = { function: m[1], module, offset: m[2].startsWith('0x') ? parseInt(m[2], 16) : Number(m[2]), line: c.lines[0] ?? null };
   }
   const b = blameFrames(c.frames, { mode: 'lockup', detectedIn });
