@@ -44,6 +44,7 @@ tasks() {
 	rcustall) echo "rcustall_scan" ;;
 	rcusync) echo "rcusync_scan rcusync_update" ;;
 	rcuprio) echo "rcuprio_stats rcuprio_poll" ;;
+	ipilock) echo "ipilock_cfg ipilock_stats" ;;
 	mutexring) echo "mutexring_a mutexring_b mutexring_c" ;;
 	rwsemabba) echo "rwsemabba_rd rwsemabba_wr" ;;
 	*) echo "" ;;
@@ -52,7 +53,7 @@ tasks() {
 # the module whose symbols and types are loaded with "mod -s"
 module_of() {
 	case $1 in
-	spinabba|irqaa|irqnest|hungabba|csdlock|rcustall|rcusync|mutexring|rwsemabba|slabfree|rcuprio) echo "$1" ;;
+	spinabba|irqaa|irqnest|hungabba|csdlock|rcustall|rcusync|mutexring|rwsemabba|slabfree|rcuprio|ipilock) echo "$1" ;;
 	*) echo "" ;;
 	esac
 }
@@ -67,6 +68,7 @@ object_of() {
 	rcusync) echo rcusync_dev ;;
 	mutexring) echo mutexring_dev ;;
 	rwsemabba) echo rwsemabba_dev ;;
+	ipilock) echo ipilock_dev ;;
 	*) echo "" ;;
 	esac
 }
@@ -79,6 +81,7 @@ locks_of() {
 	hungabba) echo "mutex:hungabba_dev.stats_lock mutex:hungabba_dev.cfg_lock" ;;
 	mutexring) echo "mutex:mutexring_dev.m1 mutex:mutexring_dev.m2 mutex:mutexring_dev.m3" ;;
 	rwsemabba) echo "rwsem:rwsemabba_dev.sem mutex:rwsemabba_dev.lock" ;;
+	ipilock) echo "spin:ipilock_dev.lock" ;;
 	*) echo "" ;;
 	esac
 }

@@ -27,7 +27,7 @@ QF=$REPO/scripts/qemu-fixtures
 LAB=${KT_QEMU_LAB:-/work/qemu-lab}
 WORK=$LAB/dumps
 OUT=${KT_DUMPS_OUT:-$REPO/test/fixtures/dumps}
-ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload rcusync mutexring rwsemabba slabfree rcuprio"
+ALL="spinabba irqaa irqnest hungabba csdlock rcustall timerleak wqunload rcusync mutexring rwsemabba slabfree rcuprio ipilock"
 SCENARIOS=${*:-$ALL}
 
 log() { printf '[make-dumps] %s\n' "$*" >&2; }
@@ -105,7 +105,7 @@ extra_args() {
 	# while it waits for CPU 1 to answer an IPI
 	irqaa|irqnest) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1 rcupdate.rcu_cpu_stall_timeout=10" ;;
 	hungabba|mutexring|rwsemabba) echo "" ;;
-	csdlock) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1" ;;
+	csdlock|ipilock) echo "watchdog_thresh=5 softlockup_all_cpu_backtrace=1" ;;
 	rcustall) echo "nowatchdog rcupdate.rcu_cpu_stall_timeout=5" ;;
 	# the reader on CPU 1 would be a soft lockup too: only RCU's stall
 	# report and the hung task report of the synchronize_rcu() caller
@@ -124,7 +124,7 @@ qemu_args() {
 # them), and how long to wait then
 trigger() {
 	case $1 in
-	spinabba|csdlock) echo "soft lockup - CPU" ;;
+	spinabba|csdlock|ipilock) echo "soft lockup - CPU" ;;
 	irqaa|irqnest) echo "rcu: INFO: rcu_preempt detected stall|soft lockup - CPU" ;;
 	hungabba|mutexring|rwsemabba) echo "blocked for more than" ;;
 	rcustall|rcuprio) echo "rcu: INFO: rcu_preempt (self-)?detected stall" ;;
@@ -134,7 +134,7 @@ trigger() {
 }
 settle() {
 	case $1 in
-	spinabba|csdlock|irqaa|irqnest) echo 8 ;;
+	spinabba|csdlock|irqaa|irqnest|ipilock) echo 8 ;;
 	*) echo 4 ;;
 	esac
 }

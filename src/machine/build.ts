@@ -500,7 +500,7 @@ function holdingContext(contexts: readonly MachineContext[], tasks: ReadonlyMap<
 /** The first frame of a context outside lock primitives and the reporting machinery: the code it runs. */
 function ownCode(c: MachineContext): Frame | null {
   return (
-    c.frames.find((f) => f.reliable && f.function !== null && primitiveOf(baseName(f.function)) === null && !matchesAny(baseName(f.function), SIGNAL_WAITS) && !NMI_PLUMBING.test(baseName(f.function)) && !isRole(baseName(f.function), 'reporting') && !/^(?:__schedule|schedule\w{0,24}|io_schedule\w{0,16})$/.test(baseName(f.function))) ?? null
+    c.frames.find((f) => f.reliable && f.function !== null && primitiveOf(baseName(f.function)) === null && !matchesAny(baseName(f.function), SIGNAL_WAITS) && !NMI_PLUMBING.test(baseName(f.function)) && !isRole(baseName(f.function), 'reporting', 'primitive') && !/^(?:__schedule|schedule\w{0,24}|io_schedule\w{0,16})$/.test(baseName(f.function))) ?? null
   );
 }
 

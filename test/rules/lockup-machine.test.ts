@@ -13,6 +13,8 @@ ruleCases({
     { log: 'test/fixtures/dumps/csdlock/console.log', why: 'a CPU in smp_call_function_many_cond() waiting for a CPU that loops with interrupts off: the culprit is that loop', class: 'other', culprit: 'csd_hw_wait_fifo', module: 'csdlock' },
     { log: 'test/fixtures/dumps/irqaa/console.log', why: 'an IPI waiter whose target spins on a lock its own interrupted task holds: the culprit is the holder', class: 'deadlock-aa', culprit: 'irqaa_fold_stats', module: 'irqaa' },
     { log: 'test/fixtures/dumps/spinabba/console.log', why: 'a spinner whose lock another CPU holds (its address in that CPU\'s registers): the culprit is the holder', class: 'deadlock-abba', culprit: 'spinabba_tx_clean', module: 'spinabba' },
+    { log: 'test/fixtures/dumps/ipilock/console.log', why: 'a CPU waiting in smp_call_function_single() with the lock held that its target spins on with interrupts off: a deadlock across the lock and the IPI, the culprit the holder', class: 'deadlock-abba', culprit: 'ipilock_reconfigure', module: 'ipilock', first: true },
+    { log: 'test/fixtures/dumps/ipilock/session.txt', why: 'the same dump as a crash session (a stale delay_tsc word on top of the holder\'s stack is not its code)', class: 'deadlock-abba', culprit: 'ipilock_reconfigure', module: 'ipilock', first: true },
     { log: 'test/fixtures/qemu/nmibt.log', why: 'a spinner whose holder, on the other CPU, waits for nothing but its hardware with the lock held: a long hold, not a deadlock', class: 'other', culprit: 'nmibt_reset_hw', module: 'nmibt' },
   ],
   invalid: [{ log: 'test/fixtures/dumps/rcustall/console.log', why: 'an RCU stall with no soft lockup' }],

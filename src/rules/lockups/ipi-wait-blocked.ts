@@ -53,9 +53,9 @@ smp_call_function_many/_single 或 csd_lock_wait 中等待一个无法响应的 
       const evidence: FindingDraft['evidence'] = waiter.lines[0] !== undefined ? [{ line: waiter.lines[0], note: msg('evWaiter', data) }] : [];
       evidence.push(...view.evidence);
       out.push({
-        rootCauseClass: b.spins ? spinDeadlockClass(m, b.cpu) : 'other',
+        rootCauseClass: b.ring ? 'deadlock-abba' : b.spins ? spinDeadlockClass(m, b.cpu) : 'other',
         // A target that spins is stuck on its lock: the finding on that lock (the cause) ranks first.
-        confidence: b.spins ? 0.4 : b.blame ? 0.55 : 0.45,
+        confidence: b.ring ? 0.65 : b.spins ? 0.4 : b.blame ? 0.55 : 0.45,
         summary: msg('summary', data),
         explanation: paragraphs(paras),
         evidence,

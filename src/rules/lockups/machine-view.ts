@@ -18,6 +18,7 @@ const TEXT = {
   holderSame: { en: 'The machine model finds its holder on this very CPU: {{who}}, the context this one interrupted, holds {{lock}} in {{fn}}() ({{why}}): it cannot run again until the spinner gives up, so neither ever does (AA deadlock).', zh: '机器模型在同一个 CPU 上找到了持锁者：被本上下文中断的 {{who}} 在 {{fn}}() 中持有 {{lock}}（{{why}}）：自旋者不放弃它就无法继续运行，于是双方都无法前进（AA 死锁）。' },
   holderWaits: { en: ', and it is itself waiting: it {{doing}}', zh: '，而它自己也在等待：它{{doing}}' },
   ipi: { en: 'The CPU it waits for: {{list}}. Its lockup is a consequence of that CPU\'s.', zh: '它在等的 CPU：{{list}}。它的 lockup 是那个 CPU 造成的后果。' },
+  ipiRing: { en: 'That lock is held by CPU {{cpu}} itself, in {{fn}}(): CPU {{cpu}} waits for CPU {{blocker}} to answer while holding the lock CPU {{blocker}} spins on with interrupts off, so neither can go on. It is a deadlock across the lock and the cross-CPU call; the fix is in {{fn}}(): release the lock before the call, or take it with interrupts disabled everywhere and never call smp_call_function*() under it.', zh: '那把锁正被 CPU {{cpu}} 自己在 {{fn}}() 中持有：CPU {{cpu}} 持有 CPU {{blocker}} 关中断自旋等待的锁，同时又在等 CPU {{blocker}} 响应，双方都无法前进。这是跨越锁和跨 CPU 调用的死锁；要在 {{fn}}() 中修：调用之前释放锁，或者绝不在持有它时调用 smp_call_function*()。' },
   ipiOne: { en: 'CPU {{cpu}} ({{who}}) {{doing}}{{irq}}', zh: 'CPU {{cpu}}（{{who}}）{{doing}}{{irq}}' },
   irqOff: { en: ' with interrupts disabled', zh: '，且关着中断' },
   waitedBy: { en: 'Others are stuck because of it: {{list}}. They are consequences; this CPU is the one to fix.', zh: '其他上下文因它而卡住：{{list}}。它们只是后果；要修的是这个 CPU。' },
@@ -53,7 +54,7 @@ export interface MachineView {
   paragraphs: L10n[];
   evidence: FindingDraft['evidence'];
   /** The holder of the lock the CPU spins on, when confirmed by evidence of its own: the deadlock's culprit is the code that took it. */
-  holder: { function: string; module: string | null; sameCpu: boolean; line: number | null } | null;
+  holder: { function: string; module: string | null; sameCpu: boolean; line: number | null; cpu: number | null } | null;
   /**
    * What the confirmed holder makes of the spin: `deadlock-aa` when it is the context the spinner
    * interrupted, `deadlock-abba` when it waits in turn for the spinner's side (a ring), `sleep-in-atomic`
@@ -65,7 +66,8 @@ export interface MachineView {
   /** The CPUs the locked-up CPU waits for in a cross-CPU call. */
   blockers: number[];
   /** What the first of them runs: the code to fix when this CPU only waits for it. */
-  blocker: { cpu: number; doing: L10n; blame: Blame | null; spins: boolean } | null;
+  /** `ring`: the lock it spins on is held by the CPU that waits for it, a deadlock across the lock and the cross-CPU call. */
+  blocker: { cpu: number; doing: L10n; blame: Blame | null; spins: boolean; ring: boolean } | null;
 }
 
 const EMPTY: MachineView = { paragraphs: [], evidence: [], holder: null, holderClass: null, blockers: [], blocker: null };
@@ -105,7 +107,7 @@ export function lockupView(m: MachineModel, cpu: number | null, lock: string | n
       const line = h.lines[0] ?? firstLine(hc);
       if (line !== null) out.evidence.push({ line, note: formatMessage(TEXT.evHolder, data) });
       if (h.evidence.some((e) => CONFIRMING.has(e)) || sameCpu) {
-        out.holder = { function: h.function, module: h.module, sameCpu, line };
+        out.holder = { function: h.function, module: h.module, sameCpu, line, cpu: hc.cpu };
         const ring = m.cycles.some((c) => c.edges.some((e) => e.holder === hc.id) && c.edges.some((e) => m.contexts[e.waiter].cpu === cpu));
         const top = hc.frames.find((f) => f.reliable && f.function !== null)?.function ?? null;
         const asleep = hc.stoppedAt === null && top !== null && /^(?:__schedule|schedule\w{0,24})$/.test(baseName(top));
@@ -134,7 +136,9 @@ export function lockupView(m: MachineModel, cpu: number | null, lock: string | n
         // A blocker that spins itself is stuck on the lock's holder: that is the code to blame, when the model confirms it.
         const inward = spun?.address && depth === 0 ? lockupView(m, b, spun.address, depth + 1) : null;
         const blame = inward?.holder ? holderBlame(inward) : blameContext(inner);
-        out.blocker = { cpu: b, doing: bc.doing, blame: blame?.function ? blame : null, spins: spun !== null };
+        const ring = inward?.holder?.cpu === cpu;
+        out.blocker = { cpu: b, doing: bc.doing, blame: blame?.function ? blame : null, spins: spun !== null, ring };
+        if (ring && inward?.holder) out.paragraphs.push(formatMessage(TEXT.ipiRing, { cpu, blocker: b, fn: inward.holder.function }));
       }
     }
     if (parts.length > 0) out.paragraphs.push(formatMessage(TEXT.ipi, { list: join(parts) }));

@@ -375,7 +375,7 @@ starved kthread, what hogs its CPU (a loop, a real-time task, an overcommitted h
       out.push({
         report: indices[0],
         alsoExplains: indices.slice(1),
-        rootCauseClass: stalled.spin ? view.holderClass ?? spinDeadlockClass(model, viewCpu) : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other',
+        rootCauseClass: stalled.spin ? view.holderClass ?? spinDeadlockClass(model, viewCpu) : view.blocker?.ring ? 'deadlock-abba' : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other',
         secondaryClasses: stalled.spin ? [spinDeadlockClass(model, viewCpu) === 'deadlock-aa' ? 'deadlock-abba' : 'deadlock-aa'] : [],
         confidence: held ? 0.7 : c ? 0.6 : 0.45,
         summary: st.tasks ? msg('summaryTasks') : ipiWait ? msg(view.blocker ? 'summaryIpiNamed' : 'summaryIpi', data) : cpus === null && !c ? msg('summaryNoCpu') : c ? msg(stalled.spin ? (held ? 'summaryCpuSpinHeld' : 'summaryCpuSpin') : 'summaryCpu', data) : msg('summaryCpuUnknown', data),

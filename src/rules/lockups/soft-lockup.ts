@@ -155,12 +155,12 @@ hrtimer）发现自己的 watchdog 线程已经 2 x watchdog_thresh 秒没有运
       if (!spin && !ipiWait && data.who) nextSteps.push(msg('stepResched', data));
       if (ipiWait) nextSteps.push(msg('stepCsd'));
       if (spin) nextSteps.push(msg('stepLockdep'));
-      const cls = spin ? view.holderClass ?? spinDeadlockClass(model, Number(cpu)) : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other';
+      const cls = spin ? view.holderClass ?? spinDeadlockClass(model, Number(cpu)) : view.blocker?.ring ? 'deadlock-abba' : view.blocker?.spins ? spinDeadlockClass(model, view.blocker.cpu) : 'other';
       out.push({
         report: first.index,
         rootCauseClass: cls,
         secondaryClasses: spin ? (['deadlock-abba', 'deadlock-aa'] as const).filter((x) => x !== cls).slice(0, 1) : [],
-        confidence: spin ? (held ? 0.7 : 0.6) : ipiWait ? (view.blocker ? 0.55 : 0.5) : culprit?.function ? 0.6 : 0.45,
+        confidence: spin ? (held ? 0.7 : 0.6) : ipiWait ? (view.blocker?.ring ? 0.65 : view.blocker ? 0.55 : 0.5) : culprit?.function ? 0.6 : 0.45,
         summary,
         explanation: paragraphs(paras),
         evidence,
