@@ -251,3 +251,22 @@ test('a log whose release is not printed says the era its format shows', () => {
   assert.equal(j.kernel.release, null);
   assert.match(j.era.label.en, /^2\.6\.x/);
 });
+
+test('json prints the stacks and the machine an element a line, one input or several, and stays valid JSON', () => {
+  const bt = join(REPO, 'test', 'fixtures', 'dumps', 'spinabba', 'foreach-bt.txt');
+  for (const args of [[bt], [bt, oopsFile]]) {
+    const r = run(['analyze', '--format', 'json', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const one = Array.isArray(doc) ? doc[0] : doc;
+    assert.ok(one.machine.tasks.length > 10, 'every task of the listing is in the model');
+    // Each task is one line of its own: the machine's `tasks` array has a line per task.
+    const lines = r.stdout.split('\n');
+    const from = lines.findIndex((l) => /^\s+"tasks": \[$/.test(l));
+    const to = lines.findIndex((l, i) => i > from && /^\s+\],?$/.test(l));
+    const taskLines = lines.slice(from + 1, to);
+    assert.equal(taskLines.length, one.machine.tasks.length);
+    for (const l of taskLines.slice(0, 5)) JSON.parse(l.trim().replace(/,$/, ''));
+    if (Array.isArray(doc)) assert.equal(doc[1].reports.length, 1, 'the second input follows whole');
+  }
+});

@@ -93,15 +93,14 @@ export class LineBuilder {
       return { raw, text: p.text, prefixed: p.text !== raw };
     });
     this.width = Math.max(this.width, wrapWidth(wl));
-    for (let i = 0; i + 1 < wl.length; i++) if (continuation(wl[i], wl[i + 1], this.width) === 'strong') this.wrapEvidence++;
-    const joins = (a: WrapLine, b: WrapLine): boolean => {
-      const c = continuation(a, b, this.width);
-      return c === 'strong' || (c === 'weak' && this.wrapEvidence > 0);
-    };
+    // Each pair of neighbours is judged once; a pair is judged again only when its first line was rebuilt by a join.
+    const pairs: Array<ReturnType<typeof continuation>> = new Array(Math.max(0, wl.length - 1));
+    for (let i = 0; i + 1 < wl.length; i++) if ((pairs[i] = continuation(wl[i], wl[i + 1], this.width)) === 'strong') this.wrapEvidence++;
+    const joins = (c: ReturnType<typeof continuation>): boolean => c === 'strong' || (c === 'weak' && this.wrapEvidence > 0);
     for (let i = 0; i < wl.length; ) {
       let cur = wl[i];
       let j = i + 1;
-      while (j < wl.length && j - i < MAX_JOINED && joins(cur, wl[j])) cur = joinWrapped(cur, wl[j++]);
+      while (j < wl.length && j - i < MAX_JOINED && joins(j - i === 1 ? pairs[i] : continuation(cur, wl[j], this.width))) cur = joinWrapped(cur, wl[j++]);
       const line = makeLine(this.next + i, cur.raw);
       if (j - i > 1) line.joined = j - i - 1;
       this.sink(line);

@@ -93,8 +93,16 @@ interface Wait {
   line: number;
 }
 
+/** Answers of primitiveOf by function name: a paste of thousands of stacks names few distinct functions. */
+const primitiveMemo = new Map<string, (typeof LOCK_WAIT_PRIMITIVES)[number] | null>();
+
 function primitiveOf(fn: string): (typeof LOCK_WAIT_PRIMITIVES)[number] | null {
-  return LOCK_WAIT_PRIMITIVES.find((p) => p.fn.test(fn)) ?? null;
+  let p = primitiveMemo.get(fn);
+  if (p !== undefined) return p;
+  p = LOCK_WAIT_PRIMITIVES.find((x) => x.fn.test(fn)) ?? null;
+  if (primitiveMemo.size >= 65_536) primitiveMemo.clear();
+  primitiveMemo.set(fn, p);
+  return p;
 }
 
 /** What a context waits for, when its innermost frames (or the instruction it was stopped at) are a lock slow path. */
@@ -229,7 +237,11 @@ export function buildMachine(a: Analysis): MachineModel {
       t.lines = [s.trace.startLine];
       tasks.set(s.pid, t);
     }
-    if (s.cpu !== null) onCpu.set(s.cpu, [...(onCpu.get(s.cpu) ?? []), { s, ids }]);
+    if (s.cpu !== null) {
+      const list = onCpu.get(s.cpu);
+      if (list) list.push({ s, ids });
+      else onCpu.set(s.cpu, [{ s, ids }]);
+    }
   }
   // The task on a CPU at the crash: the one ps marks active there, else one stopped there (not asleep in the scheduler), else the crash listing, else the latest.
   // ps marks the task running on each CPU with `>`; runq names each CPU's current task.
@@ -803,7 +815,12 @@ export function cyclesOf(contexts: readonly MachineContext[], edges: readonly Wa
   const key = (id: number): string => `${contexts[id].pid}:${contexts[id].cpu}`;
   const out = new Map<string, WaitCycle>();
   const from = new Map<string, WaitEdge[]>();
-  for (const e of edges) from.set(key(e.waiter), [...(from.get(key(e.waiter)) ?? []), e]);
+  for (const e of edges) {
+    const k = key(e.waiter);
+    const list = from.get(k);
+    if (list) list.push(e);
+    else from.set(k, [e]);
+  }
   let steps = 0;
   const walk = (start: string, at: string, path: WaitEdge[], seen: Set<string>): void => {
     if (out.size >= MAX_CYCLES || ++steps > 100_000) return;

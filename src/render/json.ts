@@ -156,17 +156,62 @@ export class ReportSpool {
 }
 
 const REPORTS_HERE = '\u0000reports\u0000';
+const BACKTRACES_HERE = '\u0000backtraces\u0000';
+const MACHINE_HERE = '\u0000machine\u0000';
+
+/**
+ * An array printed one element a line, each element compact: the layout of the two sections that
+ * grow with the input (every stack of a `foreach bt`, every task of the model). Indented as
+ * `JSON.stringify(_, null, 2)` would put the array at `level`.
+ */
+function linesArray(items: readonly unknown[], level: number): string {
+  if (items.length === 0) return '[]';
+  const pad = ' '.repeat((level + 1) * 2);
+  const parts: string[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) parts[i] = pad + JSON.stringify(items[i]);
+  return `[\n${parts.join(',\n')}\n${' '.repeat(level * 2)}]`;
+}
+
+/** The machine object with each of its arrays printed one element a line. */
+function linesObject(o: Record<string, unknown>, level: number): string {
+  const pad = ' '.repeat((level + 1) * 2);
+  const parts = Object.entries(o).map(([k, v]) => `${pad}${JSON.stringify(k)}: ${Array.isArray(v) ? linesArray(v, level + 1) : JSON.stringify(v)}`);
+  return parts.length === 0 ? '{}' : `{\n${parts.join(',\n')}\n${' '.repeat(level * 2)}}`;
+}
 
 /**
  * Prints the JSON of one input with its reports streamed from the spool. `depth` 1 is a document
- * of its own, 2 an element of an array of inputs; null is one compact line (jsonl).
+ * of its own, 2 an element of an array of inputs; null is one compact line (jsonl). The reports
+ * are indented in full; `backtraces` and the machine's arrays hold an element a line, so that the
+ * output of a paste of thousands of tasks stays near the paste's size.
  */
 export async function writeAnalysisJson(a: Analysis, spool: ReportSpool, write: (s: string) => Promise<void>, depth: number | null): Promise<void> {
-  let text = depth === null ? JSON.stringify(analysisJson(a, REPORTS_HERE)) : JSON.stringify(analysisJson(a, REPORTS_HERE), null, 2);
-  if (depth !== null && depth > 1) text = text.replace(/\n/g, `\n${' '.repeat((depth - 1) * 2)}`);
-  const mark = JSON.stringify(REPORTS_HERE);
-  const at = text.indexOf(mark);
-  await write(text.slice(0, at));
-  await spool.writeTo(write);
-  await write(text.slice(at + mark.length));
+  const doc = analysisJson(a, REPORTS_HERE);
+  if (depth === null) {
+    const text = JSON.stringify(doc);
+    const mark = JSON.stringify(REPORTS_HERE);
+    const at = text.indexOf(mark);
+    await write(text.slice(0, at));
+    await spool.writeTo(write);
+    await write(text.slice(at + mark.length));
+    return;
+  }
+  const backtraces = doc.backtraces as unknown[];
+  const machine = doc.machine as Record<string, unknown>;
+  let text = JSON.stringify({ ...doc, backtraces: BACKTRACES_HERE, machine: MACHINE_HERE }, null, 2);
+  if (depth > 1) text = text.replace(/\n/g, `\n${' '.repeat((depth - 1) * 2)}`);
+  const pieces = [
+    { mark: JSON.stringify(REPORTS_HERE), put: async () => spool.writeTo(write) },
+    { mark: JSON.stringify(BACKTRACES_HERE), put: async () => write(linesArray(backtraces, depth)) },
+    { mark: JSON.stringify(MACHINE_HERE), put: async () => write(linesObject(machine, depth)) },
+  ]
+    .map((p) => ({ ...p, at: text.indexOf(p.mark) }))
+    .sort((x, y) => x.at - y.at);
+  let from = 0;
+  for (const p of pieces) {
+    await write(text.slice(from, p.at));
+    await p.put();
+    from = p.at + p.mark.length;
+  }
+  await write(text.slice(from));
 }

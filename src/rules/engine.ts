@@ -116,7 +116,12 @@ function applyLinks(a: Analysis, drafts: FindingDraft[]): void {
   const links = linkReports(a);
   if (links.length === 0) return;
   const byReport = new Map<number, FindingDraft[]>();
-  for (const d of drafts) if (d.report !== undefined) byReport.set(d.report, [...(byReport.get(d.report) ?? []), d]);
+  for (const d of drafts) {
+    if (d.report === undefined) continue;
+    const list = byReport.get(d.report);
+    if (list) list.push(d);
+    else byReport.set(d.report, [d]);
+  }
   for (const link of links) {
     const later = byReport.get(link.consequence) ?? [];
     const earlier = byReport.get(link.cause) ?? [];

@@ -12,6 +12,8 @@ const frontMatterFence = /^(?:---|\.\.\.)\s*$/;
 const proseWord = /^[A-Za-z][a-z]*(?:'[a-z]+)?[,.;:!?)]*$/;
 /** Tokens only kernel output has: symbols, paths, numbers, hex, brackets, assignments. */
 const kernelToken = /[_/=<>[\]{}#|\\]|0x|\d/;
+/** The characters of kernelToken but `_`, which can be markdown's. */
+const KERNEL_CHAR = /[/=<>[\]{}#|\\]|0x|\d/;
 
 /** Words a sentence has at least one of, and kernel messages rarely all lack. */
 const functionWords = new Set(['i', 'we', 'you', 'it', 'this', 'that', 'the', 'a', 'an', 'is', 'was', 'are', 'were', 'and', 'but', 'so', 'when', 'then', 'here', 'there', 'my', 'our', 'after', 'before', 'with', 'of', 'to', 'in', 'on']);
@@ -25,6 +27,8 @@ function words(text: string): string[] {
 
 /** A line that reads as an English sentence and carries nothing a kernel message would. */
 function isSentence(text: string): boolean {
+  // A kernel token anywhere is in some word (markdown emphasis removes only `*`, `_` and backticks).
+  if (KERNEL_CHAR.test(text)) return false;
   const ws = words(text.replace(/[*_`]{1,3}(?=\w)|(?<=\w)[*_`]{1,3}/g, ''));
   if (ws.length < SENTENCE_MIN_WORDS) return false;
   let prose = 0;
@@ -39,6 +43,7 @@ function isSentence(text: string): boolean {
 
 /** More prose in the same paragraph: mostly words, no kernel tokens. */
 function continuesSentence(text: string): boolean {
+  if (KERNEL_CHAR.test(text) || text.includes('_')) return false;
   const ws = words(text);
   if (ws.length < 3) return false;
   let prose = 0;
