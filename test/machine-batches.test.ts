@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -55,4 +55,39 @@ test('a CPU offline in one batch stays offline when a later batch shows a stack 
   const b = { ...empty, cpus: [cpu(true, [0])], contexts: [ctx] };
   assert.equal(mergeMachines(a, b).cpus[0].online, false);
   assert.equal(mergeMachines(b, a).cpus[0].online, false);
+});
+
+test('a ring whose two waiters are read in different batches is found on the joined model, once, with both sides quoted', () => {
+  // The spinabba listing with 9,000 sleeping tasks (its own, with new pids) between the two spinners: more lines than a batch holds.
+  const listing = readFileSync(join(REPO, 'test/fixtures/dumps/spinabba/foreach-bt.txt'), 'utf8');
+  const blocks = listing.split(/\n(?=PID: )/);
+  const head = blocks[0].startsWith('PID:') ? [] : [blocks.shift() as string];
+  const spinners = blocks.map((b, i) => ({ b, i })).filter((x) => /^ #\d+ \[[0-9a-f]+\] (?:native_queued_spin_lock_slowpath|_raw_spin_lock)/m.test(x.b));
+  assert.equal(spinners.length, 2, 'two tasks spin in the listing');
+  const sleepers = blocks.filter((b) => /^ #0 \[[0-9a-f]+\] __schedule /m.test(b));
+  const filler: string[] = [];
+  for (let k = 0; k < 9000; k++) {
+    const pid = 100_000 + k;
+    filler.push(sleepers[k % sleepers.length].replace(/^PID: \d+\s+TASK: [0-9a-f]+/, `PID: ${pid}   TASK: ffff9d26${(0x10000000 + pid * 64).toString(16)}`));
+  }
+  const cut = spinners[0].i + 1;
+  const dir = mkdtempSync(join(tmpdir(), 'kt-ring-'));
+  try {
+    const path = join(dir, 'foreach.txt');
+    writeFileSync(path, [...head, ...blocks.slice(0, cut), ...filler, ...blocks.slice(cut)].join('\n'));
+    const r = spawnSync(join(REPO, 'bin', 'ktriage'), ['analyze', '--format', 'json', path], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.lines > 60_000, 'more lines than one batch');
+    const rings = j.findings.filter((f: { rule: string }) => f.rule === 'KT-wait-for-cycle');
+    assert.equal(rings.length, 1, JSON.stringify(j.findings.map((f: { rule: string }) => f.rule)));
+    assert.equal(rings[0].rootCauseClass, 'deadlock-abba');
+    assert.match(rings[0].culprit.function, /^spinabba_/);
+    const quoted = rings[0].evidence.map((e: { line: number; text: string }) => e.line);
+    const far = j.lines - 1000;
+    assert.ok(quoted.some((n: number) => n < 1000) && quoted.some((n: number) => n > far), `both ends of the listing are quoted: ${quoted}`);
+    for (const e of rings[0].evidence) assert.ok(e.text.length > 0, 'each quoted line has its text');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

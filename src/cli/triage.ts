@@ -1,11 +1,12 @@
 // One input from bytes to grouped findings: analysed batch by batch, so that a log full of reports is read in bounded memory.
 
-import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, openInput, type Analysis, type Batch, type Batching, type StreamResult } from '../analyze/analyze';
+import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, lineAt, openInput, type Analysis, type Batch, type Batching, type StreamResult } from '../analyze/analyze';
 import { followChunks, growingFile } from '../analyze/follow';
-import type { CrashReport, ReportTally } from '../model/types';
+import type { CrashReport, LogLine, ReportTally } from '../model/types';
 import type { Lang } from '../render/i18n';
 import { runRules } from '../rules/engine';
-import { machineOf, mergeMachines, offsetMachine, rememberMachine, type MachineModel } from '../machine';
+import { machineOf, mergeMachines, offsetMachine, rememberMachine, type MachineModel, type WaitCycle } from '../machine';
+import { waitForCycle } from '../rules/locking/wait-for-cycle';
 import { FindingGroups, type GroupedFinding, type Occurrence } from '../rules/group';
 
 /** Reports per batch: far more than one incident prints, few enough that every rule sees a bounded input. */
@@ -16,6 +17,23 @@ export const KEPT_REPORTS = 50;
 const MAX_TALLIES = 1000;
 /** Crash `bt` listings outside reports kept for printing. */
 const MAX_BACKTRACES = 10_000;
+/** Lines kept from every batch for the evidence of what only the joined model shows (the waits and holds of its locks). */
+const MAX_JOINED_EVIDENCE_LINES = 8192;
+
+/** A ring by who waits for which lock: the same ring read in one batch and found again in the joined model is one. */
+function ringKey(c: WaitCycle, m: MachineModel): string {
+  return c.edges
+    .map((e) => {
+      const w = m.contexts[e.waiter];
+      const l = m.locks[e.lock];
+      return `${w?.pid}:${w?.cpu}>${l?.address ?? l?.name ?? l?.kind}`;
+    })
+    .sort()
+    .join('|');
+}
+
+/** The rules that reason over the whole machine, run again on the model joined from every batch. */
+const JOINED_RULES = [waitForCycle];
 
 export type Triaged = Omit<Analysis, 'findings'> & { findings: GroupedFinding[]; reportCount: number; moreReports: ReportTally[] };
 
@@ -64,11 +82,25 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   const backtraces: Triaged['backtraces'] = [];
   const tallies = new Tallies();
   let machine: MachineModel | null = null;
+  let batches = 0;
+  const ringsSeen = new Set<string>();
+  const evidence = new Map<number, LogLine>();
   const batching: Batching = {
     maxReports: BATCH_REPORTS,
     async onBatch(b) {
       const found = groups.add(runRules(b, opts.lang), b.reports, b.offset);
       const m = machineOf(b);
+      batches++;
+      for (const c of m.cycles) ringsSeen.add(ringKey(c, m));
+      // The lines a wait or a hold stands on, for a ring that only the joined model closes.
+      for (const l of m.locks) {
+        for (const x of [...l.waiters, ...l.holders]) {
+          const no = x.lines[0];
+          if (no === undefined || evidence.has(no) || evidence.size >= MAX_JOINED_EVIDENCE_LINES) continue;
+          const ln = lineAt(b, no);
+          if (ln) evidence.set(no, ln);
+        }
+      }
       // Every batch adds to the one model of the input: the CPUs, tasks and locks it read.
       const here = offsetMachine(m, b.offset);
       machine = machine === null ? here : mergeMachines(machine, here);
@@ -89,6 +121,8 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   } else {
     res = await analyzeBatches(path, await openInput(path), batching, DEFAULT_SCAN);
   }
+  // A ring whose waiters were read in different batches closes only in the joined model: its finding is made there.
+  if (machine !== null && batches > 1) joinedFindings(res, machine, ringsSeen, evidence, groups, opts.lang);
   // A rule that failed on several batches says so once.
   const notes = [...new Set(res.notes)];
   if (groups.dropped > 0) notes.push(`${groups.dropped} finding(s) of further distinct diagnoses were not kept (at most 1000 per input).`);
@@ -106,6 +140,26 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   };
   if (machine) rememberMachine(out, machine);
   return out;
+}
+
+/** The findings of the rings only the joined model shows, added to the input's groups. */
+function joinedFindings(res: StreamResult, machine: MachineModel, seen: ReadonlySet<string>, evidence: ReadonlyMap<number, LogLine>, groups: FindingGroups, lang: Lang): void {
+  const rings = machine.cycles.filter((c) => !seen.has(ringKey(c, machine)));
+  if (rings.length === 0) return;
+  // The reports of earlier batches are gone: the contexts of this pass stand on their lines alone.
+  const model: MachineModel = { ...machine, cycles: rings, contexts: machine.contexts.map((c) => (c.report === null ? c : { ...c, report: null })) };
+  const joined: Analysis = {
+    input: res.input,
+    kernel: res.kernel,
+    reports: [],
+    findings: [],
+    notes: res.notes,
+    lineCount: res.lineCount,
+    backtraces: [],
+    regions: [...evidence.values()].sort((x, y) => x.no - y.no).map((l) => [l]),
+  };
+  rememberMachine(joined, model);
+  groups.add(runRules(joined, lang, JOINED_RULES), []);
 }
 
 export { InputError, analyzePath, type GroupedFinding };
