@@ -4,8 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFrame } from '../src/parse/frames';
 import { parseTraces } from '../src/parse/trace';
-import { parseDetails, parseTaint } from '../src/parse/details';
+import { parseDetails, parseKernel, parseTaint } from '../src/parse/details';
 import { linesFromText } from '../src/ingest/lines';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './support/shared';
+import { corpusRoot } from './support/corpus';
 
 test('frames in every printed format are read with function, offset, module and reliability', () => {
   const cases: Array<[string, Partial<NonNullable<ReturnType<typeof parseFrame>>>]> = [
@@ -127,4 +131,28 @@ test('arm64 Code: words are read as 4-byte units and never disassembled as x86',
   const { analyzeText } = await import('../src/analyze/analyze');
   const a = await analyzeText('arm', 'Unable to handle kernel NULL pointer dereference at virtual address 0000000000000000\npc : f+0x10/0x20\nCode: d503201f a9bf7bfd 910003fd (b9400000) d65f03c0\n');
   assert.ok(a.reports.every((r) => r.instruction === null));
+});
+
+test('parseKernel says of every real input what parseDetails says of its kernel', () => {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const n of readdirSync(dir)) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (statSync(p).size < 4 << 20) files.push(p);
+    }
+  };
+  walk(join(REPO, 'test', 'fixtures'));
+  walk(join(REPO, '..', 'shared', 'cases'));
+  walk(join(corpusRoot(), 'report'));
+  assert.ok(files.length > 100, `${files.length} inputs`);
+  let withRelease = 0;
+  for (const f of files) {
+    const lines = linesFromText(readFileSync(f, 'latin1'));
+    const k = parseKernel(lines);
+    assert.deepEqual(k, parseDetails(lines).kernel, f);
+    if (k.release) withRelease++;
+  }
+  assert.ok(withRelease > 50, `${withRelease} inputs print a release`);
 });

@@ -3,7 +3,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { AnalysedInput, CallTrace, CrashReport, KernelInfo, LogLine, ReportSignature, TaskInfo } from '../model/types';
 import { scanInput, type ScanConfig, type ScanResult } from '../ingest/scan';
-import { parseDetails } from '../parse/details';
+import { parseDetails, parseKernel } from '../parse/details';
 import { parseTraces } from '../parse/trace';
 import { moduleFromCaller } from '../parse/literals';
 import { extractReports, headerTriggers } from '../signature';
@@ -264,7 +264,7 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
       lines = lines.slice(0, lastSig.start);
       sigs = sigs.slice(0, -1);
     }
-    const regionKernel = parseDetails(lines).kernel;
+    const regionKernel = parseKernel(lines);
     // Keep the lines evidence is quoted from; regions without a report are dropped to bound memory.
     // crash listings and the stacks a console prints of every task or CPU (sysrq t/w, NMI backtraces) describe the machine.
     const crashBt = lines.some((l) => l.text.includes('COMMAND: "') || (l.text.startsWith('task:') && l.text.includes(' state:')) || l.text.startsWith('NMI backtrace for cpu'));

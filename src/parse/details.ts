@@ -400,7 +400,7 @@ export function parseDetails(lines: readonly LogLine[]): Details {
         dump.ip = ipFields(ipInfo, text, ln.no);
       }
       if (ipInfo.user) dump.user = true;
-      if (!d.kernel.taint && (m = /^ {0,8}EIP: .{0,40}(Not tainted|Tainted: [A-Z ]{1,40}?)(?:\s+VLI)?\s*$/.exec(text))) d.kernel.taint = parseTaint(m[1]);
+      if (!d.kernel.taint && (m = EIP_TAINT.exec(text))) d.kernel.taint = parseTaint(m[1]);
       if (!dump.lines.includes(ln.no)) dump.lines.push(ln.no);
       readRegisterLine(dump.values, text, rows);
       lastFrame = null;
@@ -444,9 +444,78 @@ export function parseDetails(lines: readonly LogLine[]): Details {
       d.fault.addressLine = d.registers.lines.find((no) => lines.some((l) => l.no === no && l.text.toUpperCase().includes(`${reg}:`))) ?? null;
     }
   }
-  d.kernel.arch =
-    (d.kernel.release ? parseRelease(d.kernel.release)?.arch : null) ??
-    (machine && /^(x86_64|i[3-6]86|aarch64|arm64|ppc64le|ppc64|s390x|riscv64)$/.test(machine) ? (machine === 'arm64' ? 'aarch64' : machine) : null) ??
-    archFromText(lines.map((l) => l.text));
+  d.kernel.arch = archOf(d.kernel.release, machine, lines);
   return d;
+}
+
+function archOf(release: string | null, machine: string | null, lines: readonly LogLine[]): string | null {
+  return (
+    (release ? parseRelease(release)?.arch : null) ??
+    (machine && /^(x86_64|i[3-6]86|aarch64|arm64|ppc64le|ppc64|s390x|riscv64)$/.test(machine) ? (machine === 'arm64' ? 'aarch64' : machine) : null) ??
+    archFromText(lines.map((l) => l.text))
+  );
+}
+
+const EIP_TAINT = /^ {0,8}EIP: .{0,40}(Not tainted|Tainted: [A-Z ]{1,40}?)(?:\s+VLI)?\s*$/;
+
+/**
+ * What parseDetails says of the kernel (release, arch, taint), read from the same lines by the
+ * same rules, without the frames, registers and fault: what a whole region of a large paste is
+ * asked for.
+ */
+export function parseKernel(lines: readonly LogLine[]): KernelInfo {
+  const k: KernelInfo = { release: null, arch: null, taint: null };
+  let machine: string | null = null;
+  // The first task line sets the taint; parseDetails reads only the first (its task's).
+  let task = false;
+  let modules = false;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].text;
+    if (text.length > 8192) continue;
+    let m: RegExpExecArray | null;
+    if (!task && (m = CPU_LINE.exec(text))) {
+      task = true;
+      k.taint = parseTaint(m[4]);
+      if (m[5] && !k.release) k.release = releaseOf(m[5]);
+      continue;
+    }
+    if (!task && (m = OLD_PID_LINE.exec(text))) {
+      task = true;
+      k.taint = parseTaint(m[3]);
+      k.release = releaseOf(m[5]);
+      continue;
+    }
+    if ((m = LOCKDEP_IDENT.exec(text)) || (m = TAINT_RELEASE_LINE.exec(text))) {
+      const [release, taint] = m[1].startsWith('Not tainted') || m[1].startsWith('Tainted') ? [m[2], m[1]] : [m[1], m[2]];
+      if (!k.release) k.release = releaseOf(release);
+      if (!k.taint) k.taint = parseTaint(taint);
+      continue;
+    }
+    if (!task && PROCESS_LINE.test(text)) task = true;
+    if (!k.release && (m = LINUX_VERSION.exec(text))) {
+      k.release = m[1];
+      continue;
+    }
+    if ((m = CRASH_SYS.exec(text))) {
+      const v = m[2].trim();
+      if (m[1] === 'RELEASE' && !k.release) k.release = v;
+      else if (m[1] === 'MACHINE') machine = v.split(/\s/)[0] || null;
+      else if (m[1] === 'PID' && /^\d+$/.test(v)) task = true;
+      continue;
+    }
+    if (!modules && (m = MODULES.exec(text))) {
+      // parseDetails reads the first module list with its continuation lines.
+      const r = parseModules(m[1], lines.slice(i + 1, i + 40));
+      modules = r.modules.length > 0;
+      i += r.lines;
+      continue;
+    }
+    if (!k.taint && (m = EIP_TAINT.exec(text)) && readIpLine(text)) k.taint = parseTaint(m[1]);
+    if ((!k.release || !k.taint) && PAREN_RELEASE.test(text) && !readIpLine(text) && readRegisterLine({}, text, { nextGpr: null })) {
+      if (!k.release) k.release = (PAREN_RELEASE.exec(text) as RegExpExecArray)[1];
+      if (!k.taint && (m = PAREN_TAINT.exec(text))) k.taint = parseTaint(m[1]);
+    }
+  }
+  k.arch = archOf(k.release, machine, lines);
+  return k;
 }
