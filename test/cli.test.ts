@@ -167,12 +167,21 @@ test('a file without read permission is a clear error', { skip: process.getuid?.
   assert.match(r.stderr, /permission denied/);
 });
 
-test('a vmcore is recognised and refused with advice, status 2', () => {
-  const elf = join(tmp, 'vmcore');
-  writeFileSync(elf, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(1000)]));
-  const r = run(['analyze', elf]);
+test('an ELF core with no program headers, and a vmlinux, are refused with what they are, status 2', () => {
+  const core = join(tmp, 'vmcore');
+  const h = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(1000)]);
+  h.writeUInt16LE(4, 16);
+  writeFileSync(core, h);
+  const r = run(['analyze', core]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /makedumpfile --dump-dmesg/);
+  assert.match(r.stderr, /program header table is not valid/);
+  assert.equal(run(['dmesg', core]).status, 2);
+  const exe = join(tmp, 'vmlinux');
+  const e = Buffer.from(h);
+  e.writeUInt16LE(2, 16);
+  writeFileSync(exe, e);
+  assert.match(run(['analyze', exe]).stderr, /not a core dump \(a vmlinux/);
+  assert.match(run(['analyze', '-'], { input: h }).stderr, /give its path/);
 });
 
 test('the seed inputs are read: task, kernel and stacks as a kernel engineer would list them', { skip: SKIP_SHARED }, () => {

@@ -17,6 +17,15 @@
 # Environment: KT_QEMU_LAB (build dir, default /work/qemu-lab, never the repo),
 # KT_DUMPS_OUT (default test/fixtures/dumps), KT_SKIP_APT=1 to skip apt-get,
 # KT_REUSE_DUMP=1 to rerun crash on an existing vmcore without booting.
+#
+# Small vmcores for the native reader's tests (KT_VMCORE_FIXTURE=1): boot as
+# above with KT_DUMP_FORMAT (kdump-zlib or elf), KT_GUEST_MB (512) and
+# KT_GUEST_CPUS (2), keep the whole dump in the lab as NAME-FORMAT-NCPU.vmcore,
+# and write test/fixtures/vmcores/NAME-FORMAT-NCPU/: vmcore (only the pages the
+# native reader needs, copied by dist/scripts/dumps/shrink-dump.js; a
+# kdump-zlib dump is also reassembled by `makedumpfile -R` into a plain
+# kdump-compressed one, vmcore.plain), crash-log.txt (crash's `log` on the
+# whole dump: what `ktriage dmesg` must print) and console.log.
 # Idempotent: rebuilds the modules and the initramfs,
 # overwrites the dumps and the fixtures.
 set -euo pipefail
@@ -165,10 +174,10 @@ trim() { # raw capture -> console.log
 
 boot_and_dump() {
 	local name=$1
-	local raw=$WORK/$name.console qmp=$WORK/$name.qmp vmcore=$WORK/$name.vmcore
+	local raw=$WORK/$name.console qmp=$WORK/$name.qmp vmcore=${2:-$WORK/$name.vmcore}
 	rm -f "$raw" "$qmp" "$vmcore" "$WORK/$name.qemu.log"
 	# shellcheck disable=SC2207
-	local args=(-m 512 -smp 2 -display none -monitor none -no-reboot $(qemu_args "$name")
+	local args=(-m "${KT_GUEST_MB:-512}" -smp "${KT_GUEST_CPUS:-2}" -display none -monitor none -no-reboot $(qemu_args "$name")
 		-serial "file:$raw" -qmp "unix:$qmp,server,nowait" -device vmcoreinfo
 		-kernel "$KIMAGE" -initrd "$INITRD"
 		-append "console=ttyS0 panic=0 oops=panic no_timer_check ktscenario=$name $(extra_args "$name")")
@@ -187,7 +196,7 @@ boot_and_dump() {
 	fi
 	log "$name: trigger after $((SECONDS - t0)) s; dumping in $(settle "$name") s"
 	sleep "$(settle "$name")"
-	python3 "$HERE/qmp.py" "$qmp" dump "$vmcore" kdump-zlib 2>"$WORK/$name.qmp.log" || {
+	python3 "$HERE/qmp.py" "$qmp" dump "$vmcore" "${KT_DUMP_FORMAT:-kdump-zlib}" 2>"$WORK/$name.qmp.log" || {
 		cat "$WORK/$name.qmp.log" >&2
 		log "$name: dump failed"
 		kill "$qpid" 2>/dev/null || true
@@ -197,6 +206,31 @@ boot_and_dump() {
 	wait "$qpid" || true
 	log "$name: $vmcore ($(du -h "$vmcore" | cut -f1)) after $((SECONDS - t0)) s"
 }
+
+if [ "${KT_VMCORE_FIXTURE:-0}" = 1 ]; then
+	(cd "$REPO" && npm run build >/dev/null)
+	command -v makedumpfile >/dev/null || [ "${KT_SKIP_APT:-0}" = 1 ] || apt-get install -y makedumpfile >/dev/null
+	for s in $SCENARIOS; do
+		fmt=${KT_DUMP_FORMAT:-kdump-zlib}
+		tag=$s-$fmt-${KT_GUEST_CPUS:-2}cpu
+		full=$WORK/$tag.vmcore
+		dir=$REPO/test/fixtures/vmcores/$tag
+		boot_and_dump "$s" "$full" || continue
+		mkdir -p "$dir"
+		trim "$WORK/$s.console" >"$dir/console.log"
+		printf 'log\nquit\n' >"$WORK/$tag.crash-cmds"
+		# crash warns of the active tasks it cannot find in 8.0.2's PID hash before the log: not part of it.
+		timeout 300 crash -s --no_panic "$VMLINUX" "$full" -i "$WORK/$tag.crash-cmds" 2>"$WORK/$tag.crash.err" |
+			awk 'started || /^\[/ { started = 1; print }' >"$dir/crash-log.txt"
+		node "$REPO/dist/scripts/dumps/shrink-dump.js" "$full" "$dir/vmcore"
+		if [ "$fmt" = kdump-zlib ] && command -v makedumpfile >/dev/null; then
+			makedumpfile -R "$WORK/$tag.plain.vmcore" <"$full" >/dev/null
+			node "$REPO/dist/scripts/dumps/shrink-dump.js" "$WORK/$tag.plain.vmcore" "$dir/vmcore.plain"
+		fi
+		log "$tag: wrote $dir ($(du -sh "$dir" | cut -f1))"
+	done
+	exit 0
+fi
 
 mkdir -p "$OUT"
 for s in $SCENARIOS; do

@@ -8,6 +8,8 @@ import { parseTraces } from '../parse/trace';
 import { moduleFromCaller } from '../parse/literals';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
+import { DumpError } from '../vmcore';
+import { looksLikeVmcore, vmcoreInput } from '../vmcore/input';
 import { INFO_TRIGGERS } from './prefilter';
 import { completeFault, decodeFaultingInstruction } from '../decode/report';
 import { ERA_MARKERS } from '../knowledge/eras';
@@ -228,6 +230,7 @@ export async function analyzeBatches(name: string, chunks: AsyncIterable<Buffer>
   const it = chunks[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? Buffer.alloc(0) : first.value;
+  notes.push(...((chunks as InputChunks).notes ?? []));
   const kind = identifyInput(head);
   if (kind && kind.fatal) {
     await it.return?.();
@@ -363,8 +366,21 @@ export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
   } catch {
     throw new InputError(`cannot read ${path}: permission denied`);
   }
+  // A vmcore: its kernel log is the input, read from the dump with no vmlinux.
+  if (st.isFile() && looksLikeVmcore(path)) {
+    try {
+      const v = vmcoreInput(path);
+      return Object.assign(v.chunks, { notes: v.notes });
+    } catch (e) {
+      if (e instanceof DumpError) throw new InputError(e.message);
+      throw e;
+    }
+  }
   return readChunks(path);
 }
+
+/** Input chunks with what their source said beside them (a vmcore's facts). */
+export type InputChunks = AsyncIterable<Buffer> & { notes?: string[] };
 
 /** Analyses a file, or standard input for `-`. Rejects with a user-facing message when unreadable. */
 export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {

@@ -13,6 +13,7 @@ import { renderHtml, renderHtmlPage, type UnreadableInput } from '../render/html
 import { langOf, LANG_CHOICES, ruleLang, script, t, type OutLang } from '../render/i18n';
 import { RULES, ruleById } from '../rules';
 import { registerDecode } from './decode';
+import { registerDmesg } from './dmesg';
 import { pickPaint, type ColorWhen, type Paint } from '../render/color';
 import { count, findingsText, repeatText, wrapParagraph } from '../render/findings';
 import { localizeFinding } from '../render/hant';
@@ -308,6 +309,7 @@ input could not be read (the others are still analysed and printed).
 
 Examples:
   ktriage analyze vmcore-dmesg.txt
+  ktriage analyze /var/crash/*/vmcore      (its kernel log, read with no vmlinux)
   dmesg | ktriage analyze -
   ktriage analyze --format jsonl logs/*.txt > reports.jsonl
   ktriage analyze --format html --out-dir pages/ logs/*.txt
@@ -328,6 +330,7 @@ Examples:
     });
 
   registerDecode(program);
+  registerDmesg(program);
   return program;
 }
 

@@ -26,12 +26,19 @@ export interface Identification {
 /** A note for the user about what the input is, or null for an ordinary text log. */
 export function identifyInput(head: Buffer): Identification | null {
   if (head.length === 0) return null;
+  // A vmcore given by path is read before this (src/vmcore); here it came on standard input, or is no core at all.
   if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
-    return { fatal: true, message: 'this is an ELF file (a vmcore or a vmlinux?), not a text log. Reading vmcores is not supported yet: extract the log with `makedumpfile --dump-dmesg vmcore dmesg.txt` or crash\'s `log` command and analyse that.' };
+    const core = head.length >= 18 && head.readUInt16LE(16) === 4;
+    return {
+      fatal: true,
+      message: core
+        ? 'this is an ELF vmcore on standard input: give its path instead (`ktriage analyze VMCORE`, `ktriage dmesg VMCORE`), a dump is read at random, not as a stream.'
+        : 'this is an ELF file but not a core dump (a vmlinux or a kernel module?), not a text log.',
+    };
   }
   const sig = head.subarray(0, 8).toString('latin1');
-  if (KDUMP_SIGNATURES.includes(sig)) {
-    return { fatal: true, message: 'this is a kdump-compressed vmcore, not a text log. Reading vmcores is not supported yet: extract the log with `makedumpfile --dump-dmesg vmcore dmesg.txt` and analyse that.' };
+  if (KDUMP_SIGNATURES.includes(sig) || head.subarray(0, 12).toString('latin1') === 'makedumpfile') {
+    return { fatal: true, message: 'this is a kdump-compressed vmcore on standard input: give its path instead (`ktriage analyze VMCORE`, `ktriage dmesg VMCORE`), a dump is read at random, not as a stream.' };
   }
   const packed = COMPRESSED.find((c) => head.subarray(0, c.magic.length).equals(c.magic));
   if (packed) {

@@ -1,0 +1,139 @@
+// The native vmcore reader on real dumps (test/fixtures/vmcores: QEMU dumps of the scenarios, cut down to the pages the reader needs), and on broken ones.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './support/shared';
+import { DumpError, openVmcore, vmcoreLogLines } from '../src/vmcore';
+import { parseVmcoreInfo } from '../src/vmcore/vmcoreinfo';
+import { readNotes } from '../src/vmcore/notes';
+
+const BIN = join(REPO, 'bin', 'ktriage');
+const FIXTURES = join(REPO, 'test', 'fixtures', 'vmcores');
+/** Each fixture's dumps (the QEMU format, and a plain kdump reassembled by makedumpfile -R) with crash's `log` of the whole dump. */
+const cases = existsSync(FIXTURES)
+  ? readdirSync(FIXTURES)
+      .filter((d) => existsSync(join(FIXTURES, d, 'crash-log.txt')))
+      .flatMap((d) => ['vmcore', 'vmcore.plain'].filter((f) => existsSync(join(FIXTURES, d, f))).map((f) => ({ name: `${d}/${f}`, dump: join(FIXTURES, d, f), log: join(FIXTURES, d, 'crash-log.txt') })))
+  : [];
+
+function run(args: string[], input?: Buffer) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', input, maxBuffer: 1 << 28, env: { ...process.env, LANG: 'C' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('the fixtures cover an ELF and a kdump-compressed dump, flattened and plain, of 2 and 4 CPUs', () => {
+  const formats = new Set(cases.map((c) => openVmcore(c.dump).dump.format));
+  assert.deepEqual([...formats].sort(), ['elf64', 'kdump', 'kdump-flattened']);
+  const cpus = new Set(cases.map((c) => openVmcore(c.dump).cpus.length));
+  assert.ok(cpus.has(2) && cpus.has(4), [...cpus].join(','));
+});
+
+for (const c of cases) {
+  test(`${c.name}: ktriage dmesg prints crash's log of the dump, line for line`, () => {
+    const r = run(['dmesg', c.dump]);
+    assert.equal(r.status, 0, r.stderr);
+    const want = readFileSync(c.log, 'latin1').split('\n');
+    const got = r.stdout.split('\n');
+    assert.ok(want.length > 100, 'a whole boot log');
+    for (let i = 0; i < Math.max(want.length, got.length); i++) assert.equal(got[i], want[i], `line ${i + 1}`);
+  });
+
+  test(`${c.name}: analyze reads the log from the dump, says what the dump says and diagnoses it`, () => {
+    const r = run(['analyze', '--format', 'json', c.dump]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.match(j.kernel.release, /^\d+\.\d+/);
+    assert.ok(j.notes.some((n: string) => /^Read from an? (?:ELF64|kdump-compressed) vmcore/.test(n)), j.notes.join('\n'));
+    assert.ok(j.notes.some((n: string) => /^VMCOREINFO: OSRELEASE /.test(n)));
+    // Every CPU's RIP at the crash, named through the kallsyms tables in the dump.
+    const cpuNotes = j.notes.filter((n: string) => /^CPU \d+ at the crash/.test(n));
+    assert.equal(cpuNotes.length, openVmcore(c.dump).cpus.length);
+    for (const n of cpuNotes) assert.match(n, /RIP [0-9a-f]{16} \([A-Za-z_][\w.]*\+0x[0-9a-f]+\)/);
+    assert.ok(j.reports.length > 0 && j.findings.length > 0, 'the scenario\'s report is found and diagnosed');
+    // The same diagnosis as the crash log read as text.
+    const t = JSON.parse(run(['analyze', '--format', 'json', c.log]).stdout);
+    assert.deepEqual(j.findings.map((f: { rule: string; culprit: unknown }) => [f.rule, f.culprit]), t.findings.map((f: { rule: string; culprit: unknown }) => [f.rule, f.culprit]));
+  });
+}
+
+test('the whole dumps of the lab, when present, give crash\'s log of test/fixtures/dumps line for line', { skip: existsSync('/work/qemu-lab/dumps') ? false : 'the dump lab is not on this machine' }, () => {
+  const lab = process.env.KT_QEMU_LAB ? join(process.env.KT_QEMU_LAB, 'dumps') : '/work/qemu-lab/dumps';
+  let n = 0;
+  for (const f of readdirSync(lab).filter((x) => /^[a-z]+\.vmcore$/.test(x))) {
+    const want = join(REPO, 'test', 'fixtures', 'dumps', f.replace('.vmcore', ''), 'log.txt');
+    if (!existsSync(want)) continue;
+    assert.equal(vmcoreLogLines(openVmcore(join(lab, f))).join('\n') + '\n', readFileSync(want, 'latin1'), f);
+    n++;
+  }
+  assert.ok(n > 0);
+});
+
+test('VMCOREINFO entries are read by kind, garbage lines are skipped', () => {
+  const i = parseVmcoreInfo('OSRELEASE=6.1.0-57-amd64\nPAGESIZE=4096\nSYMBOL(prb)=ffffffff8a2d3a38\nOFFSET(printk_info.seq)=0\nSIZE(prb_desc)=24\nNUMBER(phys_base)=-241172480\nKERNELOFFSET=27600000\nCRASHTIME=1796250000\n\u0001\u0002junk\nSYMBOL(bad)=zz\n');
+  assert.equal(i.osrelease, '6.1.0-57-amd64');
+  assert.equal(i.pageSize, 4096);
+  assert.equal(i.symbols.get('prb'), 0xffffffff8a2d3a38n);
+  assert.equal(i.offsets.get('printk_info.seq'), 0);
+  assert.equal(i.sizes.get('prb_desc'), 24);
+  assert.equal(i.numbers.get('phys_base'), -241172480n);
+  assert.equal(i.kernelOffset, 0x27600000n);
+  assert.equal(i.crashTime, 1796250000);
+  assert.equal(i.symbols.has('bad'), false);
+});
+
+test('ELF notes: a note that does not fit ends the list', () => {
+  const n = Buffer.alloc(32);
+  n.writeUInt32LE(5, 0);
+  n.writeUInt32LE(4, 4);
+  n.writeUInt32LE(1, 8);
+  n.write('CORE', 12, 'latin1');
+  n.writeUInt32LE(0xffffffff, 20);
+  assert.equal(readNotes(n).length, 1);
+  n.writeUInt32LE(1 << 30, 4);
+  assert.equal(readNotes(n).length, 0);
+});
+
+test('broken dumps: truncated, zeroed, flipped bytes give a clear message or a partial log, never a crash or a hang', { skip: cases.length === 0 ? 'no vmcore fixtures' : false }, () => {
+  const src = readFileSync(cases[0].dump);
+  const dir = mkdtempSync(join(tmpdir(), 'kt-vmcore-'));
+  try {
+    const tryOne = (name: string, bytes: Buffer): string => {
+      const p = join(dir, name);
+      writeFileSync(p, bytes);
+      try {
+        const v = openVmcore(p, { symbols: true });
+        return v.log ? `log of ${v.log.records.length}` : `no log: ${v.logError}`;
+      } catch (e) {
+        assert.ok(e instanceof DumpError, `${name}: ${(e as Error).stack}`);
+        assert.ok((e as Error).message.length > 10);
+        return `refused: ${(e as Error).message}`;
+      }
+    };
+    for (const n of [16, 100, 600, 4096, 8192, 20_000, src.length >> 1, src.length - 1000]) tryOne(`cut-${n}`, src.subarray(0, n));
+    const zeroed = Buffer.from(src);
+    zeroed.fill(0, 16, 4096);
+    tryOne('zeroed-header', zeroed);
+    // Random bytes flipped over the whole file, 150 times: every outcome is one of the three.
+    let seed = 12345;
+    const rnd = (m: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) % m);
+    const outcomes = new Map<string, number>();
+    for (let k = 0; k < 150; k++) {
+      const b = Buffer.from(src);
+      for (let f = 0; f < 8; f++) b[rnd(b.length)] ^= 1 << rnd(8);
+      const o = tryOne('flipped', b).split(':')[0].replace(/ \d+$/, '');
+      outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+    }
+    assert.ok((outcomes.get('log of') ?? 0) > 0, JSON.stringify([...outcomes]));
+    // Garbage that carries a kdump signature.
+    const g = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < g.length; i++) g[i] = rnd(256);
+    g.write('KDUMP   ', 0, 'latin1');
+    assert.match(tryOne('garbage', g), /^refused|^no log/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
