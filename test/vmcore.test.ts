@@ -10,6 +10,7 @@ import { REPO } from './support/shared';
 import { DumpError, openVmcore, vmcoreLogLines } from '../src/vmcore';
 import { parseVmcoreInfo } from '../src/vmcore/vmcoreinfo';
 import { readNotes } from '../src/vmcore/notes';
+import { elfBuildId, findVmlinux, sessionText, splitAnswers } from '../src/investigate/crash';
 
 const BIN = join(REPO, 'bin', 'ktriage');
 const FIXTURES = join(REPO, 'test', 'fixtures', 'vmcores');
@@ -43,7 +44,7 @@ for (const c of cases) {
   });
 
   test(`${c.name}: analyze reads the log from the dump, says what the dump says and diagnoses it`, () => {
-    const r = run(['analyze', '--format', 'json', c.dump]);
+    const r = run(['analyze', '--no-crash', '--format', 'json', c.dump]);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.match(j.kernel.release, /^\d+\.\d+/);
@@ -136,4 +137,47 @@ test('broken dumps: truncated, zeroed, flipped bytes give a clear message or a p
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('crash answers are split at the markers echoed between the commands and pasted back as a session', () => {
+  const raw = 'WARNING: something\n@@KTCMD@@ 0\n      KERNEL: vmlinux\n@@KTCMD@@ 1\nPID: 1  TASK: ffff  CPU: 0  COMMAND: "init"\n #0 [ffff] schedule at ffff\n\n@@KTCMD@@ end\n';
+  const a = splitAnswers(raw, ['sys', 'bt']);
+  assert.deepEqual(a.map((x) => x.command), ['sys', 'bt']);
+  assert.equal(a[0].output, '      KERNEL: vmlinux');
+  assert.match(a[1].output, /^PID: 1/);
+  assert.equal(sessionText(a), 'crash> sys\n      KERNEL: vmlinux\n\ncrash> bt\nPID: 1  TASK: ffff  CPU: 0  COMMAND: "init"\n #0 [ffff] schedule at ffff\n');
+});
+
+test('a vmlinux that is not the dump\'s is not given to crash, a missing one is an error', { skip: cases.length === 0 ? 'no vmcore fixtures' : false }, () => {
+  const other = process.execPath;
+  const r = run(['analyze', '--format', 'json', '--vmlinux', other, cases[0].dump]);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  if (elfBuildId(other)) assert.ok(j.notes.some((n: string) => /is not the vmlinux of this dump/.test(n)), j.notes.join('\n'));
+  assert.ok(j.findings.length > 0, 'the log alone is still diagnosed');
+  const missing = run(['analyze', '--vmlinux', '/nonexistent/vmlinux', cases[0].dump]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--vmlinux \/nonexistent\/vmlinux: no such file/);
+});
+
+const vmlinux = findVmlinux('6.1.0-57-amd64');
+const crashThere = spawnSync('crash', ['--version']).status === 0;
+const lab = process.env.KT_QEMU_LAB ? join(process.env.KT_QEMU_LAB, 'dumps') : '/work/qemu-lab/dumps';
+
+test('with the debug vmlinux and crash, a whole dump is read through crash: every task in the model, the same diagnosis', { skip: vmlinux && crashThere && existsSync(join(lab, 'irqaa.vmcore')) ? false : 'needs crash, the 6.1.0-57-amd64 debug vmlinux and the dump lab' }, () => {
+  const r = run(['analyze', '--format', 'json', join(lab, 'irqaa.vmcore')]);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(j.notes.some((n: string) => /^crash \(crash \d/.test(n)), j.notes.join('\n'));
+  assert.ok(j.machine.tasks.length > 40, `${j.machine.tasks.length} tasks: ps and foreach bt were read`);
+  assert.equal(j.findings[0].rootCauseClass, 'deadlock-aa');
+  assert.match(j.findings[0].culprit.function, /^irqaa_/);
+});
+
+test('crash on a dump it cannot open (the cut-down fixture): the note says so and the native log is diagnosed', { skip: vmlinux && crashThere && cases.length > 0 ? false : 'needs crash and the 6.1.0-57-amd64 debug vmlinux' }, () => {
+  const r = run(['analyze', '--format', 'json', '--crash-timeout', '120', cases[0].dump]);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(j.notes.some((n: string) => /^crash could not open the dump: .*the diagnosis reads the log read natively from the dump\.$/.test(n)), j.notes.join('\n'));
+  assert.ok(j.findings.length > 0);
 });

@@ -10,7 +10,7 @@
 # KT_CRASH_PLAIN=1 to run crash without the SIZE(pid) correction.
 #
 # crash 8.0.2 (Debian 12) predates the flexible struct pid.numbers[] of
-# 6.1.y: run as is, its task table holds only the idle tasks. crash/pidsize.py
+# 6.1.y: run as is, its task table holds only the idle tasks. share/crash/pidsize.py
 # runs crash under gdb and corrects that one size as crash 8.0.4 does.
 set -euo pipefail
 
@@ -130,7 +130,7 @@ run_crash() {
 	if [ "${KT_CRASH_PLAIN:-0}" = 1 ]; then
 		"$CRASH" "${CRASH_OPTS[@]}" "$VMLINUX" "$VMCORE" <"$script" >"$out" 2>&1 || true
 	else
-		gdb -q -batch -nx -x "$HERE/crash/pidsize.py" \
+		gdb -q -batch -nx -x "$HERE/../../share/crash/pidsize.py" \
 			-ex "run ${CRASH_OPTS[*]} $(printf '%q' "$VMLINUX") $(printf '%q' "$VMCORE") < $(printf '%q' "$script") > $(printf '%q' "$out") 2>&1" \
 			"$CRASH" >"$out.gdb" 2>&1 || true
 		grep '^pidsize: ' "$out.gdb" >&2 || log "$NAME: SIZE(pid) left as crash found it"

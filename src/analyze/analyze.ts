@@ -9,7 +9,7 @@ import { moduleFromCaller } from '../parse/literals';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
 import { DumpError } from '../vmcore';
-import { looksLikeVmcore, vmcoreInput } from '../vmcore/input';
+import { looksLikeVmcore, vmcoreInput, VmcoreOptionError, type VmcoreOptions } from '../vmcore/input';
 import { INFO_TRIGGERS } from './prefilter';
 import { completeFault, decodeFaultingInstruction } from '../decode/report';
 import { ERA_MARKERS } from '../knowledge/eras';
@@ -352,7 +352,7 @@ async function* readChunks(path: string): AsyncGenerator<Buffer> {
 }
 
 /** The bytes of a file, or of standard input for `-`. Rejects with a user-facing message when unreadable. */
-export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
+export async function openInput(path: string, vmcore: VmcoreOptions = {}): Promise<AsyncIterable<Buffer>> {
   if (path === '-') return process.stdin as AsyncIterable<Buffer>;
   let st;
   try {
@@ -369,10 +369,10 @@ export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
   // A vmcore: its kernel log is the input, read from the dump with no vmlinux.
   if (st.isFile() && looksLikeVmcore(path)) {
     try {
-      const v = vmcoreInput(path);
+      const v = vmcoreInput(path, vmcore);
       return Object.assign(v.chunks, { notes: v.notes });
     } catch (e) {
-      if (e instanceof DumpError) throw new InputError(e.message);
+      if (e instanceof DumpError || e instanceof VmcoreOptionError) throw new InputError(e.message);
       throw e;
     }
   }

@@ -14,6 +14,7 @@ import { langOf, LANG_CHOICES, ruleLang, script, t, type OutLang } from '../rend
 import { RULES, ruleById } from '../rules';
 import { registerDecode } from './decode';
 import { registerDmesg } from './dmesg';
+import type { VmcoreOptions } from '../vmcore/input';
 import { pickPaint, type ColorWhen, type Paint } from '../render/color';
 import { count, findingsText, repeatText, wrapParagraph } from '../render/findings';
 import { localizeFinding } from '../render/hant';
@@ -31,6 +32,19 @@ interface AnalyzeOpts {
   color: ColorWhen;
   outDir?: string;
   follow?: boolean;
+  vmlinux?: string;
+  crash?: boolean;
+  crashTimeout?: number;
+}
+
+/** How the vmcores among the inputs are read, from the options. */
+function vmcoreOptions(opts: AnalyzeOpts): VmcoreOptions {
+  return {
+    vmlinux: opts.vmlinux,
+    crash: opts.crash,
+    crashTimeout: opts.crashTimeout,
+    progress: process.stderr.isTTY ? (m) => process.stderr.write(`ktriage: ${m}\n`) : undefined,
+  };
 }
 
 /** Quiet time after which follow mode prints what it has read. */
@@ -123,7 +137,7 @@ async function analyzeAll(inputs: string[], opts: AnalyzeOpts): Promise<number> 
     const done = (): Promise<void> => new Promise((resolve) => (sink ? sink.end(() => resolve()) : resolve()));
     let a: Triaged;
     try {
-      a = localized(await triage(file, { lang: ruleLang(lang), onReport: spool ? (r) => spool.add(r) : undefined }), lang);
+      a = localized(await triage(file, { lang: ruleLang(lang), onReport: spool ? (r) => spool.add(r) : undefined, vmcore: vmcoreOptions(opts) }), lang);
     } catch (e) {
       spool?.dispose();
       status = EXIT_USAGE;
@@ -292,6 +306,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--color <when>', 'colour: auto (on a terminal, unless NO_COLOR is set), always, never').choices(['auto', 'always', 'never']).default('auto'))
     .addOption(new Option('--out-dir <dir>', 'write one file per input into DIR (named after the input, with the format\'s extension) instead of printing'))
     .addOption(new Option('--follow', 'follow a log as it is written (a file, or - for standard input): print each report as soon as it is complete; text or jsonl'))
+    .addOption(new Option('--vmlinux <path>', 'for a vmcore: the debug vmlinux to run crash with (default: the one of the dump\'s release where distributions install it)'))
+    .addOption(new Option('--no-crash', 'for a vmcore: read its log natively only, never run crash'))
+    .addOption(new Option('--crash-timeout <seconds>', 'for a vmcore: seconds crash may take in all').argParser((v) => { const n = Number(v); if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds'); return n; }).default(600))
     .addHelpText(
       'after',
       `
@@ -303,6 +320,12 @@ file each with --out-dir).
 A log full of reports: each distinct diagnosis is printed once with how often
 it occurred ("x 20,000, lines 1-219,999"); text, md and html show the first 50
 reports and count the others by title; json and jsonl list every report.
+
+A vmcore (ELF, kdump-compressed, flattened) is read as it is: its kernel log
+straight from the dump with no vmlinux; with the dump's debug vmlinux (found
+under /usr/lib/debug, or --vmlinux) and the crash utility, crash's sys, bt -a,
+foreach bt, ps, log, mod, kmem -i, runq and irq -s answers, so that every CPU
+and task is in the machine model.
 
 Exit status: 0 analysed (whether or not a crash was found); 2 usage error or an
 input could not be read (the others are still analysed and printed).

@@ -7,6 +7,7 @@ import type { Lang } from '../render/i18n';
 import { runRules } from '../rules/engine';
 import { machineOf, mergeMachines, offsetMachine, rememberMachine, type MachineModel, type WaitCycle } from '../machine';
 import { waitForCycle } from '../rules/locking/wait-for-cycle';
+import type { VmcoreOptions } from '../vmcore/input';
 import { FindingGroups, type GroupedFinding, type Occurrence } from '../rules/group';
 
 /** Reports per batch: far more than one incident prints, few enough that every rule sees a bounded input. */
@@ -45,6 +46,8 @@ export interface TriageOptions {
   onReport?: (r: CrashReport) => void;
   /** Receives each batch once diagnosed, with its findings and whether each one's diagnosis is new (follow mode prints as it goes). */
   onBatch?: (b: Batch, found: Occurrence[]) => void | Promise<void>;
+  /** How a vmcore is read (crash and its vmlinux, or natively). */
+  vmcore?: VmcoreOptions;
   /** Follow the input as it is written: each report is handed over as soon as it is complete. */
   follow?: { idleMs: number; stop: () => boolean };
 }
@@ -119,7 +122,7 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
     const chunks = path === '-' ? await openInput(path) : (await openInput(path), growingFile(path, stop));
     res = await followChunks(path, chunks, { ...batching, idleMs: opts.follow.idleMs });
   } else {
-    res = await analyzeBatches(path, await openInput(path), batching, DEFAULT_SCAN);
+    res = await analyzeBatches(path, await openInput(path, opts.vmcore), batching, DEFAULT_SCAN);
   }
   // A ring whose waiters were read in different batches closes only in the joined model: its finding is made there.
   if (machine !== null && batches > 1) joinedFindings(res, machine, ringsSeen, evidence, groups, opts.lang);

@@ -1,6 +1,7 @@
 // A vmcore given where a log is expected: its kernel log as the lines to analyse, and what only the dump says as notes.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { debugPackageHint, elfBuildId, findVmlinux, FIRST_PASS, runCrash, sessionText, vmlinuxCandidates } from '../investigate/crash';
 import { dumpKind, openVmcore, vmcoreLogLines, type Vmcore } from './index';
 
 /** The first bytes of the file at `path` (fewer for a short file), to tell a dump from a log. */
@@ -62,12 +63,49 @@ export function vmcoreNotes(v: Vmcore): string[] {
   return notes;
 }
 
-/** The dump's log as input chunks, with the notes of what the dump says. */
-export function vmcoreInput(path: string): { chunks: AsyncIterable<Buffer>; notes: string[]; vmcore: Vmcore } {
+/** How a vmcore given to analyze is read: with crash and a vmlinux when there is one, else natively. */
+export interface VmcoreOptions {
+  /** The vmlinux to give crash; found where distributions install it when not given. */
+  vmlinux?: string;
+  /** false: read the dump natively only, never run crash. */
+  crash?: boolean;
+  /** Seconds crash may take in all. */
+  crashTimeout?: number;
+  /** Says what takes long (crash's run), as it starts. */
+  progress?: (message: string) => void;
+}
+
+/** A vmcore that cannot be analysed as asked (a --vmlinux that is missing): the message says why. */
+export class VmcoreOptionError extends Error {}
+
+/** The dump's log (or crash's session of it) as input chunks, with the notes of what the dump says. */
+export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: AsyncIterable<Buffer>; notes: string[]; vmcore: Vmcore } {
   const v = openVmcore(path, { symbols: true });
-  const text = vmcoreLogLines(v).join('\n') + '\n';
+  const notes = vmcoreNotes(v);
+  let text = vmcoreLogLines(v).join('\n') + '\n';
+  if (opts.vmlinux !== undefined && !existsSync(opts.vmlinux)) throw new VmcoreOptionError(`--vmlinux ${opts.vmlinux}: no such file`);
+  const release = v.vmcoreinfo?.osrelease ?? null;
+  if (opts.crash !== false) {
+    const vmlinux = opts.vmlinux ?? (release ? findVmlinux(release) : null);
+    const wantId = v.vmcoreinfo?.buildId ?? null;
+    const haveId = vmlinux ? elfBuildId(vmlinux) : null;
+    if (!vmlinux) {
+      notes.push(`No vmlinux of ${release ?? 'this kernel'} was found (${release ? vmlinuxCandidates(release).join(', ') : 'VMCOREINFO names no release'}): the diagnosis reads the log alone. For every CPU's and task's stack through crash: ${debugPackageHint(release ?? 'RELEASE')}, or give --vmlinux PATH.`);
+    } else if (wantId && haveId && wantId !== haveId.slice(0, wantId.length)) {
+      notes.push(`${vmlinux} is not the vmlinux of this dump (its build-id ${haveId} is not the dump's ${wantId}): crash was not run; the diagnosis reads the log alone.`);
+    } else {
+      opts.progress?.(`running crash on ${path} with ${vmlinux} (${FIRST_PASS.join(', ')})...`);
+      const r = runCrash(vmlinux, path, FIRST_PASS, (opts.crashTimeout ?? 600) * 1000);
+      if (r.answers.length === 0 || (r.error && r.error.startsWith('crash could not'))) {
+        notes.push(`${r.error ?? 'crash gave no answer'}: the diagnosis reads the log read natively from the dump.`);
+      } else {
+        text = sessionText(r.answers);
+        notes.push(`crash (${r.how}) answered ${r.answers.map((a) => a.command).join(', ')} in ${r.seconds.toFixed(1)} s with ${vmlinux}; the diagnosis reads its answers (the log among them).${r.error ? ` ${r.error}.` : ''}`);
+      }
+    }
+  }
   async function* one(): AsyncGenerator<Buffer> {
     yield Buffer.from(text, 'latin1');
   }
-  return { chunks: one(), notes: vmcoreNotes(v), vmcore: v };
+  return { chunks: one(), notes, vmcore: v };
 }

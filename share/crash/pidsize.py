@@ -1,4 +1,4 @@
-# gdb script (python) run around the crash utility by crash-session.sh.
+# gdb script (python) run around the crash utility by ktriage (src/investigate/crash.ts) and scripts/dumps/crash-session.sh.
 #
 # crash before 8.0.4 takes SIZE(pid) = sizeof(struct pid). Since the kernel's
 # struct pid ends in a flexible array, "struct upid numbers[]" (6.5, and
