@@ -1,6 +1,6 @@
 // Benchmarks: logs full of reports, throughput on a large quiet log against grep, peak memory, batch rate, start-up time.
 // Usage: npm run bench   (KTRIAGE_BENCH_MB=1024 sets the large log's size; KTRIAGE_BENCH_FLOODS=0 skips the floods,
-// KTRIAGE_BENCH_ONLY=floods (or =tasks) runs only them; every log is generated in the temporary folder, not committed)
+// KTRIAGE_BENCH_ONLY=floods (or =tasks, =vmcores) runs only them; every log is generated in the temporary folder, not committed)
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -143,6 +143,44 @@ function taskRows(dir: string): string[] {
   return rows;
 }
 
+/**
+ * The kernel log of whole vmcores (KTRIAGE_BENCH_VMCORES: a folder of them, default the dump lab): ktriage dmesg, beside
+ * crash's `log` with the dump's debug vmlinux and makedumpfile --dump-dmesg on the same dump, in the same run.
+ */
+function vmcoreRows(): string[] {
+  const dir = process.env.KTRIAGE_BENCH_VMCORES ?? join(process.env.KT_QEMU_LAB ?? '/work/qemu-lab', 'dumps');
+  if (!existsSync(dir)) return [`vmcores: none at ${dir} (set KTRIAGE_BENCH_VMCORES): skipped`];
+  // One dump of each format when the lab has them (the fixture generator names them NAME-FORMAT-NCPU), else the first three.
+  const all = readdirSync(dir).filter((n) => n.endsWith('.vmcore')).sort();
+  const tagged = all.filter((n) => /-(?:elf|kdump-zlib)-\d+cpu(?:\.plain)?\.vmcore$/.test(n));
+  const dumps = (tagged.length > 0 ? tagged : all).slice(0, 3).map((n) => join(dir, n));
+  const rows: string[] = [];
+  const timed = (cmd: string, args: string[], input?: string): { seconds: number; status: number | null; out: string; rss: number } => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('/usr/bin/time', ['-f', 'BENCH_RSS %M', cmd, ...args], { input, encoding: 'latin1', maxBuffer: 1 << 28 });
+    const rss = Number(/BENCH_RSS (\d+)/.exec(r.stderr ?? '')?.[1] ?? NaN) / 1024;
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, status: r.status, out: r.stdout ?? '', rss };
+  };
+  for (const d of dumps) {
+    const size = statSync(d).size;
+    spawnSync('cat', [d], { stdio: 'ignore' });
+    const k = timed(join(REPO, 'bin', 'ktriage'), ['dmesg', d]);
+    const lines = k.out.split('\n').length - 1;
+    let row = `${d.split('/').pop()} (${(size / 1e6).toFixed(0)} MB): ktriage dmesg ${k.seconds.toFixed(2)} s, ${lines} lines, peak RSS ${k.rss.toFixed(0)} MB`;
+    const release = /^\[ *0\.0+\] Linux version (\S+)/m.exec(k.out)?.[1];
+    const vmlinux = release ? [`/usr/lib/debug/boot/vmlinux-${release}`, `/usr/lib/debug/lib/modules/${release}/vmlinux`].find((p) => existsSync(p)) : undefined;
+    if (vmlinux && spawnSync('crash', ['--version']).status === 0) {
+      const c = timed('crash', ['-s', '--no_panic', vmlinux, d], 'log\nquit\n');
+      const same = c.out.split('\n').filter((l) => l.startsWith('[')).join('\n') === k.out.split('\n').filter((l) => l.startsWith('[')).join('\n');
+      row += `; crash log ${c.seconds.toFixed(2)} s, peak RSS ${c.rss.toFixed(0)} MB (${same ? 'the same lines' : 'DIFFERENT lines'})`;
+    } else row += '; crash log: no crash or debug vmlinux here';
+    const m = timed('makedumpfile', ['--dump-dmesg', d, '/dev/stdout']);
+    row += m.status === 0 ? `; makedumpfile --dump-dmesg ${m.seconds.toFixed(2)} s` : `; makedumpfile --dump-dmesg: fails on this dump (status ${m.status ?? 'not installed'}, ${m.seconds.toFixed(2)} s)`;
+    rows.push(row);
+  }
+  return rows;
+}
+
 function grepRate(path: string, bytes: number): number {
   const pattern = literalPattern(headerTriggers).source;
   const t0 = process.hrtime.bigint();
@@ -160,9 +198,11 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     const only = process.env.KTRIAGE_BENCH_ONLY;
+    if (only === 'vmcores') return void process.stdout.write(vmcoreRows().map((r) => `- ${r}`).join('\n') + '\n');
     if (process.env.KTRIAGE_BENCH_FLOODS !== '0' && only !== 'tasks') rows.push(...(await floodRows(dir)));
     if (only !== 'floods') rows.push(...taskRows(dir));
     if (only === 'floods' || only === 'tasks') return void process.stdout.write(rows.map((r) => `- ${r}`).join('\n') + '\n');
+    rows.push(...vmcoreRows());
     // Throughput and memory at two sizes: flat memory means the second RSS stays near the first.
     for (const mb of [Math.max(64, Math.round(sizeMb / 4)), sizeMb]) {
       const path = join(dir, `quiet-${mb}.log`);

@@ -181,3 +181,18 @@ test('crash on a dump it cannot open (the cut-down fixture): the note says so an
   assert.ok(j.notes.some((n: string) => /^crash could not open the dump: .*the diagnosis reads the log read natively from the dump\.$/.test(n)), j.notes.join('\n'));
   assert.ok(j.findings.length > 0);
 });
+
+test('the investigation runs the findings\' next steps in the dump and quotes their answers: the unloaded module\'s timer is unreadable (seed 002\'s check)', { skip: vmlinux && crashThere && existsSync(join(lab, 'timerleak.vmcore')) ? false : 'needs crash, the 6.1.0-57-amd64 debug vmlinux and the dump lab' }, () => {
+  const r = run(['analyze', '--format', 'json', join(lab, 'timerleak.vmcore')]);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  const round = j.notes.find((n: string) => /^Investigation round 1 /.test(n));
+  assert.ok(round, j.notes.join('\n'));
+  const from = Number(/answers from line (\d+)/.exec(round)?.[1]);
+  const top = j.findings[0];
+  assert.equal(top.rootCauseClass, 'dangling-callback-after-unload');
+  const answer = top.evidence.find((e: { line: number; text: string }) => e.line >= from && /invalid kernel virtual address/.test(e.text));
+  assert.ok(answer, JSON.stringify(top.evidence.map((e: { line: number; text: string }) => [e.line, e.text.slice(0, 60)])));
+  const plain = JSON.parse(run(['analyze', '--format', 'json', '--no-investigate', join(lab, 'timerleak.vmcore')]).stdout);
+  assert.ok(!plain.notes.some((n: string) => /^Investigation/.test(n)));
+});

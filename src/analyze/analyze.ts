@@ -9,7 +9,7 @@ import { moduleFromCaller } from '../parse/literals';
 import { extractReports, headerTriggers } from '../signature';
 import { identifyInput } from '../ingest/identify';
 import { DumpError } from '../vmcore';
-import { looksLikeVmcore, vmcoreInput, VmcoreOptionError, type VmcoreOptions } from '../vmcore/input';
+import { looksLikeVmcore, vmcoreInput, VmcoreOptionError, type CrashSource, type VmcoreOptions } from '../vmcore/input';
 import { INFO_TRIGGERS } from './prefilter';
 import { completeFault, decodeFaultingInstruction } from '../decode/report';
 import { ERA_MARKERS } from '../knowledge/eras';
@@ -370,7 +370,7 @@ export async function openInput(path: string, vmcore: VmcoreOptions = {}): Promi
   if (st.isFile() && looksLikeVmcore(path)) {
     try {
       const v = vmcoreInput(path, vmcore);
-      return Object.assign(v.chunks, { notes: v.notes });
+      return Object.assign(v.chunks, { notes: v.notes, crash: v.crash ?? undefined });
     } catch (e) {
       if (e instanceof DumpError || e instanceof VmcoreOptionError) throw new InputError(e.message);
       throw e;
@@ -379,8 +379,8 @@ export async function openInput(path: string, vmcore: VmcoreOptions = {}): Promi
   return readChunks(path);
 }
 
-/** Input chunks with what their source said beside them (a vmcore's facts). */
-export type InputChunks = AsyncIterable<Buffer> & { notes?: string[] };
+/** Input chunks with what their source said beside them (a vmcore's facts), and the crash session they are, when crash read a vmcore. */
+export type InputChunks = AsyncIterable<Buffer> & { notes?: string[]; crash?: CrashSource };
 
 /** Analyses a file, or standard input for `-`. Rejects with a user-facing message when unreadable. */
 export async function analyzePath(path: string, cfg: ScanConfig = DEFAULT_SCAN): Promise<Analysis> {

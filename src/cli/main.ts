@@ -35,6 +35,7 @@ interface AnalyzeOpts {
   vmlinux?: string;
   crash?: boolean;
   crashTimeout?: number;
+  investigate?: boolean;
 }
 
 /** How the vmcores among the inputs are read, from the options. */
@@ -43,6 +44,7 @@ function vmcoreOptions(opts: AnalyzeOpts): VmcoreOptions {
     vmlinux: opts.vmlinux,
     crash: opts.crash,
     crashTimeout: opts.crashTimeout,
+    investigate: opts.investigate,
     progress: process.stderr.isTTY ? (m) => process.stderr.write(`ktriage: ${m}\n`) : undefined,
   };
 }
@@ -308,6 +310,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--follow', 'follow a log as it is written (a file, or - for standard input): print each report as soon as it is complete; text or jsonl'))
     .addOption(new Option('--vmlinux <path>', 'for a vmcore: the debug vmlinux to run crash with (default: the one of the dump\'s release where distributions install it)'))
     .addOption(new Option('--no-crash', 'for a vmcore: read its log natively only, never run crash'))
+    .addOption(new Option('--no-investigate', 'for a vmcore read by crash: do not run the findings\' next steps in the dump (crash\'s first pass only)'))
     .addOption(new Option('--crash-timeout <seconds>', 'for a vmcore: seconds crash may take in all').argParser((v) => { const n = Number(v); if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds'); return n; }).default(600))
     .addHelpText(
       'after',
@@ -325,7 +328,10 @@ A vmcore (ELF, kdump-compressed, flattened) is read as it is: its kernel log
 straight from the dump with no vmlinux; with the dump's debug vmlinux (found
 under /usr/lib/debug, or --vmlinux) and the crash utility, crash's sys, bt -a,
 foreach bt, ps, log, mod, kmem -i, runq and irq -s answers, so that every CPU
-and task is in the machine model.
+and task is in the machine model; then the commands the findings ask for next
+(dis -l of the culprit, rd and kmem of a lock or a bad address, struct of a
+lock...) are run in the dump, in at most two rounds, and their answers read
+too (--no-investigate skips them).
 
 Exit status: 0 analysed (whether or not a crash was found); 2 usage error or an
 input could not be read (the others are still analysed and printed).

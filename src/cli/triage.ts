@@ -1,6 +1,8 @@
 // One input from bytes to grouped findings: analysed batch by batch, so that a log full of reports is read in bounded memory.
 
-import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, lineAt, openInput, type Analysis, type Batch, type Batching, type StreamResult } from '../analyze/analyze';
+import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, lineAt, openInput, type Analysis, type Batch, type Batching, type InputChunks, type StreamResult } from '../analyze/analyze';
+import { runCrash, sessionText } from '../investigate/crash';
+import { investigationCommands } from '../investigate/steps';
 import { followChunks, growingFile } from '../analyze/follow';
 import type { CrashReport, LogLine, ReportTally } from '../model/types';
 import type { Lang } from '../render/i18n';
@@ -77,8 +79,48 @@ class Tallies {
   }
 }
 
-/** Analyses one input (a path, or `-`) and diagnoses it; rejects with InputError when it cannot be read. */
+/** Rounds of investigation in a vmcore at most: each runs what the findings of the one before ask for. */
+const MAX_ROUNDS = 2;
+
+/**
+ * Analyses one input (a path, or `-`) and diagnoses it; rejects with InputError when it cannot be read.
+ * A vmcore that crash opened is investigated: the commands the findings ask for next are run in
+ * the dump, their answers join the session, and the whole is diagnosed again.
+ */
 export async function triage(path: string, opts: TriageOptions): Promise<Triaged> {
+  if (opts.follow) return triageChunks(path, null, opts);
+  const chunks = (await openInput(path, opts.vmcore)) as InputChunks;
+  const crash = chunks.crash;
+  if (!crash || opts.vmcore?.investigate === false) return triageChunks(path, chunks, opts);
+  let session = crash.session;
+  const notes: string[] = [];
+  const ran = new Set<string>(crash.commands);
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const look = await triageChunks(path, textChunks(session, chunks.notes ?? []), { lang: 'en' });
+    const commands = investigationCommands(look.findings, ran);
+    if (commands.length === 0) break;
+    opts.vmcore?.progress?.(`investigation round ${round}: ${commands.join('; ')}`);
+    const r = runCrash(crash.vmlinux, crash.vmcore, commands, (opts.vmcore?.crashTimeout ?? 600) * 1000);
+    for (const c of commands) ran.add(c);
+    if (r.answers.length === 0) {
+      notes.push(`Investigation round ${round}: crash did not answer (${r.error ?? 'no output'}).`);
+      break;
+    }
+    const lineFrom = session.split('\n').length + 1;
+    session += `\n${sessionText(r.answers)}`;
+    notes.push(`Investigation round ${round} (the findings' next steps, run in the dump): ${r.answers.map((a) => `crash> ${a.command}`).join('; ')} (answers from line ${lineFrom}, ${r.seconds.toFixed(1)} s).`);
+  }
+  return triageChunks(path, textChunks(session, [...(chunks.notes ?? []), ...notes]), opts);
+}
+
+function textChunks(text: string, notes: string[]): InputChunks {
+  async function* one(): AsyncGenerator<Buffer> {
+    yield Buffer.from(text, 'latin1');
+  }
+  return Object.assign(one(), { notes });
+}
+
+async function triageChunks(path: string, input: InputChunks | null, opts: TriageOptions): Promise<Triaged> {
   const keep = opts.keep ?? KEPT_REPORTS;
   const groups = new FindingGroups(opts.lang);
   const reports: CrashReport[] = [];
@@ -122,7 +164,7 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
     const chunks = path === '-' ? await openInput(path) : (await openInput(path), growingFile(path, stop));
     res = await followChunks(path, chunks, { ...batching, idleMs: opts.follow.idleMs });
   } else {
-    res = await analyzeBatches(path, await openInput(path, opts.vmcore), batching, DEFAULT_SCAN);
+    res = await analyzeBatches(path, input ?? (await openInput(path, opts.vmcore)), batching, DEFAULT_SCAN);
   }
   // A ring whose waiters were read in different batches closes only in the joined model: its finding is made there.
   if (machine !== null && batches > 1) joinedFindings(res, machine, ringsSeen, evidence, groups, opts.lang);

@@ -73,18 +73,29 @@ export interface VmcoreOptions {
   crashTimeout?: number;
   /** Says what takes long (crash's run), as it starts. */
   progress?: (message: string) => void;
+  /** false: crash's first pass only, no investigation rounds. */
+  investigate?: boolean;
+}
+
+/** The crash session a vmcore was read through: what an investigation continues. */
+export interface CrashSource {
+  vmlinux: string;
+  vmcore: string;
+  session: string;
+  commands: string[];
 }
 
 /** A vmcore that cannot be analysed as asked (a --vmlinux that is missing): the message says why. */
 export class VmcoreOptionError extends Error {}
 
 /** The dump's log (or crash's session of it) as input chunks, with the notes of what the dump says. */
-export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: AsyncIterable<Buffer>; notes: string[]; vmcore: Vmcore } {
+export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: AsyncIterable<Buffer>; notes: string[]; vmcore: Vmcore; crash: CrashSource | null } {
   const v = openVmcore(path, { symbols: true });
   const notes = vmcoreNotes(v);
   let text = vmcoreLogLines(v).join('\n') + '\n';
   if (opts.vmlinux !== undefined && !existsSync(opts.vmlinux)) throw new VmcoreOptionError(`--vmlinux ${opts.vmlinux}: no such file`);
   const release = v.vmcoreinfo?.osrelease ?? null;
+  let crash: CrashSource | null = null;
   if (opts.crash !== false) {
     const vmlinux = opts.vmlinux ?? (release ? findVmlinux(release) : null);
     const wantId = v.vmcoreinfo?.buildId ?? null;
@@ -100,6 +111,7 @@ export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: A
         notes.push(`${r.error ?? 'crash gave no answer'}: the diagnosis reads the log read natively from the dump.`);
       } else {
         text = sessionText(r.answers);
+        crash = { vmlinux, vmcore: path, session: text, commands: r.answers.map((a) => a.command) };
         notes.push(`crash (${r.how}) answered ${r.answers.map((a) => a.command).join(', ')} in ${r.seconds.toFixed(1)} s with ${vmlinux}; the diagnosis reads its answers (the log among them).${r.error ? ` ${r.error}.` : ''}`);
       }
     }
@@ -107,5 +119,5 @@ export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: A
   async function* one(): AsyncGenerator<Buffer> {
     yield Buffer.from(text, 'latin1');
   }
-  return { chunks: one(), notes, vmcore: v };
+  return { chunks: one(), notes, vmcore: v, crash };
 }

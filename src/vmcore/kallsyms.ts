@@ -7,6 +7,8 @@ export interface KernelSymbols {
   count: number;
   /** The symbol an address is in, with the offset into it (`native_safe_halt+0xb`), or null outside the kernel image. */
   lookup(address: bigint): { name: string; offset: number } | null;
+  /** The address of a symbol by its name (the first of that name). */
+  address(name: string): bigint | null;
 }
 
 /** Symbols read at most: a table of garbage ends here. */
@@ -70,8 +72,11 @@ export function readKallsyms(mem: KernelMemory, info: VmcoreInfo): KernelSymbols
   const sorted = BigUint64Array.from(order, (i) => addresses[i]);
   const sortedNames = order.map((i) => names[i]);
   const last = sorted[count - 1];
+  const byName = new Map<string, bigint>();
+  for (let i = 0; i < count; i++) if (!byName.has(names[i])) byName.set(names[i], addresses[i]);
   return {
     count,
+    address: (name) => byName.get(name) ?? null,
     lookup(address) {
       if (address < base || address > last + MAX_PAST_LAST) return null;
       let lo = 0;
