@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './support/shared';
-import { DumpError, openVmcore, vmcoreLogLines } from '../src/vmcore';
+import { DumpError, formatLog, openVmcore, vmcoreLogLines } from '../src/vmcore';
 import { parseVmcoreInfo } from '../src/vmcore/vmcoreinfo';
 import { readNotes } from '../src/vmcore/notes';
 import { elfBuildId, findVmlinux, sessionText, splitAnswers } from '../src/investigate/crash';
@@ -195,4 +195,11 @@ test('the investigation runs the findings\' next steps in the dump and quotes th
   assert.ok(answer, JSON.stringify(top.evidence.map((e: { line: number; text: string }) => [e.line, e.text.slice(0, 60)])));
   const plain = JSON.parse(run(['analyze', '--format', 'json', '--no-investigate', join(lab, 'timerleak.vmcore')]).stdout);
   assert.ok(!plain.notes.some((n: string) => /^Investigation/.test(n)));
+});
+
+test('a record of several lines, an unprintable byte and a caller, in crash\'s and makedumpfile\'s styles', () => {
+  const log = { source: 'printk_ringbuffer' as const, problems: [], records: [{ seq: 0, tsNsec: 12_345_678_901n, level: null, caller: 'T42', text: 'first\nsecond\x01' }] };
+  assert.deepEqual(formatLog(log), ['[   12.345678] first', '               second.']);
+  assert.deepEqual(formatLog(log, { caller: true }), ['[   12.345678] [   T42] first', '                         second.']);
+  assert.deepEqual(formatLog(log, { style: 'makedumpfile' }), ['[   12.345678] first.second\\x01']);
 });

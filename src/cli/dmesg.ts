@@ -1,7 +1,7 @@
 // `ktriage dmesg VMCORE`: the kernel log of a dump, read natively (no vmlinux, no crash), as crash's `log` prints it.
 
 import { Command, Option } from 'commander';
-import { DumpError, openVmcore, vmcoreLogLines } from '../vmcore';
+import { DumpError, openVmcore, vmcoreLogLines, type LogStyle } from '../vmcore';
 import { vmcoreNotes } from '../vmcore/input';
 
 const EXIT_OK = 0;
@@ -10,6 +10,7 @@ const EXIT_UNREADABLE = 2;
 interface DmesgOpts {
   caller?: boolean;
   notes?: boolean;
+  style?: LogStyle;
 }
 
 /** The log of the dump on standard output; what the dump says beside it on standard error. */
@@ -25,7 +26,7 @@ export async function runDmesg(path: string, opts: DmesgOpts, out: (s: string) =
     err(`ktriage: ${path}: no kernel log could be read: ${v.logError}\n`);
     return EXIT_UNREADABLE;
   }
-  const lines = vmcoreLogLines(v, { caller: opts.caller });
+  const lines = vmcoreLogLines(v, { caller: opts.caller, style: opts.style });
   // Written in slices: a log of millions of records is not one string.
   for (let i = 0; i < lines.length; i += 4096) await out(lines.slice(i, i + 4096).join('\n') + '\n');
   if (opts.notes) for (const n of vmcoreNotes(v)) err(`note: ${n}\n`);
@@ -39,6 +40,7 @@ export function registerDmesg(program: Command): void {
     .description("Print the kernel log held in a vmcore (ELF, kdump-compressed or flattened), read without a vmlinux, line for line as crash's `log` prints it.")
     .argument('<vmcore>', 'the dump file')
     .addOption(new Option('--caller', 'print each record\'s caller id after its time ([    T123] a task, [     C1] a CPU), as CONFIG_PRINTK_CALLER consoles do'))
+    .addOption(new Option('--style <style>', 'crash: as crash\'s log prints it (a record\'s further lines indented under it); makedumpfile: as makedumpfile --dump-dmesg does (one line a record, newlines as ".", unprintable bytes as \\xNN)').choices(['crash', 'makedumpfile']).default('crash'))
     .addOption(new Option('--notes', 'also print what the dump says beside the log (format, VMCOREINFO, every CPU\'s registers) on standard error'))
     .addHelpText(
       'after',

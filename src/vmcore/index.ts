@@ -5,12 +5,12 @@ import { dumpKind, openPhysical, type DumpInfo } from './dump';
 import { parseVmcoreInfo, type VmcoreInfo } from './vmcoreinfo';
 import { prstatusRegisters, type CpuRegisters } from './notes';
 import { kernelMemory } from './translate';
-import { readKernelLog, formatLog, type KernelLog } from './printk';
+import { readKernelLog, formatLog, type KernelLog, type LogStyle } from './printk';
 import { readKallsyms, type KernelSymbols } from './kallsyms';
 
 export { DumpError } from './source';
 export { dumpKind } from './dump';
-export { formatLog, type KernelLog, type LogRecord } from './printk';
+export { formatLog, type KernelLog, type LogRecord, type LogStyle } from './printk';
 export type { CpuRegisters } from './notes';
 
 export interface Vmcore {
@@ -77,6 +77,6 @@ export function openVmcore(path: string, opts: { symbols?: boolean } = {}): Vmco
   }
 }
 
-export function vmcoreLogLines(v: Vmcore, opts: { caller?: boolean } = {}): string[] {
+export function vmcoreLogLines(v: Vmcore, opts: { caller?: boolean; style?: LogStyle } = {}): string[] {
   return v.log ? formatLog(v.log, opts) : [];
 }
