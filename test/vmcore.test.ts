@@ -200,6 +200,6 @@ test('the investigation runs the findings\' next steps in the dump and quotes th
 test('a record of several lines, an unprintable byte and a caller, in crash\'s and makedumpfile\'s styles', () => {
   const log = { source: 'printk_ringbuffer' as const, problems: [], records: [{ seq: 0, tsNsec: 12_345_678_901n, level: null, caller: 'T42', text: 'first\nsecond\x01' }] };
   assert.deepEqual(formatLog(log), ['[   12.345678] first', '               second.']);
-  assert.deepEqual(formatLog(log, { caller: true }), ['[   12.345678] [   T42] first', '                         second.']);
+  assert.deepEqual(formatLog(log, { caller: true }), ['[   12.345678] [   T42] first', `${' '.repeat(24)}second.`]);
   assert.deepEqual(formatLog(log, { style: 'makedumpfile' }), ['[   12.345678] first.second\\x01']);
 });
