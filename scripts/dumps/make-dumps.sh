@@ -24,7 +24,9 @@
 # and write test/fixtures/vmcores/NAME-FORMAT-NCPU/: vmcore (only the pages the
 # native reader needs, copied by dist/scripts/dumps/shrink-dump.js; a
 # kdump-zlib dump is also reassembled by `makedumpfile -R` into a plain
-# kdump-compressed one, vmcore.plain), crash-log.txt (crash's `log` on the
+# kdump-compressed one, vmcore.plain, whose log pages are also compressed again
+# with lzo, snappy and zstd as makedumpfile -l/-p/-z would: vmcore.lzo...),
+# crash-log.txt (crash's `log` on the
 # whole dump: what `ktriage dmesg` must print) and console.log.
 # Idempotent: rebuilds the modules and the initramfs,
 # overwrites the dumps and the fixtures.
@@ -209,7 +211,7 @@ boot_and_dump() {
 
 if [ "${KT_VMCORE_FIXTURE:-0}" = 1 ]; then
 	(cd "$REPO" && npm run build >/dev/null)
-	command -v makedumpfile >/dev/null || [ "${KT_SKIP_APT:-0}" = 1 ] || apt-get install -y makedumpfile >/dev/null
+	[ "${KT_SKIP_APT:-0}" = 1 ] || apt-get install -y makedumpfile python3-lzo python3-snappy zstd >/dev/null
 	for s in $SCENARIOS; do
 		fmt=${KT_DUMP_FORMAT:-kdump-zlib}
 		tag=$s-$fmt-${KT_GUEST_CPUS:-2}cpu
@@ -226,6 +228,10 @@ if [ "${KT_VMCORE_FIXTURE:-0}" = 1 ]; then
 		if [ "$fmt" = kdump-zlib ] && command -v makedumpfile >/dev/null; then
 			makedumpfile -R "$WORK/$tag.plain.vmcore" <"$full" >/dev/null
 			node "$REPO/dist/scripts/dumps/shrink-dump.js" "$WORK/$tag.plain.vmcore" "$dir/vmcore.plain"
+			# The log's pages compressed again as makedumpfile -l, -p and -z write them (python3-lzo, python3-snappy, zstd).
+			for c in lzo snappy zstd; do
+				node "$REPO/dist/scripts/dumps/shrink-dump.js" "$WORK/$tag.plain.vmcore" "$dir/vmcore.$c" --log-only --compress "$c" || log "$tag: no $c dump"
+			done
 		fi
 		log "$tag: wrote $dir ($(du -sh "$dir" | cut -f1))"
 	done

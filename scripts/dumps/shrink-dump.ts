@@ -4,11 +4,18 @@
 // (compressed pages keep their compression), with the dump's own headers, notes and VMCOREINFO.
 //
 // Usage (after npm run build):
-//   node dist/scripts/dumps/shrink-dump.js IN OUT [--flattened]
+//   node dist/scripts/dumps/shrink-dump.js IN OUT [--flattened|--plain] [--log-only] [--compress lzo|snappy|zstd]
 // IN: an ELF64 or kdump-compressed (plain or flattened) vmcore. OUT is written in IN's format
 // (a flattened IN gives a flattened OUT unless --plain is given; --flattened flattens a plain one).
+// --log-only keeps the log's pages without the kallsyms tables. --compress (a kdump IN) compresses
+// every kept page again as makedumpfile -l, -p or -z does (LZO1X-1, raw snappy, a zstd frame), with
+// the real libraries (Debian's python3-lzo and python3-snappy, the zstd program); a page that does
+// not shrink is kept plain, as makedumpfile keeps it.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FileBytes, FlattenedBytes, type DumpBytes } from '../../src/vmcore/source';
 import { dumpKind, openPhysical, KdumpMemory, ElfMemory, type PagedMemory } from '../../src/vmcore/dump';
 import { parseVmcoreInfo } from '../../src/vmcore/vmcoreinfo';
@@ -16,13 +23,13 @@ import { kernelMemory } from '../../src/vmcore/translate';
 import { readKernelLog } from '../../src/vmcore/printk';
 import { readKallsyms } from '../../src/vmcore/kallsyms';
 
-function pagesNeeded(mem: PagedMemory): bigint[] {
+function pagesNeeded(mem: PagedMemory, logOnly: boolean): bigint[] {
   const pages = new Set<bigint>();
   mem.onPage = (pfn) => pages.add(pfn);
   const info = parseVmcoreInfo(mem.info.vmcoreinfo ?? '');
   const km = kernelMemory(mem, info);
   readKernelLog(km, info);
-  try {
+  if (!logOnly) try {
     readKallsyms(km, info);
   } catch {
     // A kernel without kallsyms in VMCOREINFO: the log alone.
@@ -67,12 +74,38 @@ class Out {
   }
 }
 
-function shrinkKdump(image: DumpBytes, mem: KdumpMemory, pages: bigint[], out: Out): void {
+/** The descriptor flag of each compression (makedumpfile's DUMP_DH_COMPRESSED_*). */
+const FLAGS: Record<string, number> = { lzo: 0x2, snappy: 0x4, zstd: 0x20 };
+
+/** Each page compressed by the real library of `how`. */
+function compressPages(pages: Buffer[], how: string): Buffer[] {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-shrink-'));
+  try {
+    pages.forEach((p, i) => writeFileSync(join(dir, `${i}`), p));
+    if (how === 'zstd') {
+      for (let i = 0; i < pages.length; i++) {
+        const r = spawnSync('zstd', ['-q', '-1', '--no-check', '-c', join(dir, `${i}`)]);
+        if (r.status !== 0) throw new Error('zstd failed (apt-get install zstd)');
+        writeFileSync(join(dir, `${i}.out`), r.stdout);
+      }
+    } else {
+      const code = how === 'lzo' ? 'import lzo\nz = lambda b: lzo.compress(b, 1, False)' : 'import snappy\nz = snappy.compress';
+      const py = `${code}\nimport sys\nfor i in range(${pages.length}):\n    p = sys.argv[1] + "/" + str(i)\n    open(p + ".out", "wb").write(z(open(p, "rb").read()))\n`;
+      const r = spawnSync('/usr/bin/python3', ['-c', py, dir], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${how} failed (apt-get install python3-lzo python3-snappy): ${r.stderr}`);
+    }
+    return pages.map((_, i) => readFileSync(join(dir, `${i}.out`)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function shrinkKdump(image: DumpBytes, mem: KdumpMemory, pages: bigint[], out: Out, compress: string | null): void {
   const h = image.read(0, 512);
   const bs = h.readInt32LE(428);
   const subHdr = h.readInt32LE(432);
   const bitmapBlocks = h.readUInt32LE(436);
-  const headers = image.read(0, (1 + subHdr) * bs);
+  const headers = Buffer.from(image.read(0, (1 + subHdr) * bs));
   const half = (bitmapBlocks * bs) / 2;
   const bitmap = Buffer.alloc(half);
   const kept: Array<{ pfn: bigint; descriptor: Buffer; data: Buffer }> = [];
@@ -81,6 +114,19 @@ function shrinkKdump(image: DumpBytes, mem: KdumpMemory, pages: bigint[], out: O
     if (!raw) continue;
     kept.push({ pfn, ...raw });
     bitmap[Number(pfn >> 3n)] |= 1 << Number(pfn & 7n);
+  }
+  if (compress) {
+    const plain = kept.map((k) => mem.readPhys(k.pfn * BigInt(bs), bs) as Buffer);
+    const packed = compressPages(plain, compress);
+    kept.forEach((k, i) => {
+      const small = packed[i].length < bs;
+      k.data = small ? packed[i] : plain[i];
+      k.descriptor = Buffer.from(k.descriptor);
+      k.descriptor.writeUInt32LE(k.data.length, 8);
+      k.descriptor.writeUInt32LE(small ? FLAGS[compress] : 0, 12);
+    });
+    // The header's status names the compression, as makedumpfile writes it.
+    headers.writeUInt32LE((headers.readUInt32LE(424) & ~0x27) | FLAGS[compress], 424);
   }
   out.put(0, headers);
   const bitmapAt = (1 + subHdr) * bs;
@@ -163,6 +209,7 @@ function shrinkElf(image: DumpBytes, mem: ElfMemory, pages: bigint[], out: Out):
 
 function main(): void {
   const [src, dst, ...flags] = process.argv.slice(2);
+  if (flags.includes('--compress') && !flags.includes('--plain') && !flags.includes('--flattened')) flags.push('--plain');
   if (!src || !dst) {
     process.stderr.write('usage: node dist/scripts/dumps/shrink-dump.js IN OUT [--flattened|--plain]\n');
     process.exit(2);
@@ -172,10 +219,13 @@ function main(): void {
   if (!kind || 'refused' in kind) throw new Error(`${src}: not a dump this tool copies`);
   const image: DumpBytes = kind.format === 'kdump-flattened' ? new FlattenedBytes(file) : file;
   const mem = openPhysical(file, kind.format) as PagedMemory;
-  const pages = pagesNeeded(mem);
+  const pages = pagesNeeded(mem, flags.includes('--log-only'));
+  const ci = flags.indexOf('--compress');
+  const compress = ci >= 0 ? flags[ci + 1] : null;
+  if (compress !== null && !(compress in FLAGS)) throw new Error(`--compress ${compress}: lzo, snappy or zstd`);
   const flattened = flags.includes('--flattened') || (kind.format === 'kdump-flattened' && !flags.includes('--plain'));
   const out = new Out(dst, flattened && kind.format !== 'elf64');
-  if (mem instanceof KdumpMemory) shrinkKdump(image, mem, pages, out);
+  if (mem instanceof KdumpMemory) shrinkKdump(image, mem, pages, out, compress);
   else if (mem instanceof ElfMemory) shrinkElf(image, mem, pages, out);
   out.close();
 }

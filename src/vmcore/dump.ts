@@ -3,6 +3,7 @@
 import { inflateSync } from 'node:zlib';
 import { DumpError, FLAT_SIGNATURE, FlattenedBytes, type DumpBytes } from './source';
 import { readNotes, type ElfNote } from './notes';
+import { lzo1xDecompress, snappyDecompress, zstdPage } from './decompress';
 
 export type DumpFormat = 'elf64' | 'kdump' | 'kdump-flattened';
 
@@ -266,9 +267,8 @@ export class KdumpMemory extends PagedMemory {
     const c = COMPRESSION_FLAGS.find((x) => (flags & x.bit) !== 0);
     if (!c) return size === ps ? data : this.unreadable();
     this.info.compressions.add(c.name);
-    if (c.name !== 'zlib') return this.unreadable();
     try {
-      const page = inflateSync(data, { maxOutputLength: ps });
+      const page = c.name === 'zlib' ? inflateSync(data, { maxOutputLength: ps }) : c.name === 'lzo' ? lzo1xDecompress(data, ps) : c.name === 'snappy' ? snappyDecompress(data, ps) : zstdPage(data, ps);
       return page.length === ps ? page : this.unreadable();
     } catch {
       return this.unreadable();
