@@ -18,9 +18,29 @@ export function vmlinuxCandidates(release: string): string[] {
   ];
 }
 
-export function findVmlinux(release: string): string | null {
+export function findVmlinux(release: string, buildId: string | null = null): string | null {
   for (const p of vmlinuxCandidates(release)) if (existsSync(p) && statSync(p).isFile()) return p;
+  return buildId ? fromDebuginfod(buildId) : null;
+}
+
+/** The debuginfo of a build-id from the debuginfod servers the user configured (DEBUGINFOD_URLS), when debuginfod-find is installed. */
+function fromDebuginfod(buildId: string): string | null {
+  if (!process.env.DEBUGINFOD_URLS || !/^[0-9a-f]{16,80}$/.test(buildId)) return null;
+  const r = spawnSync('debuginfod-find', ['debuginfo', buildId], { encoding: 'utf8', timeout: 600_000 });
+  const path = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  return r.status === 0 && path.startsWith('/') && existsSync(path) ? path : null;
+}
+
+/** Where the debuginfo of a release's in-tree modules is installed beside its vmlinux (crash `mod -S DIR` loads it). */
+export function moduleDebugDir(release: string): string | null {
+  for (const d of [`/usr/lib/debug/lib/modules/${release}`, `/usr/lib/debug/usr/lib/modules/${release}`]) if (existsSync(d) && statSync(d).isDirectory()) return d;
   return null;
+}
+
+/** The first pass for a release: its modules' debuginfo loaded when installed, so that dis -l and bt -l of module code give source lines. */
+export function firstPass(release: string | null): string[] {
+  const dir = release ? moduleDebugDir(release) : null;
+  return FIRST_PASS.map((c) => (c === 'mod' && dir && /^[\w./+-]+$/.test(dir) ? `mod -S ${dir}` : c));
 }
 
 /** The packages that hold the debug vmlinux of a release, by distribution family. */

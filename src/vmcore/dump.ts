@@ -21,6 +21,8 @@ export interface DumpInfo {
   incomplete: boolean;
   /** Compression of the pages that use one (zlib, lzo, snappy, zstd). */
   compressions: Set<string>;
+  /** A part of a split dump (makedumpfile --split): the pfn range it holds; null for a whole dump. */
+  split: { startPfn: bigint; endPfn: bigint } | null;
   /** Pages whose data could not be read (compression not supported, a descriptor past the end): counted, not fatal. */
   unreadablePages: number;
   notes: ElfNote[];
@@ -166,6 +168,7 @@ function openElf(bytes: DumpBytes): PhysicalMemory {
     physBase: null,
     dumpLevel: null,
     incomplete,
+    split: null,
     compressions: new Set(),
     unreadablePages: 0,
     notes,
@@ -309,6 +312,7 @@ function openKdump(bytes: DumpBytes, format: DumpFormat): PhysicalMemory {
   const sub = bytes.read(blockSize, 104);
   const physBase = sub.length >= 8 ? sub.readBigUInt64LE(0) : null;
   const dumpLevel = sub.length >= 12 ? sub.readInt32LE(8) : null;
+  const split = version >= 2 && sub.length >= 32 && sub.readInt32LE(12) !== 0 ? { startPfn: sub.readBigUInt64LE(16), endPfn: sub.readBigUInt64LE(24) } : null;
   let vmcoreinfo: string | null = null;
   let notes: ElfNote[] = [];
   if (version >= 3 && sub.length >= 48) {
@@ -339,6 +343,7 @@ function openKdump(bytes: DumpBytes, format: DumpFormat): PhysicalMemory {
     pageSize: blockSize,
     physBase,
     dumpLevel,
+    split,
     incomplete: (status & DUMP_DH_STATUS_INCOMPLETE) !== 0 || bitmap.length < bitmapBytes || (bytes instanceof FlattenedBytes && bytes.truncated),
     compressions: new Set(),
     unreadablePages: 0,

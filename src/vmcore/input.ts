@@ -1,7 +1,7 @@
 // A vmcore given where a log is expected: its kernel log as the lines to analyse, and what only the dump says as notes.
 
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { debugPackageHint, elfBuildId, findVmlinux, FIRST_PASS, runCrash, sessionText, vmlinuxCandidates } from '../investigate/crash';
+import { debugPackageHint, elfBuildId, findVmlinux, firstPass, runCrash, sessionText, vmlinuxCandidates } from '../investigate/crash';
 import { dumpKind, openVmcore, vmcoreLogLines, type Vmcore } from './index';
 
 /** The first bytes of the file at `path` (fewer for a short file), to tell a dump from a log. */
@@ -57,6 +57,7 @@ export function vmcoreNotes(v: Vmcore): string[] {
     const where = at ? ` (${at.name}+0x${at.offset.toString(16)})` : '';
     notes.push(`CPU ${c.index} at the crash (its NT_PRSTATUS note): RIP ${r.RIP}${where} RSP ${r.RSP} RFLAGS ${r.RFLAGS.slice(-8)}${Number.isNaN(flags) ? '' : (flags & 0x200) !== 0 ? ' (interrupts enabled)' : ' (interrupts disabled)'}.`);
   }
+  if (d.split) notes.push(`This is one part of a split dump (makedumpfile --split): it holds pages ${d.split.startPfn}-${d.split.endPfn} only; the log is read when its pages are in this part (crash reads all the parts given together).`);
   if (d.incomplete) notes.push('The dump is incomplete (cut short while written): pages past its end are missing, and so may be the end of the log.');
   if (d.unreadablePages > 0) notes.push(`${d.unreadablePages} page(s) of the dump could not be read${[...d.compressions].some((c) => c !== 'zlib') ? ` (pages compressed with ${[...d.compressions].filter((c) => c !== 'zlib').join(', ')} are not read yet)` : ''}.`);
   for (const p of v.log?.problems ?? []) notes.push(`The log: ${p}.`);
@@ -97,16 +98,17 @@ export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: A
   const release = v.vmcoreinfo?.osrelease ?? null;
   let crash: CrashSource | null = null;
   if (opts.crash !== false) {
-    const vmlinux = opts.vmlinux ?? (release ? findVmlinux(release) : null);
     const wantId = v.vmcoreinfo?.buildId ?? null;
+    const vmlinux = opts.vmlinux ?? (release ? findVmlinux(release, wantId) : null);
     const haveId = vmlinux ? elfBuildId(vmlinux) : null;
     if (!vmlinux) {
-      notes.push(`No vmlinux of ${release ?? 'this kernel'} was found (${release ? vmlinuxCandidates(release).join(', ') : 'VMCOREINFO names no release'}): the diagnosis reads the log alone. For every CPU's and task's stack through crash: ${debugPackageHint(release ?? 'RELEASE')}, or give --vmlinux PATH.`);
+      notes.push(`No vmlinux of ${release ?? 'this kernel'} was found (${release ? vmlinuxCandidates(release).join(', ') : 'VMCOREINFO names no release'}${process.env.DEBUGINFOD_URLS ? ', debuginfod' : ''}): the diagnosis reads the log alone. For every CPU's and task's stack through crash: ${debugPackageHint(release ?? 'RELEASE')}, or give --vmlinux PATH.`);
     } else if (wantId && haveId && wantId !== haveId.slice(0, wantId.length)) {
       notes.push(`${vmlinux} is not the vmlinux of this dump (its build-id ${haveId} is not the dump's ${wantId}): crash was not run; the diagnosis reads the log alone.`);
     } else {
-      opts.progress?.(`running crash on ${path} with ${vmlinux} (${FIRST_PASS.join(', ')})...`);
-      const r = runCrash(vmlinux, path, FIRST_PASS, (opts.crashTimeout ?? 600) * 1000);
+      const commands = firstPass(release);
+      opts.progress?.(`running crash on ${path} with ${vmlinux} (${commands.join(', ')})...`);
+      const r = runCrash(vmlinux, path, commands, (opts.crashTimeout ?? 600) * 1000);
       if (r.answers.length === 0 || (r.error && r.error.startsWith('crash could not'))) {
         notes.push(`${r.error ?? 'crash gave no answer'}: the diagnosis reads the log read natively from the dump.`);
       } else {
