@@ -97,7 +97,7 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   const ran = new Set<string>(crash.commands);
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const look = await triageChunks(path, textChunks(session, chunks.notes ?? []), { lang: 'en' });
-    const commands = investigationCommands(look.findings, ran);
+    const commands = investigationCommands(look.findings, ran, look.reports);
     if (commands.length === 0) break;
     opts.vmcore?.progress?.(`investigation round ${round}: ${commands.join('; ')}`);
     const r = runCrash(crash.vmlinux, crash.vmcore, commands, (opts.vmcore?.crashTimeout ?? 600) * 1000);

@@ -1,6 +1,14 @@
 // The crash commands a diagnosis asks for next (its next steps, the addresses and functions its facts name), made safe to run in the dump.
 
 import type { GroupedFinding } from '../rules/group';
+import type { CrashReport } from '../model/types';
+
+/** Registers looked at for the object a faulting function worked on: the arguments first, then the rest. */
+const OBJECT_REGISTERS = ['RDI', 'RSI', 'RDX', 'RCX', 'R8', 'R9', 'RAX', 'RBX', 'R12', 'R13', 'R14', 'R15', 'RBP', 'X0', 'X1', 'X2', 'X19', 'X20'];
+/** Kernel data addresses (the direct map and vmalloc, x86_64 and arm64), not the kernel image or modules. */
+const DATA_ADDRESS = /^ffff(?:[89a-e][0-9a-f]{11}|f[0-7][0-9a-f]{10})$/;
+/** Objects looked up per report at most. */
+const MAX_OBJECTS = 4;
 
 /** The commands crash may be asked to run for an investigation: reading, never writing, no shell. */
 const VERBS = new Set(['dis', 'rd', 'kmem', 'struct', 'bt', 'runq', 'p', 'px', 'task', 'waitq', 'files', 'timer', 'sym', 'irq', 'mod']);
@@ -18,7 +26,7 @@ export function safeCommand(text: string): string | null {
 }
 
 /** What each finding's next steps and facts ask to look at in the dump, not run before, the likeliest finding first. */
-export function investigationCommands(findings: readonly GroupedFinding[], ran: ReadonlySet<string>): string[] {
+export function investigationCommands(findings: readonly GroupedFinding[], ran: ReadonlySet<string>, reports: readonly CrashReport[] = []): string[] {
   const out: string[] = [];
   const add = (raw: string): void => {
     const c = safeCommand(raw);
@@ -35,6 +43,17 @@ export function investigationCommands(findings: readonly GroupedFinding[], ran: 
     }
     // The culprit's code, with its source lines when the module's debuginfo is loaded.
     if (f.culprit?.function) add(`dis -l ${f.culprit.function}`);
+    // The objects the faulting code held in its registers: which is a slab object, live or freed, and of which cache.
+    const r = f.report !== null && f.report !== undefined ? reports[f.report] : undefined;
+    const regs = r?.registers?.values ?? {};
+    let objects = 0;
+    for (const name of OBJECT_REGISTERS) {
+      const v = regs[name]?.toLowerCase();
+      if (v && DATA_ADDRESS.test(v) && objects < MAX_OBJECTS) {
+        objects++;
+        add(`kmem ${v}`);
+      }
+    }
   }
   return out;
 }
