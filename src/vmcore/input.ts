@@ -89,6 +89,24 @@ export interface CrashSource {
 /** A vmcore that cannot be analysed as asked (a --vmlinux that is missing): the message says why. */
 export class VmcoreOptionError extends Error {}
 
+/** crash's `sys` UPTIME (`00:00:25`, `12 days, 03:04:05`) in seconds. */
+function uptimeSeconds(sys: string): number | null {
+  const m = /^\s*UPTIME: (?:(\d{1,6}) days?, )?(\d{1,2}):(\d{2}):(\d{2})\s*$/m.exec(sys);
+  return m ? Number(m[1] ?? 0) * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]) : null;
+}
+
+/** How long before the dump was taken the log ends (its last record against crash's uptime), when that is more than a few seconds. */
+function logGap(sys: string, v: Vmcore): string | null {
+  const up = uptimeSeconds(sys);
+  const last = v.log?.records.filter((r) => r.tsNsec >= 0n).pop();
+  if (up === null || !last) return null;
+  const end = Number(last.tsNsec) / 1e9;
+  const gap = up - end;
+  // UPTIME is whole seconds (from jiffies): under 2 s is no gap.
+  if (gap < 2) return null;
+  return `The log ends ${gap.toFixed(0)} s before the dump was taken (its last record at ${end.toFixed(1)} s, crash's uptime ${up} s): what ran in between printed nothing, or its lines were not flushed.`;
+}
+
 /** The dump's log (or crash's session of it) as input chunks, with the notes of what the dump says. */
 export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: AsyncIterable<Buffer>; notes: string[]; vmcore: Vmcore; crash: CrashSource | null } {
   const v = openVmcore(path, { symbols: true });
@@ -113,6 +131,8 @@ export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: A
         notes.push(`${r.error ?? 'crash gave no answer'}: the diagnosis reads the log read natively from the dump.`);
       } else {
         text = sessionText(r.answers);
+        const gap = logGap(r.answers.find((a) => a.command === 'sys')?.output ?? '', v);
+        if (gap) notes.push(gap);
         crash = { vmlinux, vmcore: path, session: text, commands: r.answers.map((a) => a.command) };
         notes.push(`crash (${r.how}) answered ${r.answers.map((a) => a.command).join(', ')} in ${r.seconds.toFixed(1)} s with ${vmlinux}; the diagnosis reads its answers (the log among them).${r.error ? ` ${r.error}.` : ''}`);
       }
