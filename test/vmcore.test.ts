@@ -147,12 +147,13 @@ test('broken dumps: truncated, zeroed, flipped bytes give a clear message or a p
 });
 
 test('crash answers are split at the markers echoed between the commands and pasted back as a session', () => {
-  const raw = 'WARNING: something\n@@KTCMD@@ 0\n      KERNEL: vmlinux\n@@KTCMD@@ 1\nPID: 1  TASK: ffff  CPU: 0  COMMAND: "init"\n #0 [ffff] schedule at ffff\n\n@@KTCMD@@ end\n';
-  const a = splitAnswers(raw, ['sys', 'bt']);
+  const raw = 'WARNING: something\n@@KT0a1b@@ 0\n      KERNEL: vmlinux\n@@KT0a1b@@ 1\nPID: 1  TASK: ffff  CPU: 0  COMMAND: "init"\n #0 [ffff] schedule at ffff\n@@KTCMD@@ end\n\n@@KT0a1b@@ end\n';
+  const a = splitAnswers(raw, ['sys', 'bt'], '@@KT0a1b@@');
   assert.deepEqual(a.map((x) => x.command), ['sys', 'bt']);
   assert.equal(a[0].output, '      KERNEL: vmlinux');
   assert.match(a[1].output, /^PID: 1/);
-  assert.equal(sessionText(a), 'crash> sys\n      KERNEL: vmlinux\n\ncrash> bt\nPID: 1  TASK: ffff  CPU: 0  COMMAND: "init"\n #0 [ffff] schedule at ffff\n');
+  // A line of the dump that looks like another run's marker is only text.
+  assert.equal(sessionText(a), 'crash> sys\n      KERNEL: vmlinux\n\ncrash> bt\nPID: 1  TASK: ffff  CPU: 0  COMMAND: "init"\n #0 [ffff] schedule at ffff\n@@KTCMD@@ end\n');
 });
 
 test('a vmlinux that is not the dump\'s is not given to crash, a missing one is an error', { skip: cases.length === 0 ? 'no vmcore fixtures' : false }, () => {
@@ -228,4 +229,43 @@ test('the page decompressors refuse garbage and cut streams with an error, never
     }
     assert.ok(page.length === 4096);
   }
+});
+
+test('an ELF core whose thousands of note headers name one region reads it once; a snappy literal of a 4-byte length past the page is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-notes-'));
+  try {
+    const phnum = 2000;
+    const region = 1 << 20;
+    const headers = 64 + phnum * 56;
+    const b = Buffer.alloc(headers + region);
+    b.write('\x7fELF', 0, 'latin1');
+    b[4] = 2;
+    b[5] = 1;
+    b.writeUInt16LE(4, 16);
+    b.writeUInt16LE(62, 18);
+    b.writeBigUInt64LE(64n, 32);
+    b.writeUInt16LE(56, 54);
+    b.writeUInt16LE(phnum, 56);
+    for (let i = 0; i < phnum; i++) {
+      const p = 64 + i * 56;
+      b.writeUInt32LE(4, p);
+      b.writeBigUInt64LE(BigInt(headers), p + 8);
+      b.writeBigUInt64LE(BigInt(region), p + 32);
+    }
+    // One note filling the region, named as the reader keeps none.
+    b.writeUInt32LE(4, headers);
+    b.writeUInt32LE(region - 16, headers + 4);
+    b.write('XXX', headers + 12, 'latin1');
+    const path = join(dir, 'notes.vmcore');
+    writeFileSync(path, b);
+    const before = process.memoryUsage().rss;
+    const v = openVmcore(path);
+    assert.equal(v.dump.notes.length, 0);
+    assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024, 'the region is not held once per header');
+    assert.match(v.logError ?? '', /VMCOREINFO/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const s = Buffer.from([0x80, 0x20, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x41]);
+  assert.throws(() => snappyDecompress(s, 4096), DecompressError);
 });

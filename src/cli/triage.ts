@@ -95,12 +95,19 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   let session = crash.session;
   const notes: string[] = [];
   const ran = new Set<string>(crash.commands);
+  // --crash-timeout is for all of crash's work on the dump: the rounds share what the first pass left.
+  const deadline = Date.now() + (opts.vmcore?.crashTimeout ?? 600) * 1000 - crash.seconds * 1000;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const left = deadline - Date.now();
+    if (left < 5000) {
+      notes.push(`Investigation round ${round} was not run: --crash-timeout was used up.`);
+      break;
+    }
     const look = await triageChunks(path, textChunks(session, chunks.notes ?? []), { lang: 'en' });
     const commands = investigationCommands(look.findings, ran, look.reports);
     if (commands.length === 0) break;
     opts.vmcore?.progress?.(`investigation round ${round}: ${commands.join('; ')}`);
-    const r = runCrash(crash.vmlinux, crash.vmcore, commands, (opts.vmcore?.crashTimeout ?? 600) * 1000);
+    const r = runCrash(crash.vmlinux, crash.vmcore, commands, left);
     for (const c of commands) ran.add(c);
     if (r.answers.length === 0) {
       notes.push(`Investigation round ${round}: crash did not answer (${r.error ?? 'no output'}).`);

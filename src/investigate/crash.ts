@@ -1,6 +1,7 @@
 // Drives the real `crash` utility on a vmcore with its vmlinux: finds the vmlinux, checks it matches the dump, runs crash in batch mode and returns its answers as the session a user would paste.
 
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -123,21 +124,24 @@ export interface CrashRun {
   error: string | null;
 }
 
-const MARK = '@@KTCMD@@';
+/** The marker echoed between commands: random per run, so that no text in the dump can forge it. */
+const markOf = (): string => `@@KT${randomBytes(6).toString('hex')}@@`;
 /** Output kept at most: a foreach bt of a huge machine is cut, not held whole. */
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
 function runOnce(vmlinux: string, vmcore: string, commands: readonly string[], opts: { noPanic: boolean; timeoutMs: number; version: CrashVersion }): { answers: CrashAnswer[]; raw: string; how: string; error: string | null } {
-  const script = commands.map((c, i) => `echo ${MARK} ${i}\n${c}\n`).join('') + `echo ${MARK} end\nq\n`;
+  const mark = markOf();
+  const script = commands.map((c, i) => `echo ${mark} ${i}\n${c}\n`).join('') + `echo ${mark} end\nq\n`;
   const args = ['-s', ...(opts.noPanic ? ['--no_panic'] : []), vmlinux, vmcore];
+  const timeout = Math.max(1000, Math.floor(opts.timeoutMs));
   const fix = needsPidSizeFix(opts.version) && existsSync(PID_SIZE_FIX) && spawnSync('gdb', ['--version'], { timeout: 10_000 }).status === 0;
   const r = fix
-    ? spawnSync('gdb', ['-q', '-batch', '-nx', '-x', PID_SIZE_FIX, '-ex', `run ${args.map(shellQuote).join(' ')}`, whichCrash()], { input: script, encoding: 'latin1', timeout: opts.timeoutMs, maxBuffer: MAX_OUTPUT })
-    : spawnSync('crash', args, { input: script, encoding: 'latin1', timeout: opts.timeoutMs, maxBuffer: MAX_OUTPUT });
+    ? spawnSync('gdb', ['-q', '-batch', '-nx', '-x', PID_SIZE_FIX, '-ex', `run ${args.map(shellQuote).join(' ')}`, whichCrash()], { input: script, encoding: 'latin1', timeout, maxBuffer: MAX_OUTPUT })
+    : spawnSync('crash', args, { input: script, encoding: 'latin1', timeout, maxBuffer: MAX_OUTPUT });
   const how = `${opts.version.text}${fix ? ' under gdb with share/crash/pidsize.py (SIZE(pid) as crash 8.0.4 computes it)' : ''}, ${args.slice(0, -2).join(' ')}`;
   const raw = r.stdout ?? '';
   const error = r.error ? ((r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `crash took longer than ${opts.timeoutMs / 1000} s` : r.error.message) : null;
-  return { answers: splitAnswers(raw, commands), raw, how, error };
+  return { answers: splitAnswers(raw, commands, mark), raw, how, error };
 }
 
 /** The crash executable on PATH (gdb is given its path). */
@@ -154,9 +158,9 @@ function shellQuote(s: string): string {
 }
 
 /** Each command's output, between the markers echoed before it and after it. */
-export function splitAnswers(raw: string, commands: readonly string[]): CrashAnswer[] {
+export function splitAnswers(raw: string, commands: readonly string[], mark: string): CrashAnswer[] {
   const out: CrashAnswer[] = [];
-  const re = new RegExp(`^${MARK} (\\d+|end)$`, 'gm');
+  const re = new RegExp(`^${mark} (\\d+|end)$`, 'gm');
   const marks = [...raw.matchAll(re)];
   for (let k = 0; k < marks.length; k++) {
     const m = marks[k];
@@ -172,11 +176,14 @@ export function splitAnswers(raw: string, commands: readonly string[]): CrashAns
 /** Runs the commands in crash on the dump; retries with --no_panic when crash gives up looking for the panic task. */
 export function runCrash(vmlinux: string, vmcore: string, commands: readonly string[], timeoutMs = 600_000): CrashRun {
   const t0 = process.hrtime.bigint();
+  const deadline = Date.now() + timeoutMs;
   const version = crashVersion();
   if (!version) return { answers: [], how: 'crash', seconds: 0, error: 'the crash utility is not installed (apt-get install crash; dnf install crash)' };
   let r = runOnce(vmlinux, vmcore, commands, { noPanic: false, timeoutMs, version });
   const started = (x: typeof r): boolean => x.answers.some((a) => a.command.startsWith('bt') && a.output.includes('PID:'));
-  if (!started(r) && !r.error?.includes('longer than')) r = runOnce(vmlinux, vmcore, commands, { noPanic: true, timeoutMs, version });
+  // The retry has what is left of the time, not the whole of it again.
+  const left = deadline - Date.now();
+  if (!started(r) && !r.error?.includes('longer than') && left > 1000) r = runOnce(vmlinux, vmcore, commands, { noPanic: true, timeoutMs: left, version });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (!started(r)) {
     const why = r.error ?? (r.raw.split('\n').filter((l) => /^crash: |error|invalid|cannot/i.test(l)).slice(0, 3).join(' / ') || 'it printed no stack');

@@ -91,6 +91,8 @@ export function lzo1xDecompress(src: Buffer, outSize: number): Buffer {
       if (back === 0) {
         if (n !== 3) fail('bad end marker');
         if (op !== outSize) fail(`the stream ended after ${op} of ${outSize} bytes`);
+        // liblzo (and so makedumpfile) takes a stream with bytes after its end marker as damaged.
+        if (ip !== src.length) fail('bytes after the end marker');
         return out;
       }
       from = op - back - 0x4000;
@@ -125,10 +127,11 @@ export function snappyDecompress(src: Buffer, outSize: number): Buffer {
         const bytes = n - 59;
         if (ip + bytes > src.length) throw new DecompressError('snappy: input overrun');
         n = 0;
-        for (let k = 0; k < bytes; k++) n |= src[ip + k] << (8 * k);
+        for (let k = 0; k < bytes; k++) n += src[ip + k] * 2 ** (8 * k);
         ip += bytes;
       }
       n += 1;
+      if (n > len) throw new DecompressError('snappy: literal longer than the page');
       if (ip + n > src.length || op + n > len) throw new DecompressError('snappy: literal overrun');
       src.copy(out, op, ip, ip + n);
       ip += n;
@@ -160,7 +163,25 @@ export function snappyDecompress(src: Buffer, outSize: number): Buffer {
   return out;
 }
 
+/** The content size a zstd frame header declares, or null when it declares none. */
+function zstdContentSize(src: Buffer): number | null {
+  if (src.length < 6 || src.readUInt32LE(0) !== 0xfd2fb528) return null;
+  const fhd = src[4];
+  const fcsFlag = fhd >> 6;
+  const single = (fhd & 0x20) !== 0;
+  const dictBytes = [0, 1, 2, 4][fhd & 3];
+  const at = 5 + (single ? 0 : 1) + dictBytes;
+  const fcsBytes = [single ? 1 : 0, 2, 4, 8][fcsFlag];
+  if (fcsBytes === 0 || at + fcsBytes > src.length) return null;
+  if (fcsBytes === 1) return src[at];
+  if (fcsBytes === 2) return src.readUInt16LE(at) + 256;
+  if (fcsBytes === 4) return src.readUInt32LE(at);
+  return Number(src.readBigUInt64LE(at));
+}
+
 export function zstdPage(src: Buffer, outSize: number): Buffer {
+  const declared = zstdContentSize(src);
+  if (declared !== null && declared !== outSize) throw new DecompressError(`zstd: a frame of ${declared} bytes, not a page of ${outSize}`);
   try {
     const out = zstdDecompress(src, new Uint8Array(outSize));
     if (out.length !== outSize) throw new DecompressError(`zstd: ${out.length} bytes, not a page of ${outSize}`);

@@ -1,7 +1,7 @@
 // The physical memory of a dump, whatever its format: an ELF64 core (PT_LOAD segments) or a kdump-compressed one (bitmaps, page descriptors, pages compressed one by one).
 
 import { inflateSync } from 'node:zlib';
-import { DumpError, FLAT_SIGNATURE, FlattenedBytes, type DumpBytes } from './source';
+import { DumpError, FLAT_SIGNATURE, FlattenedBytes, MAX_READ, type DumpBytes } from './source';
 import { readNotes, type ElfNote } from './notes';
 import { lzo1xDecompress, snappyDecompress, zstdPage } from './decompress';
 
@@ -53,6 +53,8 @@ export function dumpKind(head: Buffer): { format: DumpFormat } | { refused: stri
 }
 
 const PAGE_CACHE = 256;
+/** Bytes of ELF notes read at most, over all note segments. */
+const MAX_NOTE_BYTES = 64 * 1024 * 1024;
 
 /** Pages read recently, decompressed: a log and its structures sit on few pages. */
 class PageCache {
@@ -125,7 +127,14 @@ export class ElfMemory extends PagedMemory {
     const l = this.loads.find((x) => pa >= x.paddr && pa < x.paddr + x.filesz);
     if (!l) return null;
     const at = l.offset + Number(pa - l.paddr);
-    const b = this.bytes.read(at, this.info.pageSize);
+    if (!Number.isSafeInteger(at)) return null;
+    let b: Buffer;
+    try {
+      b = this.bytes.read(at, this.info.pageSize);
+    } catch {
+      this.info.unreadablePages++;
+      return null;
+    }
     if (b.length < this.info.pageSize) return null;
     return b;
   }
@@ -145,16 +154,30 @@ function openElf(bytes: DumpBytes): PhysicalMemory {
   const loads: Load[] = [];
   const notes: ElfNote[] = [];
   let incomplete = false;
+  let noteBytes = 0;
+  const notesRead = new Set<string>();
+  let physBase: bigint | null = null;
   for (let i = 0; i < phnum; i++) {
     const p = table.subarray(i * phentsize);
     const type = p.readUInt32LE(0);
     const offset = Number(p.readBigUInt64LE(8));
+    const vaddr = p.readBigUInt64LE(16);
     const paddr = p.readBigUInt64LE(24);
     const filesz = p.readBigUInt64LE(32);
+    // A segment that is not in the file is not read (a hostile offset, or a dump cut short).
+    if (!Number.isSafeInteger(offset) || offset < 0 || filesz > BigInt(Number.MAX_SAFE_INTEGER)) {
+      incomplete = true;
+      continue;
+    }
     if (type === 1) {
       if (offset + Number(filesz) > bytes.size) incomplete = true;
       loads.push({ paddr, offset, filesz });
-    } else if (type === 4 && filesz < 64n * 1024n * 1024n) {
+      // /proc/vmcore maps the kernel image at __START_KERNEL_map: its load gives phys_base (kernels before 4.10 do not say it).
+      if (physBase === null && vaddr >= 0xffffffff80000000n && vaddr < 0xffffffffc0000000n) physBase = paddr - (vaddr - 0xffffffff80000000n);
+    } else if (type === 4 && filesz < 64n * 1024n * 1024n && noteBytes + Number(filesz) <= MAX_NOTE_BYTES && !notesRead.has(`${offset}:${filesz}`)) {
+      // Note segments are read once each and 64 MiB in all: a table of headers pointing at one region is not read again and again.
+      notesRead.add(`${offset}:${filesz}`);
+      noteBytes += Number(filesz);
       notes.push(...readNotes(bytes.read(offset, Number(filesz))));
     }
   }
@@ -165,7 +188,7 @@ function openElf(bytes: DumpBytes): PhysicalMemory {
     utsRelease: null,
     utsMachine: machine === 62 ? 'x86_64' : machine === 183 ? 'aarch64' : null,
     pageSize: pageSize >= 4096 && pageSize <= 65536 && (pageSize & (pageSize - 1)) === 0 ? pageSize : 4096,
-    physBase: null,
+    physBase,
     dumpLevel: null,
     incomplete,
     split: null,
@@ -190,6 +213,8 @@ const DUMP_DH_COMPRESSED_INCOMPLETE = 0x8;
 /** The kdump header's status bits. */
 const DUMP_DH_STATUS_INCOMPLETE = 0x8 << 0; // DUMP_DH_COMPRESSED_INCOMPLETE in `status`
 const PAGE_DESC_SIZE = 24;
+/** Milliseconds spent on damaged compressed pages before the others are left undecoded. */
+const DAMAGED_PAGES_MS = 5000;
 /** Bytes of the dumped-page bitmap read at most (a 64 TiB machine of 4 KiB pages). */
 const MAX_BITMAP_BYTES = 512 * 1024 * 1024;
 /** Pfns a rank entry covers. */
@@ -198,6 +223,8 @@ const RANK_STEP = 4096;
 export class KdumpMemory extends PagedMemory {
   /** Dumped pages before each RANK_STEP pfns. */
   private readonly ranks: Uint32Array;
+  /** Time spent on pages that did not decompress. */
+  private failedMs = 0;
 
   constructor(
     info: DumpInfo,
@@ -250,8 +277,12 @@ export class KdumpMemory extends PagedMemory {
         i++;
       }
     }
-    const d = this.bytes.read(this.descStart + index * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
-    return d.length === PAGE_DESC_SIZE ? d : null;
+    try {
+      const d = this.bytes.read(this.descStart + index * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
+      return d.length === PAGE_DESC_SIZE ? d : null;
+    } catch {
+      return null;
+    }
   }
 
   protected page(pfnBig: bigint): Buffer | null {
@@ -270,12 +301,17 @@ export class KdumpMemory extends PagedMemory {
     const c = COMPRESSION_FLAGS.find((x) => (flags & x.bit) !== 0);
     if (!c) return size === ps ? data : this.unreadable();
     this.info.compressions.add(c.name);
+    // Damaged pages can be slow to reject: past a budget of time spent on them, compressed pages are no longer decoded.
+    if (this.failedMs > DAMAGED_PAGES_MS) return this.unreadable();
+    const t0 = Date.now();
     try {
       const page = c.name === 'zlib' ? inflateSync(data, { maxOutputLength: ps }) : c.name === 'lzo' ? lzo1xDecompress(data, ps) : c.name === 'snappy' ? snappyDecompress(data, ps) : zstdPage(data, ps);
-      return page.length === ps ? page : this.unreadable();
+      if (page.length === ps) return page;
     } catch {
-      return this.unreadable();
+      // counted below
     }
+    this.failedMs += Date.now() - t0;
+    return this.unreadable();
   }
 
   private unreadable(): null {
@@ -334,7 +370,7 @@ function openKdump(bytes: DumpBytes, format: DumpFormat): PhysicalMemory {
   const bitmapBytes = (bitmapBlocks * blockSize) / 2;
   if (bitmapBytes > MAX_BITMAP_BYTES) throw new DumpError(`the kdump bitmap (${bitmapBytes} bytes) is larger than any machine's: the header is damaged`);
   // The second bitmap marks the pages written to the dump; their descriptors follow the bitmaps in pfn order.
-  const bitmap = bytes.read(bitmapStart + bitmapBytes, bitmapBytes);
+  const bitmap = readChunked(bytes, bitmapStart + bitmapBytes, bitmapBytes);
   const descStart = bitmapStart + bitmapBlocks * blockSize;
   const info: DumpInfo = {
     format,
@@ -351,6 +387,20 @@ function openKdump(bytes: DumpBytes, format: DumpFormat): PhysicalMemory {
     vmcoreinfo,
   };
   return new KdumpMemory(info, bytes, bitmap, maxMapnr, descStart);
+}
+
+/** A long range read in parts of at most MAX_READ bytes (the bitmap of a machine of terabytes). */
+function readChunked(bytes: DumpBytes, at: number, length: number): Buffer {
+  if (length <= MAX_READ) return bytes.read(at, length);
+  const out = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const b = bytes.read(at + done, Math.min(MAX_READ, length - done));
+    b.copy(out, done);
+    if (b.length === 0) return out.subarray(0, done);
+    done += b.length;
+  }
+  return out;
 }
 
 /** Opens the physical memory of a dump of a known format. */

@@ -59,7 +59,7 @@ export function vmcoreNotes(v: Vmcore): string[] {
   }
   if (d.split) notes.push(`This is one part of a split dump (makedumpfile --split): it holds pages ${d.split.startPfn}-${d.split.endPfn} only; the log is read when its pages are in this part (crash reads all the parts given together).`);
   if (d.incomplete) notes.push('The dump is incomplete (cut short while written): pages past its end are missing, and so may be the end of the log.');
-  if (d.unreadablePages > 0) notes.push(`${d.unreadablePages} page(s) of the dump could not be read${[...d.compressions].some((c) => c !== 'zlib') ? ` (pages compressed with ${[...d.compressions].filter((c) => c !== 'zlib').join(', ')} are not read yet)` : ''}.`);
+  if (d.unreadablePages > 0) notes.push(`${d.unreadablePages} page(s) of the dump could not be read (damaged, or past the end of the file).`);
   for (const p of v.log?.problems ?? []) notes.push(`The log: ${p}.`);
   return notes;
 }
@@ -84,6 +84,8 @@ export interface CrashSource {
   vmcore: string;
   session: string;
   commands: string[];
+  /** Seconds the first pass took. */
+  seconds: number;
 }
 
 /** A vmcore that cannot be analysed as asked (a --vmlinux that is missing): the message says why. */
@@ -113,7 +115,9 @@ export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: A
   const notes = vmcoreNotes(v);
   let text = vmcoreLogLines(v).join('\n') + '\n';
   if (opts.vmlinux !== undefined && !existsSync(opts.vmlinux)) throw new VmcoreOptionError(`--vmlinux ${opts.vmlinux}: no such file`);
-  const release = v.vmcoreinfo?.osrelease ?? null;
+  // The release names paths to look in: only a release's own characters (a dump could say anything).
+  const said = v.vmcoreinfo?.osrelease ?? null;
+  const release = said !== null && /^[\w.+~-]{1,64}$/.test(said) && !said.startsWith('.') ? said : null;
   let crash: CrashSource | null = null;
   if (opts.crash !== false) {
     const wantId = v.vmcoreinfo?.buildId ?? null;
@@ -133,7 +137,7 @@ export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: A
         text = sessionText(r.answers);
         const gap = logGap(r.answers.find((a) => a.command === 'sys')?.output ?? '', v);
         if (gap) notes.push(gap);
-        crash = { vmlinux, vmcore: path, session: text, commands: r.answers.map((a) => a.command) };
+        crash = { vmlinux, vmcore: path, session: text, commands: r.answers.map((a) => a.command), seconds: r.seconds };
         notes.push(`crash (${r.how}) answered ${r.answers.map((a) => a.command).join(', ')} in ${r.seconds.toFixed(1)} s with ${vmlinux}; the diagnosis reads its answers (the log among them).${r.error ? ` ${r.error}.` : ''}`);
       }
     }

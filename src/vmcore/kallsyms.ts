@@ -14,6 +14,12 @@ export interface KernelSymbols {
 /** Symbols read at most: a table of garbage ends here. */
 const MAX_SYMBOLS = 2_000_000;
 const CHUNK = 64 * 1024;
+/** The kernel's KSYM_NAME_LEN (512 since 6.1), with the type character. */
+const KSYM_NAME_LEN = 513;
+/** A token expands to a few characters (the table is built from common substrings). */
+const MAX_TOKEN = 128;
+/** Characters of all names at most: a kernel of 2 million symbols of 32 characters on average. */
+const MAX_NAME_BYTES = 64 * 1024 * 1024;
 /** The kernel image is at most this large: an address further past the last symbol is not the kernel's. */
 const MAX_PAST_LAST = 1n << 24n;
 
@@ -29,7 +35,8 @@ export function readKallsyms(mem: KernelMemory, info: VmcoreInfo): KernelSymbols
   for (let t = 0; t < 256; t++) {
     const at = tokenIndex.readUInt16LE(t * 2);
     const end = tokenTable.indexOf(0, at);
-    tokens.push(tokenTable.subarray(at, end < 0 ? at : end).toString('latin1'));
+    if (end < 0 || end - at > MAX_TOKEN) throw new Error('the kallsyms token table is not valid');
+    tokens.push(tokenTable.subarray(at, end).toString('latin1'));
   }
   // Names: a length (one byte, or two when its top bit is set) then that many token indices.
   const namesAt = symbolOf(info, 'kallsyms_names');
@@ -46,11 +53,17 @@ export function readKallsyms(mem: KernelMemory, info: VmcoreInfo): KernelSymbols
     return chunk[pos++ - chunkAt];
   };
   const names: string[] = new Array(count);
+  let total = 0;
   for (let i = 0; i < count; i++) {
     let len = byte();
     if ((len & 0x80) !== 0) len = (len & 0x7f) | (byte() << 7);
     let s = '';
-    for (let k = 0; k < len; k++) s += tokens[byte()];
+    for (let k = 0; k < len; k++) {
+      s += tokens[byte()];
+      if (s.length > KSYM_NAME_LEN) throw new Error('a kallsyms name is longer than the kernel allows: the table is not valid');
+    }
+    total += s.length;
+    if (total > MAX_NAME_BYTES) throw new Error('the kallsyms names are larger than any kernel\'s: the table is not valid');
     // The first character is the symbol's type.
     names[i] = s.slice(1);
   }

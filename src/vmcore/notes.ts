@@ -6,6 +6,8 @@ export interface ElfNote {
   desc: Buffer;
 }
 
+export const NT_PRSTATUS = 1;
+
 /** Notes read at most from one segment. */
 const MAX_NOTES = 65_536;
 
@@ -22,14 +24,14 @@ export function readNotes(buf: Buffer): ElfNote[] {
     const descAt = nameAt + align(namesz);
     if (namesz > 4096 || descsz > buf.length || descAt + descsz > buf.length) break;
     const name = buf.subarray(nameAt, nameAt + namesz).toString('latin1').replace(/\0+$/, '');
-    out.push({ name, type, desc: buf.subarray(descAt, descAt + descsz) });
+    // Only the notes a reader uses are kept, each a copy: the segment they came from is freed.
+    if (name === 'VMCOREINFO' || (name === 'CORE' && type === NT_PRSTATUS)) out.push({ name, type, desc: Buffer.from(buf.subarray(descAt, descAt + descsz)) });
     p = descAt + align(descsz);
     if (namesz === 0 && descsz === 0 && type === 0) break;
   }
   return out;
 }
 
-export const NT_PRSTATUS = 1;
 
 /** x86_64 `struct user_regs_struct`, in the order `elf_prstatus.pr_reg` holds it. */
 const X86_64_REGS = ['R15', 'R14', 'R13', 'R12', 'RBP', 'RBX', 'R11', 'R10', 'R9', 'R8', 'RAX', 'RCX', 'RDX', 'RSI', 'RDI', 'ORIG_RAX', 'RIP', 'CS', 'RFLAGS', 'RSP', 'SS', 'FS_BASE', 'GS_BASE', 'DS', 'ES', 'FS', 'GS'] as const;

@@ -31,6 +31,14 @@ function callerOf(id: number): string | null {
   return (id & 0x80000000) !== 0 ? `C${id & 0x7fffffff}` : `T${id}`;
 }
 
+/** Structures the log is read through are small: a VMCOREINFO of garbage sizes or offsets is refused before any read. */
+const MAX_STRUCT = 4096;
+
+function fieldsFit(struct: string, size: number, fields: ReadonlyArray<[number, number]>): void {
+  if (size <= 0 || size > MAX_STRUCT) throw new Error(`VMCOREINFO's SIZE(${struct}) = ${size} is not a size this structure has`);
+  for (const [at, width] of fields) if (at < 0 || at + width > size) throw new Error(`VMCOREINFO's offsets of ${struct} run past its size (${size})`);
+}
+
 /** The lockless ring of 5.10 and later: descriptors in a ring of 2^count_bits, their text in a data ring of 2^size_bits bytes. */
 function readRingbuffer(mem: KernelMemory, info: VmcoreInfo): KernelLog {
   const problems: string[] = [];
@@ -59,6 +67,9 @@ function readRingbuffer(mem: KernelMemory, info: VmcoreInfo): KernelLog {
   const iTs = offsetOf(info, 'printk_info.ts_nsec');
   const iLen = offsetOf(info, 'printk_info.text_len');
   const iCaller = info.offsets.get('printk_info.caller_id') ?? null;
+  // Each field must lie inside its structure, and the structures be of a sane size.
+  fieldsFit('prb_desc', descSize, [[stateVar, 8], [lpos + lposBegin, 8], [lpos + lposNext, 8]]);
+  fieldsFit('printk_info', infoSize, [[iSeq, 8], [iTs, 8], [iLen, 2], ...(iCaller !== null ? [[iCaller, 4] as [number, number]] : [])]);
   // Two bits of state above the id in each state_var (desc_committed = 1, desc_finalized = 2).
   const idMask = (1n << 62n) - 1n;
   const count = 1n << BigInt(countBits);
@@ -74,6 +85,26 @@ function readRingbuffer(mem: KernelMemory, info: VmcoreInfo): KernelLog {
   let id = tailId & idMask;
   const head = headId & idMask;
   for (let n = 0; n < MAX_RECORDS && n <= Number(count); n++) {
+    if (!readRecord()) break;
+    if (id === head) break;
+    id = (id + 1n) & idMask;
+  }
+  if (skipped > 0) problems.push(`${skipped} record(s) being written when the machine stopped were not complete and were left out`);
+  return { source: 'printk_ringbuffer', records, problems };
+
+  /** Reads the record of `id`; false when its fields cannot be read (what was read so far is kept). */
+  function readRecord(): boolean {
+    try {
+      readOne();
+      return true;
+    } catch (e) {
+      problems.push(`the log was read up to a record that could not be read (${(e as Error).message})`);
+      return false;
+    }
+  }
+
+  function readOne(): void {
+    if (!descTable || !infoTable || !ring) return;
     const ent = Number(id % count);
     const d = ent * descSize;
     const state = Number((descTable.readBigUInt64LE(d + stateVar) >> 62n) & 3n);
@@ -100,12 +131,8 @@ function readRingbuffer(mem: KernelMemory, info: VmcoreInfo): KernelLog {
       }
       records.push({ seq, tsNsec, level: null, caller, text });
     } else if (state === 0 && descId === id) skipped++;
-    if (id === head) break;
-    id = (id + 1n) & idMask;
+    // A reserved record was being written when the machine stopped; a reusable or older one was overwritten (the ring's normal wrap).
   }
-  // A reserved record was being written when the machine stopped; a reusable or older one was overwritten (the ring's normal wrap).
-  if (skipped > 0) problems.push(`${skipped} record(s) being written when the machine stopped were not complete and were left out`);
-  return { source: 'printk_ringbuffer', records, problems };
 }
 
 /** The structured log_buf of 3.5-5.9: `struct printk_log` headers, each followed by its text. */
@@ -119,11 +146,14 @@ function readPrintkLog(mem: KernelMemory, info: VmcoreInfo): KernelLog {
   if (bufLen === 0 || bufLen > 1 << 30 || first >= bufLen || next >= bufLen) throw new Error(`the kernel log buffer's indices are not valid (length ${bufLen}, first ${first}, next ${next})`);
   const all = mem.read(buf, bufLen);
   if (!all) throw new Error('the kernel log buffer is not in the dump');
-  const hdr = sizeOf(info, 'printk_log');
-  const oTs = offsetOf(info, 'printk_log.ts_nsec');
-  const oLen = offsetOf(info, 'printk_log.len');
-  const oText = offsetOf(info, 'printk_log.text_len');
-  const oCaller = info.offsets.get('printk_log.caller_id') ?? null;
+  // 3.11 renamed `struct log` to `struct printk_log`: VMCOREINFO names whichever the kernel has.
+  const st = info.sizes.has('printk_log') ? 'printk_log' : 'log';
+  const hdr = sizeOf(info, st);
+  const oTs = offsetOf(info, `${st}.ts_nsec`);
+  const oLen = offsetOf(info, `${st}.len`);
+  const oText = offsetOf(info, `${st}.text_len`);
+  const oCaller = info.offsets.get(`${st}.caller_id`) ?? null;
+  fieldsFit(st, hdr, [[oTs, 8], [oLen, 2], [oText, 2], ...(oCaller !== null ? [[oCaller, 4] as [number, number]] : [])]);
   const records: LogRecord[] = [];
   let idx = first;
   let wrapped = false;
@@ -170,7 +200,7 @@ function readPlainLogBuf(mem: KernelMemory, info: VmcoreInfo): KernelLog {
 /** The kernel log of the dump, from whichever buffer its kernel has. */
 export function readKernelLog(mem: KernelMemory, info: VmcoreInfo): KernelLog {
   if (info.symbols.has('prb')) return readRingbuffer(mem, info);
-  if (info.offsets.has('printk_log.ts_nsec') || info.sizes.has('printk_log') || info.sizes.has('log')) return readPrintkLog(mem, info);
+  if (info.sizes.has('printk_log') || info.sizes.has('log')) return readPrintkLog(mem, info);
   if (info.symbols.has('log_end')) return readPlainLogBuf(mem, info);
   throw new Error('VMCOREINFO names no kernel log buffer (neither prb, log_buf with printk_log, nor log_end)');
 }

@@ -49,70 +49,114 @@ export class FileBytes implements DumpBytes {
 /** The 16-byte signature of makedumpfile's flattened format, then its type and version (big-endian), in a 4 KiB header. */
 export const FLAT_SIGNATURE = 'makedumpfile';
 const FLAT_HEADER_SIZE = 4096;
-/** Records a flattened stream may have: enough for a dump of terabytes written a page at a time. */
-const MAX_FLAT_RECORDS = 64 * 1024 * 1024;
+/** Records a flattened stream may have: past this (a dump of tens of GiB written a page a record), reassemble it with `makedumpfile -R`. */
+const MAX_FLAT_RECORDS = 16 * 1024 * 1024;
+/** Bytes read at once while indexing the records. */
+const INDEX_CHUNK = 1 << 20;
+
+/** A growable array of doubles (offsets past 2^32). */
+class Column {
+  data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
 
 /**
  * makedumpfile's flattened stream: after the header, records of `{offset, size}` (big-endian
  * int64) each followed by `size` bytes that belong at `offset` of the image, until an offset of -1.
- * The records are indexed once (only their 16-byte headers are read); reads then go straight
- * to the bytes.
+ * The records are indexed once (their 16-byte headers, read a megabyte at a time); reads then go
+ * straight to the bytes. Where records overlap, the one written later wins, as `makedumpfile -R`
+ * lays them down.
  */
 export class FlattenedBytes implements DumpBytes {
   readonly size: number;
-  /** Image offset, size and file position of each record, sorted by image offset. */
+  /** Image offset, size and file position of each record, sorted by image offset (then by stream order). */
   private readonly starts: Float64Array;
   private readonly sizes: Float64Array;
   private readonly positions: Float64Array;
-  /** The stream ended without its end marker (a dump cut short while written). */
+  /** The largest end of the records up to each one (in sorted order): how far back a read must look. */
+  private readonly reach: Float64Array;
+  /** The stream ended without its end marker (a dump cut short while written), or had more records than are indexed. */
   readonly truncated: boolean;
+  readonly tooManyRecords: boolean;
 
   constructor(private readonly file: DumpBytes) {
-    const starts: number[] = [];
-    const sizes: number[] = [];
-    const positions: number[] = [];
+    const starts = new Column();
+    const sizes = new Column();
+    const positions = new Column();
     let pos = FLAT_HEADER_SIZE;
     let end = 0;
     let truncated = true;
+    let buf: Buffer = Buffer.alloc(0);
+    let bufAt = 0;
+    const header = (at: number): Buffer | null => {
+      if (at < bufAt || at + 16 > bufAt + buf.length) {
+        buf = file.read(at, INDEX_CHUNK);
+        bufAt = at;
+      }
+      return at + 16 <= bufAt + buf.length ? buf.subarray(at - bufAt, at - bufAt + 16) : null;
+    };
     while (pos + 16 <= file.size && starts.length < MAX_FLAT_RECORDS) {
-      const h = file.read(pos, 16);
+      const h = header(pos);
+      if (!h) break;
       const offset = Number(h.readBigInt64BE(0));
       const size = Number(h.readBigInt64BE(8));
       if (offset === -1) {
         truncated = false;
         break;
       }
-      if (offset < 0 || size < 0 || size > MAX_READ || pos + 16 + size > file.size) break;
+      if (offset < 0 || size < 0 || size > MAX_READ || !Number.isSafeInteger(offset) || pos + 16 + size > file.size) break;
       starts.push(offset);
       sizes.push(size);
       positions.push(pos + 16);
       end = Math.max(end, offset + size);
       pos += 16 + size;
     }
-    const order = starts.map((_, i) => i).sort((a, b) => starts[a] - starts[b]);
-    this.starts = Float64Array.from(order, (i) => starts[i]);
-    this.sizes = Float64Array.from(order, (i) => sizes[i]);
-    this.positions = Float64Array.from(order, (i) => positions[i]);
+    this.tooManyRecords = starts.length >= MAX_FLAT_RECORDS;
+    const n = starts.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    // Stream order breaks ties, so that among records at one offset the later is applied last.
+    order.sort((a, b) => starts.data[a] - starts.data[b] || a - b);
+    this.starts = Float64Array.from(order, (i) => starts.data[i]);
+    this.sizes = Float64Array.from(order, (i) => sizes.data[i]);
+    this.positions = Float64Array.from(order, (i) => positions.data[i]);
+    this.reach = new Float64Array(n);
+    let far = 0;
+    for (let i = 0; i < n; i++) this.reach[i] = far = Math.max(far, this.starts[i] + this.sizes[i]);
     this.size = end;
-    this.truncated = truncated;
+    this.truncated = truncated || this.tooManyRecords;
   }
 
   read(offset: number, length: number): Buffer {
     if (offset < 0 || length < 0 || length > MAX_READ) throw new DumpError(`a read of ${length} bytes at ${offset} is out of range`);
     const n = Math.max(0, Math.min(length, this.size - offset));
     const out = Buffer.alloc(n);
-    // The last record starting at or before the offset, then every record the range covers.
+    // The last record starting before the range's end; then back while earlier records still reach into it.
     let lo = 0;
     let hi = this.starts.length - 1;
-    let at = 0;
+    let last = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.starts[mid] <= offset) {
-        at = mid;
+      if (this.starts[mid] < offset + n) {
+        last = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    for (let i = at; i < this.starts.length && this.starts[i] < offset + n; i++) {
+    let first = last;
+    while (first > 0 && this.reach[first - 1] > offset) first--;
+    const hits: number[] = [];
+    for (let i = Math.max(0, first); i <= last; i++) if (this.starts[i] + this.sizes[i] > offset) hits.push(i);
+    // Applied in the order they were written.
+    hits.sort((a, b) => this.positions[a] - this.positions[b]);
+    for (const i of hits) {
       const from = Math.max(offset, this.starts[i]);
       const to = Math.min(offset + n, this.starts[i] + this.sizes[i]);
       if (to <= from) continue;

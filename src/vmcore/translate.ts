@@ -2,7 +2,7 @@
 
 import type { PhysicalMemory } from './dump';
 import type { VmcoreInfo } from './vmcoreinfo';
-import { DumpError } from './source';
+import { DumpError, MAX_READ } from './source';
 
 /** Where x86_64 maps the kernel image (`__START_KERNEL_map`), and the size of that map. */
 const START_KERNEL_MAP = 0xffffffff80000000n;
@@ -26,6 +26,8 @@ export function x86_64Memory(mem: PhysicalMemory, info: VmcoreInfo): KernelMemor
   const top = info.symbols.get('init_top_pgt') ?? info.symbols.get('init_level4_pgt') ?? null;
   const levels = info.numbers.get('pgtable_l5_enabled') === 1n ? 5 : 4;
   const pgd = top !== null ? textToPhys(top) : null;
+  // AMD SME sets the encryption bit in every entry: it is not part of the frame address.
+  const frame = PTE_FRAME & ~(info.numbers.get('sme_mask') ?? 0n);
 
   const entry = (table: bigint, index: bigint): bigint | null => {
     const b = mem.readPhys(table + index * 8n, 8);
@@ -43,14 +45,15 @@ export function x86_64Memory(mem: PhysicalMemory, info: VmcoreInfo): KernelMemor
       // A 1 GiB (PUD) or 2 MiB (PMD) page ends the walk.
       if ((level === 3 || level === 2) && (e & PTE_HUGE) !== 0n) {
         const mask = (1n << shift) - 1n;
-        return (e & PTE_FRAME & ~mask) | (v & mask);
+        return (e & frame & ~mask) | (v & mask);
       }
-      table = e & PTE_FRAME;
+      table = e & frame;
     }
     return table | (v & 0xfffn);
   };
 
   const read = (v: bigint, length: number): Buffer | null => {
+    if (length < 0 || length > MAX_READ) return null;
     const out = Buffer.alloc(length);
     let done = 0;
     while (done < length) {
