@@ -57,3 +57,29 @@ test('two findings of one rule on one report stay two diagnoses', () => {
   const b = { ...finding('KT-a', 0, 2), summary: 'another' };
   assert.equal(groupFindings([a, b], reports, 'en').length, 2);
 });
+
+test('an investigation\'s commands and the start of their answers are shown in text, Markdown and HTML, escaped', async () => {
+  const { analyzeText } = await import('../src/analyze/analyze');
+  const { renderText } = await import('../src/render/text');
+  const { renderMarkdown } = await import('../src/render/markdown');
+  const { renderHtml } = await import('../src/render/html');
+  const { PLAIN } = await import('../src/render/color');
+  const { runRules } = await import('../src/rules/engine');
+  const log = ['[    5.1] BUG: unable to handle page fault for address: ffffffffc03fd3e0', '[    5.1] Oops: 0002 [#1] PREEMPT SMP NOPTI', '[    5.1] RIP: 0010:__run_timers+0xd3/0x2b0', '[    5.1] Call Trace:', '[    5.1]  <IRQ>', '[    5.1]  run_timer_softirq+0x26/0x50', ''].join('\n');
+  const a = await analyzeText('x.vmcore', log);
+  a.findings = runRules(a, 'en');
+  a.investigation = [
+    { round: 1, command: 'rd ffffffffc03fd3e0 8', line: 120, answer: ['rd: invalid kernel virtual address: ffffffffc03fd3e0  type: "64-bit KVADDR"'], more: 0 },
+    { round: 2, command: 'dis -l foo', line: 130, answer: ['<b>```</b>', 'two'], more: 40 },
+  ];
+  const text = renderText(a, 'en', PLAIN);
+  assert.match(text, /Investigation in the dump \(crash, the findings' next steps\):\n  crash> rd ffffffffc03fd3e0 8   \(round 1, line 120\)\n    rd: invalid kernel virtual address/);
+  assert.match(text, /\.\.\. 40 more lines/);
+  const md = renderMarkdown(a, 'en');
+  assert.match(md, /## Investigation in the dump/);
+  assert.doesNotMatch(md.split('## Investigation')[1].split('```text')[1].split('\n```')[0], /```/, 'nothing in an answer closes the fence');
+  const html = renderHtml(a, 'en');
+  assert.match(html, /<code>crash&gt; rd ffffffffc03fd3e0 8<\/code>/);
+  assert.match(html, /&lt;b&gt;/);
+  assert.match(renderText(a, 'zh', PLAIN), /在 dump 中的调查/);
+});

@@ -201,6 +201,9 @@ test('the investigation runs the findings\' next steps in the dump and quotes th
   assert.equal(top.rootCauseClass, 'dangling-callback-after-unload');
   const answer = top.evidence.find((e: { line: number; text: string }) => e.line >= from && /invalid kernel virtual address/.test(e.text));
   assert.ok(answer, JSON.stringify(top.evidence.map((e: { line: number; text: string }) => [e.line, e.text.slice(0, 60)])));
+  // The report lists the command with its answer, at the line the evidence quotes.
+  const step = j.investigation.find((s: { command: string; line: number }) => s.line === answer.line);
+  assert.ok(step && /^rd [0-9a-f]{16}/.test(step.command) && step.answer[0] === answer.text, JSON.stringify(j.investigation.slice(0, 5)));
   const plain = JSON.parse(run(['analyze', '--format', 'json', '--no-investigate', join(lab, 'timerleak.vmcore')]).stdout);
   assert.ok(!plain.notes.some((n: string) => /^Investigation/.test(n)));
 });

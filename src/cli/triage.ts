@@ -4,7 +4,7 @@ import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, lineAt, openInpu
 import { runCrash, sessionText } from '../investigate/crash';
 import { investigationCommands } from '../investigate/steps';
 import { followChunks, growingFile } from '../analyze/follow';
-import type { CrashReport, LogLine, ReportTally } from '../model/types';
+import type { CrashReport, InvestigationStep, LogLine, ReportTally } from '../model/types';
 import type { Lang } from '../render/i18n';
 import { runRules } from '../rules/engine';
 import { machineOf, mergeMachines, offsetMachine, rememberMachine, type MachineModel, type WaitCycle } from '../machine';
@@ -94,6 +94,7 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
   if (!crash || opts.vmcore?.investigate === false) return triageChunks(path, chunks, opts);
   let session = crash.session;
   const notes: string[] = [];
+  const steps: InvestigationStep[] = [];
   const ran = new Set<string>(crash.commands);
   // --crash-timeout is for all of crash's work on the dump: the rounds share what the first pass left.
   const deadline = Date.now() + (opts.vmcore?.crashTimeout ?? 600) * 1000 - crash.seconds * 1000;
@@ -114,11 +115,23 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
       break;
     }
     const lineFrom = session.split('\n').length + 1;
+    // Each answer's place in the session: its prompt line, then the answer below it.
+    let at = lineFrom;
+    for (const a of r.answers) {
+      const lines = a.output === '' ? [] : a.output.split('\n');
+      steps.push({ round, command: a.command, line: at + 1, answer: lines.slice(0, ANSWER_LINES_SHOWN), more: Math.max(0, lines.length - ANSWER_LINES_SHOWN) });
+      at += 1 + lines.length + 1;
+    }
     session += `\n${sessionText(r.answers)}`;
     notes.push(`Investigation round ${round} (the findings' next steps, run in the dump): ${r.answers.map((a) => `crash> ${a.command}`).join('; ')} (answers from line ${lineFrom}, ${r.seconds.toFixed(1)} s).`);
   }
-  return triageChunks(path, textChunks(session, [...(chunks.notes ?? []), ...notes]), opts);
+  const out = await triageChunks(path, textChunks(session, [...(chunks.notes ?? []), ...notes]), opts);
+  if (steps.length > 0) out.investigation = steps;
+  return out;
 }
+
+/** Lines of each investigation answer shown in the report (the whole answer is in the input it quotes). */
+const ANSWER_LINES_SHOWN = 8;
 
 function textChunks(text: string, notes: string[]): InputChunks {
   async function* one(): AsyncGenerator<Buffer> {

@@ -211,6 +211,18 @@ export interface DecodedCode {
   line: number;
 }
 
+/** A command run in a vmcore by the investigation, with the start of its answer. */
+export interface InvestigationStep {
+  round: number;
+  command: string;
+  /** The input line its answer starts at (the crash session the input is). */
+  line: number;
+  /** The answer's first lines. */
+  answer: string[];
+  /** Lines of the answer not in `answer`. */
+  more: number;
+}
+
 export interface AnalysedInput {
   input: string;
   kernel: KernelInfo;
@@ -218,6 +230,8 @@ export interface AnalysedInput {
   findings: Finding[];
   /** What could not be read or was skipped, said plainly. */
   notes: string[];
+  /** The commands an investigation ran in a vmcore, in order (absent for logs). */
+  investigation?: InvestigationStep[];
   /** Total lines read. */
   lineCount: number;
   /** Reports found in all, when `reports` holds only the first of them (a log full of reports). */

@@ -130,6 +130,11 @@ function inputHtml(a: Analysis, lang: OutLang, id: string, heading: 'h1' | 'h2')
   if (findings.length > 0) parts.push(`<h2>${esc(t(lang, 'diagnosis'))}</h2>${findings.map((f, i) => findingHtml(f, i, lang, id)).join('')}`);
   const machine = machineOf(a);
   if (machineWorthShowing(machine)) parts.push(machineHtml(machine, lang));
+  const steps = a.investigation ?? [];
+  if (steps.length > 0) {
+    const body = steps.map((s) => `<div class="step"><code>crash&gt; ${esc(s.command)}</code> <span class="meta">${esc(t(lang, 'round'))} ${s.round}, ${esc(t(lang, 'answerLine'))} ${s.line}</span><pre>${esc([...s.answer, ...(s.more > 0 ? [`... ${s.more} ${t(lang, 'moreAnswer')}`] : [])].join('\n'))}</pre></div>`).join('');
+    parts.push(`<h2>${esc(t(lang, 'investigation'))}</h2><section class="investigation">${body}</section>`);
+  }
   const same = repeatsOf(a.reports);
   if (a.reports.length > 0) parts.push(`<h2>${esc(t(lang, 'details'))}</h2>${a.reports.map((r, i) => reportHtml(r, i, lang, cited, id, same[i])).join('')}${talliesHtml(a, lang)}`);
   if (a.backtraces.length > 0) parts.push(`<h2>${esc(t(lang, 'backtraces'))}</h2><section class="report">${a.backtraces.map((tr) => traceHtml(tr, lang, cited)).join('')}</section>`);

@@ -69,6 +69,7 @@ export function analysisJson(a: Analysis, reports: unknown = a.reports.map(repor
     reportCount: a.reportCount ?? a.reports.length,
     backtraces: a.backtraces.map(traceJson),
     machine: machineJson(machineOf(a)),
+    investigation: a.investigation ?? [],
   };
 }
 

@@ -112,6 +112,11 @@ export function renderMarkdown(a: Analysis, lang: OutLang): string {
     // A fenced block: the table's columns stay aligned and nothing from the log is read as Markdown.
     out.push(`## ${mdEscape(t(lang, 'machine'))}`, '', '```text', ...machineLines(machine, lang, '').map((l) => l.replace(/`{3,}/g, '` ` `')), '```', '');
   }
+  if ((a.investigation ?? []).length > 0) {
+    // Commands and answers as crash printed them, in a fenced block nothing from the dump can close.
+    const body = (a.investigation ?? []).flatMap((s) => [`crash> ${s.command}   (${t(lang, 'round')} ${s.round}, ${t(lang, 'answerLine')} ${s.line})`, ...s.answer.map((l) => `  ${l}`), ...(s.more > 0 ? [`  ... ${s.more} ${t(lang, 'moreAnswer')}`] : [])]);
+    out.push(`## ${mdEscape(t(lang, 'investigation'))}`, '', '```text', ...body.map((l) => l.replace(/`{3,}/g, '` ` `')), '```', '');
+  }
   const same = repeatsOf(a.reports);
   a.reports.forEach((r, i) => append(out, reportMd(r, i, lang, same[i])));
   append(out, talliesMd(a, lang));

@@ -149,6 +149,19 @@ export function talliesText(a: Analysis, lang: OutLang): string[] {
   return out;
 }
 
+/** The commands an investigation ran in the dump, each with the start of its answer. */
+function investigationText(a: Analysis, lang: OutLang, p: Paint): string[] {
+  const steps = a.investigation ?? [];
+  if (steps.length === 0) return [];
+  const out = ['', p.bold(`${t(lang, 'investigation')}:`)];
+  for (const s of steps) {
+    out.push(`  crash> ${s.command}   (${t(lang, 'round')} ${s.round}, ${t(lang, 'answerLine')} ${s.line})`);
+    for (const l of s.answer) out.push(p.dim(`    ${l.length > WIDTH - 4 ? `${l.slice(0, WIDTH - 5)}…` : l}`));
+    if (s.more > 0) out.push(p.dim(`    ... ${count(s.more)} ${t(lang, 'moreAnswer')}`));
+  }
+  return out;
+}
+
 export function renderText(a: Analysis, lang: OutLang, p: Paint): string {
   const out: string[] = [];
   const title = `== ${a.input} (${count(a.lineCount)} ${t(lang, 'lines')}) ==`;
@@ -168,6 +181,7 @@ export function renderText(a: Analysis, lang: OutLang, p: Paint): string {
       out.push(p.bold(`${t(lang, 'machine')}:`));
       append(out, machineBlocks(machine, lang));
     }
+    append(out, investigationText(a, lang, p));
     out.push('');
     out.push(p.bold(`${t(lang, 'details')}:`));
   }
