@@ -49,7 +49,7 @@ const LABELS = {
   backtraces: { en: 'Backtraces outside any report', zh: '报告之外的调用栈' },
   machine: { en: 'The machine (every CPU the input shows)', zh: '整机状态（输入中出现的每个 CPU）' },
   investigation: { en: 'Investigation in the dump (crash, the findings\' next steps)', zh: '在 dump 中的调查（crash，按诊断的下一步执行）' },
-  round: { en: 'round', zh: '第几轮' },
+  round: { en: 'round', zh: '轮次' },
   answerLine: { en: 'line', zh: '行' },
   moreAnswer: { en: 'more lines', zh: '行未显示' },
   machineCpu: { en: 'CPU', zh: 'CPU' },
