@@ -61,6 +61,14 @@ for (const c of cases) {
     const named = openVmcore(c.dump, { symbols: true }).symbols !== null;
     assert.equal(named, !/\.(?:lzo|snappy|zstd)$/.test(c.dump), 'which fixtures keep the kallsyms pages');
     for (const n of cpuNotes) assert.match(n, named ? /RIP [0-9a-f]{16} \([A-Za-z_][\w.]*\+0x[0-9a-f]+\)/ : /RIP [0-9a-f]{16} RSP/);
+    // With symbols, each CPU's stack lists the code it runs through: a CPU stopped in the spinlock slow path has the lock function that called it on its stack.
+    if (named) {
+      cpuNotes.forEach((n: string, cpu: number) => {
+        const stack = j.notes.find((x: string) => x.startsWith(`CPU ${cpu}'s stack from its RSP`));
+        assert.ok(stack, `CPU ${cpu} has its stack listed`);
+        if (/\(native_queued_spin_lock_slowpath\+/.test(n)) assert.match(stack, /: (?:[^<]+ < ){0,4}_raw_spin_lock\w*\+0x/, stack);
+      });
+    }
     assert.ok(j.reports.length > 0 && j.findings.length > 0, 'the scenario\'s report is found and diagnosed');
     // The same diagnosis as the crash log read as text.
     const t = JSON.parse(run(['analyze', '--format', 'json', c.log]).stdout);

@@ -1,5 +1,5 @@
 // Writes a small copy of a dump that holds only the pages ktriage's native reader needs (the page
-// tables it walks, the printk ring, the kallsyms tables): a real dump, as makedumpfile's filtering
+// tables it walks, the printk ring, the kallsyms tables, each CPU's stack from its RSP): a real dump, as makedumpfile's filtering
 // would leave it, small enough to commit as a test fixture. The pages are copied as they are
 // (compressed pages keep their compression), with the dump's own headers, notes and VMCOREINFO.
 //
@@ -22,6 +22,8 @@ import { parseVmcoreInfo } from '../../src/vmcore/vmcoreinfo';
 import { kernelMemory } from '../../src/vmcore/translate';
 import { readKernelLog } from '../../src/vmcore/printk';
 import { readKallsyms } from '../../src/vmcore/kallsyms';
+import { prstatusRegisters } from '../../src/vmcore/notes';
+import { stackEntries } from '../../src/vmcore/index';
 
 function pagesNeeded(mem: PagedMemory, logOnly: boolean): bigint[] {
   const pages = new Set<bigint>();
@@ -30,7 +32,9 @@ function pagesNeeded(mem: PagedMemory, logOnly: boolean): bigint[] {
   const km = kernelMemory(mem, info);
   readKernelLog(km, info);
   if (!logOnly) try {
-    readKallsyms(km, info);
+    const symbols = readKallsyms(km, info);
+    // Each CPU's stack, for the code addresses on it.
+    for (const c of prstatusRegisters(mem.info.notes)) if (c.registers.RSP) stackEntries(km, symbols, BigInt(`0x${c.registers.RSP}`));
   } catch {
     // A kernel without kallsyms in VMCOREINFO: the log alone.
   }

@@ -4,7 +4,7 @@ import { FileBytes, DumpError, type DumpBytes } from './source';
 import { dumpKind, openPhysical, type DumpInfo } from './dump';
 import { parseVmcoreInfo, type VmcoreInfo } from './vmcoreinfo';
 import { prstatusRegisters, type CpuRegisters } from './notes';
-import { kernelMemory } from './translate';
+import { kernelMemory, type KernelMemory } from './translate';
 import { readKernelLog, formatLog, type KernelLog, type LogStyle } from './printk';
 import { readKallsyms, type KernelSymbols } from './kallsyms';
 
@@ -24,6 +24,41 @@ export interface Vmcore {
   logError: string | null;
   /** The kernel's symbols from the kallsyms tables in the dump (asked for, and when VMCOREINFO points at them). */
   symbols: KernelSymbols | null;
+  /** Each CPU's stack from its RSP: the kernel code addresses on it, named (as crash's `bt -t` lists them), when symbols were read. */
+  stacks: Array<{ cpu: number; entries: string[] }>;
+}
+
+/** x86_64's THREAD_SIZE (16 KiB) and IRQ stacks alike: the words from RSP to the end of its 16 KiB are read. */
+const STACK_SIZE = 16 * 1024;
+/** Entries listed per CPU at most. */
+const STACK_ENTRIES = 24;
+/** Where x86_64 maps modules. */
+const MODULES_START = 0xffffffffc0000000n;
+const MODULES_END = 0xffffffffff000000n;
+
+/** The code addresses on a CPU's stack, from its RSP up: what it was running through, without a vmlinux. */
+export function stackEntries(mem: KernelMemory, symbols: KernelSymbols, rsp: bigint): string[] {
+  const top = (rsp | BigInt(STACK_SIZE - 1)) + 1n;
+  if (top <= rsp || top - rsp > BigInt(STACK_SIZE)) return [];
+  // Page by page up to the first that is not mapped (an IRQ stack's guard page, a page not in the dump).
+  const parts: Buffer[] = [];
+  for (let at = rsp & ~7n; at < top; ) {
+    const next = (at | 0xfffn) + 1n < top ? (at | 0xfffn) + 1n : top;
+    const b = mem.read(at, Number(next - at));
+    if (!b) break;
+    parts.push(b);
+    at = next;
+  }
+  const words = Buffer.concat(parts);
+  const out: string[] = [];
+  for (let i = 0; i + 8 <= words.length && out.length < STACK_ENTRIES; i += 8) {
+    const w = words.readBigUInt64LE(i);
+    const s = symbols.lookup(w);
+    // A return address points into code, past the start of its function.
+    if (s && s.text && s.offset > 0) out.push(`${s.name}+0x${s.offset.toString(16)}`);
+    else if (w >= MODULES_START && w < MODULES_END && mem.vtop(w) !== null) out.push(`[module area ${w.toString(16)}]`);
+  }
+  return out;
 }
 
 /** The first bytes of a file, to tell a dump from a log. */
@@ -46,6 +81,7 @@ export function openVmcore(path: string, opts: { symbols?: boolean } = {}): Vmco
       let log: KernelLog | null = null;
       let logError: string | null = null;
       let symbols: KernelSymbols | null = null;
+      const stacks: Vmcore['stacks'] = [];
       if (!vmcoreinfo) logError = 'the dump has no VMCOREINFO note: the log cannot be found without a vmlinux (open it with crash)';
       else {
         try {
@@ -62,11 +98,17 @@ export function openVmcore(path: string, opts: { symbols?: boolean } = {}): Vmco
               // Addresses stay unnamed.
             }
           }
+          if (symbols) {
+            for (const c of cpus) {
+              const rsp = c.registers.RSP ? BigInt(`0x${c.registers.RSP}`) : 0n;
+              if (rsp >= 0xffff800000000000n) stacks.push({ cpu: c.index, entries: stackEntries(km, symbols, rsp) });
+            }
+          }
         } catch (e) {
           logError = (e as Error).message;
         }
       }
-      return { path, dump: mem.info, vmcoreinfo, cpus, log, logError, symbols };
+      return { path, dump: mem.info, vmcoreinfo, cpus, log, logError, symbols, stacks };
     } finally {
       mem.close();
     }

@@ -57,6 +57,7 @@ export function vmcoreNotes(v: Vmcore): string[] {
     const where = at ? ` (${at.name}+0x${at.offset.toString(16)})` : '';
     notes.push(`CPU ${c.index} at the crash (its NT_PRSTATUS note): RIP ${r.RIP}${where} RSP ${r.RSP} RFLAGS ${r.RFLAGS.slice(-8)}${Number.isNaN(flags) ? '' : (flags & 0x200) !== 0 ? ' (interrupts enabled)' : ' (interrupts disabled)'}.`);
   }
+  for (const s of v.stacks) if (s.entries.length > 0) notes.push(`CPU ${s.cpu}'s stack from its RSP (code addresses on it, innermost first, as crash's bt -t lists them; some are stale): ${s.entries.join(' < ')}.`);
   if (d.split) notes.push(`This is one part of a split dump (makedumpfile --split): it holds pages ${d.split.startPfn}-${d.split.endPfn} only; the log is read when its pages are in this part (crash reads all the parts given together).`);
   if (d.incomplete) notes.push('The dump is incomplete (cut short while written): pages past its end are missing, and so may be the end of the log.');
   if (d.unreadablePages > 0) notes.push(`${d.unreadablePages} page(s) of the dump could not be read (damaged, or past the end of the file).`);

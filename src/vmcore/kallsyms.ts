@@ -6,7 +6,7 @@ import { symbolOf, type VmcoreInfo } from './vmcoreinfo';
 export interface KernelSymbols {
   count: number;
   /** The symbol an address is in, with the offset into it (`native_safe_halt+0xb`), or null outside the kernel image. */
-  lookup(address: bigint): { name: string; offset: number } | null;
+  lookup(address: bigint): { name: string; offset: number; text: boolean } | null;
   /** The address of a symbol by its name (the first of that name). */
   address(name: string): bigint | null;
 }
@@ -53,6 +53,8 @@ export function readKallsyms(mem: KernelMemory, info: VmcoreInfo): KernelSymbols
     return chunk[pos++ - chunkAt];
   };
   const names: string[] = new Array(count);
+  /** The symbol is code (kallsyms types t, T, w, W). */
+  const code = new Uint8Array(count);
   let total = 0;
   for (let i = 0; i < count; i++) {
     let len = byte();
@@ -66,6 +68,7 @@ export function readKallsyms(mem: KernelMemory, info: VmcoreInfo): KernelSymbols
     if (total > MAX_NAME_BYTES) throw new Error('the kallsyms names are larger than any kernel\'s: the table is not valid');
     // The first character is the symbol's type.
     names[i] = s.slice(1);
+    code[i] = /^[tTwW]/.test(s) ? 1 : 0;
   }
   // Base-relative offsets; with absolute per-CPU symbols (x86_64 SMP) the kernel's own are negative.
   const raw = new Int32Array(count);
@@ -84,6 +87,7 @@ export function readKallsyms(mem: KernelMemory, info: VmcoreInfo): KernelSymbols
   const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => (addresses[a] < addresses[b] ? -1 : addresses[a] > addresses[b] ? 1 : 0));
   const sorted = BigUint64Array.from(order, (i) => addresses[i]);
   const sortedNames = order.map((i) => names[i]);
+  const sortedCode = Uint8Array.from(order, (i) => code[i]);
   const last = sorted[count - 1];
   const byName = new Map<string, bigint>();
   for (let i = 0; i < count; i++) if (!byName.has(names[i])) byName.set(names[i], addresses[i]);
@@ -103,7 +107,7 @@ export function readKallsyms(mem: KernelMemory, info: VmcoreInfo): KernelSymbols
         } else hi = mid - 1;
       }
       if (at < 0) return null;
-      return { name: sortedNames[at], offset: Number(address - sorted[at]) };
+      return { name: sortedNames[at], offset: Number(address - sorted[at]), text: sortedCode[at] === 1 };
     },
   };
 }
