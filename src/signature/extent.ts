@@ -68,7 +68,8 @@ function isDeviceMessage(text: string): boolean {
 }
 
 function isTraceLine(text: string): boolean {
-  return traceLine.test(text) || frameRes.some((re) => re.test(text)) || stackStartRes.some((re) => re.test(text));
+  // Frames first: most lines of a trace are frames, and each frame pattern fails on its first characters otherwise.
+  return frameRes.some((re) => re.test(text)) || traceLine.test(text) || stackStartRes.some((re) => re.test(text));
 }
 
 export interface ExtentInput {

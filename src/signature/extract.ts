@@ -316,6 +316,7 @@ function matchRest(win: Window, steps: readonly Step[], k: number, line: number,
   for (let l = line + st.minGap; l <= last; l++) {
     const text = stepText(win, st, l);
     if (st.stop && l > line && st.stop.test(win.lines[l])) return null;
+    if (st.literal !== undefined && !text.includes(st.literal)) continue;
     const m = l === line ? execFrom(st.re, text, end) : st.re.exec(text);
     if (!m) continue;
     const r = matchRest(win, steps, k + 1, l, m.index + m[0].length, [...groups, ...groupsOf(m)]);
@@ -353,7 +354,7 @@ class Candidates {
     if (step.span) return all;
     let h = this.hits.get(step.re);
     if (!h) {
-      h = all.filter((i) => step.re.test(this.pre[i].text));
+      h = all.filter((i) => (step.literal === undefined || this.pre[i].text.includes(step.literal)) && step.re.test(this.pre[i].text));
       this.hits.set(step.re, h);
     }
     return h;
@@ -376,7 +377,9 @@ function matchSteps(win: Window, steps: readonly Step[], header: string, cands: 
   if (win.lines.length === 0) return null;
   const first = steps[0];
   const tryAt = (l: number): StepMatch | null | undefined => {
-    const m = first.re.exec(stepText(win, first, l));
+    const text = stepText(win, first, l);
+    if (first.literal !== undefined && !text.includes(first.literal)) return undefined;
+    const m = first.re.exec(text);
     if (!m || m.index > win.lines[l].length) return undefined;
     const groups = matchRest(win, steps, 1, l, m.index + m[0].length, groupsOf(m));
     return groups ? { line: l, col: m.index, groups } : null;
@@ -558,7 +561,29 @@ function frameOf(title: string, extracted: string | null, lines: readonly string
   return lines.some((l) => l.includes(`${name}+`) || l.includes(`${name}.`)) ? name : null;
 }
 
+/**
+ * Whether a format of a kind only ktriage knows can title a report starting at `start`. A format
+ * whose report needs a line holding a literal before its stop line (the fault frame of a task in a
+ * crash `foreach bt`) cannot, when no line up to a stop line of the report's own context holds it:
+ * the report's lines are a subset of these. Thousands of task listings are rejected at this cost.
+ */
+function mayTitle(pre: readonly Prepared[], start: number, kind: OopsKind): boolean {
+  const context = pre[start].context;
+  const end = Math.min(pre.length, start + MAX_SCAN_LINES);
+  for (const f of kind.formats) {
+    const step = f.report?.find((s, i) => i > 0 && s.literal !== undefined && s.stop !== undefined);
+    if (!step || !step.stop || step.literal === undefined) return true;
+    for (let i = start + 1; i < end; i++) {
+      const p = pre[i];
+      if (p.text.includes(step.literal)) return true;
+      if (step.stop.test(p.text) && p.context === context && !p.questionable && !p.prose) break;
+    }
+  }
+  return false;
+}
+
 function parseAt(pre: readonly Prepared[], lines: readonly LogLine[], start: number, kind: OopsKind, cands: Candidates, hangup: boolean): Parsed | null {
+  if (kind.own && !mayTitle(pre, start, kind)) return null;
   const context = reportContext(pre, start);
   const rep = findReport(pre, start, context, kind.own ? kind : null);
   const window: Window = { lines: rep.lines.slice(0, rep.reportEnd), index: rep.index.slice(0, rep.reportEnd) };

@@ -22,6 +22,8 @@ export interface Step {
   span?: number;
   /** A line that ends the search for this step (the next task of a crash `foreach bt`): the step must match before it. */
   stop?: RegExp;
+  /** Text every line the step matches holds: a line without it is not tried (the pattern's own cheap test). */
+  literal?: string;
 }
 
 /**

@@ -11,6 +11,18 @@ function faultFrame(entries: string): string {
   return r`^ {0,4}#[0-9]+ \[[0-9a-f]+\] (?:${entries}) at [0-9a-f]+`;
 }
 
+/** The longest text all of `|`-separated names hold: a line without it cannot show any of them. */
+function commonPart(entries: string): string {
+  const names = entries.split('|').sort((a, b) => a.length - b.length);
+  for (let len = names[0].length; len > 0; len--) {
+    for (let at = 0; at + len <= names[0].length; at++) {
+      const part = names[0].slice(at, at + len);
+      if (names.every((n) => n.includes(part))) return part;
+    }
+  }
+  return '';
+}
+
 /** The exception frame's RIP: where the kernel faulted. */
 const exceptionRip = r`^ *\[exception RIP: {{FUNC}}`;
 
@@ -51,7 +63,7 @@ const btFormats: OopsFormat[] = faults
   .map((f): OopsFormat => ({
     title: one(r`^PID: `),
     // The fault frame belongs to this task's listing: the next `PID:` line (foreach bt) ends the search.
-    report: seq(r`^PID: `, `.*${faultFrame(f.entries).slice(1)}`).map((s, i) => (i === 0 ? s : { ...s, stop: NEXT_TASK })),
+    report: seq(r`^PID: `, `.*${faultFrame(f.entries).slice(1)}`).map((s, i) => (i === 0 ? s : { ...s, stop: NEXT_TASK, literal: `${commonPart(f.entries)} at ` })),
     fmt: f.fmt,
     alt: f.alt,
     stack: faultStack(f.entries),
