@@ -154,7 +154,9 @@ function vmcoreRows(): string[] {
   // One dump of each format when the lab has them (the fixture generator names them NAME-FORMAT-NCPU), else the first three.
   const all = readdirSync(dir).filter((n) => n.endsWith('.vmcore')).sort();
   const tagged = all.filter((n) => /-(?:elf|kdump-zlib)-\d+cpu(?:\.plain)?\.vmcore$/.test(n));
-  const dumps = (tagged.length > 0 ? tagged : all).slice(0, 3).map((n) => join(dir, n));
+  // And one that makedumpfile wrote itself in the guest's capture kernel (-d 31): the one kind it reads.
+  const filtered = all.filter((n) => /-makedumpfile-\w+-\d+cpu\.vmcore$/.test(n)).slice(0, 1);
+  const dumps = [...(tagged.length > 0 ? tagged : all).slice(0, 3), ...filtered].map((n) => join(dir, n));
   const rows: string[] = [];
   const timed = (cmd: string, args: string[], input?: string): { seconds: number; status: number | null; out: string; rss: number } => {
     const t0 = process.hrtime.bigint();
@@ -175,8 +177,15 @@ function vmcoreRows(): string[] {
       const same = c.out.split('\n').filter((l) => l.startsWith('[')).join('\n') === k.out.split('\n').filter((l) => l.startsWith('[')).join('\n');
       row += `; crash log ${c.seconds.toFixed(2)} s, peak RSS ${c.rss.toFixed(0)} MB (${same ? 'the same lines' : 'DIFFERENT lines'})`;
     } else row += '; crash log: no crash or debug vmlinux here';
-    const m = timed('makedumpfile', ['--dump-dmesg', d, '/dev/stdout']);
-    row += m.status === 0 ? `; makedumpfile --dump-dmesg ${m.seconds.toFixed(2)} s` : `; makedumpfile --dump-dmesg: fails on this dump (status ${m.status ?? 'not installed'}, ${m.seconds.toFixed(2)} s)`;
+    // makedumpfile creates its output file (O_EXCL): a new path, not /dev/stdout.
+    const out = join(tmpdir(), `ktriage-bench-dmesg-${process.pid}.txt`);
+    rmSync(out, { force: true });
+    const m = timed('makedumpfile', ['--dump-dmesg', d, out]);
+    if (m.status === 0 && existsSync(out)) m.out = readFileSync(out, 'latin1');
+    rmSync(out, { force: true });
+    const stamped = (text: string): string => text.split('\n').filter((l) => l.startsWith('[')).join('\n');
+    const mine = m.status === 0 ? spawnSync(join(REPO, 'bin', 'ktriage'), ['dmesg', '--style', 'makedumpfile', d], { encoding: 'latin1', maxBuffer: 1 << 28 }).stdout : '';
+    row += m.status === 0 ? `; makedumpfile --dump-dmesg ${m.seconds.toFixed(2)} s, peak RSS ${m.rss.toFixed(0)} MB (${stamped(m.out) === stamped(mine) ? 'the same lines as ktriage dmesg --style makedumpfile' : 'DIFFERENT lines'})` : `; makedumpfile --dump-dmesg: fails on this dump (status ${m.status ?? 'not installed'}, ${m.seconds.toFixed(2)} s)`;
     rows.push(row);
   }
   return rows;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './support/shared';
 import { DumpError, formatLog, openVmcore, vmcoreLogLines } from '../src/vmcore';
+import { crashTimeGap } from '../src/vmcore/input';
 import { parseVmcoreInfo } from '../src/vmcore/vmcoreinfo';
 import { readNotes } from '../src/vmcore/notes';
 import { DecompressError, lzo1xDecompress, snappyDecompress, zstdPage } from '../src/vmcore/decompress';
@@ -35,6 +36,40 @@ test('the fixtures cover an ELF and a kdump-compressed dump, flattened and plain
   for (const c of cases) assert.equal(openVmcore(c.dump).dump.unreadablePages, 0, c.name);
   const cpus = new Set(cases.map((c) => openVmcore(c.dump).cpus.length));
   assert.ok(cpus.has(2) && cpus.has(4), [...cpus].join(','));
+  // Dumps as kdump writes them: makedumpfile in the guest's capture kernel, filtered with -d 31.
+  assert.ok(cases.some((c) => openVmcore(c.dump).dump.dumpLevel === 31), 'a dump filtered by makedumpfile -d 31');
+});
+
+/** The fixtures made by makedumpfile in the guest's capture kernel, with its own --dump-dmesg of /proc/vmcore. */
+const mdCases = cases.filter((c) => c.dump.endsWith('/vmcore') && existsSync(join(c.dump, '..', 'makedumpfile-dmesg.txt')));
+
+for (const c of mdCases) {
+  test(`${c.name}: ktriage dmesg --style makedumpfile prints makedumpfile --dump-dmesg's log of the same crash, line for line`, () => {
+    const r = run(['dmesg', '--style', 'makedumpfile', c.dump]);
+    assert.equal(r.status, 0, r.stderr);
+    const want = readFileSync(join(c.dump, '..', 'makedumpfile-dmesg.txt'), 'latin1').split('\n');
+    const got = r.stdout.split('\n');
+    assert.ok(want.length > 100, 'a whole boot log');
+    for (let i = 0; i < Math.max(want.length, got.length); i++) assert.equal(got[i], want[i], `line ${i + 1}`);
+    // The dump says how makedumpfile filtered it.
+    const j = JSON.parse(run(['analyze', '--no-crash', '--format', 'json', c.dump]).stdout);
+    assert.ok(j.notes.some((n: string) => /dump level 31\b/.test(n)), j.notes[0]);
+    // kdump's VMCOREINFO has CRASHTIME: set against the boot's wall clock, the log reaches the panic.
+    assert.ok(j.notes.some((n: string) => /^The log runs up to the crash: CRASHTIME /.test(n)), j.notes.join('\n'));
+  });
+}
+
+test('CRASHTIME against the log: the uptime of the crash from the line that set the system clock', () => {
+  const rec = (sec: number, text: string) => ({ seq: 0, tsNsec: BigInt(Math.round(sec * 1e9)), level: null, caller: null, text });
+  const clock = rec(1.6, 'rtc_cmos 00:05: setting system clock to 2026-12-03T05:52:03 UTC (1796277123)');
+  const info = (crashTime: number | null) => ({ ...parseVmcoreInfo('OSRELEASE=6.1.0\n'), crashTime });
+  const log = (last: number) => ({ source: 'printk_ringbuffer' as const, problems: [], records: [rec(0, 'Linux version 6.1.0'), clock, rec(last, 'Kernel panic - not syncing: Fatal exception')] });
+  assert.match(crashTimeGap({ vmcoreinfo: info(1796277125), log: log(3.7) }) ?? '', /^The log runs up to the crash: CRASHTIME 2026-12-03T05:52:05Z is about 4 s of uptime/);
+  assert.match(crashTimeGap({ vmcoreinfo: info(1796277123 + 600), log: log(3.7) }) ?? '', /^The log ends about 598 s before the crash/);
+  // No CRASHTIME (a dump QEMU took), no clock line, or a clock set after the crash: nothing is said.
+  assert.equal(crashTimeGap({ vmcoreinfo: info(null), log: log(3.7) }), null);
+  assert.equal(crashTimeGap({ vmcoreinfo: info(1796277125), log: { ...log(3.7), records: log(3.7).records.filter((r) => r !== clock) } }), null);
+  assert.equal(crashTimeGap({ vmcoreinfo: info(1796277000), log: log(3.7) }), null);
 });
 
 for (const c of cases) {
@@ -60,7 +95,7 @@ for (const c of cases) {
     // (the dumps cut down to the log's pages alone hold no kallsyms tables: their RIPs stay unnamed)
     const named = openVmcore(c.dump, { symbols: true }).symbols !== null;
     assert.equal(named, !/\.(?:lzo|snappy|zstd)$/.test(c.dump), 'which fixtures keep the kallsyms pages');
-    for (const n of cpuNotes) assert.match(n, named ? /RIP [0-9a-f]{16} \([A-Za-z_][\w.]*\+0x[0-9a-f]+\)/ : /RIP [0-9a-f]{16} RSP/);
+    for (const n of cpuNotes) assert.match(n, named ? /RIP [0-9a-f]{16} \((?:[A-Za-z_][\w.]*\+0x[0-9a-f]+|in the modules area: .*)\)/ : /RIP [0-9a-f]{16} RSP/);
     // With symbols, each CPU's stack lists the code it runs through: a CPU stopped in the spinlock slow path has the lock function that called it on its stack.
     if (named) {
       cpuNotes.forEach((n: string, cpu: number) => {
@@ -220,7 +255,7 @@ test('a record of several lines, an unprintable byte and a caller, in crash\'s a
   const log = { source: 'printk_ringbuffer' as const, problems: [], records: [{ seq: 0, tsNsec: 12_345_678_901n, level: null, caller: 'T42', text: 'first\nsecond\x01' }] };
   assert.deepEqual(formatLog(log), ['[   12.345678] first', '               second.']);
   assert.deepEqual(formatLog(log, { caller: true }), ['[   12.345678] [   T42] first', `${' '.repeat(24)}second.`]);
-  assert.deepEqual(formatLog(log, { style: 'makedumpfile' }), ['[   12.345678] first.second\\x01']);
+  assert.deepEqual(formatLog(log, { style: 'makedumpfile' }), ['[   12.345678] first', '               second\\x01']);
 });
 
 test('the page decompressors refuse garbage and cut streams with an error, never more than a page', () => {

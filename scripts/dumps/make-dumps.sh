@@ -18,6 +18,15 @@
 # KT_DUMPS_OUT (default test/fixtures/dumps), KT_SKIP_APT=1 to skip apt-get,
 # KT_REUSE_DUMP=1 to rerun crash on an existing vmcore without booting.
 #
+# A dump as kdump makes it (KT_DUMP_FORMAT=makedumpfile): the guest loads a
+# capture kernel (kexec -p, crashkernel=256M of KT_GUEST_MB=768), the
+# scenario's panic boots it, and its makedumpfile (the host's, with its
+# libraries) filters /proc/vmcore with KT_MAKEDUMPFILE_OPTS (default -d,31,-c;
+# -l for lzo) and prints its log with --dump-dmesg; both reach the host on a
+# virtio disk. Writes test/fixtures/vmcores/NAME-makedumpfile-COMP-NCPU/:
+# vmcore (shrunk as below), makedumpfile-dmesg.txt, crash-log.txt, console.log;
+# the whole dump stays in the lab. Only scenarios that panic.
+#
 # Small vmcores for the native reader's tests (KT_VMCORE_FIXTURE=1): boot as
 # above with KT_DUMP_FORMAT (kdump-zlib or elf), KT_GUEST_MB (512) and
 # KT_GUEST_CPUS (2), keep the whole dump in the lab as NAME-FORMAT-NCPU.vmcore,
@@ -103,7 +112,37 @@ cp "$QF/scenarios/init" "$ROOT/init"
 cp "$HERE/scenarios/"*.sh "$ROOT/scenarios/"
 chmod +x "$ROOT/init" "$ROOT/scenarios/"*.sh
 INITRD=$WORK/initramfs.cpio.gz
-(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$INITRD"
+cpio_of() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9); }
+# In-guest kdump (KT_DUMP_FORMAT=makedumpfile): the host's makedumpfile and
+# kexec with their libraries, the virtio disk drivers the capture kernel
+# writes to, the capture initramfs and the kernel it boots.
+copy_bin() { # BINARY DIR: the binary and the shared libraries it loads
+	mkdir -p "$ROOT/$2"
+	cp "$1" "$ROOT/$2/"
+	ldd "$1" | awk '/=> \//{ print $3 } /^\t\/lib64\//{ print $1 }' | while read -r lib; do
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+}
+if [ "${KT_DUMP_FORMAT:-}" = makedumpfile ]; then
+	copy_bin /usr/bin/makedumpfile usr/bin
+	mkdir -p "$ROOT/modules/kdump" "$ROOT/boot"
+	for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev virtio/virtio_pci_legacy_dev virtio/virtio_pci block/virtio_blk; do
+		f=$(ls /lib/modules/"$KVER"/kernel/drivers/$m.ko* | head -1)
+		case $f in
+		*.xz) xz -dc "$f" ;;
+		*.zst) zstd -dc "$f" ;;
+		*) cat "$f" ;;
+		esac >"$ROOT/modules/kdump/$(basename "$m").ko"
+	done
+	cp "$HERE/kdump-capture.sh" "$ROOT/kdump-capture.sh"
+	chmod +x "$ROOT/kdump-capture.sh"
+	cpio_of "$ROOT" >"$WORK/capture.cpio.gz"
+	mv "$WORK/capture.cpio.gz" "$ROOT/boot/capture.cpio.gz"
+	cp "$KIMAGE" "$ROOT/boot/vmlinuz"
+	copy_bin /usr/sbin/kexec usr/sbin
+fi
+cpio_of "$ROOT" >"$INITRD"
 
 # --- 4. per scenario: kernel arguments, qemu arguments, trigger, crash commands
 extra_args() {
@@ -208,6 +247,55 @@ boot_and_dump() {
 	wait "$qpid" || true
 	log "$name: $vmcore ($(du -h "$vmcore" | cut -f1)) after $((SECONDS - t0)) s"
 }
+
+# In-guest kdump: the scenario's panic boots the capture kernel, whose
+# makedumpfile writes the filtered dump and its --dump-dmesg log onto a virtio
+# disk (a tar archive) and powers off. OUT gets vmcore, dmesg.txt, makedumpfile.log.
+boot_kdump() { # NAME OUT
+	local name=$1 out=$2
+	local raw=$WORK/$name.console disk=$WORK/$name.kdump-disk
+	rm -f "$raw" "$WORK/$name.qemu.log"
+	rm -rf "$out"
+	mkdir -p "$out"
+	truncate -s 0 "$disk"
+	truncate -s 512M "$disk"
+	# shellcheck disable=SC2207
+	local args=(-m "${KT_GUEST_MB:-768}" -smp "${KT_GUEST_CPUS:-2}" -display none -monitor none -no-reboot $(qemu_args "$name")
+		-serial "file:$raw" -drive "file=$disk,format=raw,if=virtio"
+		-kernel "$KIMAGE" -initrd "$INITRD"
+		-append "console=ttyS0 panic=0 oops=panic no_timer_check crashkernel=256M ktkdump=${KT_MAKEDUMPFILE_OPTS:--d,31,-c} ktscenario=$name $(extra_args "$name")")
+	log "$name: booting for an in-guest kdump (makedumpfile ${KT_MAKEDUMPFILE_OPTS:--d,31,-c})"
+	printf '%q ' qemu-system-x86_64 "${args[@]}" >"$WORK/$name.qemu-cmdline"
+	local t0=$SECONDS
+	timeout 600 qemu-system-x86_64 "${args[@]}" </dev/null >"$WORK/$name.qemu.log" 2>&1 || true
+	grep -q 'ktriage kdump: done' "$raw" || { log "$name: the capture kernel did not finish (see $raw)"; return 1; }
+	tar -xf "$disk" -C "$out"
+	rm -f "$disk"
+	log "$name: in-guest kdump after $((SECONDS - t0)) s: $(du -h "$out/vmcore" | cut -f1)"
+}
+
+if [ "${KT_DUMP_FORMAT:-}" = makedumpfile ]; then
+	(cd "$REPO" && npm run build >/dev/null)
+	for s in $SCENARIOS; do
+		case ,${KT_MAKEDUMPFILE_OPTS:--d,31,-c}, in
+		*,-c,*) comp=zlib ;; *,-l,*) comp=lzo ;; *,-p,*) comp=snappy ;; *,-z,*) comp=zstd ;; *) comp=plain ;;
+		esac
+		tag=$s-makedumpfile-$comp-${KT_GUEST_CPUS:-2}cpu
+		dir=$REPO/test/fixtures/vmcores/$tag
+		boot_kdump "$s" "$WORK/$tag" || continue
+		cp "$WORK/$tag/vmcore" "$WORK/$tag.vmcore"
+		mkdir -p "$dir"
+		# The first kernel's lines, up to the capture kernel's boot.
+		trim "$WORK/$s.console" | awk '/Linux version / && n++ { done = 1 } !done { print }' >"$dir/console.log"
+		cp "$WORK/$tag/dmesg.txt" "$dir/makedumpfile-dmesg.txt"
+		printf 'log\nquit\n' >"$WORK/$tag.crash-cmds"
+		timeout 300 crash -s --no_panic "$VMLINUX" "$WORK/$tag.vmcore" -i "$WORK/$tag.crash-cmds" 2>"$WORK/$tag.crash.err" |
+			awk 'started || /^\[/ { started = 1; print }' >"$dir/crash-log.txt"
+		node "$REPO/dist/scripts/dumps/shrink-dump.js" "$WORK/$tag.vmcore" "$dir/vmcore"
+		log "$tag: wrote $dir ($(du -sh "$dir" | cut -f1))"
+	done
+	exit 0
+fi
 
 if [ "${KT_VMCORE_FIXTURE:-0}" = 1 ]; then
 	(cd "$REPO" && npm run build >/dev/null)

@@ -40,7 +40,7 @@ export function registerDmesg(program: Command): void {
     .description("Print the kernel log held in a vmcore (ELF, kdump-compressed or flattened), read without a vmlinux, line for line as crash's `log` prints it.")
     .argument('<vmcore>', 'the dump file')
     .addOption(new Option('--caller', 'print each record\'s caller id after its time ([    T123] a task, [     C1] a CPU), as CONFIG_PRINTK_CALLER consoles do'))
-    .addOption(new Option('--style <style>', 'crash: as crash\'s log prints it (a record\'s further lines indented under it); makedumpfile: as makedumpfile --dump-dmesg does (one line a record, newlines as ".", unprintable bytes as \\xNN)').choices(['crash', 'makedumpfile']).default('crash'))
+    .addOption(new Option('--style <style>', 'crash: as crash\'s log prints it (a record\'s further lines indented under it); makedumpfile: as makedumpfile --dump-dmesg does (the same, unprintable bytes as \\xNN)').choices(['crash', 'makedumpfile']).default('crash'))
     .addOption(new Option('--notes', 'also print what the dump says beside the log (format, VMCOREINFO, every CPU\'s registers) on standard error'))
     .addHelpText(
       'after',

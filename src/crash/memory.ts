@@ -30,7 +30,10 @@ export class MemoryReader implements CrashReader {
   take(line: string, no: number, prompt: { verb: string | null }): boolean {
     let m = RD_INVALID.exec(line);
     if (m) {
-      this.fact({ address: m[1], readable: false, by: 'rd', words: [], line: no });
+      // The address translated, but the file holds no such page: the dump's filter left it out (makedumpfile -d),
+      // or it lies outside the memory dumped (a seek error). Mapped memory, no sign that it is gone.
+      const excluded = line.startsWith('rd: page excluded') || line.startsWith('rd: seek error');
+      this.fact({ address: m[1], readable: false, by: 'rd', words: [], line: no, ...(excluded ? { excluded: true } : {}) });
       return true;
     }
     if ((m = KMEM_NOT_FOUND.exec(line))) {

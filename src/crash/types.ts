@@ -216,6 +216,8 @@ export interface CrashAddressFact {
   address: string;
   /** False: `rd: invalid kernel virtual address`, `kmem`: not found in mem map, `timer: invalid list entry`. */
   readable: boolean;
+  /** `rd: page excluded` / `rd: seek error`: the address translates, but the file holds no such page (makedumpfile -d left it out, or it is outside the memory dumped). */
+  excluded?: boolean;
   by: 'rd' | 'kmem' | 'timer';
   /** The words `rd` printed from it. */
   words: string[];

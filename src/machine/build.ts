@@ -385,7 +385,7 @@ function joinTasks(tasks: Map<number, MachineTask>, src: MachineSources, newTask
 function unreadableOf(src: MachineSources): MachineModel['unreadable'] {
   const by = new Map<string, { address: string; by: string[]; lines: number[] }>();
   for (const f of src.crash?.addresses ?? []) {
-    if (f.readable) continue;
+    if (f.readable || f.excluded) continue;
     const e = by.get(f.address) ?? { address: f.address, by: [], lines: [] };
     if (!e.by.includes(f.by)) e.by.push(f.by);
     if (e.lines.length < 8) e.lines.push(f.line);

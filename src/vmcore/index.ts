@@ -37,6 +37,11 @@ const MODULES_START = 0xffffffffc0000000n;
 const MODULES_END = 0xffffffffff000000n;
 
 /** The code addresses on a CPU's stack, from its RSP up: what it was running through, without a vmlinux. */
+/** Whether an address lies in the x86_64 modules mapping area (module code and data). */
+export function inModuleArea(address: bigint): boolean {
+  return address >= MODULES_START && address < MODULES_END;
+}
+
 export function stackEntries(mem: KernelMemory, symbols: KernelSymbols, rsp: bigint): string[] {
   const top = (rsp | BigInt(STACK_SIZE - 1)) + 1n;
   if (top <= rsp || top - rsp > BigInt(STACK_SIZE)) return [];
@@ -56,7 +61,7 @@ export function stackEntries(mem: KernelMemory, symbols: KernelSymbols, rsp: big
     const s = symbols.lookup(w);
     // A return address points into code, past the start of its function.
     if (s && s.text && s.offset > 0) out.push(`${s.name}+0x${s.offset.toString(16)}`);
-    else if (w >= MODULES_START && w < MODULES_END && mem.vtop(w) !== null) out.push(`[module area ${w.toString(16)}]`);
+    else if (inModuleArea(w) && mem.vtop(w) !== null) out.push(`[module area ${w.toString(16)}]`);
   }
   return out;
 }

@@ -2,7 +2,8 @@
 
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { debugPackageHint, elfBuildId, findVmlinux, firstPass, runCrash, sessionText, vmlinuxCandidates } from '../investigate/crash';
-import { dumpKind, openVmcore, vmcoreLogLines, type Vmcore } from './index';
+import { dumpKind, inModuleArea, openVmcore, vmcoreLogLines, type Vmcore } from './index';
+import { excludedPages } from '../knowledge/dump-levels';
 
 /** The first bytes of the file at `path` (fewer for a short file), to tell a dump from a log. */
 function headOf(path: string): Buffer {
@@ -34,9 +35,11 @@ const FORMAT_NAMES: Record<Vmcore['dump']['format'], string> = {
 /** What the dump says beside its log, one sentence each. */
 export function vmcoreNotes(v: Vmcore): string[] {
   const d = v.dump;
-  const how = [...d.compressions].join(', ');
+  const left = d.dumpLevel !== null ? excludedPages(d.dumpLevel) : [];
+  const level = d.dumpLevel !== null ? `dump level ${d.dumpLevel}${left.length > 0 ? `: ${left.join(', ')} left out` : ''}` : null;
+  const how = [[...d.compressions].join(', '), level].filter((x) => x).join('; ');
   const notes = [
-    `Read from ${FORMAT_NAMES[d.format]}${how ? ` (${how}` : ''}${d.dumpLevel !== null ? `${how ? ', ' : ' ('}dump level ${d.dumpLevel}` : ''}${how || d.dumpLevel !== null ? ')' : ''}: ` +
+    `Read from ${FORMAT_NAMES[d.format]}${how ? ` (${how})` : ''}: ` +
       (v.log ? `the kernel log of its ${v.log.source === 'printk_ringbuffer' ? 'printk ring buffer' : 'log_buf'}, ${v.log.records.length} records, with no vmlinux.` : `no kernel log (${v.logError}).`),
   ];
   const i = v.vmcoreinfo;
@@ -53,8 +56,10 @@ export function vmcoreNotes(v: Vmcore): string[] {
   for (const c of v.cpus) {
     const r = c.registers;
     const flags = r.RFLAGS ? Number.parseInt(r.RFLAGS, 16) : NaN;
-    const at = v.symbols?.lookup(BigInt(`0x${r.RIP}`)) ?? null;
-    const where = at ? ` (${at.name}+0x${at.offset.toString(16)})` : '';
+    const rip = BigInt(`0x${r.RIP}`);
+    const at = v.symbols?.lookup(rip) ?? null;
+    // The dump's kallsyms holds the kernel's own symbols; a module's are in the module (crash's mod -S with its .ko).
+    const where = at ? ` (${at.name}+0x${at.offset.toString(16)})` : v.symbols && inModuleArea(rip) ? ' (in the modules area: module code, not named without the module\'s symbols)' : '';
     notes.push(`CPU ${c.index} at the crash (its NT_PRSTATUS note): RIP ${r.RIP}${where} RSP ${r.RSP} RFLAGS ${r.RFLAGS.slice(-8)}${Number.isNaN(flags) ? '' : (flags & 0x200) !== 0 ? ' (interrupts enabled)' : ' (interrupts disabled)'}.`);
   }
   for (const s of v.stacks) if (s.entries.length > 0) notes.push(`CPU ${s.cpu}'s stack from its RSP (code addresses on it, innermost first, as crash's bt -t lists them; some are stale): ${s.entries.join(' < ')}.`);
@@ -62,7 +67,41 @@ export function vmcoreNotes(v: Vmcore): string[] {
   if (d.incomplete) notes.push('The dump is incomplete (cut short while written): pages past its end are missing, and so may be the end of the log.');
   if (d.unreadablePages > 0) notes.push(`${d.unreadablePages} page(s) of the dump could not be read (damaged, or past the end of the file).`);
   for (const p of v.log?.problems ?? []) notes.push(`The log: ${p}.`);
+  const gap = crashTimeGap(v);
+  if (gap) notes.push(gap);
   return notes;
+}
+
+/**
+ * Lines that tie the log's uptime to the wall clock: the RTC driver setting the system clock at
+ * boot, with the epoch seconds it set (`rtc_cmos 00:05: setting system clock to 2026-12-03T05:52:03 UTC (1796277123)`).
+ */
+const WALL_CLOCK_ANCHORS: readonly RegExp[] = [/setting system clock to \S{1,40} UTC \((\d{9,12})\)/];
+
+/**
+ * Where the log ends against CRASHTIME (the wall-clock second the kernel crashed, which kdump's
+ * VMCOREINFO carries): the crash's uptime is the anchor's uptime plus the wall-clock seconds since it.
+ */
+export function crashTimeGap(v: Pick<Vmcore, 'vmcoreinfo' | 'log'>): string | null {
+  const crashTime = v.vmcoreinfo?.crashTime ?? null;
+  const records = v.log?.records ?? [];
+  if (crashTime === null || records.length === 0) return null;
+  let anchor: { uptime: number; epoch: number } | null = null;
+  for (const r of records) {
+    if (r.tsNsec < 0n || !r.text.includes('system clock')) continue;
+    for (const re of WALL_CLOCK_ANCHORS) {
+      const m = re.exec(r.text);
+      if (m) anchor = { uptime: Number(r.tsNsec) / 1e9, epoch: Number(m[1]) };
+    }
+  }
+  const last = records.filter((r) => r.tsNsec >= 0n).pop();
+  if (!anchor || !last || crashTime < anchor.epoch) return null;
+  const crashUptime = anchor.uptime + (crashTime - anchor.epoch);
+  const end = Number(last.tsNsec) / 1e9;
+  const when = `CRASHTIME ${new Date(crashTime * 1000).toISOString().replace('.000Z', 'Z')} is about ${crashUptime.toFixed(0)} s of uptime (the log set the system clock at ${anchor.uptime.toFixed(1)} s)`;
+  // Both clocks are whole seconds apart at best: under 3 s is no gap.
+  if (crashUptime - end < 3) return `The log runs up to the crash: ${when}, its last record at ${end.toFixed(1)} s.`;
+  return `The log ends about ${(crashUptime - end).toFixed(0)} s before the crash: ${when}, its last record at ${end.toFixed(1)} s. What ran in between printed nothing, or its lines were not flushed.`;
 }
 
 /** How a vmcore given to analyze is read: with crash and a vmlinux when there is one, else natively. */

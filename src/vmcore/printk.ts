@@ -211,8 +211,8 @@ export type LogStyle = 'crash' | 'makedumpfile';
 /**
  * The log as crash's `log` prints it: `[seconds.micro] text`, a record's further lines under its
  * text, bytes that are neither printable nor white space as `.`. With `makedumpfile`, as
- * makedumpfile --dump-dmesg prints it: one line a record, its newlines as `.`, other unprintable
- * bytes as `\xNN`. With `caller`, the caller id after the time, as a console with
+ * makedumpfile --dump-dmesg prints it: the same further lines (as makedumpfile 1.7.2 prints a 6.1
+ * dump's log, byte for byte the same as crash's), unprintable bytes as `\xNN`. With `caller`, the caller id after the time, as a console with
  * CONFIG_PRINTK_CALLER prints it.
  */
 export function formatLog(log: KernelLog, opts: { caller?: boolean; style?: LogStyle } = {}): string[] {
@@ -220,18 +220,14 @@ export function formatLog(log: KernelLog, opts: { caller?: boolean; style?: LogS
   const style = opts.style ?? 'crash';
   for (const r of log.records) {
     if (r.tsNsec < 0n) {
-      out.push(style === 'crash' ? printable(r.text) : escaped(r.text));
+      out.push(...(style === 'crash' ? printable(r.text) : escaped(r.text)).split('\n'));
       continue;
     }
     const sec = r.tsNsec / 1_000_000_000n;
     const usec = (r.tsNsec % 1_000_000_000n) / 1000n;
     let prefix = `[${sec.toString().padStart(5)}.${usec.toString().padStart(6, '0')}] `;
     if (opts.caller && r.caller) prefix += `[${r.caller.padStart(6)}] `;
-    if (style === 'makedumpfile') {
-      out.push(prefix + escaped(r.text));
-      continue;
-    }
-    const lines = printable(r.text).split('\n');
+    const lines = (style === 'makedumpfile' ? escaped(r.text) : printable(r.text)).split('\n');
     out.push(prefix + lines[0]);
     const pad = ' '.repeat(prefix.length);
     for (const l of lines.slice(1)) out.push(pad + l);
@@ -244,7 +240,7 @@ function printable(s: string): string {
   return s.replace(/[\x00-\x08\x0e-\x1f\x7f-\xff]/g, '.');
 }
 
-/** What makedumpfile prints of them: a newline as `.`, white space and printable characters as they are, others as `\xNN`. */
+/** What makedumpfile prints of them: white space and printable characters as they are, others as `\xNN`. */
 function escaped(s: string): string {
-  return s.replace(/\n/g, '.').replace(/[\x00-\x08\x0e-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(/[\x00-\x08\x0e-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

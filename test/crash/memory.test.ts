@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCrashSession } from '../../src/crash';
+import { buildMachine } from '../../src/machine/build';
 import { linesFromText } from '../../src/ingest/lines';
 import { REPO } from '../support/shared';
 
@@ -37,4 +38,19 @@ test('rd words are read only as rd output: the same shape elsewhere is no addres
   assert.deepEqual(asRd.addresses.map((a) => [a.readable, a.words.length]), [[true, 2]]);
   const other = readCrashSession(linesFromText('crash> bt -f\nffffffffc03fd3e0:  0000000000000000 ffffffffc03fd3e8\n'));
   assert.equal(other.addresses.length, 0);
+});
+
+test('rd of pages a filtered dump does not hold (page excluded, seek error) is no sign the memory is gone; an invalid address is', () => {
+  // crash 8.0.2 on a dump filtered by makedumpfile -d 31 in the guest (test/fixtures/vmcores/slabfree-makedumpfile-zlib-2cpu)
+  const file = join(REPO, 'test', 'fixtures', 'vmcores', 'slabfree-makedumpfile-zlib-2cpu', 'crash-rd.txt');
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  const s = readCrashSession(linesFromText(text));
+  assert.equal(s.addresses.length, 4);
+  assert.ok(s.addresses.every((a) => !a.readable && a.excluded === true));
+  const lines = text.split('\n');
+  const model = buildMachine({ input: 'x', kernel: { release: null, arch: null, taint: null }, reports: [], findings: [], notes: [], lineCount: lines.length, backtraces: [], regions: [linesFromText(text)] });
+  assert.deepEqual(model.unreadable, []);
+  const gone = buildMachine({ input: 'x', kernel: { release: null, arch: null, taint: null }, reports: [], findings: [], notes: [], lineCount: 2, backtraces: [], regions: [linesFromText('crash> rd ffffffffc03fd3e0 8\nrd: invalid kernel virtual address: ffffffffc03fd3e0  type: "64-bit KVADDR"\n')] });
+  assert.deepEqual(gone.unreadable.map((u) => u.address), ['ffffffffc03fd3e0']);
 });
