@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './support/shared';
 import { DumpError, formatLog, openVmcore, vmcoreLogLines } from '../src/vmcore';
+import { readKernelLog } from '../src/vmcore/printk';
+import type { KernelMemory } from '../src/vmcore/translate';
 import { crashTimeGap } from '../src/vmcore/input';
 import { parseVmcoreInfo } from '../src/vmcore/vmcoreinfo';
 import { readNotes } from '../src/vmcore/notes';
@@ -314,4 +316,102 @@ test('an ELF core whose thousands of note headers name one region reads it once;
   }
   const s = Buffer.from([0x80, 0x20, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x41]);
   assert.throws(() => snappyDecompress(s, 4096), DecompressError);
+});
+
+/**
+ * The log buffers of kernels before 5.10, built here to the kernel's own layout (no dump of such a kernel is on this
+ * machine): `struct printk_log` records of 3.5-5.9 as VMCOREINFO describes them, and the character ring of older ones.
+ */
+function memoryOf(regions: Array<[bigint, Buffer]>): KernelMemory {
+  const read = (v: bigint, n: number): Buffer | null => {
+    for (const [at, b] of regions) if (v >= at && v + BigInt(n) <= at + BigInt(b.length)) return b.subarray(Number(v - at), Number(v - at) + n);
+    return null;
+  };
+  return { read, vtop: (v) => v, u64: (v) => read(v, 8)?.readBigUInt64LE(0) ?? null, u32: (v) => read(v, 4)?.readUInt32LE(0) ?? null };
+}
+
+/** Writes one `struct printk_log` record (20-byte header with caller_id, text, dictionary, 4-byte aligned) at `at`; returns its length. */
+function putRecord(buf: Buffer, at: number, r: { ts: number; text: string; dict?: string; caller?: number }): number {
+  const body = Buffer.from(r.text + (r.dict ?? ''), 'latin1');
+  const len = (20 + body.length + 3) & ~3;
+  buf.writeBigUInt64LE(BigInt(Math.round(r.ts * 1e9)), at);
+  buf.writeUInt16LE(len, at + 8);
+  buf.writeUInt16LE(r.text.length, at + 10);
+  buf.writeUInt16LE((r.dict ?? '').length, at + 12);
+  buf.writeUInt32LE(r.caller ?? 0, at + 16);
+  body.copy(buf, at + 20);
+  return len;
+}
+
+test('printk_log records (3.5-5.9): text without its dictionary, caller ids, the wrap to the start, and broken indices', () => {
+  const info = (first: number, next: number, len: number) =>
+    parseVmcoreInfo(
+      `OSRELEASE=5.4.0\nSYMBOL(log_buf)=ffffffff81000000\nSYMBOL(log_buf_len)=ffffffff81000008\nSYMBOL(log_first_idx)=ffffffff81000010\nSYMBOL(log_next_idx)=ffffffff81000018\n` +
+        'SIZE(printk_log)=20\nOFFSET(printk_log.ts_nsec)=0\nOFFSET(printk_log.len)=8\nOFFSET(printk_log.text_len)=10\nOFFSET(printk_log.dict_len)=12\nOFFSET(printk_log.caller_id)=16\n' +
+        `#${first}/${next}/${len}\n`,
+    );
+  const vars = (bufAt: bigint, len: number, first: number, next: number): Buffer => {
+    const v = Buffer.alloc(32);
+    v.writeBigUInt64LE(bufAt, 0);
+    v.writeUInt32LE(len, 8);
+    v.writeUInt32LE(first, 16);
+    v.writeUInt32LE(next, 24);
+    return v;
+  };
+  const recs = [
+    { ts: 0, text: 'Linux version 5.4.0-150-generic', caller: 0 },
+    { ts: 1.5, text: 'usb 1-1: new device', dict: 'SUBSYSTEM=usb\0DEVICE=c189:1', caller: 42 },
+    { ts: 2.25, text: 'BUG: unable to handle kernel NULL pointer dereference at 0000000000000008', caller: 0x80000001 },
+  ];
+  const BUF = 0xffff888000100000n;
+  const straight = Buffer.alloc(4096);
+  let next = 0;
+  for (const r of recs) next += putRecord(straight, next, r);
+  const log = readKernelLog(memoryOf([[0xffffffff81000000n, vars(BUF, 4096, 0, next)], [BUF, straight]]), info(0, next, 4096));
+  assert.equal(log.source, 'printk_log');
+  assert.deepEqual(log.problems, []);
+  assert.deepEqual(formatLog(log, { caller: true }), [
+    '[    0.000000] Linux version 5.4.0-150-generic',
+    '[    1.500000] [   T42] usb 1-1: new device',
+    '[    2.250000] [    C1] BUG: unable to handle kernel NULL pointer dereference at 0000000000000008',
+  ]);
+  // Wrapped: the oldest record near the end of the buffer, a zero-length header after it (where the writer went
+  // back to the start), the newest from the start.
+  const ring = Buffer.alloc(512);
+  const oldAt = 300;
+  const zeroAt = oldAt + putRecord(ring, oldAt, { ts: 0.5, text: 'x'.repeat(150) });
+  let newest = 0;
+  for (const r of recs) newest += putRecord(ring, newest, r);
+  assert.ok(newest < oldAt && zeroAt + 20 <= ring.length);
+  const w = readKernelLog(memoryOf([[0xffffffff81000000n, vars(BUF, ring.length, oldAt, newest)], [BUF, ring]]), info(oldAt, newest, ring.length));
+  assert.deepEqual(w.problems, []);
+  assert.deepEqual(w.records.map((r) => r.text.slice(0, 12)), ['x'.repeat(12), 'Linux versio', 'usb 1-1: new', 'BUG: unable ']);
+  // Indices past the buffer: a clear error, not a read of garbage.
+  assert.throws(() => readKernelLog(memoryOf([[0xffffffff81000000n, vars(BUF, 4096, 9999, 10)], [BUF, straight]]), info(9999, 10, 4096)), /indices are not valid/);
+  // A record whose length runs past the buffer: the records before it, and the problem said.
+  const bad = Buffer.from(straight);
+  bad.writeUInt16LE(60000, 52 + 8);
+  const part = readKernelLog(memoryOf([[0xffffffff81000000n, vars(BUF, 4096, 0, next)], [BUF, bad]]), info(0, next, 4096));
+  assert.equal(part.records[0].text, recs[0].text);
+  assert.match(part.problems.join(' '), /impossible length 60000/);
+});
+
+test('the character ring of kernels before 3.5: the text up to log_end, wrapped, lines with their own prefixes', () => {
+  const info = parseVmcoreInfo('OSRELEASE=2.6.32-754.el6.x86_64\nSYMBOL(log_buf)=ffffffff81000000\nSYMBOL(log_buf_len)=ffffffff81000008\nSYMBOL(log_end)=ffffffff81000010\n');
+  const BUF = 0xffff880000100000n;
+  const text = '<6>[    0.000000] Linux version 2.6.32-754.el6.x86_64\n<1>[  100.000000] BUG: soft lockup - CPU#1 stuck for 67s! [insmod:1234]\n';
+  const size = 64;
+  // 2 MiB written in all: the ring holds the last `size` bytes, starting at log_end % size.
+  const end = 2 * 1024 * 1024 + 37;
+  const ring = Buffer.alloc(size);
+  const last = Buffer.from(text.slice(-size), 'latin1');
+  for (let i = 0; i < size; i++) ring[(end - size + i) % size] = last[i];
+  const vars = Buffer.alloc(24);
+  vars.writeBigUInt64LE(BUF, 0);
+  vars.writeUInt32LE(size, 8);
+  vars.writeUInt32LE(end, 16);
+  const log = readKernelLog(memoryOf([[0xffffffff81000000n, vars], [BUF, ring]]), info);
+  assert.equal(log.source, 'log_buf');
+  assert.deepEqual(formatLog(log), [text.slice(-size).split('\n')[0]]);
+  assert.match(formatLog(log)[0], /\[insmod:1234\]$/);
 });
