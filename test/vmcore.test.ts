@@ -14,7 +14,7 @@ import { crashTimeGap } from '../src/vmcore/input';
 import { parseVmcoreInfo } from '../src/vmcore/vmcoreinfo';
 import { readNotes } from '../src/vmcore/notes';
 import { DecompressError, lzo1xDecompress, snappyDecompress, zstdPage } from '../src/vmcore/decompress';
-import { elfBuildId, findVmlinux, sessionText, splitAnswers } from '../src/investigate/crash';
+import { elfBuildId, findVmlinux, runCrash, sessionText, splitAnswers } from '../src/investigate/crash';
 
 const BIN = join(REPO, 'bin', 'ktriage');
 const FIXTURES = join(REPO, 'test', 'fixtures', 'vmcores');
@@ -216,6 +216,18 @@ test('a vmlinux that is not the dump\'s is not given to crash, a missing one is 
 const vmlinux = findVmlinux('6.1.0-57-amd64');
 const crashThere = spawnSync('crash', ['--version']).status === 0;
 const lab = process.env.KT_QEMU_LAB ? join(process.env.KT_QEMU_LAB, 'dumps') : '/work/qemu-lab/dumps';
+
+test('a crash command that takes too long is stopped, says so, and the commands after it still run; nothing is left running', { skip: vmlinux && crashThere && existsSync(join(lab, 'irqaa.vmcore')) ? false : 'needs crash, the 6.1.0-57-amd64 debug vmlinux and the dump lab' }, async () => {
+  // `!` runs a shell command in crash: one that sleeps stands for a command that hangs.
+  const r = await runCrash(vmlinux as string, join(lab, 'irqaa.vmcore'), ['sys', '!sleep 47', 'mod'], 120_000, 3000);
+  assert.deepEqual(r.answers.map((a) => a.command), ['sys', '!sleep 47', 'mod']);
+  assert.match(r.answers[0].output, /KERNEL: /);
+  assert.match(r.answers[1].output, /no answer within 3 s; crash was stopped here/);
+  assert.match(r.answers[2].output, /MODULE +NAME/);
+  assert.match(r.error ?? '', /no answer to `!sleep 47` within 3 s/);
+  await new Promise((ok) => setTimeout(ok, 500));
+  assert.equal(spawnSync('pgrep', ['-f', 'sleep 47']).status, 1, 'the hung command was stopped with crash');
+});
 
 test('with the debug vmlinux and crash, a whole dump is read through crash: every task in the model, the same diagnosis', { skip: vmlinux && crashThere && existsSync(join(lab, 'irqaa.vmcore')) ? false : 'needs crash, the 6.1.0-57-amd64 debug vmlinux and the dump lab' }, () => {
   const r = run(['analyze', '--format', 'json', join(lab, 'irqaa.vmcore')]);

@@ -369,7 +369,7 @@ export async function openInput(path: string, vmcore: VmcoreOptions = {}): Promi
   // A vmcore: its kernel log is the input, read from the dump with no vmlinux.
   if (st.isFile() && looksLikeVmcore(path)) {
     try {
-      const v = vmcoreInput(path, vmcore);
+      const v = await vmcoreInput(path, vmcore);
       return Object.assign(v.chunks, { notes: v.notes, crash: v.crash ?? undefined });
     } catch (e) {
       if (e instanceof DumpError || e instanceof VmcoreOptionError) throw new InputError(e.message);

@@ -15,6 +15,7 @@ import { RULES, ruleById } from '../rules';
 import { registerDecode } from './decode';
 import { registerDmesg } from './dmesg';
 import type { VmcoreOptions } from '../vmcore/input';
+import { CRASH_COMMAND_SECONDS } from '../investigate/crash';
 import { pickPaint, type ColorWhen, type Paint } from '../render/color';
 import { count, findingsText, repeatText, wrapParagraph } from '../render/findings';
 import { localizeFinding } from '../render/hant';
@@ -35,7 +36,15 @@ interface AnalyzeOpts {
   vmlinux?: string;
   crash?: boolean;
   crashTimeout?: number;
+  crashCommandTimeout?: number;
   investigate?: boolean;
+}
+
+/** A positive number of seconds, for the timeout options. */
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds');
+  return n;
 }
 
 /** How the vmcores among the inputs are read, from the options. */
@@ -44,6 +53,7 @@ function vmcoreOptions(opts: AnalyzeOpts): VmcoreOptions {
     vmlinux: opts.vmlinux,
     crash: opts.crash,
     crashTimeout: opts.crashTimeout,
+    commandTimeout: opts.crashCommandTimeout,
     investigate: opts.investigate,
     progress: process.stderr.isTTY ? (m) => process.stderr.write(`ktriage: ${m}\n`) : undefined,
   };
@@ -311,7 +321,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--vmlinux <path>', 'for a vmcore: the debug vmlinux to run crash with (default: the one of the dump\'s release where distributions install it)'))
     .addOption(new Option('--no-crash', 'for a vmcore: read its log natively only, never run crash'))
     .addOption(new Option('--no-investigate', 'for a vmcore read by crash: do not run the findings\' next steps in the dump (crash\'s first pass only)'))
-    .addOption(new Option('--crash-timeout <seconds>', 'for a vmcore: seconds crash may take in all').argParser((v) => { const n = Number(v); if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds'); return n; }).default(600))
+    .addOption(new Option('--crash-timeout <seconds>', 'for a vmcore: seconds crash may take in all').argParser(seconds).default(600))
+    .addOption(new Option('--crash-command-timeout <seconds>', 'for a vmcore: seconds one crash command may take; one that takes longer is stopped and the next ones run').argParser(seconds).default(CRASH_COMMAND_SECONDS))
     .addHelpText(
       'after',
       `

@@ -1,7 +1,7 @@
 // One input from bytes to grouped findings: analysed batch by batch, so that a log full of reports is read in bounded memory.
 
 import { analyzeBatches, analyzePath, DEFAULT_SCAN, InputError, lineAt, openInput, type Analysis, type Batch, type Batching, type InputChunks, type StreamResult } from '../analyze/analyze';
-import { runCrash, sessionText } from '../investigate/crash';
+import { CRASH_COMMAND_SECONDS, runCrash, sessionText } from '../investigate/crash';
 import { investigationCommands } from '../investigate/steps';
 import { followChunks, growingFile } from '../analyze/follow';
 import type { CrashReport, InvestigationStep, LogLine, ReportTally } from '../model/types';
@@ -108,7 +108,7 @@ export async function triage(path: string, opts: TriageOptions): Promise<Triaged
     const commands = investigationCommands(look.findings, ran, look.reports);
     if (commands.length === 0) break;
     opts.vmcore?.progress?.(`investigation round ${round}: ${commands.join('; ')}`);
-    const r = runCrash(crash.vmlinux, crash.vmcore, commands, left);
+    const r = await runCrash(crash.vmlinux, crash.vmcore, commands, left, (opts.vmcore?.commandTimeout ?? CRASH_COMMAND_SECONDS) * 1000);
     for (const c of commands) ran.add(c);
     if (r.answers.length === 0) {
       notes.push(`Investigation round ${round}: crash did not answer (${r.error ?? 'no output'}).`);

@@ -1,8 +1,8 @@
 // Drives the real `crash` utility on a vmcore with its vmlinux: finds the vmlinux, checks it matches the dump, runs crash in batch mode and returns its answers as the session a user would paste.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** The first look at a dump, as the seed authors began: the machine, every CPU and task, the log, the modules, memory, run queues, interrupts. */
@@ -129,19 +129,124 @@ const markOf = (): string => `@@KT${randomBytes(6).toString('hex')}@@`;
 /** Output kept at most: a foreach bt of a huge machine is cut, not held whole. */
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
-function runOnce(vmlinux: string, vmcore: string, commands: readonly string[], opts: { noPanic: boolean; timeoutMs: number; version: CrashVersion }): { answers: CrashAnswer[]; raw: string; how: string; error: string | null } {
+/** How one crash process ran: its raw output, and the command it was stopped in when that took too long. */
+interface OneRun {
+  answers: CrashAnswer[];
+  raw: string;
+  how: string;
+  error: string | null;
+  /** The index of the command crash was stopped in (it gave no answer within the per-command limit). */
+  stuck: number | null;
+}
+
+/**
+ * Runs the commands in one crash process, all written to its standard input with a marker echoed
+ * before each. Each marker must come within `perCommandMs` of the one before (crash's start-up,
+ * before the first, within the overall deadline): a command that takes longer is stopped with
+ * the process, and the caller goes on with the commands after it in a new one.
+ */
+function runOnce(vmlinux: string, vmcore: string, commands: readonly string[], opts: { noPanic: boolean; deadline: number; totalMs: number; perCommandMs: number; version: CrashVersion }): Promise<OneRun> {
   const mark = markOf();
   const script = commands.map((c, i) => `echo ${mark} ${i}\n${c}\n`).join('') + `echo ${mark} end\nq\n`;
   const args = ['-s', ...(opts.noPanic ? ['--no_panic'] : []), vmlinux, vmcore];
-  const timeout = Math.max(1000, Math.floor(opts.timeoutMs));
   const fix = needsPidSizeFix(opts.version) && existsSync(PID_SIZE_FIX) && spawnSync('gdb', ['--version'], { timeout: 10_000 }).status === 0;
-  const r = fix
-    ? spawnSync('gdb', ['-q', '-batch', '-nx', '-x', PID_SIZE_FIX, '-ex', `run ${args.map(shellQuote).join(' ')}`, whichCrash()], { input: script, encoding: 'latin1', timeout, maxBuffer: MAX_OUTPUT })
-    : spawnSync('crash', args, { input: script, encoding: 'latin1', timeout, maxBuffer: MAX_OUTPUT });
   const how = `${opts.version.text}${fix ? ' under gdb with share/crash/pidsize.py (SIZE(pid) as crash 8.0.4 computes it)' : ''}, ${args.slice(0, -2).join(' ')}`;
-  const raw = r.stdout ?? '';
-  const error = r.error ? ((r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `crash took longer than ${opts.timeoutMs / 1000} s` : r.error.message) : null;
-  return { answers: splitAnswers(raw, commands, mark), raw, how, error };
+  // A process group of its own: stopping it stops what it started too (gdb's crash, a shell of `!`).
+  const child = fix
+    ? spawn('gdb', ['-q', '-batch', '-nx', '-x', PID_SIZE_FIX, '-ex', `run ${args.map(shellQuote).join(' ')}`, whichCrash()], { stdio: ['pipe', 'pipe', 'ignore'], detached: true })
+    : spawn('crash', args, { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+  const killGroup = (): void => {
+    if (child.pid !== undefined) for (const pid of sessionOf(child.pid)) kill(pid);
+  };
+  // ktriage stopped (Ctrl-C, an error) while crash runs: crash goes with it.
+  process.once('exit', killGroup);
+  return new Promise((done) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tail = '';
+    // -1: crash is starting; then the index of the last marker seen.
+    let at = -1;
+    let error: string | null = null;
+    let stuck: number | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    const stop = (why: string, hung: number | null): void => {
+      error ??= why;
+      stuck ??= hung;
+      killGroup();
+    };
+    const arm = (): void => {
+      if (timer) clearTimeout(timer);
+      const left = opts.deadline - Date.now();
+      const limit = at < 0 ? left : Math.min(left, opts.perCommandMs);
+      const perCommand = at >= 0 && opts.perCommandMs < left;
+      timer = setTimeout(() => {
+        if (perCommand && at < commands.length) stop(`crash gave no answer to \`${commands[at]}\` within ${Math.round(opts.perCommandMs / 1000)} s: it was stopped there`, at);
+        else stop(`crash took longer than the ${Math.round(opts.totalMs / 1000)} s it was given`, null);
+      }, Math.max(1000, limit));
+    };
+    const marker = new RegExp(`^${mark} (\\d+|end)$`, 'gm');
+    child.stdout.on('data', (b: Buffer) => {
+      if (size < MAX_OUTPUT) {
+        chunks.push(b);
+        size += b.length;
+      }
+      // Markers may straddle chunks: look at the last line's start together with the new bytes.
+      const text = tail + b.toString('latin1');
+      let progressed = false;
+      for (const m of text.matchAll(marker)) {
+        at = m[1] === 'end' ? commands.length : Number(m[1]);
+        progressed = true;
+      }
+      tail = text.slice(Math.max(0, text.lastIndexOf('\n') + 1)).slice(-256);
+      if (progressed) arm();
+    });
+    child.stdin.on('error', () => {});
+    child.on('error', (e) => {
+      error ??= e.message;
+    });
+    child.on('close', () => {
+      if (timer) clearTimeout(timer);
+      process.removeListener('exit', killGroup);
+      // Whatever it left running (a command's shell) ends with it.
+      if (stuck !== null || error !== null) killGroup();
+      const raw = Buffer.concat(chunks).toString('latin1');
+      done({ answers: splitAnswers(raw, commands, mark), raw, how, error, stuck });
+    });
+    arm();
+    child.stdin.end(script);
+  });
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The processes of the session `leader` started (spawned detached, it leads one): itself, and what
+ * it started in process groups of their own (gdb runs crash in one), read from /proc.
+ */
+function sessionOf(leader: number): number[] {
+  const out = [leader];
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d) || Number(d) === leader) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'latin1');
+        // pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so count from its end.
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(f[3]) === leader) out.push(Number(d));
+      } catch {
+        // it ended meanwhile
+      }
+    }
+  } catch {
+    // no /proc: the leader alone
+  }
+  return out;
 }
 
 /** The crash executable on PATH (gdb is given its path). */
@@ -173,23 +278,49 @@ export function splitAnswers(raw: string, commands: readonly string[], mark: str
   return out;
 }
 
-/** Runs the commands in crash on the dump; retries with --no_panic when crash gives up looking for the panic task. */
-export function runCrash(vmlinux: string, vmcore: string, commands: readonly string[], timeoutMs = 600_000): CrashRun {
+/** Seconds one crash command may take by default (a `foreach bt` of a large machine takes minutes). */
+export const CRASH_COMMAND_SECONDS = 300;
+
+/**
+ * Runs the commands in crash on the dump; retries with --no_panic when crash gives up looking for
+ * the panic task. `timeoutMs` bounds the whole, `perCommandMs` each command: a command that takes
+ * longer is stopped, its answer says so, and the commands after it run in a new crash process.
+ */
+export async function runCrash(vmlinux: string, vmcore: string, commands: readonly string[], timeoutMs = 600_000, perCommandMs = CRASH_COMMAND_SECONDS * 1000): Promise<CrashRun> {
   const t0 = process.hrtime.bigint();
   const deadline = Date.now() + timeoutMs;
   const version = crashVersion();
   if (!version) return { answers: [], how: 'crash', seconds: 0, error: 'the crash utility is not installed (apt-get install crash; dnf install crash)' };
-  let r = runOnce(vmlinux, vmcore, commands, { noPanic: false, timeoutMs, version });
-  const started = (x: typeof r): boolean => x.answers.some((a) => a.command.startsWith('bt') && a.output.includes('PID:'));
+  // crash that gave up on the dump answers nothing, or (looking for the panic task in vain) prints no stack for bt.
+  const asksBt = commands.some((c) => c.startsWith('bt'));
+  const started = (x: OneRun): boolean => (asksBt ? x.answers.some((a) => a.command.startsWith('bt') && a.output.includes('PID:')) : x.answers.length > 0);
+  let r = await runOnce(vmlinux, vmcore, commands, { noPanic: false, deadline, totalMs: timeoutMs, perCommandMs, version });
   // The retry has what is left of the time, not the whole of it again.
-  const left = deadline - Date.now();
-  if (!started(r) && !r.error?.includes('longer than') && left > 1000) r = runOnce(vmlinux, vmcore, commands, { noPanic: true, timeoutMs: left, version });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (!started(r)) {
-    const why = r.error ?? (r.raw.split('\n').filter((l) => /^crash: |error|invalid|cannot/i.test(l)).slice(0, 3).join(' / ') || 'it printed no stack');
-    return { answers: r.answers, how: r.how, seconds, error: `crash could not open the dump: ${why}` };
+  if (!started(r) && r.stuck === null && !r.error?.includes('longer than') && deadline - Date.now() > 1000) r = await runOnce(vmlinux, vmcore, commands, { noPanic: true, deadline, totalMs: timeoutMs, perCommandMs, version });
+  const noPanic = r.how.includes('--no_panic');
+  const answers = [...r.answers];
+  const errors: string[] = r.error ? [r.error] : [];
+  // A command that hung: its answer says so, and the rest go on in a new crash.
+  let rest = commands;
+  let run = r;
+  while (run.stuck !== null && run.stuck < rest.length) {
+    const hung = run.stuck;
+    const partial = answers.find((a) => a.command === rest[hung]);
+    const said = `(ktriage: no answer within ${Math.round(perCommandMs / 1000)} s; crash was stopped here)`;
+    if (partial) partial.output = partial.output === '' ? said : `${partial.output}\n${said}`;
+    else answers.push({ command: rest[hung], output: said });
+    rest = rest.slice(hung + 1);
+    if (rest.length === 0 || deadline - Date.now() < 5000) break;
+    run = await runOnce(vmlinux, vmcore, rest, { noPanic, deadline, totalMs: timeoutMs, perCommandMs, version });
+    answers.push(...run.answers);
+    if (run.error) errors.push(run.error);
   }
-  return { answers: r.answers, how: r.how, seconds, error: r.error };
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (!started(r) && r.stuck === null) {
+    const why = r.error ?? (r.raw.split('\n').filter((l) => /^crash: |error|invalid|cannot/i.test(l)).slice(0, 3).join(' / ') || 'it printed no stack');
+    return { answers, how: r.how, seconds, error: `crash could not open the dump: ${why}` };
+  }
+  return { answers, how: r.how, seconds, error: errors.length > 0 ? errors.join('; ') : null };
 }
 
 /** The answers as a session pasted from crash: each command after a `crash> ` prompt. */

@@ -1,7 +1,7 @@
 // A vmcore given where a log is expected: its kernel log as the lines to analyse, and what only the dump says as notes.
 
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { debugPackageHint, elfBuildId, findVmlinux, firstPass, runCrash, sessionText, vmlinuxCandidates } from '../investigate/crash';
+import { CRASH_COMMAND_SECONDS, debugPackageHint, elfBuildId, findVmlinux, firstPass, runCrash, sessionText, vmlinuxCandidates } from '../investigate/crash';
 import { dumpKind, inModuleArea, openVmcore, vmcoreLogLines, type Vmcore } from './index';
 import { excludedPages } from '../knowledge/dump-levels';
 
@@ -112,6 +112,8 @@ export interface VmcoreOptions {
   crash?: boolean;
   /** Seconds crash may take in all. */
   crashTimeout?: number;
+  /** Seconds one crash command may take (a command that takes longer is stopped, and the next ones run). */
+  commandTimeout?: number;
   /** Says what takes long (crash's run), as it starts. */
   progress?: (message: string) => void;
   /** false: crash's first pass only, no investigation rounds. */
@@ -150,7 +152,7 @@ function logGap(sys: string, v: Vmcore): string | null {
 }
 
 /** The dump's log (or crash's session of it) as input chunks, with the notes of what the dump says. */
-export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: AsyncIterable<Buffer>; notes: string[]; vmcore: Vmcore; crash: CrashSource | null } {
+export async function vmcoreInput(path: string, opts: VmcoreOptions = {}): Promise<{ chunks: AsyncIterable<Buffer>; notes: string[]; vmcore: Vmcore; crash: CrashSource | null }> {
   const v = openVmcore(path, { symbols: true });
   const notes = vmcoreNotes(v);
   let text = vmcoreLogLines(v).join('\n') + '\n';
@@ -170,7 +172,7 @@ export function vmcoreInput(path: string, opts: VmcoreOptions = {}): { chunks: A
     } else {
       const commands = firstPass(release);
       opts.progress?.(`running crash on ${path} with ${vmlinux} (${commands.join(', ')})...`);
-      const r = runCrash(vmlinux, path, commands, (opts.crashTimeout ?? 600) * 1000);
+      const r = await runCrash(vmlinux, path, commands, (opts.crashTimeout ?? 600) * 1000, (opts.commandTimeout ?? CRASH_COMMAND_SECONDS) * 1000);
       if (r.answers.length === 0 || (r.error && r.error.startsWith('crash could not'))) {
         notes.push(`${r.error ?? 'crash gave no answer'}: the diagnosis reads the log read natively from the dump.`);
       } else {
