@@ -10,7 +10,7 @@ import { REPO } from './support/shared';
 import { DumpError, formatLog, openVmcore, vmcoreLogLines } from '../src/vmcore';
 import { readKernelLog } from '../src/vmcore/printk';
 import type { KernelMemory } from '../src/vmcore/translate';
-import { crashTimeGap } from '../src/vmcore/input';
+import { crashTimeGap, panicCpu } from '../src/vmcore/input';
 import { parseVmcoreInfo } from '../src/vmcore/vmcoreinfo';
 import { readNotes } from '../src/vmcore/notes';
 import { DecompressError, lzo1xDecompress, snappyDecompress, zstdPage } from '../src/vmcore/decompress';
@@ -58,8 +58,21 @@ for (const c of mdCases) {
     assert.ok(j.notes.some((n: string) => /dump level 31\b/.test(n)), j.notes[0]);
     // kdump's VMCOREINFO has CRASHTIME: set against the boot's wall clock, the log reaches the panic.
     assert.ok(j.notes.some((n: string) => /^The log runs up to the crash: CRASHTIME /.test(n)), j.notes.join('\n'));
+    // kdump saved each CPU with its task's pid: the CPU of the log's last report is the one whose note holds its pid.
+    assert.ok(j.notes.some((n: string) => /^CPU \d+ crashed: the log's last report ran on it \(pid \d+\), the task of its NT_PRSTATUS note/.test(n)), j.notes.join('\n'));
   });
 }
+
+test('the CPU that crashed: the last report\'s CPU line against the pids of the prstatus notes', () => {
+  const rec = (text: string) => ({ seq: 0, tsNsec: 0n, level: null, caller: null, text });
+  const regs = { RIP: '0', RSP: '0', RFLAGS: '0' };
+  const log = { source: 'printk_ringbuffer' as const, problems: [], records: [rec('CPU: 1 PID: 7 Comm: old Not tainted 6.1.0'), rec('BUG: kernel NULL pointer dereference, address: 0000000000000008'), rec('CPU: 0 UID: 0 PID: 95 Comm: insmod Tainted: G           OE      6.12.0 #1')] };
+  const cpus = [{ index: 0, pid: 95, registers: regs }, { index: 1, pid: 0, registers: regs }];
+  assert.match(panicCpu({ cpus, log }) ?? '', /^CPU 0 crashed: the log's last report ran on it \(pid 95\)/);
+  assert.match(panicCpu({ cpus: [{ index: 0, pid: 1, registers: regs }], log }) ?? '', /^The log's last report ran on CPU 0 \(pid 95\); its NT_PRSTATUS note names pid 1/);
+  assert.match(panicCpu({ cpus: [{ index: 3, pid: 95, registers: regs }], log }) ?? '', /no NT_PRSTATUS note/);
+  assert.equal(panicCpu({ cpus, log: { ...log, records: [rec('Linux version 6.1.0')] } }), null);
+});
 
 test('CRASHTIME against the log: the uptime of the crash from the line that set the system clock', () => {
   const rec = (sec: number, text: string) => ({ seq: 0, tsNsec: BigInt(Math.round(sec * 1e9)), level: null, caller: null, text });

@@ -60,16 +60,42 @@ export function vmcoreNotes(v: Vmcore): string[] {
     const at = v.symbols?.lookup(rip) ?? null;
     // The dump's kallsyms holds the kernel's own symbols; a module's are in the module (crash's mod -S with its .ko).
     const where = at ? ` (${at.name}+0x${at.offset.toString(16)})` : v.symbols && inModuleArea(rip) ? ' (in the modules area: module code, not named without the module\'s symbols)' : '';
-    notes.push(`CPU ${c.index} at the crash (its NT_PRSTATUS note): RIP ${r.RIP}${where} RSP ${r.RSP} RFLAGS ${r.RFLAGS.slice(-8)}${Number.isNaN(flags) ? '' : (flags & 0x200) !== 0 ? ' (interrupts enabled)' : ' (interrupts disabled)'}.`);
+    notes.push(`CPU ${c.index} at the crash (its NT_PRSTATUS note${c.pid > 0 ? `, pid ${c.pid}` : ''}): RIP ${r.RIP}${where} RSP ${r.RSP} RFLAGS ${r.RFLAGS.slice(-8)}${Number.isNaN(flags) ? '' : (flags & 0x200) !== 0 ? ' (interrupts enabled)' : ' (interrupts disabled)'}.`);
   }
   for (const s of v.stacks) if (s.entries.length > 0) notes.push(`CPU ${s.cpu}'s stack from its RSP (code addresses on it, innermost first, as crash's bt -t lists them; some are stale): ${s.entries.join(' < ')}.`);
   if (d.split) notes.push(`This is one part of a split dump (makedumpfile --split): it holds pages ${d.split.startPfn}-${d.split.endPfn} only; the log is read when its pages are in this part (crash reads all the parts given together).`);
   if (d.incomplete) notes.push('The dump is incomplete (cut short while written): pages past its end are missing, and so may be the end of the log.');
   if (d.unreadablePages > 0) notes.push(`${d.unreadablePages} page(s) of the dump could not be read (damaged, or past the end of the file).`);
   for (const p of v.log?.problems ?? []) notes.push(`The log: ${p}.`);
+  const panicked = panicCpu(v);
+  if (panicked) notes.push(panicked);
   const gap = crashTimeGap(v);
   if (gap) notes.push(gap);
   return notes;
+}
+
+/** The `CPU: 0 PID: 94 Comm: insmod` line of a report (6.10+ add `UID: 0` before the PID). */
+const REPORT_CPU = /\bCPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) /;
+/**
+ * Which CPU crashed: the one the log's last report ran on (its `CPU: N PID: P` line: the panic's,
+ * or with kdump loaded the oops's, which kexecs before panic() prints). kdump saves each CPU's
+ * registers with the pid of its task, so that CPU's note holds P too.
+ */
+export function panicCpu(v: Pick<Vmcore, 'cpus' | 'log'>): string | null {
+  const records = v.log?.records ?? [];
+  for (let i = records.length - 1; i >= 0; i--) {
+    if (!records[i].text.includes('PID: ')) continue;
+    const m = REPORT_CPU.exec(records[i].text);
+    if (!m) continue;
+    const cpu = Number(m[1]);
+    const pid = Number(m[2]);
+    const note = v.cpus.find((c) => c.index === cpu);
+    if (!note) return `The log's last report ran on CPU ${cpu} (pid ${pid}), which has no NT_PRSTATUS note in the dump.`;
+    return note.pid === pid
+      ? `CPU ${cpu} crashed: the log's last report ran on it (pid ${pid}), the task of its NT_PRSTATUS note, so its registers above are the crash's.`
+      : `The log's last report ran on CPU ${cpu} (pid ${pid}); its NT_PRSTATUS note names pid ${note.pid} (a dump taken from outside the machine, as QEMU's, does not record the task).`;
+  }
+  return null;
 }
 
 /**
