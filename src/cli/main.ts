@@ -14,6 +14,8 @@ import { langOf, LANG_CHOICES, ruleLang, script, t, type OutLang } from '../rend
 import { RULES, ruleById } from '../rules';
 import { registerDecode } from './decode';
 import { registerDmesg } from './dmesg';
+import { registerCheck } from './check';
+import { CHECKS, checkById } from '../source/checks';
 import type { VmcoreOptions } from '../vmcore/input';
 import { CRASH_COMMAND_SECONDS } from '../investigate/crash';
 import { pickPaint, type ColorWhen, type Paint } from '../render/color';
@@ -290,10 +292,10 @@ async function runFollow(inputs: string[], opts: AnalyzeOpts): Promise<number> {
 function explainText(id: string | undefined, lang: OutLang): { text: string; status: number } {
   const l = ruleLang(lang);
   if (!id) {
-    const rows = RULES.map((r) => `${r.meta.id.padEnd(36)} ${r.meta.rootCauseClass.padEnd(31)} ${script(r.meta.summary[l], lang)}`);
+    const rows = [...RULES, ...CHECKS].map((r) => `${r.meta.id.padEnd(36)} ${r.meta.rootCauseClass.padEnd(31)} ${script(r.meta.summary[l], lang)}`);
     return { text: rows.join('\n') + '\n', status: EXIT_OK };
   }
-  const rule = ruleById(id);
+  const rule = ruleById(id) ?? checkById(id);
   if (!rule) return { text: `ktriage: no rule ${id}; \`ktriage explain\` lists them\n`, status: EXIT_USAGE };
   const m = rule.meta;
   const refs = m.references.length > 0 ? `\n${script(l === 'zh' ? '参考' : 'References', lang)}:\n${m.references.map((r) => `  - ${r}`).join('\n')}\n` : '';
@@ -371,6 +373,7 @@ Examples:
 
   registerDecode(program);
   registerDmesg(program);
+  registerCheck(program, parseLang, (flag) => outLang(flag));
   return program;
 }
 

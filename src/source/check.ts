@@ -1,0 +1,274 @@
+// `ktriage check`: kernel C files read, made parseable, parsed, each function walked with the locks
+// it holds, the file's helpers summarised for their callers, and every check run on every walk.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareSource, type Prepared } from './prepare';
+import { cParser, type Node } from './parse';
+import { FlowWalker, type FunctionFlow, type Held, type Summary } from './flow';
+import { LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
+import { CHECKS, type CheckDraft, type FunctionContext, type SourceCheck } from './checks';
+import type { L10n, RootCauseClass } from '../rules/types';
+
+/** A C file larger than this is not read (generated tables): said in a note. */
+const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** Files read at most from the paths given. */
+const MAX_FILES = 200_000;
+
+export interface CheckFinding {
+  rule: string;
+  class: RootCauseClass;
+  file: string;
+  line: number;
+  column: number;
+  endColumn: number;
+  function: string;
+  message: L10n;
+  help: L10n;
+  trace: Array<{ file: string; line: number; column: number; note: L10n }>;
+  /** The source lines the finding quotes, by `file:line`. */
+  source: Record<string, string>;
+}
+
+export interface CheckResult {
+  files: number;
+  functions: number;
+  /** Functions with a parse error somewhere: skipped, never reported on. */
+  skipped: Array<{ file: string; line: number; function: string }>;
+  findings: CheckFinding[];
+  /** Paths that could not be read, with why. */
+  unreadable: Array<{ path: string; error: string }>;
+  notes: string[];
+}
+
+/** The C files under the paths, in a stable order; the paths that cannot be read, with why. */
+export function sourceFiles(paths: readonly string[]): { files: string[]; unreadable: CheckResult['unreadable'] } {
+  const files: string[] = [];
+  const unreadable: CheckResult['unreadable'] = [];
+  const visit = (p: string, given: boolean): void => {
+    if (files.length >= MAX_FILES) return;
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      if (given) unreadable.push({ path: p, error: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message });
+      return;
+    }
+    if (st.isDirectory()) {
+      let names: string[];
+      try {
+        names = readdirSync(p).sort();
+      } catch (e) {
+        unreadable.push({ path: p, error: (e as Error).message });
+        return;
+      }
+      for (const n of names) if (!n.startsWith('.')) visit(join(p, n), false);
+    } else if (st.isFile() && (given || /\.[ch]$/.test(p))) files.push(p);
+  };
+  for (const p of paths) visit(p, true);
+  return { files, unreadable };
+}
+
+interface ParsedFile {
+  path: string;
+  text: string;
+  prepared: Prepared;
+  functions: Array<{ node: Node; name: string }>;
+}
+
+function functionName(fn: Node): string | null {
+  let d: Node | null = fn.childForFieldName('declarator');
+  for (let i = 0; d && i < 8; i++) {
+    if (d.type === 'function_declarator') {
+      const inner = d.childForFieldName('declarator');
+      if (inner?.type === 'identifier') return inner.text;
+      d = inner;
+    } else d = d.childForFieldName('declarator');
+  }
+  return null;
+}
+
+/** The function definitions of a file, at top level (after the #if branches were picked). */
+function definitions(root: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (n: Node, depth: number): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'function_definition') out.push(c);
+      else if (depth < 4 && (c.type === 'preproc_if' || c.type === 'preproc_ifdef' || c.type === 'preproc_else' || c.type === 'linkage_specification' || c.type === 'declaration_list')) visit(c, depth + 1);
+    }
+  };
+  visit(root, 0);
+  return out;
+}
+
+/** Each function's lock annotations, from its definition or a prototype of it. */
+function annotationsOf(file: ParsedFile, root: Node): Map<string, FunctionContext['annotations']> {
+  const out = new Map<string, FunctionContext['annotations']>();
+  if (file.prepared.annotations.length === 0) return out;
+  const heads: Array<{ name: string; from: number; to: number }> = [];
+  const visit = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'function_definition') {
+        const name = functionName(c);
+        const body = c.childForFieldName('body');
+        if (name) heads.push({ name, from: c.startIndex, to: body ? body.startIndex : c.endIndex });
+      } else if (c.type === 'declaration') {
+        const text = c.text;
+        const m = /([A-Za-z_]\w*)\s*\(/.exec(text);
+        if (m) heads.push({ name: m[1], from: c.startIndex, to: c.endIndex });
+      }
+    }
+  };
+  visit(root);
+  for (const a of file.prepared.annotations) {
+    const h = heads.find((x) => a.at >= x.from && a.at <= x.to);
+    if (!h) continue;
+    const e = out.get(h.name) ?? { acquires: [], releases: [], mustHold: [] };
+    (a.kind === 'acquires' ? e.acquires : a.kind === 'releases' ? e.releases : e.mustHold).push(a.lock);
+    out.set(h.name, e);
+  }
+  return out;
+}
+
+const HELPER_NAME = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
+
+/** Whether every return of the function returns the trylock that took `h` (`return spin_trylock(&l)`): its sense then. */
+function returnsTry(flow: FunctionFlow, h: Held): 'nonzero' | 'zero' | null {
+  const op = LOCK_OP_BY_NAME.get(h.via);
+  if (!op || op.success === null) return null;
+  const call = `${h.via}(`;
+  return flow.exits.every((e) => e.value !== null && e.value.replace(/^!+/, '').startsWith(call)) ? op.success : null;
+}
+
+/** What a helper does to its caller's locks, from its own walk. */
+function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | undefined, file: string): Summary | null {
+  const key = (h: { family: string; mode: string | null; lock: string | null }): string => `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
+  const acquires: Summary['acquires'] = [];
+  if (flow.exits.length > 0 && (HELPER_NAME.test(flow.name) || (ann && ann.acquires.length > 0))) {
+    for (const h of flow.exits[0].held) {
+      if (h.scope !== null || h.helper) continue;
+      if (flow.exits.every((e) => e.held.some((x) => key(x) === key(h)))) acquires.push({ family: h.family, mode: h.mode, variant: h.variant, raw: h.raw, lock: h.lock, via: h.via, site: h.site, success: returnsTry(flow, h) });
+    }
+  }
+  const releases: Summary['releases'] = [];
+  const seen = new Set<string>();
+  for (const r of flow.releases) {
+    if (r.matched || r.helper || seen.has(key(r))) continue;
+    seen.add(key(r));
+    releases.push({ family: r.family, mode: r.mode, variant: r.variant, raw: r.raw, lock: r.lock, name: r.name, site: r.call });
+  }
+  return acquires.length > 0 || releases.length > 0 ? { acquires, releases, file } : null;
+}
+
+function draftToFinding(check: SourceCheck, d: CheckDraft, file: ParsedFile, fn: string, textOf: (path: string) => string): CheckFinding {
+  const source: Record<string, string> = {};
+  for (const at of [{ line: d.site.line, file: file.path }, ...d.trace.map((t) => ({ line: t.site.line, file: t.file ?? file.path }))]) {
+    const text = textOf(at.file).split('\n')[at.line - 1];
+    if (text !== undefined) source[`${at.file}:${at.line}`] = text;
+  }
+  return {
+    rule: check.meta.id,
+    class: check.meta.rootCauseClass,
+    file: file.path,
+    line: d.site.line,
+    column: d.site.column,
+    endColumn: d.site.endColumn,
+    function: fn,
+    message: d.message,
+    help: d.help,
+    trace: d.trace.map((t) => ({ file: t.file ?? file.path, line: t.site.line, column: t.site.column, note: t.note })),
+    source,
+  };
+}
+
+/** Runs every check on the C files under the paths. `progress` hears of each file when the run is long. */
+export async function checkSources(paths: readonly string[], progress?: (done: number, total: number, file: string) => void): Promise<CheckResult> {
+  const { files, unreadable } = sourceFiles(paths);
+  const parser = await cParser();
+  const notes: string[] = [];
+  const parsed: ParsedFile[] = [];
+  const skipped: CheckResult['skipped'] = [];
+  let functions = 0;
+  const trees: Array<{ file: ParsedFile; root: Node; free: () => void }> = [];
+  files.forEach((path, i) => {
+    progress?.(i, files.length, path);
+    let buf: Buffer;
+    try {
+      const st = statSync(path);
+      if (st.size > MAX_FILE_BYTES) {
+        notes.push(`${path}: ${st.size} bytes, more than a source file is read (${MAX_FILE_BYTES}): skipped`);
+        return;
+      }
+      buf = readFileSync(path);
+    } catch (e) {
+      unreadable.push({ path, error: (e as Error).message });
+      return;
+    }
+    // Binary garbage is not C: a NUL byte says so.
+    if (buf.includes(0)) {
+      notes.push(`${path}: not a text file: skipped`);
+      return;
+    }
+    const text = buf.toString('latin1');
+    const prepared = prepareSource(text);
+    const tree = parser.parse(prepared.text);
+    if (!tree) {
+      notes.push(`${path}: could not be parsed: skipped`);
+      return;
+    }
+    const file: ParsedFile = { path, text, prepared, functions: [] };
+    for (const fn of definitions(tree.rootNode)) {
+      const name = functionName(fn);
+      if (!name) continue;
+      functions++;
+      if (fn.hasError) {
+        skipped.push({ file: path, line: fn.startPosition.row + 1, function: name });
+        continue;
+      }
+      file.functions.push({ node: fn, name });
+    }
+    parsed.push(file);
+    trees.push({ file, root: tree.rootNode, free: () => tree.delete() });
+  });
+  // First the file's helpers: what each does to its caller's locks, from a walk that knows no helper.
+  const annotations = new Map<ParsedFile, Map<string, FunctionContext['annotations']>>();
+  const summaries = new Map<string, Summary>();
+  for (const { file, root } of trees) {
+    const ann = annotationsOf(file, root);
+    annotations.set(file, ann);
+    for (const { node, name } of file.functions) {
+      const w = new FlowWalker(new Map(), file.prepared.scopedGuards);
+      w.run(node);
+      const s = summarise({ name, node, releases: w.releases, exits: w.exits, truncated: w.truncated }, ann.get(name), file.path);
+      if (s && !summaries.has(name)) summaries.set(name, s);
+    }
+  }
+  const findings: CheckFinding[] = [];
+  const seen = new Set<string>();
+  const textByPath = new Map(parsed.map((f) => [f.path, f.text]));
+  for (const { file } of trees) {
+    const ann = annotations.get(file) ?? new Map();
+    for (const { node, name } of file.functions) {
+      const own = new Map(summaries);
+      // A function is not its own helper.
+      own.delete(name);
+      const w = new FlowWalker(own, file.prepared.scopedGuards);
+      w.run(node);
+      const ctx: FunctionContext = { flow: { name, node, releases: w.releases, exits: w.exits, truncated: w.truncated }, annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] } };
+      for (const c of CHECKS) {
+        for (const d of c.check(ctx)) {
+          const k = `${c.meta.id}:${file.path}:${d.site.line}:${d.site.column}:${d.message.en}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          findings.push(draftToFinding(c, d, file, name, (p) => textByPath.get(p) ?? ''));
+        }
+      }
+    }
+  }
+  for (const t of trees) t.free();
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  if (functions > 0) notes.push(`${functions} functions, ${skipped.length} (${((100 * skipped.length) / functions).toFixed(1)}%) not analysed: they did not parse`);
+  return { files: parsed.length, functions, skipped, findings, unreadable, notes };
+}

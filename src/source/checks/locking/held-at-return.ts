@@ -1,0 +1,85 @@
+// A lock or a disabled state still held when the function returns, on some path (seed 001): the caller goes on with BH, IRQs or preemption off.
+
+import type { SourceCheck, TraceStep } from '../types';
+import { releaseName } from '../../../knowledge/lock-ops';
+import type { Held } from '../../flow';
+
+/** Names of functions that take a lock for their caller on purpose. */
+const LOCK_HELPER = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
+
+function heldKey(h: Held): string {
+  return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
+}
+
+function conditionalHelper(exits: ReadonlyArray<{ held: Held[]; value: string | null }>, key: string): boolean {
+  const holding = new Set<string>();
+  const free = new Set<string>();
+  for (const e of exits) {
+    if (e.value === null) return false;
+    (e.held.some((h) => h.scope === null && heldKey(h) === key) ? holding : free).add(e.value);
+  }
+  return free.size > 0 && [...holding].every((v) => !free.has(v));
+}
+
+export const heldAtReturn: SourceCheck = {
+  meta: {
+    id: 'KT-check-held-at-return',
+    rootCauseClass: 'lock-imbalance',
+    summary: { en: 'A lock, BH/IRQ/preempt disable or RCU read lock still held on some return path', zh: '某条返回路径上仍持有锁、仍禁止下半部/中断/抢占或仍在 RCU 读临界区' },
+    docs: {
+      en: `Follows every path through each function (goto cleanup ladders, switch, loops with break and
+continue, early returns) with what is held on it, and reports a return reached while a lock, a
+local_bh_disable()/local_irq_disable()/preempt_disable()/get_cpu(), or an RCU/SRCU read lock is
+still held. Conditional locking correlated with a flag (if (!locked) spin_lock(..); ...
+if (!locked) spin_unlock(..)) is followed as one test taken twice the same way; trylock and
+*_interruptible results decide on which side the lock is held; guard()/scoped_guard() release
+at the end of their scope. A function annotated __acquires(), or that holds the lock on every
+return and is named like a lock helper (..._lock, ..._get...), takes it for its caller on
+purpose: it is not reported, and its callers are checked with that contract. Seed 001: the stop
+path returned with spin_lock_bh() held and the task later scheduled with BH disabled.
+Fix: release on the path that returns (a goto to the unlock label, or the unlock before return).`,
+      zh: `沿每个函数的每条路径（goto 清理链、switch、带 break/continue 的循环、提前返回）跟踪所持有的锁，
+报告在仍持有锁、仍处于 local_bh_disable()/local_irq_disable()/preempt_disable()/get_cpu() 之后、
+或仍在 RCU/SRCU 读临界区时到达的返回。与标志相关的条件加锁（if (!locked) spin_lock(..); ...
+if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；trylock 与 *_interruptible 的返回值决定
+哪一侧持锁；guard()/scoped_guard() 在作用域结束时释放。带 __acquires() 注解、或在每条返回路径上
+都持锁且名字像加锁辅助函数（..._lock、..._get……）的函数是有意替调用者加锁，不报告，并按此约定检查
+其调用者。seed 001：停止路径在持有 spin_lock_bh() 时返回，任务随后在下半部被禁止的状态下调度。
+修复：在返回的路径上释放（goto 到解锁标签，或在 return 前解锁）。`,
+    },
+    references: ['Documentation/locking/spinlocks.rst', 'include/linux/cleanup.h (guard, scoped_guard)'],
+  },
+  check({ flow, annotations }) {
+    const exits = flow.exits;
+    if (exits.length === 0) return [];
+    const intended = new Set([...annotations.acquires, ...annotations.mustHold].map((l) => l.replace(/\s+/g, '').replace(/^&/, '')));
+    const everywhere = (k: string): boolean => exits.every((e) => e.held.some((h) => h.scope === null && heldKey(h) === k));
+    const reported = new Set<string>();
+    const out: ReturnType<SourceCheck['check']> = [];
+    for (const e of exits) {
+      for (const h of e.held) {
+        if (h.scope !== null) continue;
+        const k = `${heldKey(h)}@${h.site.line}:${h.site.column}`;
+        if (reported.has(k)) continue;
+        if (h.lock !== null && intended.has(h.lock)) continue;
+        if (annotations.acquires.length > 0 && h.lock === null) continue;
+        if (everywhere(heldKey(h)) && LOCK_HELPER.test(flow.name)) continue;
+        // A lock helper that says by its return value whether it took the lock (iavf_lock_timeout(),
+        // e1000_get_hw_semaphore_82574()): what it returns holding is never what it returns without.
+        if (LOCK_HELPER.test(flow.name) && conditionalHelper(exits, heldKey(h))) continue;
+        reported.add(k);
+        const fix = releaseName(h.family, h.variant, h.mode, h.raw) ?? 'the matching release';
+        const what = h.lock !== null ? `${h.via}(${h.lock})` : `${h.via}()`;
+        const trace: TraceStep[] = [{ site: h.site, note: { en: `${what} taken here`, zh: `此处 ${what}` } }];
+        if (h.helper) trace.push({ site: h.helper.site, file: h.helper.file, note: { en: `inside ${h.helper.name}()`, zh: `在 ${h.helper.name}() 中` } });
+        out.push({
+          site: e.at,
+          message: h.lock !== null ? { en: `${flow.name}() returns here with ${what} still held`, zh: `${flow.name}() 在此返回时仍持有 ${what}` } : { en: `${flow.name}() returns here with ${what} still in effect`, zh: `${flow.name}() 在此返回时 ${what} 仍未恢复` },
+          trace,
+          help: { en: `call ${fix}() on this path before it returns`, zh: `在这条路径返回前调用 ${fix}()` },
+        });
+      }
+    }
+    return out;
+  },
+};

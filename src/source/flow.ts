@@ -1,0 +1,510 @@
+// The lock-state walk: every path through a function, with what is held on it. Branches split the
+// paths (a condition seen before is taken the same way again, so correlated conditional locking
+// stays balanced), gotos carry their paths to the label, loops run zero times or once, and each
+// release and each return is recorded with the locks held there.
+
+import type { Node } from './parse';
+import { GUARDS, LOCK_OP_BY_NAME, NORETURN_CALLS, PURE_PREDICATES, type LockFamily, type LockOp, type LockVariant } from '../knowledge/lock-ops';
+
+/** A place in the source, 1-based, with the text it spans (its first line). */
+export interface Site {
+  line: number;
+  column: number;
+  endColumn: number;
+  text: string;
+}
+
+/** What a path holds: taken by a call of the function or of a helper that takes it. */
+export interface Held {
+  family: LockFamily;
+  mode: 'read' | 'write' | null;
+  variant: LockVariant;
+  raw: boolean;
+  /** The lock as written, without `&` and spaces; null for a per-CPU state (BH, IRQ, preemption, RCU). */
+  lock: string | null;
+  /** The call that took it. */
+  via: string;
+  site: Site;
+  /** A helper of the files took it for the caller: the helper's name, and where (and in which file) it took it. */
+  helper: { name: string; site: Site; file: string } | null;
+  /** guard()/scoped_guard(): released when this scope (a node id) ends. */
+  scope: number | null;
+}
+
+export interface ReleaseEvent {
+  call: Site;
+  name: string;
+  family: LockFamily;
+  mode: 'read' | 'write' | null;
+  variant: LockVariant;
+  raw: boolean;
+  lock: string | null;
+  /** What the release let go of on this path; null when the path held nothing of the kind (the caller's lock). */
+  matched: Held | null;
+  helper: { name: string; site: Site; file: string } | null;
+}
+
+export interface ExitEvent {
+  at: Site;
+  held: Held[];
+  /** What the return returns, with what the path assumed of it (`ret_val=0`, `0`, `-EBUSY`); null at the closing brace. */
+  value: string | null;
+}
+
+/** A helper's effect on its caller's locks: what it returns holding, what it releases of the caller's. */
+export interface Summary {
+  /** `success`: the helper returns a trylock's result, so it holds the lock only when that says so. */
+  acquires: Array<Omit<Held, 'site' | 'helper' | 'scope'> & { site: Site; success: 'nonzero' | 'zero' | null }>;
+  releases: Array<{ family: LockFamily; mode: 'read' | 'write' | null; variant: LockVariant; raw: boolean; lock: string | null; name: string; site: Site }>;
+  /** The file the helper is in. */
+  file: string;
+}
+
+export interface FunctionFlow {
+  name: string;
+  node: Node;
+  releases: ReleaseEvent[];
+  exits: ExitEvent[];
+  /** Paths were dropped (more than the walk keeps at one point): what is said may miss some. */
+  truncated: boolean;
+}
+
+interface Pending {
+  op: LockOp;
+  lock: string | null;
+  site: Site;
+}
+
+interface State {
+  held: Held[];
+  /** Conditions taken on this path, by their text: the same test later goes the same way. */
+  assume: Map<string, boolean>;
+  /** `ret = mutex_lock_interruptible(&m)`: held or not, by the variable's test that follows. */
+  pending: Map<string, Pending>;
+}
+
+interface Flow {
+  next: State[];
+  breaks: State[];
+  continues: State[];
+}
+
+/** Paths kept at one point of a function. */
+const MAX_STATES = 64;
+/** Conditions remembered on a path. */
+const MAX_ASSUME = 24;
+
+export function siteOf(n: Node): Site {
+  const text = n.text.split('\n')[0];
+  return { line: n.startPosition.row + 1, column: n.startPosition.column + 1, endColumn: n.startPosition.row === n.endPosition.row ? n.endPosition.column + 1 : n.startPosition.column + 1 + text.length, text };
+}
+
+/** The lock argument as written, for matching a release with its acquire. */
+export function lockText(n: Node | null | undefined): string | null {
+  if (!n) return null;
+  let t = n.text.replace(/\s+/g, '');
+  while (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1);
+  return t.startsWith('&') ? t.slice(1) : t;
+}
+
+function heldKey(h: Pick<Held, 'family' | 'mode' | 'lock'>): string {
+  return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
+}
+
+function stateKey(s: State): string {
+  const held = s.held.map((h) => `${heldKey(h)}@${h.site.line}:${h.site.column}:${h.scope ?? ''}`).join(',');
+  const assume = [...s.assume].map(([k, v]) => `${k}=${v ? 1 : 0}`).sort().join(',');
+  return `${held}|${assume}|${[...s.pending.keys()].sort().join(',')}`;
+}
+
+function copy(s: State): State {
+  return { held: [...s.held], assume: new Map(s.assume), pending: new Map(s.pending) };
+}
+
+function calleeName(call: Node): string | null {
+  const f = call.childForFieldName('function');
+  return f && f.type === 'identifier' ? f.text : null;
+}
+
+function argsOf(call: Node): Node[] {
+  const a = call.childForFieldName('arguments');
+  return a ? a.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : [];
+}
+
+/** A condition as a key: its text without spaces and outer parentheses, and whether it was negated. */
+function conditionKey(n: Node): { key: string; negated: boolean; inner: Node } {
+  let node = n;
+  let negated = false;
+  for (;;) {
+    if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) node = node.namedChild(0) as Node;
+    else if (node.type === 'unary_expression' && node.child(0)?.type === '!') {
+      negated = !negated;
+      node = node.childForFieldName('argument') as Node;
+    } else break;
+  }
+  return { key: node.text.replace(/\s+/g, ''), negated, inner: node };
+}
+
+/** A condition simple enough to be the same test when written the same way (no call, no assignment). */
+function isPlainCondition(n: Node): boolean {
+  if (n.text.length > 200) return false;
+  let plain = true;
+  const visit = (x: Node): void => {
+    if (!plain) return;
+    if (x.type === 'call_expression' && PURE_PREDICATES.has(calleeName(x) ?? '')) {
+      // Its arguments still count: `test_bit(n, &x)` is plain, `test_bit(f(), &x)` is not.
+    } else if (x.type === 'call_expression' || x.type === 'assignment_expression' || x.type === 'update_expression') plain = false;
+    for (const c of x.namedChildren) if (c) visit(c);
+  };
+  visit(n);
+  return plain;
+}
+
+/** Whether a condition's text names the variable (a whole word: `i` is not in `ice_xdp_locking_key`). */
+function mentions(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const before = at > 0 ? text[at - 1] : '';
+    const after = text[at + name.length] ?? '';
+    if (!/\w/.test(before) && !/\w/.test(after)) return true;
+  }
+  return false;
+}
+
+export class FlowWalker {
+  readonly releases: ReleaseEvent[] = [];
+  readonly exits: ExitEvent[] = [];
+  truncated = false;
+  private labels = new Map<string, State[]>();
+
+  constructor(
+    private readonly summaries: ReadonlyMap<string, Summary>,
+    private readonly scopedGuards: ReadonlyMap<number, string>,
+  ) {}
+
+  run(fn: Node): void {
+    const body = fn.childForFieldName('body');
+    if (!body) return;
+    const end = this.statement(body, [{ held: [], assume: new Map(), pending: new Map() }], body.id);
+    const close = body.lastChild ?? body;
+    for (const s of end.next) this.exits.push({ at: siteOf(close), held: s.held, value: null });
+  }
+
+  private dedupe(states: State[]): State[] {
+    const seen = new Map<string, State>();
+    for (const s of states) {
+      const k = stateKey(s);
+      if (!seen.has(k)) seen.set(k, s);
+    }
+    const out = [...seen.values()];
+    if (out.length > MAX_STATES) {
+      this.truncated = true;
+      return out.slice(0, MAX_STATES);
+    }
+    return out;
+  }
+
+  private statement(n: Node, states: State[], scope: number): Flow {
+    const none: Flow = { next: [], breaks: [], continues: [] };
+    if (states.length === 0 && n.type !== 'labeled_statement' && n.type !== 'compound_statement') return none;
+    switch (n.type) {
+      case 'compound_statement': {
+        let cur = states;
+        const breaks: State[] = [];
+        const continues: State[] = [];
+        for (const c of n.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          const f = this.statement(c, cur, n.id);
+          cur = f.next;
+          breaks.push(...f.breaks);
+          continues.push(...f.continues);
+        }
+        // guard() of this block ends with it.
+        const leave = (ss: State[]): State[] => ss.map((s) => (s.held.some((h) => h.scope === n.id) ? { ...copy(s), held: s.held.filter((h) => h.scope !== n.id) } : s));
+        return { next: this.dedupe(leave(cur)), breaks: leave(breaks), continues: leave(continues) };
+      }
+      case 'labeled_statement': {
+        const label = n.childForFieldName('label')?.text ?? '';
+        const arriving = this.labels.get(label) ?? [];
+        this.labels.delete(label);
+        const inner = n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'statement_identifier');
+        const merged = this.dedupe([...states, ...arriving]);
+        if (inner.length === 0) return { next: merged, breaks: [], continues: [] };
+        return this.statement(inner[inner.length - 1], merged, scope);
+      }
+      case 'goto_statement': {
+        const label = n.childForFieldName('label')?.text ?? '';
+        this.labels.set(label, [...(this.labels.get(label) ?? []), ...states]);
+        return none;
+      }
+      case 'return_statement': {
+        const v = n.namedChildren.find((c): c is Node => c !== null && c.type !== 'comment');
+        const after = v ? this.effects(v, states, scope) : states;
+        const text = v ? v.text.replace(/\s+/g, '') : null;
+        for (const s of after) {
+          const known = text !== null ? s.assume.get(text) : undefined;
+          this.exits.push({ at: siteOf(n), held: s.held, value: text === null ? null : known === undefined ? text : `${text}=${known ? 'true' : '0'}` });
+        }
+        return none;
+      }
+      case 'break_statement':
+        return { next: [], breaks: states, continues: [] };
+      case 'continue_statement':
+        return { next: [], breaks: [], continues: states };
+      case 'if_statement': {
+        const cond = n.childForFieldName('condition');
+        const { t, f } = cond ? this.branch(cond, states, scope) : { t: states, f: states };
+        const then = n.childForFieldName('consequence');
+        const alt = n.childForFieldName('alternative');
+        const a = then ? this.statement(then, t, scope) : { next: t, breaks: [], continues: [] };
+        const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChildren.find((c): c is Node => c !== null && c.type !== 'comment') ?? null : alt) : null;
+        const b = elseBody ? this.statement(elseBody, f, scope) : { next: f, breaks: [], continues: [] };
+        return { next: this.dedupe([...a.next, ...b.next]), breaks: [...a.breaks, ...b.breaks], continues: [...a.continues, ...b.continues] };
+      }
+      case 'while_statement':
+      case 'for_statement':
+      case 'do_statement': {
+        let entry = states;
+        if (n.type === 'for_statement') {
+          const init = n.childForFieldName('initializer');
+          if (init) entry = this.effects(init, entry, scope);
+        }
+        const cond = n.childForFieldName('condition');
+        const forever = !cond || /^\(?\s*(?:1|true)\s*\)?$/.test(cond.text);
+        const guard = n.type === 'while_statement' ? this.scopedGuards.get(n.startIndex) : undefined;
+        let into = entry;
+        let skip = entry;
+        if (guard !== undefined && cond) {
+          into = this.guardTake(guard, cond, entry, n.id, siteOf(n));
+          skip = [];
+        } else if (cond && n.type !== 'do_statement') {
+          const br = this.branch(cond, entry, scope);
+          into = br.t;
+          skip = br.f;
+        }
+        const body = n.childForFieldName('body');
+        const f = body ? this.statement(body, into, scope) : { next: into, breaks: [], continues: [] };
+        const release = (ss: State[]): State[] => (guard !== undefined ? ss.map((s) => ({ ...copy(s), held: s.held.filter((h) => h.scope !== n.id) })) : ss);
+        const back = release([...f.next, ...f.continues]);
+        const out = guard !== undefined ? [...back, ...release(f.breaks)] : forever ? f.breaks : [...skip, ...back, ...f.breaks];
+        return { next: this.dedupe(n.type === 'do_statement' && !forever ? [...back, ...f.breaks] : out), breaks: [], continues: [] };
+      }
+      case 'switch_statement': {
+        const cond = n.childForFieldName('condition');
+        const entry = cond ? this.effects(cond, states, scope) : states;
+        const body = n.childForFieldName('body');
+        let fall: State[] = [];
+        const next: State[] = [];
+        let hasDefault = false;
+        for (const c of body?.namedChildren ?? []) {
+          if (!c) continue;
+          if (c.type !== 'case_statement') {
+            const f = this.statement(c, fall, scope);
+            fall = f.next;
+            next.push(...f.breaks);
+            continue;
+          }
+          if (c.child(0)?.type === 'default') hasDefault = true;
+          let cur = this.dedupe([...entry, ...fall]);
+          const parts = c.namedChildren.filter((x): x is Node => x !== null && x !== c.childForFieldName('value') && x.type !== 'comment');
+          const bk: State[] = [];
+          for (const p of parts) {
+            const f = this.statement(p, cur, scope);
+            cur = f.next;
+            bk.push(...f.breaks);
+          }
+          fall = cur;
+          next.push(...bk);
+        }
+        next.push(...fall);
+        if (!hasDefault) next.push(...entry);
+        return { next: this.dedupe(next), breaks: [], continues: [] };
+      }
+      case 'expression_statement':
+      case 'declaration':
+      default: {
+        const after = this.effects(n, states, scope);
+        if (this.noReturn(n)) return none;
+        return { next: after, breaks: [], continues: [] };
+      }
+    }
+  }
+
+  /** A statement that calls BUG(), panic()...: its path ends there. */
+  private noReturn(n: Node): boolean {
+    if (n.type !== 'expression_statement') return false;
+    const e = n.namedChild(0);
+    return e?.type === 'call_expression' && NORETURN_CALLS.has(calleeName(e) ?? '');
+  }
+
+  /** The calls of an expression, innermost first, applied to each path. */
+  private effects(n: Node, states: State[], scope: number): State[] {
+    let cur = states;
+    const visit = (x: Node): void => {
+      // A nested function body or a statement expression's own statements are not this expression's.
+      if (x.type === 'compound_statement' || x.type === 'function_definition') return;
+      for (const c of x.namedChildren) if (c) visit(c);
+      if (x.type === 'call_expression') cur = this.call(x, cur, scope);
+      else if (x.type === 'assignment_expression') cur = this.assign(x.childForFieldName('left'), x.childForFieldName('right'), cur);
+      else if (x.type === 'update_expression') cur = this.assign(x.childForFieldName('argument'), null, cur);
+      else if (x.type === 'init_declarator') cur = this.assign(x.childForFieldName('declarator'), x.childForFieldName('value'), cur);
+    };
+    visit(n);
+    return cur;
+  }
+
+  /** An assignment: what was assumed of the variable no longer holds; `v = mutex_lock_interruptible(..)` makes a pending acquire. */
+  private assign(left: Node | null, right: Node | null, states: State[]): State[] {
+    if (!left) return states;
+    const name = left.text.replace(/\s+/g, '').replace(/^\*+/, '');
+    const op = right?.type === 'call_expression' ? LOCK_OP_BY_NAME.get(calleeName(right) ?? '') : undefined;
+    // `locked = true;`, `bool locked = false;`: the flag's value is known on this path.
+    const constant = right && /^(?:true|false|NULL|\d+|0x[0-9a-fA-F]+)[uUlL]*$/.test(right.text.trim()) ? !/^(?:false|NULL|0+|0x0+)[uUlL]*$/.test(right.text.trim()) : null;
+    return states.map((s) => {
+      const t = copy(s);
+      for (const k of [...t.assume.keys()]) if (k === name || mentions(k, name)) t.assume.delete(k);
+      t.pending.delete(name);
+      if (constant !== null && /^[A-Za-z_][\w.>-]{0,80}$/.test(name) && t.assume.size < MAX_ASSUME) t.assume.set(name, constant);
+      if (op && op.op === 'acquire' && op.success !== null && right) {
+        // The acquire the call made is undone: it is held only where the variable says so.
+        const site = siteOf(right);
+        t.held = t.held.filter((h) => !(h.site.line === site.line && h.site.column === site.column));
+        t.pending.set(name, { op, lock: op.arg !== null ? lockText(argsOf(right)[op.arg]) : null, site });
+      }
+      return t;
+    });
+  }
+
+  private take(s: State, h: Held): State {
+    const t = copy(s);
+    t.held.push(h);
+    return t;
+  }
+
+  private guardTake(guardName: string, args: Node, states: State[], scope: number, site: Site): State[] {
+    const g = GUARDS.get(guardName);
+    if (!g) return states;
+    const parts = args.type === 'parenthesized_expression' || args.type === 'comma_expression' ? args.text.replace(/^\(|\)$/g, '').split(',') : [args.text];
+    const lock = g.arg ? (parts[1] ?? parts[0] ?? '').replace(/\s+/g, '').replace(/^&/, '') || null : null;
+    return states.map((s) => this.take(s, { family: g.family, mode: g.mode, variant: g.variant, raw: g.raw, lock, via: `scoped_guard(${guardName})`, site, helper: null, scope }));
+  }
+
+  private call(x: Node, states: State[], scope: number): State[] {
+    const fnNode = x.childForFieldName('function');
+    // guard(spinlock_irqsave)(&lock): held to the end of the enclosing block.
+    if (fnNode?.type === 'call_expression' && calleeName(fnNode) === 'guard') {
+      const g = GUARDS.get(argsOf(fnNode)[0]?.text ?? '');
+      if (!g) return states;
+      const lock = g.arg ? lockText(argsOf(x)[0]) : null;
+      return states.map((s) => this.take(s, { family: g.family, mode: g.mode, variant: g.variant, raw: g.raw, lock, via: `guard(${argsOf(fnNode)[0]?.text})`, site: siteOf(x), helper: null, scope }));
+    }
+    const name = calleeName(x);
+    if (!name) return states;
+    // Anything else the function calls resolves what was pending: an unchecked trylock is taken as held.
+    const op = LOCK_OP_BY_NAME.get(name);
+    if (op) {
+      const lock = op.arg !== null ? lockText(argsOf(x)[op.arg]) : null;
+      const site = siteOf(x);
+      if (op.op === 'acquire') return states.map((s) => this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: name, site, helper: null, scope: null }));
+      return states.map((s) => this.release(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, name }, site, null));
+    }
+    const sum = this.summaries.get(name);
+    if (!sum) return states;
+    const site = siteOf(x);
+    return states.map((s) => {
+      let t = s;
+      for (const r of sum.releases) t = this.release(t, r, site, { name, site: r.site, file: sum.file });
+      for (const a of sum.acquires) t = this.take(t, { ...a, site, helper: { name, site: a.site, file: sum.file }, scope: null });
+      return t;
+    });
+  }
+
+  private release(s: State, r: Omit<ReleaseEvent, 'call' | 'matched' | 'helper'>, site: Site, helper: ReleaseEvent['helper']): State {
+    // The lock of the same family and name, most recently taken; a mode or variant of its own does not hide it.
+    let at = -1;
+    for (let i = s.held.length - 1; i >= 0; i--) {
+      const h = s.held[i];
+      const sameFamily = h.family === r.family || (h.family === 'irq' && r.family === 'irq');
+      if (sameFamily && h.lock === r.lock && h.scope === null) {
+        at = i;
+        break;
+      }
+    }
+    const matched = at >= 0 ? s.held[at] : null;
+    this.releases.push({ call: site, ...r, matched, helper });
+    if (at < 0) return s;
+    const t = copy(s);
+    t.held.splice(at, 1);
+    return t;
+  }
+
+  /** The paths on which a condition is true, and those on which it is false. */
+  private branch(cond: Node, states: State[], scope: number): { t: State[]; f: State[] } {
+    const { key, negated, inner } = conditionKey(cond);
+    const t: State[] = [];
+    const f: State[] = [];
+    const put = (s: State, truth: boolean): void => void (truth !== negated ? t : f).push(s);
+    // `if (spin_trylock(&l))`, `if (mutex_lock_interruptible(&m))`: held on the side where it succeeded.
+    if (inner.type === 'call_expression') {
+      // A helper that returns a trylock's result (`return spin_trylock(&x->lock);`) is a trylock itself.
+      const helper = this.summaries.get(calleeName(inner) ?? '');
+      const cond = helper?.acquires.find((a) => a.success !== null);
+      if (helper && cond) {
+        let before = states;
+        for (const a of argsOf(inner)) before = this.effects(a, before, scope);
+        for (const s of before) {
+          const took = this.take(s, { ...cond, site: siteOf(inner), helper: { name: calleeName(inner) ?? '', site: cond.site, file: helper.file }, scope: null });
+          put(cond.success === 'nonzero' ? took : s, true);
+          put(cond.success === 'nonzero' ? s : took, false);
+        }
+        return { t, f };
+      }
+      const op = LOCK_OP_BY_NAME.get(calleeName(inner) ?? '');
+      if (op && op.op === 'acquire' && op.success !== null) {
+        const args = argsOf(inner);
+        let before = states;
+        for (const a of args) before = this.effects(a, before, scope);
+        const lock = op.arg !== null ? lockText(args[op.arg]) : null;
+        for (const s of before) {
+          const took = this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: op.name, site: siteOf(inner), helper: null, scope: null });
+          put(op.success === 'nonzero' ? took : s, true);
+          put(op.success === 'nonzero' ? s : took, false);
+        }
+        return { t, f };
+      }
+    }
+    // `if (ret)`, `if (ret < 0)`, `if (!ret)` after `ret = mutex_lock_interruptible(&m)`.
+    const v = /^([A-Za-z_][\w.>-]{0,80}?)(?:(<|!=|==)0)?$/.exec(key);
+    const after = this.effects(cond, states, scope);
+    for (const s of after) {
+      const p = v ? s.pending.get(v[1]) : undefined;
+      if (p && v) {
+        const held = this.take(s, { family: p.op.family, mode: p.op.mode, variant: p.op.variant, raw: p.op.raw, lock: p.lock, via: p.op.name, site: p.site, helper: null, scope: null });
+        held.pending.delete(v[1]);
+        const free = copy(s);
+        free.pending.delete(v[1]);
+        // Whether the test is true when the call succeeded.
+        const zeroIsSuccess = p.op.success === 'zero';
+        const trueOnSuccess = v[2] === '==' ? zeroIsSuccess : !zeroIsSuccess;
+        put(trueOnSuccess ? held : free, true);
+        put(trueOnSuccess ? free : held, false);
+        continue;
+      }
+      if (!isPlainCondition(inner)) {
+        put(s, true);
+        put(s, false);
+        continue;
+      }
+      const known = s.assume.get(key);
+      if (known !== undefined) {
+        put(s, known);
+        continue;
+      }
+      for (const truth of [true, false]) {
+        const c = copy(s);
+        if (c.assume.size < MAX_ASSUME) c.assume.set(key, truth);
+        put(c, truth);
+      }
+    }
+    return { t, f };
+  }
+}

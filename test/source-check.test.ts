@@ -1,0 +1,126 @@
+// ktriage check on small modules with each seed's bug beside a correct twin, on locking that is correct but hard to see, and on input that is not C.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './support/shared';
+import { checkSources } from '../src/source/check';
+import { prepareSource } from '../src/source/prepare';
+import { checkSarif } from '../src/render/check';
+import { CHECKS } from '../src/source/checks';
+
+const BIN = join(REPO, 'bin', 'ktriage');
+const DIR = join(REPO, 'test', 'fixtures', 'source');
+
+/** Each fixture and what must be found in it: rule and line; [] for the correct twins. */
+const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
+  { file: 'link_config.c', want: [['KT-check-lock-variant-mismatch', 32], ['KT-check-lock-variant-mismatch', 33]] },
+  { file: 'link_config_fixed.c', want: [] },
+  { file: 'server_stop.c', want: [['KT-check-held-at-return', 32]] },
+  { file: 'server_stop_fixed.c', want: [] },
+  { file: 'helpers_split.c', want: [['KT-check-lock-variant-mismatch', 31], ['KT-check-held-at-return', 39]] },
+  { file: 'balanced.c', want: [] },
+];
+
+for (const c of CASES) {
+  test(`check ${c.file}: ${c.want.length === 0 ? 'no finding' : c.want.map(([r, l]) => `${r} at line ${l}`).join(', ')}`, async () => {
+    const r = await checkSources([join(DIR, c.file)]);
+    assert.deepEqual(r.skipped, [], 'every function parsed');
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.line]), c.want);
+  });
+}
+
+test('the seed 000 finding names both sides and the fix; the seed 001 one the lock taken', async () => {
+  const [f] = (await checkSources([join(DIR, 'link_config.c')])).findings;
+  assert.equal(f.function, 'link_config_apply');
+  assert.equal(f.class, 'lock-imbalance');
+  assert.match(f.message.en, /spin_lock_bh\(port->stats_lock\) is released by spin_unlock\(\): bottom halves stay disabled/);
+  assert.deepEqual(f.trace.map((t) => t.line), [28]);
+  assert.match(f.help.en, /spin_unlock_bh\(\)/);
+  const [g] = (await checkSources([join(DIR, 'server_stop.c')])).findings;
+  assert.equal(g.function, 'TestMode_ServerExit');
+  assert.deepEqual(g.trace.map((t) => t.line), [30]);
+});
+
+test('a helper in another file: the trace points into that file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-check-'));
+  try {
+    writeFileSync(join(dir, 'lock.c'), 'void q_lock(struct q *q)\n{\n\tspin_lock_irq(&q->lock);\n}\n');
+    writeFileSync(join(dir, 'use.c'), 'int q_put(struct q *q, int v)\n{\n\tq_lock(q);\n\tq->v = v;\n\tspin_unlock(&q->lock);\n\treturn 0;\n}\n');
+    const r = await checkSources([dir]);
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.file.endsWith('use.c'), f.line]), [['KT-check-lock-variant-mismatch', true, 5]]);
+    assert.ok(r.findings[0].trace.some((t) => t.file.endsWith('lock.c') && t.line === 3));
+    const text = spawnSync(BIN, ['check', dir], { encoding: 'utf8' }).stdout;
+    assert.match(text, /--> .*lock\.c:3:2/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('preparing kernel C keeps every offset: one #if branch, attributes blanked, iterators as while loops', () => {
+  const src = '#ifdef CONFIG_X\nint a;\n#else\nint b;\n#endif\n#if 0\nint c;\n#else\nint d;\n#endif\nstatic int __init f(void) __acquires(&l)\n{\n\tlist_for_each_entry(p, &h, node) {\n\t}\n}\n';
+  const p = prepareSource(src);
+  assert.equal(p.text.length, src.length);
+  assert.deepEqual(p.text.split('\n').map((l) => l.length), src.split('\n').map((l) => l.length));
+  assert.match(p.text, /int a;/);
+  assert.doesNotMatch(p.text, /int b;|int c;/);
+  assert.match(p.text, /int d;/);
+  assert.doesNotMatch(p.text, /__init|__acquires/);
+  assert.deepEqual(p.annotations.map((a) => [a.kind, a.lock]), [['acquires', '&l']]);
+  assert.match(p.text, /\twhile {14}\(p, &h, node\) \{/);
+  // A call of the same name ended by ';' and the macro's own #define stay as they are.
+  const q = prepareSource('#define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)\nvoid g(void) { my_for_each(cb, arg); }\n');
+  assert.match(q.text, /#define list_for_each\(pos, head\)/);
+  assert.match(q.text, /my_for_each\(cb, arg\);/);
+});
+
+test('exit status and formats: 1 with findings, 0 without, 2 for a path that cannot be read; JSON as the contract says; SARIF 2.1.0', () => {
+  const bad = spawnSync(BIN, ['check', '--format', 'json', join(DIR, 'link_config.c')], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  const j = JSON.parse(bad.stdout);
+  assert.equal(j.files, 1);
+  assert.equal(j.functions, 2);
+  for (const f of j.findings) {
+    for (const k of ['rule', 'class', 'file', 'line', 'column', 'function', 'message', 'trace']) assert.ok(k in f, k);
+    assert.ok(f.trace.every((t: { file: string; line: number; note: string }) => typeof t.file === 'string' && t.line > 0 && t.note.length > 0));
+  }
+  assert.equal(spawnSync(BIN, ['check', join(DIR, 'balanced.c')]).status, 0);
+  const missing = spawnSync(BIN, ['check', '/nonexistent/x.c'], { encoding: 'utf8' });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /cannot read \/nonexistent\/x\.c: no such file/);
+  const sarif = JSON.parse(spawnSync(BIN, ['check', '--format', 'sarif', join(DIR, 'helpers_split.c')], { encoding: 'utf8' }).stdout);
+  assert.equal(sarif.version, '2.1.0');
+  const run = sarif.runs[0];
+  assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), CHECKS.map((c) => c.meta.id));
+  for (const res of run.results) {
+    assert.ok(run.tool.driver.rules[res.ruleIndex].id === res.ruleId);
+    assert.ok(res.locations[0].physicalLocation.region.startLine > 0);
+    assert.ok(res.relatedLocations.length > 0 && res.relatedLocations.every((l: { id: number; message: { text: string } }) => l.id > 0 && l.message.text));
+  }
+  const empty = checkSarif({ files: 0, functions: 0, skipped: [], findings: [], unreadable: [], notes: [] }, CHECKS.map((c) => c.meta), '0', 'en') as { runs: Array<{ results: unknown[] }> };
+  assert.deepEqual(empty.runs[0].results, []);
+  // Every check is explained.
+  for (const c of CHECKS) assert.equal(spawnSync(BIN, ['explain', c.meta.id]).status, 0, c.meta.id);
+});
+
+test('C that does not parse and binary garbage: noted and skipped, never reported on, never a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-check-'));
+  try {
+    writeFileSync(join(dir, 'broken.c'), 'static int f(void)\n{\n\tspin_lock(&l);\n\tif (x {\n\treturn 0;\n}\nint g(void) { spin_lock(&m); return 1; }\n');
+    let seed = 4242;
+    const junk = Buffer.alloc(50_000);
+    for (let i = 0; i < junk.length; i++) junk[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    writeFileSync(join(dir, 'junk.c'), junk);
+    // A long run of nested parentheses and braces: bounded work.
+    writeFileSync(join(dir, 'deep.c'), `int h(void) { ${'('.repeat(5000)} ${'{'.repeat(2000)} }\n`);
+    const r = await checkSources([dir]);
+    assert.ok(r.skipped.some((s) => s.function === 'f'), 'the function that did not parse is named');
+    assert.ok(r.findings.every((f) => f.function !== 'f'));
+    assert.ok(r.notes.some((n) => /junk\.c: not a text file/.test(n)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
