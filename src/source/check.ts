@@ -3,7 +3,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareSource, type Prepared } from './prepare';
+import { attributeMacros, prepareSource, type Prepared } from './prepare';
 import { cParser, type Node } from './parse';
 import { FlowWalker, type FunctionFlow, type Held, type Summary } from './flow';
 import { LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
@@ -12,6 +12,8 @@ import type { L10n, RootCauseClass } from '../rules/types';
 
 /** A C file larger than this is not read (generated tables): said in a note. */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** Rounds of helper summaries: a helper's helpers are known from the second. */
+const SUMMARY_ROUNDS = 2;
 /** Files read at most from the paths given. */
 const MAX_FILES = 200_000;
 
@@ -192,6 +194,17 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
   const skipped: CheckResult['skipped'] = [];
   let functions = 0;
   const trees: Array<{ file: ParsedFile; root: Node; free: () => void }> = [];
+  // The headers' (and files') macros that stand for attributes, learnt first so that every file is read with them.
+  const macros = new Set<string>();
+  for (const path of files) {
+    try {
+      if (statSync(path).size > MAX_FILE_BYTES) continue;
+      const text = readFileSync(path, 'latin1');
+      if (text.includes('#')) for (const m of attributeMacros(text)) macros.add(m);
+    } catch {
+      // read again below, where it is reported
+    }
+  }
   files.forEach((path, i) => {
     progress?.(i, files.length, path);
     let buf: Buffer;
@@ -212,7 +225,7 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
       return;
     }
     const text = buf.toString('latin1');
-    const prepared = prepareSource(text);
+    const prepared = prepareSource(text, macros);
     const tree = parser.parse(prepared.text);
     if (!tree) {
       notes.push(`${path}: could not be parsed: skipped`);
@@ -235,14 +248,21 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
   // First the file's helpers: what each does to its caller's locks, from a walk that knows no helper.
   const annotations = new Map<ParsedFile, Map<string, FunctionContext['annotations']>>();
   const summaries = new Map<string, Summary>();
-  for (const { file, root } of trees) {
-    const ann = annotationsOf(file, root);
-    annotations.set(file, ann);
-    for (const { node, name } of file.functions) {
-      const w = new FlowWalker(new Map(), file.prepared.scopedGuards);
-      w.run(node);
-      const s = summarise({ name, node, releases: w.releases, exits: w.exits, truncated: w.truncated }, ann.get(name), file.path);
-      if (s && !summaries.has(name)) summaries.set(name, s);
+  for (const { file, root } of trees) annotations.set(file, annotationsOf(file, root));
+  // Twice: a helper that calls a helper (xfs_buf_relse() -> xfs_buf_unlock() -> up()) is known the second time.
+  for (let round = 0; round < SUMMARY_ROUNDS; round++) {
+    const known = new Map(summaries);
+    for (const { file } of trees) {
+      const ann = annotations.get(file) ?? new Map();
+      for (const { node, name } of file.functions) {
+        const own = new Map(known);
+        own.delete(name);
+        const w = new FlowWalker(own, file.prepared.scopedGuards);
+        w.run(node);
+        const s = summarise({ name, node, releases: w.releases, exits: w.exits, truncated: w.truncated }, ann.get(name), file.path);
+        if (s) summaries.set(name, s);
+        else summaries.delete(name);
+      }
     }
   }
   const findings: CheckFinding[] = [];

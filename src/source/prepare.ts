@@ -88,7 +88,23 @@ function pickBranches(chars: string[], text: string): void {
   }
 }
 
-export function prepareSource(text: string): Prepared {
+/** Words a macro may stand for and still be only a storage class or attribute: `#define STATIC static noinline`. */
+const STORAGE_WORDS = new Set(['static', 'inline', '__inline', '__inline__', 'extern', 'const', 'volatile', 'register', ...WORD_ATTRIBUTES]);
+
+/**
+ * Object-like macros of the files that expand to storage classes and attributes only (xfs's
+ * `STATIC`, `__KERNEL_STATIC`): blanked where they are used, as the attributes they stand for.
+ */
+export function attributeMacros(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w{0,63})[ \t]+([^\n\\]{0,200})$/gm)) {
+    const words = m[2].replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim().split(/\s+/).filter((w) => w !== '');
+    if (words.length > 0 && words.every((w) => STORAGE_WORDS.has(w))) out.push(m[1]);
+  }
+  return out;
+}
+
+export function prepareSource(text: string, extraAttributes: ReadonlySet<string> = new Set()): Prepared {
   // Offsets are UTF-16 code units (what tree-sitter's JavaScript binding reports): one array element per unit.
   const units = text.split('');
   pickBranches(units, text);
@@ -101,7 +117,7 @@ export function prepareSource(text: string): Prepared {
     const name = m[0];
     const at = m.index ?? 0;
     // Identifiers inside a literal or a comment were blanked already or are harmless: only words count.
-    if (WORD_ATTRIBUTES.has(name)) {
+    if (WORD_ATTRIBUTES.has(name) || extraAttributes.has(name)) {
       blank(units, at, at + name.length);
       continue;
     }

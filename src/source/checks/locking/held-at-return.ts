@@ -3,6 +3,7 @@
 import type { SourceCheck, TraceStep } from '../types';
 import { releaseName } from '../../../knowledge/lock-ops';
 import type { Held } from '../../flow';
+import type { Node as FunctionContextNode } from '../../parse';
 
 /** Names of functions that take a lock for their caller on purpose. */
 const LOCK_HELPER = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
@@ -11,15 +12,22 @@ function heldKey(h: Held): string {
   return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
 }
 
-function conditionalHelper(exits: ReadonlyArray<{ held: Held[]; value: string | null }>, key: string): boolean {
-  const holding = new Set<string>();
-  const free = new Set<string>();
-  for (const e of exits) {
-    if (e.value === null) return false;
-    (e.held.some((h) => h.scope === null && heldKey(h) === key) ? holding : free).add(e.value);
-  }
-  return free.size > 0 && [...holding].every((v) => !free.has(v));
+/** The names of a function's parameters. */
+function parameterNames(fn: FunctionContextNode): string[] {
+  const out: string[] = [];
+  const visit = (n: FunctionContextNode | null, depth: number): void => {
+    if (!n || depth > 12) return;
+    if (n.type === 'parameter_declaration') {
+      const id = n.descendantsOfType('identifier').pop();
+      if (id) out.push(id.text);
+      return;
+    }
+    for (const c of n.namedChildren) if (c && c.type !== 'compound_statement') visit(c, depth + 1);
+  };
+  visit(fn.childForFieldName('declarator'), 0);
+  return out;
 }
+
 
 export const heldAtReturn: SourceCheck = {
   meta: {
@@ -55,6 +63,8 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
     const intended = new Set([...annotations.acquires, ...annotations.mustHold].map((l) => l.replace(/\s+/g, '').replace(/^&/, '')));
     const everywhere = (k: string): boolean => exits.every((e) => e.held.some((h) => h.scope === null && heldKey(h) === k));
     const reported = new Set<string>();
+    const dropped = new Set(flow.releases.filter((r) => !r.matched && !r.helper).map((r) => heldKey({ family: r.family, mode: r.mode, lock: r.lock } as Held)));
+    const params = parameterNames(flow.node);
     const out: ReturnType<SourceCheck['check']> = [];
     for (const e of exits) {
       for (const h of e.held) {
@@ -63,10 +73,13 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
         if (reported.has(k)) continue;
         if (h.lock !== null && intended.has(h.lock)) continue;
         if (annotations.acquires.length > 0 && h.lock === null) continue;
-        if (everywhere(heldKey(h)) && LOCK_HELPER.test(flow.name)) continue;
-        // A lock helper that says by its return value whether it took the lock (iavf_lock_timeout(),
-        // e1000_get_hw_semaphore_82574()): what it returns holding is never what it returns without.
-        if (LOCK_HELPER.test(flow.name) && conditionalHelper(exits, heldKey(h))) continue;
+        // A lock helper returns holding what it took for its caller: on every path, or by the caller's
+        // flags (xfs_ilock()), or as its return value says (iavf_lock_timeout(), e1000_get_hw_semaphore_82574()).
+        if (LOCK_HELPER.test(flow.name)) continue;
+        // The caller's lock, dropped and taken again inside (a __must_hold function that sleeps): held as it came.
+        if (dropped.has(heldKey(h))) continue;
+        // A lock taken on the object the function was given, held on every return: handed to the caller.
+        if (everywhere(heldKey(h)) && h.lock !== null && params.some((p) => h.lock === p || h.lock!.startsWith(`${p}->`) || h.lock!.startsWith(`${p}.`))) continue;
         reported.add(k);
         const fix = releaseName(h.family, h.variant, h.mode, h.raw) ?? 'the matching release';
         const what = h.lock !== null ? `${h.via}(${h.lock})` : `${h.via}()`;
