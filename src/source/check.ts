@@ -185,6 +185,13 @@ function draftToFinding(check: SourceCheck, d: CheckDraft, file: ParsedFile, fn:
   };
 }
 
+/** One function's lock-state walk, with the helpers known so far (a function is not its own helper). */
+function walk(node: Node, name: string, helpers: ReadonlyMap<string, Summary>, file: ParsedFile): FunctionFlow {
+  const w = new FlowWalker(helpers, file.prepared.scopedGuards, name);
+  w.run(node);
+  return { name, node, releases: w.releases, exits: w.exits, truncated: w.truncated };
+}
+
 /** Runs every check on the C files under the paths. `progress` hears of each file when the run is long. */
 export async function checkSources(paths: readonly string[], progress?: (done: number, total: number, file: string) => void): Promise<CheckResult> {
   const { files, unreadable } = sourceFiles(paths);
@@ -255,11 +262,7 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
     for (const { file } of trees) {
       const ann = annotations.get(file) ?? new Map();
       for (const { node, name } of file.functions) {
-        const own = new Map(known);
-        own.delete(name);
-        const w = new FlowWalker(own, file.prepared.scopedGuards);
-        w.run(node);
-        const s = summarise({ name, node, releases: w.releases, exits: w.exits, truncated: w.truncated }, ann.get(name), file.path);
+        const s = summarise(walk(node, name, known, file), ann.get(name), file.path);
         if (s) summaries.set(name, s);
         else summaries.delete(name);
       }
@@ -271,12 +274,7 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
   for (const { file } of trees) {
     const ann = annotations.get(file) ?? new Map();
     for (const { node, name } of file.functions) {
-      const own = new Map(summaries);
-      // A function is not its own helper.
-      own.delete(name);
-      const w = new FlowWalker(own, file.prepared.scopedGuards);
-      w.run(node);
-      const ctx: FunctionContext = { flow: { name, node, releases: w.releases, exits: w.exits, truncated: w.truncated }, annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] } };
+      const ctx: FunctionContext = { flow: walk(node, name, summaries, file), annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] } };
       for (const c of CHECKS) {
         for (const d of c.check(ctx)) {
           const k = `${c.meta.id}:${file.path}:${d.site.line}:${d.site.column}:${d.message.en}`;

@@ -179,7 +179,13 @@ export class FlowWalker {
   constructor(
     private readonly summaries: ReadonlyMap<string, Summary>,
     private readonly scopedGuards: ReadonlyMap<number, string>,
+    /** The function walked: a call of itself is not a helper's. */
+    private readonly self: string | null = null,
   ) {}
+
+  private helper(name: string | null): Summary | undefined {
+    return name !== null && name !== this.self ? this.summaries.get(name) : undefined;
+  }
 
   run(fn: Node): void {
     const body = fn.childForFieldName('body');
@@ -407,7 +413,7 @@ export class FlowWalker {
       if (op.op === 'acquire') return states.map((s) => this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: name, site, helper: null, scope: null }));
       return states.map((s) => this.release(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, name }, site, null));
     }
-    const sum = this.summaries.get(name);
+    const sum = this.helper(name);
     if (!sum) return states;
     const site = siteOf(x);
     return states.map((s) => {
@@ -446,7 +452,7 @@ export class FlowWalker {
     // `if (spin_trylock(&l))`, `if (mutex_lock_interruptible(&m))`: held on the side where it succeeded.
     if (inner.type === 'call_expression') {
       // A helper that returns a trylock's result (`return spin_trylock(&x->lock);`) is a trylock itself.
-      const helper = this.summaries.get(calleeName(inner) ?? '');
+      const helper = this.helper(calleeName(inner));
       const cond = helper?.acquires.find((a) => a.success !== null);
       if (helper && cond) {
         let before = states;
