@@ -23,6 +23,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'server_stop_fixed.c', want: [] },
   { file: 'helpers_split.c', want: [['KT-check-lock-variant-mismatch', 31], ['KT-check-held-at-return', 39]] },
   { file: 'balanced.c', want: [] },
+  { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
 ];
 
 for (const c of CASES) {

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { attributeMacros, prepareSource, type Prepared } from './prepare';
 import { cParser, type Node } from './parse';
-import { FlowWalker, type FunctionFlow, type Held, type Summary } from './flow';
+import { ANNOTATED_RELEASE, FlowWalker, parameterNames, siteOf, type FunctionFlow, type Held, type Summary } from './flow';
 import { LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, type CheckDraft, type FunctionContext, type SourceCheck } from './checks';
 import type { L10n, RootCauseClass } from '../rules/types';
@@ -13,7 +13,7 @@ import type { L10n, RootCauseClass } from '../rules/types';
 /** A C file larger than this is not read (generated tables): said in a note. */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 /** Rounds of helper summaries: a helper's helpers are known from the second. */
-const SUMMARY_ROUNDS = 2;
+const SUMMARY_ROUNDS = 3;
 /** Files read at most from the paths given. */
 const MAX_FILES = 200_000;
 
@@ -141,27 +141,49 @@ function returnsTry(flow: FunctionFlow, h: Held): 'nonzero' | 'zero' | null {
   const op = LOCK_OP_BY_NAME.get(h.via);
   if (!op || op.success === null) return null;
   const call = `${h.via}(`;
-  return flow.exits.every((e) => e.value !== null && e.value.replace(/^!+/, '').startsWith(call)) ? op.success : null;
+  if (flow.exits.every((e) => e.value !== null && e.value.replace(/^!+/, '').startsWith(call))) return op.success;
+  // A wrapper named as a trylock (`locked = down_trylock(&bp->b_sema) == 0; ... return locked;`) returns
+  // non-zero when it took the lock, as spin_trylock() and mutex_trylock() do.
+  if (/try_?lock|_try$/i.test(flow.name) && flow.exits.some((e) => e.value !== null)) return 'nonzero';
+  // `if (!down_write_trylock(&l)) return 0; ... return 1;`: 1 when it holds the lock, 0 when not.
+  const k = `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
+  const holds = (e: FunctionFlow['exits'][number]): boolean => e.held.some((x) => `${x.family}:${x.mode ?? ''}:${x.lock ?? ''}` === k);
+  const yes = flow.exits.filter(holds).map((e) => e.value);
+  const no = flow.exits.filter((e) => !holds(e)).map((e) => e.value);
+  if (h.lock !== null && yes.length > 0 && no.length > 0 && yes.every((v) => v === '1' || v === 'true') && no.every((v) => v === '0' || v === 'false' || v === 'NULL')) return 'nonzero';
+  return null;
 }
 
 /** What a helper does to its caller's locks, from its own walk. */
 function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | undefined, file: string): Summary | null {
   const key = (h: { family: string; mode: string | null; lock: string | null }): string => `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
   const acquires: Summary['acquires'] = [];
-  if (flow.exits.length > 0 && (HELPER_NAME.test(flow.name) || (ann && ann.acquires.length > 0))) {
-    for (const h of flow.exits[0].held) {
-      if (h.scope !== null || h.helper) continue;
-      if (flow.exits.every((e) => e.held.some((x) => key(x) === key(h)))) acquires.push({ family: h.family, mode: h.mode, variant: h.variant, raw: h.raw, lock: h.lock, via: h.via, site: h.site, success: returnsTry(flow, h) });
+  const named = HELPER_NAME.test(flow.name) || (ann !== undefined && ann.acquires.length > 0);
+  const taken = new Set<string>();
+  for (const e of flow.exits) {
+    for (const h of e.held) {
+      if (h.scope !== null || taken.has(key(h))) continue;
+      taken.add(key(h));
+      // Held on every return by a lock helper, or held as its return value says (a trylock of its own).
+      const success = returnsTry(flow, h);
+      const always = flow.exits.every((x) => x.held.some((y) => key(y) === key(h)));
+      if ((always && named) || success !== null) acquires.push({ family: h.family, mode: h.mode, variant: h.variant, raw: h.raw, lock: h.lock, via: h.via, site: h.site, success });
     }
   }
   const releases: Summary['releases'] = [];
   const seen = new Set<string>();
   for (const r of flow.releases) {
-    if (r.matched || r.helper || seen.has(key(r))) continue;
+    // Its own releases of its caller's locks, and those of the helpers it calls (xfs_buf_relse() -> xfs_buf_unlock()).
+    if (r.matched || seen.has(key(r))) continue;
     seen.add(key(r));
     releases.push({ family: r.family, mode: r.mode, variant: r.variant, raw: r.raw, lock: r.lock, name: r.name, site: r.call });
   }
-  return acquires.length > 0 || releases.length > 0 ? { acquires, releases, file } : null;
+  // `__releases(ailp->ail_lock)`: the helper says it releases its caller's lock, whatever its body shows of it.
+  for (const said of ann?.releases ?? []) {
+    const lock = said.replace(/\s+/g, '').replace(/^&/, '');
+    if (!releases.some((r) => r.lock === lock)) releases.push({ family: 'spinlock', mode: null, variant: 'plain', raw: false, lock, name: ANNOTATED_RELEASE, site: siteOf(flow.node) });
+  }
+  return acquires.length > 0 || releases.length > 0 ? { acquires, releases, file, params: parameterNames(flow.node) } : null;
 }
 
 function draftToFinding(check: SourceCheck, d: CheckDraft, file: ParsedFile, fn: string, textOf: (path: string) => string): CheckFinding {
@@ -256,7 +278,7 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
   const annotations = new Map<ParsedFile, Map<string, FunctionContext['annotations']>>();
   const summaries = new Map<string, Summary>();
   for (const { file, root } of trees) annotations.set(file, annotationsOf(file, root));
-  // Twice: a helper that calls a helper (xfs_buf_relse() -> xfs_buf_unlock() -> up()) is known the second time.
+  // Three rounds: a helper that calls a helper (xfs_buf_relse() -> xfs_buf_unlock() -> up()) is known the second time.
   for (let round = 0; round < SUMMARY_ROUNDS; round++) {
     const known = new Map(summaries);
     for (const { file } of trees) {

@@ -58,6 +58,8 @@ export interface Summary {
   releases: Array<{ family: LockFamily; mode: 'read' | 'write' | null; variant: LockVariant; raw: boolean; lock: string | null; name: string; site: Site }>;
   /** The file the helper is in. */
   file: string;
+  /** Its parameters' names: the locks above are in their words. */
+  params: string[];
 }
 
 export interface FunctionFlow {
@@ -88,6 +90,9 @@ interface Flow {
   breaks: State[];
   continues: State[];
 }
+
+/** The name a release from a `__releases()` annotation goes by: it lets go of the lock of that name, whatever its kind. */
+export const ANNOTATED_RELEASE = '__releases';
 
 /** Paths kept at one point of a function. */
 const MAX_STATES = 64;
@@ -158,6 +163,38 @@ function isPlainCondition(n: Node): boolean {
   };
   visit(n);
   return plain;
+}
+
+/** The names of a function's parameters, in order. */
+export function parameterNames(fn: Node): string[] {
+  const out: string[] = [];
+  const visit = (n: Node | null, depth: number): void => {
+    if (!n || depth > 12) return;
+    if (n.type === 'parameter_declaration') {
+      const id = n.descendantsOfType('identifier').pop();
+      out.push(id ? id.text : '');
+      return;
+    }
+    for (const c of n.namedChildren) if (c && c.type !== 'compound_statement') visit(c, depth + 1);
+  };
+  visit(fn.childForFieldName('declarator'), 0);
+  return out;
+}
+
+/**
+ * A helper's lock in the caller's words: `p->lock` of the helper's parameter `p` is `q->lock` when
+ * called with `q`, `s.lock` when called with `&s`; a lock that is the parameter itself (`spinlock_t *l`)
+ * is what the caller passed. Other locks (globals) keep their text.
+ */
+export function lockInCaller(lock: string | null, params: readonly string[], args: readonly string[]): string | null {
+  if (lock === null) return null;
+  const m = /^([A-Za-z_]\w*)((?:->|\.).*)?$/.exec(lock);
+  const i = m ? params.indexOf(m[1]) : -1;
+  if (!m || i < 0 || args[i] === undefined) return lock;
+  const arg = args[i].replace(/\s+/g, '');
+  if (m[2] === undefined) return arg.startsWith('&') ? arg.slice(1) : `*${arg}`;
+  if (m[2].startsWith('->')) return arg.startsWith('&') ? `${arg.slice(1)}.${m[2].slice(2)}` : `${arg}${m[2]}`;
+  return lock;
 }
 
 /** Whether a condition's text names the variable (a whole word: `i` is not in `ice_xdp_locking_key`). */
@@ -405,6 +442,24 @@ export class FlowWalker {
     }
     const name = calleeName(x);
     if (!name) return states;
+    // sparse's markers: `__release(x)` says the path leaves a lock held on purpose (to its caller).
+    if (name === '__release' || name === '__acquire') {
+      if (name === '__acquire') return states;
+      const said = (argsOf(x)[0]?.text ?? '').replace(/\s+/g, '').replace(/^&/, '');
+      const last = said.split(/->|\./).pop() ?? said;
+      return states.map((s) => {
+        let at = -1;
+        for (let i = s.held.length - 1; i >= 0 && at < 0; i--) if (s.held[i].lock === said) at = i;
+        for (let i = s.held.length - 1; i >= 0 && at < 0; i--) {
+          const l = s.held[i].lock;
+          if (l !== null && (l.endsWith(last) || last.replace(/_/g, '').includes((l.split(/->|\./).pop() ?? l).replace(/_/g, '')))) at = i;
+        }
+        if (at < 0) return s;
+        const t = copy(s);
+        t.held.splice(at, 1);
+        return t;
+      });
+    }
     // Anything else the function calls resolves what was pending: an unchecked trylock is taken as held.
     const op = LOCK_OP_BY_NAME.get(name);
     if (op) {
@@ -416,10 +471,11 @@ export class FlowWalker {
     const sum = this.helper(name);
     if (!sum) return states;
     const site = siteOf(x);
+    const args = argsOf(x).map((a) => a.text);
     return states.map((s) => {
       let t = s;
-      for (const r of sum.releases) t = this.release(t, r, site, { name, site: r.site, file: sum.file });
-      for (const a of sum.acquires) t = this.take(t, { ...a, site, helper: { name, site: a.site, file: sum.file }, scope: null });
+      for (const r of sum.releases) t = this.release(t, { ...r, lock: lockInCaller(r.lock, sum.params, args) }, site, { name, site: r.site, file: sum.file });
+      for (const a of sum.acquires) t = this.take(t, { ...a, lock: lockInCaller(a.lock, sum.params, args), site, helper: { name, site: a.site, file: sum.file }, scope: null });
       return t;
     });
   }
@@ -429,7 +485,7 @@ export class FlowWalker {
     let at = -1;
     for (let i = s.held.length - 1; i >= 0; i--) {
       const h = s.held[i];
-      const sameFamily = h.family === r.family || (h.family === 'irq' && r.family === 'irq');
+      const sameFamily = h.family === r.family || r.name === ANNOTATED_RELEASE;
       if (sameFamily && h.lock === r.lock && h.scope === null) {
         at = i;
         break;
@@ -457,8 +513,9 @@ export class FlowWalker {
       if (helper && cond) {
         let before = states;
         for (const a of argsOf(inner)) before = this.effects(a, before, scope);
+        const args = argsOf(inner).map((a) => a.text);
         for (const s of before) {
-          const took = this.take(s, { ...cond, site: siteOf(inner), helper: { name: calleeName(inner) ?? '', site: cond.site, file: helper.file }, scope: null });
+          const took = this.take(s, { ...cond, lock: lockInCaller(cond.lock, helper.params, args), site: siteOf(inner), helper: { name: calleeName(inner) ?? '', site: cond.site, file: helper.file }, scope: null });
           put(cond.success === 'nonzero' ? took : s, true);
           put(cond.success === 'nonzero' ? s : took, false);
         }
@@ -493,6 +550,12 @@ export class FlowWalker {
         const trueOnSuccess = v[2] === '==' ? zeroIsSuccess : !zeroIsSuccess;
         put(trueOnSuccess ? held : free, true);
         put(trueOnSuccess ? free : held, false);
+        continue;
+      }
+      // A lock held inside an object says the pointer to it is not NULL: `if (pag)` with pag->pagb_lock held.
+      const ptr = /^([A-Za-z_][\w.>-]{0,80}?)(?:!=NULL)?$/.exec(key)?.[1];
+      if (ptr && s.held.some((h) => h.lock !== null && h.lock.startsWith(`${ptr}->`))) {
+        put(s, true);
         continue;
       }
       if (!isPlainCondition(inner)) {

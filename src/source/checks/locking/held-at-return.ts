@@ -2,8 +2,7 @@
 
 import type { SourceCheck, TraceStep } from '../types';
 import { releaseName } from '../../../knowledge/lock-ops';
-import type { Held } from '../../flow';
-import type { Node as FunctionContextNode } from '../../parse';
+import { parameterNames, type Held } from '../../flow';
 
 /** Names of functions that take a lock for their caller on purpose. */
 const LOCK_HELPER = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
@@ -12,22 +11,22 @@ function heldKey(h: Held): string {
   return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
 }
 
-/** The names of a function's parameters. */
-function parameterNames(fn: FunctionContextNode): string[] {
-  const out: string[] = [];
-  const visit = (n: FunctionContextNode | null, depth: number): void => {
-    if (!n || depth > 12) return;
-    if (n.type === 'parameter_declaration') {
-      const id = n.descendantsOfType('identifier').pop();
-      if (id) out.push(id.text);
-      return;
-    }
-    for (const c of n.namedChildren) if (c && c.type !== 'compound_statement') visit(c, depth + 1);
-  };
-  visit(fn.childForFieldName('declarator'), 0);
-  return out;
-}
+/** An error a return gives back: a negative errno, an error constant, a test that found an error. */
+const ERROR_VALUE = /^-|^E[A-Z0-9]{2,}$|^ERR_PTR\(|=true$/;
 
+/**
+ * Whether the returns of the function say whether it holds the lock: every return holding it gives
+ * a value no return without it gives, and not an error (an error return holding the lock is the bug).
+ */
+export function returnsWhetherTaken(exits: ReadonlyArray<{ held: Held[]; value: string | null }>, key: string): boolean {
+  const holding = new Set<string>();
+  const free = new Set<string>();
+  for (const e of exits) {
+    if (e.value === null) return false;
+    (e.held.some((h) => h.scope === null && heldKey(h) === key) ? holding : free).add(e.value);
+  }
+  return holding.size > 0 && free.size > 0 && [...holding].every((v) => !free.has(v) && !ERROR_VALUE.test(v));
+}
 
 export const heldAtReturn: SourceCheck = {
   meta: {
@@ -63,12 +62,15 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
     const intended = new Set([...annotations.acquires, ...annotations.mustHold].map((l) => l.replace(/\s+/g, '').replace(/^&/, '')));
     const everywhere = (k: string): boolean => exits.every((e) => e.held.some((h) => h.scope === null && heldKey(h) === k));
     const reported = new Set<string>();
-    const dropped = new Set(flow.releases.filter((r) => !r.matched && !r.helper).map((r) => heldKey({ family: r.family, mode: r.mode, lock: r.lock } as Held)));
+    const dropped = new Set(flow.releases.filter((r) => !r.matched).map((r) => heldKey({ family: r.family, mode: r.mode, lock: r.lock } as Held)));
     const params = parameterNames(flow.node);
     const out: ReturnType<SourceCheck['check']> = [];
     for (const e of exits) {
       for (const h of e.held) {
         if (h.scope !== null) continue;
+        // A semaphore is not owned by the task that took it: it is often let go by an I/O completion
+        // or another task (xfs's buffer and iclog semaphores), so held at return is how it is used.
+        if (h.family === 'semaphore') continue;
         const k = `${heldKey(h)}@${h.site.line}:${h.site.column}`;
         if (reported.has(k)) continue;
         if (h.lock !== null && intended.has(h.lock)) continue;
@@ -76,6 +78,9 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
         // A lock helper returns holding what it took for its caller: on every path, or by the caller's
         // flags (xfs_ilock()), or as its return value says (iavf_lock_timeout(), e1000_get_hw_semaphore_82574()).
         if (LOCK_HELPER.test(flow.name)) continue;
+        // Returns say whether it took the lock (`return 1` holding it, `return 0` not, as a trylock does);
+        // interrupts, bottom halves and preemption have no trylock: off at a return is the bug.
+        if (h.lock !== null && returnsWhetherTaken(exits, heldKey(h))) continue;
         // The caller's lock, dropped and taken again inside (a __must_hold function that sleeps): held as it came.
         if (dropped.has(heldKey(h))) continue;
         // A lock taken on the object the function was given, held on every return: handed to the caller.

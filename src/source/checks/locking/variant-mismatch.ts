@@ -2,6 +2,7 @@
 
 import type { SourceCheck, TraceStep } from '../types';
 import { releaseName } from '../../../knowledge/lock-ops';
+import { ANNOTATED_RELEASE } from '../../flow';
 
 const WHAT: Record<string, { en: string; zh: string }> = {
   bh: { en: 'bottom halves stay disabled after it', zh: '之后软中断（下半部）仍处于禁止状态' },
@@ -36,7 +37,7 @@ spin_lock_bh() 等于 spin_lock() 加 local_bh_disable()：用 spin_unlock() 释
   },
   check({ flow }) {
     return flow.releases
-      .filter((r) => r.matched && (r.matched.variant !== r.variant || r.matched.raw !== r.raw || r.matched.mode !== r.mode))
+      .filter((r) => r.matched && r.name !== ANNOTATED_RELEASE && (r.matched.variant !== r.variant || r.matched.raw !== r.raw || r.matched.mode !== r.mode))
       .map((r) => {
         const h = r.matched!;
         const fix = releaseName(h.family, h.variant, h.mode, h.raw) ?? 'the matching release';
