@@ -172,7 +172,11 @@ function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | und
   }
   const releases: Summary['releases'] = [];
   const seen = new Set<string>();
+  // Dropped and taken again before every return (`spin_unlock(&l); call(); spin_lock(&l);`): no net effect on the caller.
+  const retaken = new Set(flow.releases.filter((r) => !r.matched && flow.exits.length > 0 && flow.exits.every((e) => e.held.some((h) => key(h) === key(r)))).map(key));
+  for (const i of [...acquires.keys()].reverse()) if (retaken.has(key(acquires[i]))) acquires.splice(i, 1);
   for (const r of flow.releases) {
+    if (retaken.has(key(r))) continue;
     // Its own releases of its caller's locks, and those of the helpers it calls (xfs_buf_relse() -> xfs_buf_unlock()).
     if (r.matched || seen.has(key(r))) continue;
     seen.add(key(r));

@@ -29,6 +29,12 @@ export interface Held {
   helper: { name: string; site: Site; file: string } | null;
   /** guard()/scoped_guard(): released when this scope (a node id) ends. */
   scope: number | null;
+  /**
+   * Let go of with the plain release inside a region that keeps interrupts (or BH) off: the lock is
+   * dropped for a while and taken again with the plain acquire (`spin_unlock(&l); giveback(); spin_lock(&l);`
+   * inside spin_lock_irqsave), which is right. Only a path that ends with it dropped released it wrongly.
+   */
+  dropped?: ReleaseEvent;
 }
 
 export interface ReleaseEvent {
@@ -117,7 +123,7 @@ function heldKey(h: Pick<Held, 'family' | 'mode' | 'lock'>): string {
 }
 
 function stateKey(s: State): string {
-  const held = s.held.map((h) => `${heldKey(h)}@${h.site.line}:${h.site.column}:${h.scope ?? ''}`).join(',');
+  const held = s.held.map((h) => `${heldKey(h)}@${h.site.line}:${h.site.column}:${h.scope ?? ''}${h.dropped ? `~${h.dropped.call.line}` : ''}`).join(',');
   const assume = [...s.assume].map(([k, v]) => `${k}=${v ? 1 : 0}`).sort().join(',');
   return `${held}|${assume}|${[...s.pending.keys()].sort().join(',')}`;
 }
@@ -229,7 +235,7 @@ export class FlowWalker {
     if (!body) return;
     const end = this.statement(body, [{ held: [], assume: new Map(), pending: new Map() }], body.id);
     const close = body.lastChild ?? body;
-    for (const s of end.next) this.exits.push({ at: siteOf(close), held: s.held, value: null });
+    for (const s of end.next) this.exits.push({ at: siteOf(close), held: this.exitHeld(s.held), value: null });
   }
 
   private dedupe(states: State[]): State[] {
@@ -285,7 +291,7 @@ export class FlowWalker {
         const text = v ? v.text.replace(/\s+/g, '') : null;
         for (const s of after) {
           const known = text !== null ? s.assume.get(text) : undefined;
-          this.exits.push({ at: siteOf(n), held: s.held, value: text === null ? null : known === undefined ? text : `${text}=${known ? 'true' : '0'}` });
+          this.exits.push({ at: siteOf(n), held: this.exitHeld(s.held), value: text === null ? null : known === undefined ? text : `${text}=${known ? 'true' : '0'}` });
         }
         return none;
       }
@@ -419,8 +425,17 @@ export class FlowWalker {
 
   private take(s: State, h: Held): State {
     const t = copy(s);
-    t.held.push(h);
+    // A lock dropped with the plain release and taken again with the plain acquire is held as it was.
+    const back = h.variant === 'plain' && h.scope === null ? t.held.findIndex((x) => x.dropped && x.family === h.family && x.lock === h.lock && x.mode === h.mode) : -1;
+    if (back >= 0) t.held[back] = { ...t.held[back], dropped: undefined };
+    else t.held.push(h);
     return t;
+  }
+
+  /** What a path holds at a return: a lock it ends with dropped was released with the wrong variant there. */
+  private exitHeld(held: readonly Held[]): Held[] {
+    for (const h of held) if (h.dropped && !this.releases.includes(h.dropped)) this.releases.push(h.dropped);
+    return held.filter((h) => !h.dropped);
   }
 
   private guardTake(guardName: string, args: Node, states: State[], scope: number, site: Site): State[] {
@@ -486,13 +501,20 @@ export class FlowWalker {
     for (let i = s.held.length - 1; i >= 0; i--) {
       const h = s.held[i];
       const sameFamily = h.family === r.family || r.name === ANNOTATED_RELEASE;
-      if (sameFamily && h.lock === r.lock && h.scope === null) {
+      if (sameFamily && h.lock === r.lock && h.scope === null && !h.dropped) {
         at = i;
         break;
       }
     }
     const matched = at >= 0 ? s.held[at] : null;
-    this.releases.push({ call: site, ...r, matched, helper });
+    const event: ReleaseEvent = { call: site, ...r, matched, helper };
+    if (matched && r.variant === 'plain' && matched.variant !== 'plain' && r.raw === matched.raw && r.mode === matched.mode && r.name !== ANNOTATED_RELEASE) {
+      // Dropped for a while, perhaps: said only if the path never takes it back.
+      const t = copy(s);
+      t.held[at] = { ...matched, dropped: event };
+      return t;
+    }
+    this.releases.push(event);
     if (at < 0) return s;
     const t = copy(s);
     t.held.splice(at, 1);

@@ -20,7 +20,27 @@ const WORD_ATTRIBUTES = new Set([
   '____cacheline_aligned', '____cacheline_aligned_in_smp', '__kprobes', '__sched', '__lockfunc', 'fallthrough', '__counted_by_ptr',
   '__nocast', '__safe', '__private', '__rcu_bh', '__attribute_const__', '__deprecated', '__flatten', '__naked', 'inline_for_ksym',
   '__init_or_module', '__meminit', '__meminitdata', '__ref', '__refdata', '__head', '__nostackprotector', '__no_sanitize_address',
+  'noinline_for_stack', '__always_inline_for_stack', '__noinstr', 'noinstr', '__irq_entry', '__softirq_entry', '__cpuidle',
 ]);
+
+/**
+ * A type given to a macro as an argument (`container_of(p, struct x, m)`, `offsetof(struct x, m)`,
+ * `min_t(unsigned int, a, b)`) is no C expression: its keywords are blanked so that what is left is
+ * one (an identifier standing for the type). Only before a comma: `sizeof(struct x)` and casts stay.
+ */
+const TAGGED_TYPE_ARG = /([(,]\s*)(struct|union|enum)(\s+[A-Za-z_]\w*\s*\**\s*)(?=,)/g;
+const BUILTIN_TYPE_ARG = /([(,]\s*)((?:unsigned|signed)(?:\s+(?:long|int|short|char))*|(?:long|short)(?:\s+(?:long|int))*)(\s*\**\s*)(?=,)/g;
+/** A type as the only argument of a macro (`alloc_percpu(struct x)`); sizeof and typeof take types and stay. */
+const TAGGED_TYPE_ONLY_ARG = /\b([A-Za-z_]\w*)(\s*\(\s*)(struct|union|enum)(\s+[A-Za-z_]\w*\s*\**\s*)(?=\))/g;
+const TAKES_TYPES = new Set(['sizeof', 'typeof', '__typeof__', '__typeof', 'alignof', '_Alignof', '__alignof__', 'offsetof', '__builtin_offsetof']);
+/**
+ * A token pasted from a number and letters (`1000baseT_Full`, an ethtool link mode a macro turns into
+ * an enum name): no C token. Its first digit becomes `_`. Numbers with suffixes and exponents stay.
+ */
+const PASTED_NUMBER = /\b\d+([A-Za-z_]\w*)/g;
+const NUMBER_SUFFIX = /^(?:[uUlLzZ]{1,3}|[eEpP][+-]?\d*[fFlL]?|[fF]|[xXbB][0-9a-fA-F_]*[uUlL]{0,3})$/;
+/** `case 1 ... 5:`: a GNU case range, read as its first value. */
+const CASE_RANGE = /(\bcase\s[^:\n]{1,120}?)(\s\.\.\.\s[^:\n]{1,120}?)(?=:)/g;
 
 /** Attributes with an argument list, blanked with it: `__attribute__((...))`, `__aligned(8)`, `__acquires(&l)`. */
 const CALL_ATTRIBUTES = new Set([
@@ -32,7 +52,7 @@ const CALL_ATTRIBUTES = new Set([
 const ANNOTATION_KINDS: Record<string, 'acquires' | 'releases' | 'must_hold'> = { __acquires: 'acquires', __releases: 'releases', __must_hold: 'must_hold' };
 
 /** Iterator macros that head a loop body: `list_for_each_entry(pos, head, member) { ... }`. */
-const ITERATOR = /(?:^|_)for_each(?:_|$)|^foreach_|_foreach$|^for_each|_for_each$|^hash_for_each|^idr_for_each|^xa_for_each|^llist_for_each|^hlist_for_each|^rbtree_postorder_for_each/;
+const ITERATOR = /(?:^|_)for_each(?:_|$)|_for$|^foreach_|_foreach$|^for_each|_for_each$|^hash_for_each|^idr_for_each|^xa_for_each|^llist_for_each|^hlist_for_each|^rbtree_postorder_for_each/;
 
 function blank(chars: string[], from: number, to: number): void {
   for (let i = from; i < to && i < chars.length; i++) if (chars[i] !== '\n') chars[i] = ' ';
@@ -149,5 +169,14 @@ export function prepareSource(text: string, extraAttributes: ReadonlySet<string>
     blank(units, at + 5, at + name.length);
   }
   src = current();
+  const spaces = (t: string): string => t.replace(/[^\n]/g, ' ');
+  src = src
+    .replace(TAGGED_TYPE_ARG, (_m, before: string, kw: string, rest: string) => `${before}${spaces(kw)}${rest}`)
+    .replace(BUILTIN_TYPE_ARG, (_m, before: string, type: string, rest: string) => `${before}t${spaces(type.slice(1))}${rest}`)
+    .replace(CASE_RANGE, (_m, head: string, range: string) => `${head}${spaces(range)}`)
+    .replace(TAGGED_TYPE_ONLY_ARG, (m, name: string, open: string, kw: string, rest: string) => (TAKES_TYPES.has(name) ? m : `${name}${open}${spaces(kw)}${rest}`))
+    // offsetof(struct x, a.b[i]) is more than the grammar's offsetof: read it as a call (of `offset_f`).
+    .replace(/\boffsetof(?=\s*\()/g, 'offset_f')
+    .replace(PASTED_NUMBER, (m, tail: string) => (NUMBER_SUFFIX.test(tail) ? m : `_${m.slice(1)}`));
   return { text: src, annotations, scopedGuards };
 }
