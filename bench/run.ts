@@ -1,6 +1,6 @@
 // Benchmarks: logs full of reports, throughput on a large quiet log against grep, peak memory, batch rate, start-up time.
 // Usage: npm run bench   (KTRIAGE_BENCH_MB=1024 sets the large log's size; KTRIAGE_BENCH_FLOODS=0 skips the floods,
-// KTRIAGE_BENCH_ONLY=floods (or =tasks, =vmcores) runs only them; every log is generated in the temporary folder, not committed)
+// KTRIAGE_BENCH_ONLY=floods (or =tasks, =vmcores, =check) runs only them; every log is generated in the temporary folder, not committed)
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -191,6 +191,42 @@ function vmcoreRows(): string[] {
   return rows;
 }
 
+/**
+ * `ktriage check` on kernel trees of Debian's linux-source (KTRIAGE_BENCH_KSRC: an unpacked tree, else the
+ * tarball /usr/src/linux-source-*.tar.xz, unpacked in the temporary folder), beside sparse when installed.
+ */
+function checkRows(dir: string): string[] {
+  const trees = ['drivers/net/ethernet/intel', 'fs/xfs'];
+  let root = process.env.KTRIAGE_BENCH_KSRC ?? '';
+  if (!root) {
+    const tar = existsSync('/usr/src') ? readdirSync('/usr/src').find((n) => /^linux-source-[\d.]+\.tar\.xz$/.test(n)) : undefined;
+    if (!tar) return ['check: no kernel source (apt-get install linux-source-6.1, or set KTRIAGE_BENCH_KSRC): skipped'];
+    const top = tar.replace(/\.tar\.xz$/, '');
+    const r = spawnSync('tar', ['-xJf', join('/usr/src', tar), '-C', dir, ...trees.map((t) => `${top}/${t}`)], { stdio: 'ignore' });
+    if (r.status !== 0) return [`check: could not unpack ${tar}: skipped`];
+    root = join(dir, top);
+  }
+  const rows: string[] = [];
+  for (const t of trees) {
+    const path = join(root, t);
+    if (!existsSync(path)) continue;
+    const lines = Number(spawnSync('sh', ['-c', `find "${path}" -name '*.[ch]' -print0 | xargs -0 cat | wc -l`], { encoding: 'utf8' }).stdout.trim());
+    const run = runCli(['check', '--format', 'json', path]);
+    const j = JSON.parse(run.stdout) as { files: number; functions: number; skippedFunctions: unknown[]; findings: Array<{ rule: string }> };
+    const by = new Map<string, number>();
+    for (const f of j.findings) by.set(f.rule, (by.get(f.rule) ?? 0) + 1);
+    let row = `check ${t} (${lines.toLocaleString('en-US')} lines, ${j.files} files, ${j.functions} functions): ${run.seconds.toFixed(1)} s, ${(lines / run.seconds / 1000).toFixed(0)}k lines/s, peak RSS ${run.maxRssMb.toFixed(0)} MB; ` +
+      `${((100 * j.skippedFunctions.length) / Math.max(1, j.functions)).toFixed(1)}% of functions not parsed; findings: ${[...by].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`;
+    if (spawnSync('sparse', ['--version']).status === 0) {
+      const t0 = process.hrtime.bigint();
+      spawnSync('sh', ['-c', `find "${path}" -name '*.c' -print0 | xargs -0 -n 20 sparse -D__KERNEL__ -I${root}/include -I${root}/arch/x86/include >/dev/null 2>&1`]);
+      row += `; sparse on the same files (no kernel config, most headers missing): ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`;
+    } else row += '; sparse: not installed';
+    rows.push(row);
+  }
+  return rows;
+}
+
 function grepRate(path: string, bytes: number): number {
   const pattern = literalPattern(headerTriggers).source;
   const t0 = process.hrtime.bigint();
@@ -209,10 +245,12 @@ async function main(): Promise<void> {
   try {
     const only = process.env.KTRIAGE_BENCH_ONLY;
     if (only === 'vmcores') return void process.stdout.write(vmcoreRows().map((r) => `- ${r}`).join('\n') + '\n');
+    if (only === 'check') return void process.stdout.write(checkRows(dir).map((r) => `- ${r}`).join('\n') + '\n');
     if (process.env.KTRIAGE_BENCH_FLOODS !== '0' && only !== 'tasks') rows.push(...(await floodRows(dir)));
     if (only !== 'floods') rows.push(...taskRows(dir));
     if (only === 'floods' || only === 'tasks') return void process.stdout.write(rows.map((r) => `- ${r}`).join('\n') + '\n');
     rows.push(...vmcoreRows());
+    rows.push(...checkRows(dir));
     // Throughput and memory at two sizes: flat memory means the second RSS stays near the first.
     for (const mb of [Math.max(64, Math.round(sizeMb / 4)), sizeMb]) {
       const path = join(dir, `quiet-${mb}.log`);

@@ -24,6 +24,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'helpers_split.c', want: [['KT-check-lock-variant-mismatch', 31], ['KT-check-held-at-return', 39]] },
   { file: 'balanced.c', want: [] },
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
+  { file: 'irqsave_lost.c', want: [['KT-check-lock-variant-mismatch', 23], ['KT-check-held-at-return', 30]] },
 ];
 
 for (const c of CASES) {

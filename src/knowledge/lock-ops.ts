@@ -144,3 +144,4 @@ export const PURE_PREDICATES: ReadonlySet<string> = new Set([
   'in_interrupt', 'in_irq', 'in_softirq', 'in_task', 'in_atomic', 'irqs_disabled', 'preemptible', 'cpu_online', 'netif_running',
   'list_empty', 'hlist_empty', 'skb_queue_empty', 'is_vmalloc_addr', 'IS_ERR', 'IS_ERR_OR_NULL', 'PTR_ERR', 'atomic_read', 'refcount_read',
 ]);
+

@@ -145,6 +145,8 @@ function returnsTry(flow: FunctionFlow, h: Held): 'nonzero' | 'zero' | null {
   // A wrapper named as a trylock (`locked = down_trylock(&bp->b_sema) == 0; ... return locked;`) returns
   // non-zero when it took the lock, as spin_trylock() and mutex_trylock() do.
   if (/try_?lock|_try$/i.test(flow.name) && flow.exits.some((e) => e.value !== null)) return 'nonzero';
+  // A helper that takes it when it can and returns an errno when not (`... ? 0 : -EAGAIN`): 0 is success.
+  if (flow.exits.some((e) => e.value !== null && /-E[A-Z0-9]{2,}\b/.test(e.value))) return 'zero';
   // `if (!down_write_trylock(&l)) return 0; ... return 1;`: 1 when it holds the lock, 0 when not.
   const k = `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
   const holds = (e: FunctionFlow['exits'][number]): boolean => e.held.some((x) => `${x.family}:${x.mode ?? ''}:${x.lock ?? ''}` === k);
@@ -162,7 +164,7 @@ function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | und
   const taken = new Set<string>();
   for (const e of flow.exits) {
     for (const h of e.held) {
-      if (h.scope !== null || taken.has(key(h))) continue;
+      if (h.scope !== null || h.retaken || taken.has(key(h))) continue;
       taken.add(key(h));
       // Held on every return by a lock helper, or held as its return value says (a trylock of its own).
       const success = returnsTry(flow, h);
@@ -172,19 +174,22 @@ function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | und
   }
   const releases: Summary['releases'] = [];
   const seen = new Set<string>();
-  // Dropped and taken again before every return (`spin_unlock(&l); call(); spin_lock(&l);`): no net effect on the caller.
-  const retaken = new Set(flow.releases.filter((r) => !r.matched && flow.exits.length > 0 && flow.exits.every((e) => e.held.some((h) => key(h) === key(r)))).map(key));
-  for (const i of [...acquires.keys()].reverse()) if (retaken.has(key(acquires[i]))) acquires.splice(i, 1);
+  // The caller's locks that some path returns without (dropped and taken again, `spin_unlock(&l); call();
+  // spin_lock(&l);`, is no release of the caller's).
+  const released = new Set(flow.exits.flatMap((e) => e.released));
   for (const r of flow.releases) {
-    if (retaken.has(key(r))) continue;
+    if (!released.has(key(r))) continue;
     // Its own releases of its caller's locks, and those of the helpers it calls (xfs_buf_relse() -> xfs_buf_unlock()).
     if (r.matched || seen.has(key(r))) continue;
     seen.add(key(r));
     releases.push({ family: r.family, mode: r.mode, variant: r.variant, raw: r.raw, lock: r.lock, name: r.name, site: r.call });
   }
   // `__releases(ailp->ail_lock)`: the helper says it releases its caller's lock, whatever its body shows of it.
+  const norm = (l: string): string => l.replace(/\s+/g, '').replace(/^&/, '');
   for (const said of ann?.releases ?? []) {
-    const lock = said.replace(/\s+/g, '').replace(/^&/, '');
+    const lock = norm(said);
+    // __releases() and __acquires() of one lock: dropped and taken again inside, as the caller had it.
+    if ((ann?.acquires ?? []).some((a) => norm(a) === lock)) continue;
     if (!releases.some((r) => r.lock === lock)) releases.push({ family: 'spinlock', mode: null, variant: 'plain', raw: false, lock, name: ANNOTATED_RELEASE, site: siteOf(flow.node) });
   }
   return acquires.length > 0 || releases.length > 0 ? { acquires, releases, file, params: parameterNames(flow.node) } : null;
@@ -300,7 +305,7 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
   for (const { file } of trees) {
     const ann = annotations.get(file) ?? new Map();
     for (const { node, name } of file.functions) {
-      const ctx: FunctionContext = { flow: walk(node, name, summaries, file), annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] } };
+      const ctx: FunctionContext = { flow: walk(node, name, summaries, file), annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] }, helpers: summaries, file: file.path };
       for (const c of CHECKS) {
         for (const d of c.check(ctx)) {
           const k = `${c.meta.id}:${file.path}:${d.site.line}:${d.site.column}:${d.message.en}`;

@@ -35,6 +35,8 @@ export interface Held {
    * inside spin_lock_irqsave), which is right. Only a path that ends with it dropped released it wrongly.
    */
   dropped?: ReleaseEvent;
+  /** The caller's lock, released on this path and taken again: held as the caller had it. */
+  retaken?: boolean;
 }
 
 export interface ReleaseEvent {
@@ -55,6 +57,8 @@ export interface ExitEvent {
   held: Held[];
   /** What the return returns, with what the path assumed of it (`ret_val=0`, `0`, `-EBUSY`); null at the closing brace. */
   value: string | null;
+  /** The caller's locks this path released and did not take again, by key. */
+  released: string[];
 }
 
 /** A helper's effect on its caller's locks: what it returns holding, what it releases of the caller's. */
@@ -89,6 +93,8 @@ interface State {
   assume: Map<string, boolean>;
   /** `ret = mutex_lock_interruptible(&m)`: held or not, by the variable's test that follows. */
   pending: Map<string, Pending>;
+  /** Locks of the caller released on this path (held when the function was called), by key. */
+  gone: Set<string>;
 }
 
 interface Flow {
@@ -105,6 +111,8 @@ const MAX_STATES = 64;
 /** Conditions remembered on a path. */
 const MAX_ASSUME = 24;
 
+export { heldKey };
+
 export function siteOf(n: Node): Site {
   const text = n.text.split('\n')[0];
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1, endColumn: n.startPosition.row === n.endPosition.row ? n.endPosition.column + 1 : n.startPosition.column + 1 + text.length, text };
@@ -114,8 +122,13 @@ export function siteOf(n: Node): Site {
 export function lockText(n: Node | null | undefined): string | null {
   if (!n) return null;
   let t = n.text.replace(/\s+/g, '');
-  while (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1);
-  return t.startsWith('&') ? t.slice(1) : t;
+  // `&(us->dev_mutex)` is `&us->dev_mutex`.
+  for (let i = 0; i < 4; i++) {
+    while (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1);
+    if (t.startsWith('&')) t = t.slice(1);
+    else break;
+  }
+  return t;
 }
 
 function heldKey(h: Pick<Held, 'family' | 'mode' | 'lock'>): string {
@@ -125,11 +138,11 @@ function heldKey(h: Pick<Held, 'family' | 'mode' | 'lock'>): string {
 function stateKey(s: State): string {
   const held = s.held.map((h) => `${heldKey(h)}@${h.site.line}:${h.site.column}:${h.scope ?? ''}${h.dropped ? `~${h.dropped.call.line}` : ''}`).join(',');
   const assume = [...s.assume].map(([k, v]) => `${k}=${v ? 1 : 0}`).sort().join(',');
-  return `${held}|${assume}|${[...s.pending.keys()].sort().join(',')}`;
+  return `${held}|${assume}|${[...s.pending.keys()].sort().join(',')}|${[...s.gone].sort().join(',')}`;
 }
 
 function copy(s: State): State {
-  return { held: [...s.held], assume: new Map(s.assume), pending: new Map(s.pending) };
+  return { held: [...s.held], assume: new Map(s.assume), pending: new Map(s.pending), gone: new Set(s.gone) };
 }
 
 function calleeName(call: Node): string | null {
@@ -233,9 +246,9 @@ export class FlowWalker {
   run(fn: Node): void {
     const body = fn.childForFieldName('body');
     if (!body) return;
-    const end = this.statement(body, [{ held: [], assume: new Map(), pending: new Map() }], body.id);
+    const end = this.statement(body, [{ held: [], assume: new Map(), pending: new Map(), gone: new Set() }], body.id);
     const close = body.lastChild ?? body;
-    for (const s of end.next) this.exits.push({ at: siteOf(close), held: this.exitHeld(s.held), value: null });
+    for (const s of end.next) this.exits.push({ at: siteOf(close), held: this.exitHeld(s.held), value: null, released: [...s.gone] });
   }
 
   private dedupe(states: State[]): State[] {
@@ -291,7 +304,7 @@ export class FlowWalker {
         const text = v ? v.text.replace(/\s+/g, '') : null;
         for (const s of after) {
           const known = text !== null ? s.assume.get(text) : undefined;
-          this.exits.push({ at: siteOf(n), held: this.exitHeld(s.held), value: text === null ? null : known === undefined ? text : `${text}=${known ? 'true' : '0'}` });
+          this.exits.push({ at: siteOf(n), held: this.exitHeld(s.held), value: text === null ? null : known === undefined ? text : `${text}=${known ? 'true' : '0'}`, released: [...s.gone] });
         }
         return none;
       }
@@ -405,7 +418,17 @@ export class FlowWalker {
   private assign(left: Node | null, right: Node | null, states: State[]): State[] {
     if (!left) return states;
     const name = left.text.replace(/\s+/g, '').replace(/^\*+/, '');
-    const op = right?.type === 'call_expression' ? LOCK_OP_BY_NAME.get(calleeName(right) ?? '') : undefined;
+    let op = right?.type === 'call_expression' ? LOCK_OP_BY_NAME.get(calleeName(right) ?? '') : undefined;
+    let helperLock: string | null | undefined;
+    if (!op && right?.type === 'call_expression') {
+      // `ret = ffs_mutex_lock(&ffs->mutex, nonblock)`: a helper that takes the lock as its return value says.
+      const h = this.helper(calleeName(right));
+      const a = h?.acquires.find((x) => x.success !== null);
+      if (h && a) {
+        op = { name: a.via, op: 'acquire', family: a.family, mode: a.mode, variant: a.variant, raw: a.raw, arg: null, success: a.success };
+        helperLock = lockInCaller(a.lock, h.params, argsOf(right).map((x) => x.text));
+      }
+    }
     // `locked = true;`, `bool locked = false;`: the flag's value is known on this path.
     const constant = right && /^(?:true|false|NULL|\d+|0x[0-9a-fA-F]+)[uUlL]*$/.test(right.text.trim()) ? !/^(?:false|NULL|0+|0x0+)[uUlL]*$/.test(right.text.trim()) : null;
     return states.map((s) => {
@@ -417,7 +440,7 @@ export class FlowWalker {
         // The acquire the call made is undone: it is held only where the variable says so.
         const site = siteOf(right);
         t.held = t.held.filter((h) => !(h.site.line === site.line && h.site.column === site.column));
-        t.pending.set(name, { op, lock: op.arg !== null ? lockText(argsOf(right)[op.arg]) : null, site });
+        t.pending.set(name, { op, lock: helperLock !== undefined ? helperLock : op.arg !== null ? lockText(argsOf(right)[op.arg]) : null, site });
       }
       return t;
     });
@@ -428,6 +451,7 @@ export class FlowWalker {
     // A lock dropped with the plain release and taken again with the plain acquire is held as it was.
     const back = h.variant === 'plain' && h.scope === null ? t.held.findIndex((x) => x.dropped && x.family === h.family && x.lock === h.lock && x.mode === h.mode) : -1;
     if (back >= 0) t.held[back] = { ...t.held[back], dropped: undefined };
+    else if (h.scope === null && t.gone.delete(heldKey(h))) t.held.push({ ...h, retaken: true });
     else t.held.push(h);
     return t;
   }
@@ -457,6 +481,17 @@ export class FlowWalker {
     }
     const name = calleeName(x);
     if (!name) return states;
+    // downgrade_write(&sem): the write side becomes the read side, held all the same.
+    if (name === 'downgrade_write') {
+      const lock = lockText(argsOf(x)[0]);
+      return states.map((s) => {
+        const at = s.held.findIndex((h) => h.family === 'rwsem' && h.mode === 'write' && h.lock === lock);
+        if (at < 0) return s;
+        const t = copy(s);
+        t.held[at] = { ...t.held[at], mode: 'read' };
+        return t;
+      });
+    }
     // sparse's markers: `__release(x)` says the path leaves a lock held on purpose (to its caller).
     if (name === '__release' || name === '__acquire') {
       if (name === '__acquire') return states;
@@ -508,6 +543,16 @@ export class FlowWalker {
     }
     const matched = at >= 0 ? s.held[at] : null;
     const event: ReleaseEvent = { call: site, ...r, matched, helper };
+    // Hand over hand: A taken with irqsave, B with the plain lock, A let go plain, B with irqrestore
+    // (u_serial's gserial_suspend()): the interrupt state went from A's region to B's, and is restored.
+    if (matched && matched.variant === 'plain' && r.variant !== 'plain' && r.name !== ANNOTATED_RELEASE) {
+      const handed = s.held.findIndex((h) => h.dropped && h.variant === r.variant && h !== matched);
+      if (handed >= 0) {
+        const t = copy(s);
+        t.held = t.held.filter((_h, i) => i !== at && i !== handed);
+        return t;
+      }
+    }
     if (matched && r.variant === 'plain' && matched.variant !== 'plain' && r.raw === matched.raw && r.mode === matched.mode && r.name !== ANNOTATED_RELEASE) {
       // Dropped for a while, perhaps: said only if the path never takes it back.
       const t = copy(s);
@@ -515,7 +560,11 @@ export class FlowWalker {
       return t;
     }
     this.releases.push(event);
-    if (at < 0) return s;
+    if (at < 0) {
+      const t = copy(s);
+      t.gone.add(heldKey(r));
+      return t;
+    }
     const t = copy(s);
     t.held.splice(at, 1);
     return t;
@@ -523,10 +572,49 @@ export class FlowWalker {
 
   /** The paths on which a condition is true, and those on which it is false. */
   private branch(cond: Node, states: State[], scope: number): { t: State[]; f: State[] } {
-    const { key, negated, inner } = conditionKey(cond);
+    const parts = conditionKey(cond);
+    const { key } = parts;
+    let { negated, inner } = parts;
+    // `if (mutex_lock_interruptible(&m) != 0)`, `if (down_trylock(&s) == 0)`: the call's result compared with 0.
+    if (inner.type === 'binary_expression' && inner.childForFieldName('right')?.text.trim() === '0' && inner.childForFieldName('left')?.type === 'call_expression') {
+      const opText = inner.childForFieldName('operator')?.text;
+      if (opText === '!=' || opText === '<' || opText === '==') {
+        if (opText === '==') negated = !negated;
+        inner = inner.childForFieldName('left') as Node;
+      }
+    }
     const t: State[] = [];
     const f: State[] = [];
     const put = (s: State, truth: boolean): void => void (truth !== negated ? t : f).push(s);
+    // `if (cmd != SYNC && mutex_lock_interruptible(&m)) return -ERESTARTSYS;`: the lock is tried only when the first test holds.
+    if (inner.type === 'binary_expression' && inner.childForFieldName('operator')?.text === '&&') {
+      const left = inner.childForFieldName('left');
+      const right = inner.childForFieldName('right');
+      const rk = right ? conditionKey(right) : null;
+      const op = rk && rk.inner.type === 'call_expression' ? LOCK_OP_BY_NAME.get(calleeName(rk.inner) ?? '') : undefined;
+      if (left && rk && op && op.op === 'acquire' && op.success !== null && isPlainCondition(left)) {
+        const lk = conditionKey(left);
+        const lock = op.arg !== null ? lockText(argsOf(rk.inner)[op.arg]) : null;
+        for (const s of states) {
+          const known = s.assume.get(lk.key);
+          for (const leftTrue of known === undefined ? [true, false] : [known !== lk.negated]) {
+            const base = copy(s);
+            if (known === undefined && base.assume.size < MAX_ASSUME) base.assume.set(lk.key, leftTrue !== lk.negated);
+            if (!leftTrue) {
+              put(base, false);
+              continue;
+            }
+            const took = this.take(base, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: op.name, site: siteOf(rk.inner), helper: null, scope: null });
+            // The call's result is truthy when: it failed ('zero' success) or it took the lock ('nonzero').
+            const truthy = op.success === 'zero' ? base : took;
+            const falsy = op.success === 'zero' ? took : base;
+            put(truthy, !rk.negated);
+            put(falsy, rk.negated);
+          }
+        }
+        return { t, f };
+      }
+    }
     // `if (spin_trylock(&l))`, `if (mutex_lock_interruptible(&m))`: held on the side where it succeeded.
     if (inner.type === 'call_expression') {
       // A helper that returns a trylock's result (`return spin_trylock(&x->lock);`) is a trylock itself.

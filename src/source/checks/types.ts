@@ -1,7 +1,7 @@
 // What a source check is: metadata with its docs, like a diagnosis rule, and a pure function from a function's lock-state walk to findings.
 
 import type { L10n, RootCauseClass } from '../../rules/types';
-import type { FunctionFlow, Site } from '../flow';
+import type { FunctionFlow, Site, Summary } from '../flow';
 
 export interface CheckMeta {
   /** Stable id, `KT-check-` followed by kebab-case words. */
@@ -32,6 +32,10 @@ export interface FunctionContext {
   flow: FunctionFlow;
   /** `__acquires(x)` / `__releases(x)` / `__must_hold(x)` of the function, by kind: the locks as written. */
   annotations: { acquires: string[]; releases: string[]; mustHold: string[] };
+  /** The file the function is in. */
+  file: string;
+  /** What each function of the files does to its caller's locks, by name. */
+  helpers: ReadonlyMap<string, Summary>;
 }
 
 export interface SourceCheck {

@@ -2,13 +2,26 @@
 
 import type { SourceCheck, TraceStep } from '../types';
 import { releaseName } from '../../../knowledge/lock-ops';
-import { parameterNames, type Held } from '../../flow';
+import type { Held, Summary } from '../../flow';
 
 /** Names of functions that take a lock for their caller on purpose. */
 const LOCK_HELPER = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
 
 function heldKey(h: Held): string {
   return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
+}
+
+/** A lock's path past the variable it is reached from: `p->io_mutex` -> `->io_mutex`; a global's whole name. */
+function lockPath(lock: string): string {
+  const rest = lock.replace(/^[A-Za-z_]\w*/, '');
+  return rest === '' ? lock : rest;
+}
+
+function releasedElsewhere(h: Held, self: string, file: string, helpers: ReadonlyMap<string, Summary>): boolean {
+  const path = lockPath(h.lock ?? '');
+  // In the same file: a pair by design is one driver's (pre_reset beside post_reset), not any function of the tree.
+  for (const [name, s] of helpers) if (name !== self && s.file === file && s.releases.some((r) => r.family === h.family && r.lock !== null && lockPath(r.lock) === path)) return true;
+  return false;
 }
 
 /** An error a return gives back: a negative errno, an error constant, a test that found an error. */
@@ -56,18 +69,16 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
     },
     references: ['Documentation/locking/spinlocks.rst', 'include/linux/cleanup.h (guard, scoped_guard)'],
   },
-  check({ flow, annotations }) {
+  check({ flow, annotations, helpers, file }) {
     const exits = flow.exits;
     if (exits.length === 0) return [];
     const intended = new Set([...annotations.acquires, ...annotations.mustHold].map((l) => l.replace(/\s+/g, '').replace(/^&/, '')));
-    const everywhere = (k: string): boolean => exits.every((e) => e.held.some((h) => h.scope === null && heldKey(h) === k));
     const reported = new Set<string>();
     const dropped = new Set(flow.releases.filter((r) => !r.matched).map((r) => heldKey({ family: r.family, mode: r.mode, lock: r.lock } as Held)));
-    const params = parameterNames(flow.node);
     const out: ReturnType<SourceCheck['check']> = [];
     for (const e of exits) {
       for (const h of e.held) {
-        if (h.scope !== null) continue;
+        if (h.scope !== null || h.retaken) continue;
         // A semaphore is not owned by the task that took it: it is often let go by an I/O completion
         // or another task (xfs's buffer and iclog semaphores), so held at return is how it is used.
         if (h.family === 'semaphore') continue;
@@ -81,10 +92,11 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
         // Returns say whether it took the lock (`return 1` holding it, `return 0` not, as a trylock does);
         // interrupts, bottom halves and preemption have no trylock: off at a return is the bug.
         if (h.lock !== null && returnsWhetherTaken(exits, heldKey(h))) continue;
+        // Another function of the files releases that lock for its caller (wdm_pre_reset() and
+        // wdm_post_reset(), mraccess() and mrunlock_shared()): the lock is held between them by design.
+        if (h.lock !== null && releasedElsewhere(h, flow.name, file, helpers)) continue;
         // The caller's lock, dropped and taken again inside (a __must_hold function that sleeps): held as it came.
         if (dropped.has(heldKey(h))) continue;
-        // A lock taken on the object the function was given, held on every return: handed to the caller.
-        if (everywhere(heldKey(h)) && h.lock !== null && params.some((p) => h.lock === p || h.lock!.startsWith(`${p}->`) || h.lock!.startsWith(`${p}.`))) continue;
         reported.add(k);
         const fix = releaseName(h.family, h.variant, h.mode, h.raw) ?? 'the matching release';
         const what = h.lock !== null ? `${h.via}(${h.lock})` : `${h.via}()`;
