@@ -10,7 +10,7 @@ import { REPO } from './support/shared';
 import { checkSources } from '../src/source/check';
 import { prepareSource } from '../src/source/prepare';
 import { checkSarif } from '../src/render/check';
-import { CHECKS } from '../src/source/checks';
+import { CHECK_METAS } from '../src/source/checks';
 
 const BIN = join(REPO, 'bin', 'ktriage');
 const DIR = join(REPO, 'test', 'fixtures', 'source');
@@ -24,6 +24,8 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'helpers_split.c', want: [['KT-check-lock-variant-mismatch', 31], ['KT-check-held-at-return', 39]] },
   { file: 'balanced.c', want: [] },
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
+  { file: 'irq_nested.c', want: [['KT-check-nested-irq-enable', 25], ['KT-check-nested-irq-enable', 53]] },
+  { file: 'irq_nested_fixed.c', want: [] },
   { file: 'irqsave_lost.c', want: [['KT-check-lock-variant-mismatch', 23], ['KT-check-held-at-return', 30]] },
 ];
 
@@ -96,16 +98,16 @@ test('exit status and formats: 1 with findings, 0 without, 2 for a path that can
   const sarif = JSON.parse(spawnSync(BIN, ['check', '--format', 'sarif', join(DIR, 'helpers_split.c')], { encoding: 'utf8' }).stdout);
   assert.equal(sarif.version, '2.1.0');
   const run = sarif.runs[0];
-  assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), CHECKS.map((c) => c.meta.id));
+  assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), CHECK_METAS.map((c) => c.id));
   for (const res of run.results) {
     assert.ok(run.tool.driver.rules[res.ruleIndex].id === res.ruleId);
     assert.ok(res.locations[0].physicalLocation.region.startLine > 0);
     assert.ok(res.relatedLocations.length > 0 && res.relatedLocations.every((l: { id: number; message: { text: string } }) => l.id > 0 && l.message.text));
   }
-  const empty = checkSarif({ files: 0, functions: 0, skipped: [], findings: [], unreadable: [], notes: [] }, CHECKS.map((c) => c.meta), '0', 'en') as { runs: Array<{ results: unknown[] }> };
+  const empty = checkSarif({ files: 0, functions: 0, skipped: [], findings: [], unreadable: [], notes: [] }, CHECK_METAS, '0', 'en') as { runs: Array<{ results: unknown[] }> };
   assert.deepEqual(empty.runs[0].results, []);
   // Every check is explained.
-  for (const c of CHECKS) assert.equal(spawnSync(BIN, ['explain', c.meta.id]).status, 0, c.meta.id);
+  for (const c of CHECK_METAS) assert.equal(spawnSync(BIN, ['explain', c.id]).status, 0, c.id);
 });
 
 test('C that does not parse and binary garbage: noted and skipped, never reported on, never a crash', async () => {

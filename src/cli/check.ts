@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { checkSources } from '../source/check';
-import { CHECKS } from '../source/checks';
+import { CHECK_METAS } from '../source/checks';
 import { checkJson, checkSarif, checkText } from '../render/check';
 import { ruleLang, type OutLang } from '../render/i18n';
 
@@ -19,7 +19,7 @@ interface CheckOpts {
 export function registerCheck(program: Command, parseLang: (v: string) => OutLang, outLang: (flag: OutLang | undefined) => OutLang): void {
   program
     .command('check')
-    .description('Check kernel C source (files or directories of *.c and *.h) for lock bugs: a lock released with the wrong variant, a lock or disabled BH/IRQ/preemption held at return.')
+    .description('Check kernel C source (files or directories of *.c and *.h) for lock bugs: a lock released with the wrong variant, a lock or disabled BH/IRQ/preemption held at return, interrupts turned back on under a caller that keeps them off.')
     .argument('<path...>', 'C files or directories to check')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--lang <lang>', 'language: en, zh (default: from LANG)').argParser(parseLang))
@@ -34,7 +34,7 @@ function that returns holding a lock, one that releases its caller's) counted
 where they are called. A function that does not parse is not reported on; the
 summary line says how many.
 
-Checks: ${CHECKS.map((c) => c.meta.id).join(', ')} (ktriage explain ID).
+Checks: ${CHECK_METAS.map((c) => c.id).join(', ')} (ktriage explain ID).
 
 Exit status: 0 no findings, 1 findings, 2 a path could not be read.
 
@@ -59,7 +59,7 @@ Examples:
         opts.format === 'json'
           ? `${JSON.stringify(checkJson(r, lang), null, 2)}\n`
           : opts.format === 'sarif'
-            ? `${JSON.stringify(checkSarif(r, CHECKS.map((c) => c.meta), version, lang), null, 2)}\n`
+            ? `${JSON.stringify(checkSarif(r, CHECK_METAS, version, lang), null, 2)}\n`
             : checkText(r, lang);
       process.stdout.write(out);
       process.exitCode = r.unreadable.length > 0 ? EXIT_UNREADABLE : r.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;

@@ -15,7 +15,7 @@ import { RULES, ruleById } from '../rules';
 import { registerDecode } from './decode';
 import { registerDmesg } from './dmesg';
 import { registerCheck } from './check';
-import { CHECKS, checkById } from '../source/checks';
+import { CHECK_METAS, checkById } from '../source/checks';
 import type { VmcoreOptions } from '../vmcore/input';
 import { CRASH_COMMAND_SECONDS } from '../investigate/crash';
 import { pickPaint, type ColorWhen, type Paint } from '../render/color';
@@ -292,7 +292,7 @@ async function runFollow(inputs: string[], opts: AnalyzeOpts): Promise<number> {
 function explainText(id: string | undefined, lang: OutLang): { text: string; status: number } {
   const l = ruleLang(lang);
   if (!id) {
-    const rows = [...RULES, ...CHECKS].map((r) => `${r.meta.id.padEnd(36)} ${r.meta.rootCauseClass.padEnd(31)} ${script(r.meta.summary[l], lang)}`);
+    const rows = [...RULES.map((r) => r.meta), ...CHECK_METAS].map((m) => `${m.id.padEnd(36)} ${m.rootCauseClass.padEnd(31)} ${script(m.summary[l], lang)}`);
     return { text: rows.join('\n') + '\n', status: EXIT_OK };
   }
   const rule = ruleById(id) ?? checkById(id);

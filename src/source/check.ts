@@ -5,9 +5,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { attributeMacros, prepareSource, type Prepared } from './prepare';
 import { cParser, type Node } from './parse';
-import { ANNOTATED_RELEASE, FlowWalker, parameterNames, siteOf, type FunctionFlow, type Held, type Summary } from './flow';
+import { ANNOTATED_RELEASE, FlowWalker, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
 import { LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
-import { CHECKS, type CheckDraft, type FunctionContext, type SourceCheck } from './checks';
+import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
+import type { CheckMeta } from './checks/types';
+import type { Program } from './checks/irq/nested-irq-enable';
+import { HRTIMER_FIELD, IRQ_OFF_REGISTRARS } from '../knowledge/irq-contexts';
 import type { L10n, RootCauseClass } from '../rules/types';
 
 /** A C file larger than this is not read (generated tables): said in a note. */
@@ -195,7 +198,7 @@ function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | und
   return acquires.length > 0 || releases.length > 0 ? { acquires, releases, file, params: parameterNames(flow.node) } : null;
 }
 
-function draftToFinding(check: SourceCheck, d: CheckDraft, file: ParsedFile, fn: string, textOf: (path: string) => string): CheckFinding {
+function draftToFinding(check: { meta: CheckMeta }, d: CheckDraft, file: ParsedFile, fn: string, textOf: (path: string) => string): CheckFinding {
   const source: Record<string, string> = {};
   for (const at of [{ line: d.site.line, file: file.path }, ...d.trace.map((t) => ({ line: t.site.line, file: t.file ?? file.path }))]) {
     const text = textOf(at.file).split('\n')[at.line - 1];
@@ -216,11 +219,37 @@ function draftToFinding(check: SourceCheck, d: CheckDraft, file: ParsedFile, fn:
   };
 }
 
+/** The functions' walks, and the callbacks the files register to run with interrupts off. */
+function programOf(files: readonly ParsedFile[], flows: ReadonlyMap<string, { flow: FunctionFlow; file: string }>): Program {
+  const irqOffCallbacks = new Map<string, { what: string; site: Site; file: string }>();
+  for (const [, { flow, file }] of flows) {
+    for (const c of flow.calls) {
+      const reg = IRQ_OFF_REGISTRARS.find((r) => r.call === c.name);
+      const cb = reg ? c.args[reg.arg]?.replace(/^&\s*/, '').trim() : undefined;
+      if (reg && cb && /^[A-Za-z_]\w*$/.test(cb) && flows.has(cb) && !irqOffCallbacks.has(cb)) irqOffCallbacks.set(cb, { what: reg.what, site: c.site, file });
+    }
+  }
+  // hrtimer callbacks set through the field after hrtimer_init() of the same timer.
+  for (const f of files) {
+    if (!f.text.includes('hrtimer_init')) continue;
+    for (const m of f.prepared.text.matchAll(HRTIMER_FIELD)) {
+      const cb = m[2];
+      if (!flows.has(cb) || irqOffCallbacks.has(cb)) continue;
+      if (!new RegExp(`hrtimer_init\\(\\s*&?[\\w.>-]*\\b${m[1]}\\s*,`).test(f.prepared.text)) continue;
+      const at = m.index ?? 0;
+      const line = f.prepared.text.slice(0, at).split('\n').length;
+      const col = at - f.prepared.text.lastIndexOf('\n', at - 1);
+      irqOffCallbacks.set(cb, { what: 'an hrtimer callback (hard IRQ context)', site: { line, column: col, endColumn: col + m[0].length, text: m[0] }, file: f.path });
+    }
+  }
+  return { flows, irqOffCallbacks };
+}
+
 /** One function's lock-state walk, with the helpers known so far (a function is not its own helper). */
 function walk(node: Node, name: string, helpers: ReadonlyMap<string, Summary>, file: ParsedFile): FunctionFlow {
   const w = new FlowWalker(helpers, file.prepared.scopedGuards, name);
   w.run(node);
-  return { name, node, releases: w.releases, exits: w.exits, truncated: w.truncated };
+  return { name, node, releases: w.releases, exits: w.exits, calls: w.calls, truncated: w.truncated };
 }
 
 /** Runs every check on the C files under the paths. `progress` hears of each file when the run is long. */
@@ -302,10 +331,13 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
   const findings: CheckFinding[] = [];
   const seen = new Set<string>();
   const textByPath = new Map(parsed.map((f) => [f.path, f.text]));
+  const finals = new Map<string, { flow: FunctionFlow; file: string }>();
   for (const { file } of trees) {
     const ann = annotations.get(file) ?? new Map();
     for (const { node, name } of file.functions) {
-      const ctx: FunctionContext = { flow: walk(node, name, summaries, file), annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] }, helpers: summaries, file: file.path };
+      const flow = walk(node, name, summaries, file);
+      if (!finals.has(name)) finals.set(name, { flow, file: file.path });
+      const ctx: FunctionContext = { flow, annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] }, helpers: summaries, file: file.path };
       for (const c of CHECKS) {
         for (const d of c.check(ctx)) {
           const k = `${c.meta.id}:${file.path}:${d.site.line}:${d.site.column}:${d.message.en}`;
@@ -314,6 +346,18 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
           findings.push(draftToFinding(c, d, file, name, (p) => textByPath.get(p) ?? ''));
         }
       }
+    }
+  }
+  // The whole program: interrupts turned on again under a caller that keeps them off.
+  const program = programOf(trees.map((t) => t.file), finals);
+  for (const c of PROGRAM_CHECKS) {
+    for (const d of c.check(program)) {
+      const k = `${c.meta.id}:${d.file}:${d.site.line}:${d.site.column}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const file = parsed.find((f) => f.path === d.file);
+      if (!file) continue;
+      findings.push(draftToFinding({ meta: c.meta }, { site: d.site, message: d.message, help: d.help, trace: d.trace.map((t) => ({ site: t.site, note: t.note, file: t.file })) }, file, d.function, (p) => textByPath.get(p) ?? ''));
     }
   }
   for (const t of trees) t.free();

@@ -49,6 +49,8 @@ export interface ReleaseEvent {
   lock: string | null;
   /** What the release let go of on this path; null when the path held nothing of the kind (the caller's lock). */
   matched: Held | null;
+  /** Another lock held here that keeps interrupts off (spin_lock_irq(A); spin_lock_irq(B); spin_unlock_irq(B)). */
+  outerIrqOff?: Held;
   helper: { name: string; site: Site; file: string } | null;
 }
 
@@ -72,11 +74,24 @@ export interface Summary {
   params: string[];
 }
 
+/** A call of another function, with the interrupt-disabling lock (or state) held there, when one is. */
+export interface CallEvent {
+  name: string;
+  site: Site;
+  /** Argument texts as written (to find the handlers a call registers). */
+  args: string[];
+  /** What keeps interrupts off at the call on some path: an _irq/_irqsave lock or local_irq_disable(). */
+  irqOff: Held | null;
+  /** On every path to it the function had let go of a lock it did not take (its caller's): the caller's region is open. */
+  afterDrop: boolean;
+}
+
 export interface FunctionFlow {
   name: string;
   node: Node;
   releases: ReleaseEvent[];
   exits: ExitEvent[];
+  calls: CallEvent[];
   /** Paths were dropped (more than the walk keeps at one point): what is said may miss some. */
   truncated: boolean;
 }
@@ -106,6 +121,8 @@ interface Flow {
 /** The name a release from a `__releases()` annotation goes by: it lets go of the lock of that name, whatever its kind. */
 export const ANNOTATED_RELEASE = '__releases';
 
+/** Calls recorded in one function at most. */
+const MAX_CALLS = 4096;
 /** Paths kept at one point of a function. */
 const MAX_STATES = 64;
 /** Conditions remembered on a path. */
@@ -228,6 +245,7 @@ function mentions(text: string, name: string): boolean {
 
 export class FlowWalker {
   readonly releases: ReleaseEvent[] = [];
+  readonly calls: CallEvent[] = [];
   readonly exits: ExitEvent[] = [];
   truncated = false;
   private labels = new Map<string, State[]>();
@@ -481,6 +499,14 @@ export class FlowWalker {
     }
     const name = calleeName(x);
     if (!name) return states;
+    if (!LOCK_OP_BY_NAME.has(name) && this.calls.length < MAX_CALLS) {
+      let irqOff: Held | null = null;
+      for (const s of states) {
+        irqOff = [...s.held].reverse().find((h) => !h.dropped && (h.variant === 'irq' || h.variant === 'irqsave')) ?? null;
+        if (irqOff) break;
+      }
+      this.calls.push({ name, site: siteOf(x), args: argsOf(x).map((a) => a.text.slice(0, 200)), irqOff, afterDrop: states.length > 0 && states.every((s) => s.gone.size > 0) });
+    }
     // downgrade_write(&sem): the write side becomes the read side, held all the same.
     if (name === 'downgrade_write') {
       const lock = lockText(argsOf(x)[0]);
@@ -542,7 +568,8 @@ export class FlowWalker {
       }
     }
     const matched = at >= 0 ? s.held[at] : null;
-    const event: ReleaseEvent = { call: site, ...r, matched, helper };
+    const outer = [...s.held].reverse().find((h) => h !== matched && !h.dropped && h.scope === null && (h.variant === 'irq' || h.variant === 'irqsave'));
+    const event: ReleaseEvent = { call: site, ...r, matched, helper, ...(outer && r.variant === 'irq' ? { outerIrqOff: outer } : {}) };
     // Hand over hand: A taken with irqsave, B with the plain lock, A let go plain, B with irqrestore
     // (u_serial's gserial_suspend()): the interrupt state went from A's region to B's, and is restored.
     if (matched && matched.variant === 'plain' && r.variant !== 'plain' && r.name !== ANNOTATED_RELEASE) {
