@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './support/shared';
@@ -26,6 +26,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
   { file: 'irq_nested.c', want: [['KT-check-nested-irq-enable', 25], ['KT-check-nested-irq-enable', 53]] },
   { file: 'irq_nested_fixed.c', want: [] },
+  { file: 'irq_hrtimer.c', want: [['KT-check-nested-irq-enable', 23]] },
   { file: 'irqsave_lost.c', want: [['KT-check-lock-variant-mismatch', 23], ['KT-check-held-at-return', 30]] },
 ];
 
@@ -59,6 +60,18 @@ test('a helper in another file: the trace points into that file', async () => {
     assert.ok(r.findings[0].trace.some((t) => t.file.endsWith('lock.c') && t.line === 3));
     const text = spawnSync(BIN, ['check', dir], { encoding: 'utf8' }).stdout;
     assert.match(text, /--> .*lock\.c:3:2/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an hrtimer set to expire in softirq context (HRTIMER_MODE_*_SOFT) runs with interrupts on: nothing to report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-check-'));
+  try {
+    const text = readFileSync(join(DIR, 'irq_hrtimer.c'), 'utf8').replace('HRTIMER_MODE_REL)', 'HRTIMER_MODE_REL_SOFT)');
+    assert.notEqual(text, readFileSync(join(DIR, 'irq_hrtimer.c'), 'utf8'));
+    writeFileSync(join(dir, 'soft.c'), text);
+    assert.deepEqual((await checkSources([dir])).findings, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -235,7 +235,9 @@ function programOf(files: readonly ParsedFile[], flows: ReadonlyMap<string, { fl
     for (const m of f.prepared.text.matchAll(HRTIMER_FIELD)) {
       const cb = m[2];
       if (!flows.has(cb) || irqOffCallbacks.has(cb)) continue;
-      if (!new RegExp(`hrtimer_init\\(\\s*&?[\\w.>-]*\\b${m[1]}\\s*,`).test(f.prepared.text)) continue;
+      // HRTIMER_MODE_*_SOFT timers expire in softirq context, with interrupts on.
+      const init = new RegExp(`hrtimer_init\\(\\s*&?[\\w.>-]*\\b${m[1]}\\s*,([^;]{0,200})\\)\\s*;`).exec(f.prepared.text);
+      if (!init || init[1].includes('SOFT')) continue;
       const at = m.index ?? 0;
       const line = f.prepared.text.slice(0, at).split('\n').length;
       const col = at - f.prepared.text.lastIndexOf('\n', at - 1);
