@@ -152,7 +152,19 @@ function heldKey(h: Pick<Held, 'family' | 'mode' | 'lock'>): string {
   return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
 }
 
+/** Each state's key, made once: a state is never changed after it was first passed on (changes go to a copy). */
+const KEYS = new WeakMap<State, string>();
+
 function stateKey(s: State): string {
+  let k = KEYS.get(s);
+  if (k === undefined) {
+    k = makeStateKey(s);
+    KEYS.set(s, k);
+  }
+  return k;
+}
+
+function makeStateKey(s: State): string {
   const held = s.held.map((h) => `${heldKey(h)}@${h.site.line}:${h.site.column}:${h.scope ?? ''}${h.dropped ? `~${h.dropped.call.line}` : ''}`).join(',');
   const assume = [...s.assume].map(([k, v]) => `${k}=${v ? 1 : 0}`).sort().join(',');
   return `${held}|${assume}|${[...s.pending.keys()].sort().join(',')}|${[...s.gone].sort().join(',')}`;
@@ -270,6 +282,7 @@ export class FlowWalker {
   }
 
   private dedupe(states: State[]): State[] {
+    if (states.length <= 1) return states;
     const seen = new Map<string, State>();
     for (const s of states) {
       const k = stateKey(s);
