@@ -145,3 +145,5 @@ export const PURE_PREDICATES: ReadonlySet<string> = new Set([
   'list_empty', 'hlist_empty', 'skb_queue_empty', 'is_vmalloc_addr', 'IS_ERR', 'IS_ERR_OR_NULL', 'PTR_ERR', 'atomic_read', 'refcount_read',
 ]);
 
+/** Names of functions that take a lock for their caller on purpose (ctx_lock(), xfs_ilock(), ..._get()). */
+export const LOCK_HELPER_NAME = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;

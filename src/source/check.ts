@@ -5,8 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { attributeMacros, prepareSource, type Prepared } from './prepare';
 import { cParser, type Node } from './parse';
-import { ANNOTATED_RELEASE, FlowWalker, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
-import { LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
+import { ANNOTATED_RELEASE, FlowWalker, heldKey, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
+import { LOCK_HELPER_NAME, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
 import type { CheckMeta } from './checks/types';
 import type { Program } from './checks/irq/nested-irq-enable';
@@ -137,7 +137,6 @@ function annotationsOf(file: ParsedFile, root: Node): Map<string, FunctionContex
   return out;
 }
 
-const HELPER_NAME = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
 
 /** Whether every return of the function returns the trylock that took `h` (`return spin_trylock(&l)`): its sense then. */
 function returnsTry(flow: FunctionFlow, h: Held): 'nonzero' | 'zero' | null {
@@ -151,8 +150,8 @@ function returnsTry(flow: FunctionFlow, h: Held): 'nonzero' | 'zero' | null {
   // A helper that takes it when it can and returns an errno when not (`... ? 0 : -EAGAIN`): 0 is success.
   if (flow.exits.some((e) => e.value !== null && /-E[A-Z0-9]{2,}\b/.test(e.value))) return 'zero';
   // `if (!down_write_trylock(&l)) return 0; ... return 1;`: 1 when it holds the lock, 0 when not.
-  const k = `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
-  const holds = (e: FunctionFlow['exits'][number]): boolean => e.held.some((x) => `${x.family}:${x.mode ?? ''}:${x.lock ?? ''}` === k);
+  const k = heldKey(h);
+  const holds = (e: FunctionFlow['exits'][number]): boolean => e.held.some((x) => heldKey(x) === k);
   const yes = flow.exits.filter(holds).map((e) => e.value);
   const no = flow.exits.filter((e) => !holds(e)).map((e) => e.value);
   if (h.lock !== null && yes.length > 0 && no.length > 0 && yes.every((v) => v === '1' || v === 'true') && no.every((v) => v === '0' || v === 'false' || v === 'NULL')) return 'nonzero';
@@ -161,9 +160,9 @@ function returnsTry(flow: FunctionFlow, h: Held): 'nonzero' | 'zero' | null {
 
 /** What a helper does to its caller's locks, from its own walk. */
 function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | undefined, file: string): Summary | null {
-  const key = (h: { family: string; mode: string | null; lock: string | null }): string => `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
+  const key = heldKey;
   const acquires: Summary['acquires'] = [];
-  const named = HELPER_NAME.test(flow.name) || (ann !== undefined && ann.acquires.length > 0);
+  const named = LOCK_HELPER_NAME.test(flow.name) || (ann !== undefined && ann.acquires.length > 0);
   const taken = new Set<string>();
   for (const e of flow.exits) {
     for (const h of e.held) {

@@ -128,8 +128,6 @@ const MAX_STATES = 64;
 /** Conditions remembered on a path. */
 const MAX_ASSUME = 24;
 
-export { heldKey };
-
 export function siteOf(n: Node): Site {
   const text = n.text.split('\n')[0];
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1, endColumn: n.startPosition.row === n.endPosition.row ? n.endPosition.column + 1 : n.startPosition.column + 1 + text.length, text };
@@ -148,7 +146,8 @@ export function lockText(n: Node | null | undefined): string | null {
   return t;
 }
 
-function heldKey(h: Pick<Held, 'family' | 'mode' | 'lock'>): string {
+/** What identifies a lock held, whoever took it and where: its family, mode and name. */
+export function heldKey(h: Pick<Held, 'family' | 'mode' | 'lock'>): string {
   return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
 }
 

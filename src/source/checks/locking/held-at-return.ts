@@ -1,15 +1,8 @@
 // A lock or a disabled state still held when the function returns, on some path (seed 001): the caller goes on with BH, IRQs or preemption off.
 
 import type { SourceCheck, TraceStep } from '../types';
-import { releaseName } from '../../../knowledge/lock-ops';
-import type { Held, Summary } from '../../flow';
-
-/** Names of functions that take a lock for their caller on purpose. */
-const LOCK_HELPER = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
-
-function heldKey(h: Held): string {
-  return `${h.family}:${h.mode ?? ''}:${h.lock ?? ''}`;
-}
+import { LOCK_HELPER_NAME, releaseName } from '../../../knowledge/lock-ops';
+import { heldKey, type Held, type Summary } from '../../flow';
 
 /** A lock's path past the variable it is reached from: `p->io_mutex` -> `->io_mutex`; a global's whole name. */
 function lockPath(lock: string): string {
@@ -74,7 +67,7 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
     if (exits.length === 0) return [];
     const intended = new Set([...annotations.acquires, ...annotations.mustHold].map((l) => l.replace(/\s+/g, '').replace(/^&/, '')));
     const reported = new Set<string>();
-    const dropped = new Set(flow.releases.filter((r) => !r.matched).map((r) => heldKey({ family: r.family, mode: r.mode, lock: r.lock } as Held)));
+    const dropped = new Set(flow.releases.filter((r) => !r.matched).map((r) => heldKey(r)));
     const out: ReturnType<SourceCheck['check']> = [];
     for (const e of exits) {
       for (const h of e.held) {
@@ -88,7 +81,7 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
         if (annotations.acquires.length > 0 && h.lock === null) continue;
         // A lock helper returns holding what it took for its caller: on every path, or by the caller's
         // flags (xfs_ilock()), or as its return value says (iavf_lock_timeout(), e1000_get_hw_semaphore_82574()).
-        if (LOCK_HELPER.test(flow.name)) continue;
+        if (LOCK_HELPER_NAME.test(flow.name)) continue;
         // Returns say whether it took the lock (`return 1` holding it, `return 0` not, as a trylock does);
         // interrupts, bottom halves and preemption have no trylock: off at a return is the bug.
         if (h.lock !== null && returnsWhetherTaken(exits, heldKey(h))) continue;
