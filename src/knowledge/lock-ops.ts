@@ -147,3 +147,6 @@ export const PURE_PREDICATES: ReadonlySet<string> = new Set([
 
 /** Names of functions that take a lock for their caller on purpose (ctx_lock(), xfs_ilock(), ..._get()). */
 export const LOCK_HELPER_NAME = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
+
+/** Names of functions that release a lock of the object they are given (`uart_unlock_and_check_sysrq(&port)`). */
+export const UNLOCK_HELPER_NAME = /unlock/i;

@@ -4,7 +4,7 @@
 // release and each return is recorded with the locks held there.
 
 import type { Node } from './parse';
-import { GUARDS, LOCK_OP_BY_NAME, NORETURN_CALLS, PURE_PREDICATES, type LockFamily, type LockOp, type LockVariant } from '../knowledge/lock-ops';
+import { GUARDS, LOCK_OP_BY_NAME, NORETURN_CALLS, PURE_PREDICATES, UNLOCK_HELPER_NAME, type LockFamily, type LockOp, type LockVariant } from '../knowledge/lock-ops';
 
 /** A place in the source, 1-based, with the text it spans (its first line). */
 export interface Site {
@@ -557,13 +557,34 @@ export class FlowWalker {
       return states.map((s) => this.release(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, name }, site, null));
     }
     const sum = this.helper(name);
-    if (!sum) return states;
+    if (!sum) return this.unknownUnlock(name, x, states);
     const site = siteOf(x);
     const args = argsOf(x).map((a) => a.text);
     return states.map((s) => {
       let t = s;
       for (const r of sum.releases) t = this.release(t, { ...r, lock: lockInCaller(r.lock, sum.params, args) }, site, { name, site: r.site, file: sum.file });
       for (const a of sum.acquires) t = this.take(t, { ...a, lock: lockInCaller(a.lock, sum.params, args), site, helper: { name, site: a.site, file: sum.file }, scope: null });
+      return t;
+    });
+  }
+
+  /**
+   * A function the files do not define, named as an unlock (`uart_unlock_and_check_sysrq(&up->port)`, from
+   * a header not given): it releases the lock held inside the object it is given, whatever its variant.
+   */
+  private unknownUnlock(name: string, x: Node, states: State[]): State[] {
+    if (!UNLOCK_HELPER_NAME.test(name)) return states;
+    const obj = lockText(argsOf(x)[0]);
+    if (!obj) return states;
+    return states.map((s) => {
+      let at = -1;
+      for (let i = s.held.length - 1; i >= 0 && at < 0; i--) {
+        const l = s.held[i].lock;
+        if (l !== null && s.held[i].scope === null && (l === obj || l.startsWith(`${obj}.`) || l.startsWith(`${obj}->`))) at = i;
+      }
+      if (at < 0) return s;
+      const t = copy(s);
+      t.held.splice(at, 1);
       return t;
     });
   }
