@@ -51,7 +51,7 @@ Examples:
             if (Date.now() - t0 > 1000 && done % 50 === 0) process.stderr.write(`\rktriage check: ${done}/${total} files (${file.slice(-50)})\x1b[K`);
           }
         : undefined;
-      const r = await checkSources(paths, progress);
+      const r = await checkSources(paths, { progress, kernel: opts.kernel ?? null });
       if (tty && Date.now() - t0 > 1000) process.stderr.write('\r\x1b[K');
       for (const u of r.unreadable) process.stderr.write(`ktriage: cannot read ${u.path}: ${u.error}\n`);
       const version = require('../../../package.json').version as string;

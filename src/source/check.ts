@@ -8,8 +8,7 @@ import { cParser, type Node } from './parse';
 import { ANNOTATED_RELEASE, FlowWalker, heldKey, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
 import { LOCK_HELPER_NAME, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
-import type { CheckMeta } from './checks/types';
-import type { Program } from './checks/irq/nested-irq-enable';
+import type { CheckMeta, Program } from './checks/types';
 import { HRTIMER_FIELD, IRQ_OFF_REGISTRARS } from '../knowledge/irq-contexts';
 import type { L10n, RootCauseClass } from '../rules/types';
 
@@ -219,7 +218,8 @@ function draftToFinding(check: { meta: CheckMeta }, d: CheckDraft, file: ParsedF
 }
 
 /** The functions' walks, and the callbacks the files register to run with interrupts off. */
-function programOf(files: readonly ParsedFile[], flows: ReadonlyMap<string, { flow: FunctionFlow; file: string }>): Program {
+function programOf(trees: ReadonlyArray<{ file: ParsedFile; root: Node }>, flows: ReadonlyMap<string, { flow: FunctionFlow; file: string }>, kernel: string | null): Program {
+  const files = trees.map((t) => t.file);
   const irqOffCallbacks = new Map<string, { what: string; site: Site; file: string }>();
   for (const [, { flow, file }] of flows) {
     for (const c of flow.calls) {
@@ -243,7 +243,7 @@ function programOf(files: readonly ParsedFile[], flows: ReadonlyMap<string, { fl
       irqOffCallbacks.set(cb, { what: 'an hrtimer callback (hard IRQ context)', site: { line, column: col, endColumn: col + m[0].length, text: m[0] }, file: f.path });
     }
   }
-  return { flows, irqOffCallbacks };
+  return { flows, irqOffCallbacks, files: trees.map((t) => ({ path: t.file.path, text: t.file.text, prepared: t.file.prepared.text, root: t.root })), kernel };
 }
 
 /** One function's lock-state walk, with the helpers known so far (a function is not its own helper). */
@@ -253,8 +253,16 @@ function walk(node: Node, name: string, helpers: ReadonlyMap<string, Summary>, f
   return { name, node, releases: w.releases, exits: w.exits, calls: w.calls, truncated: w.truncated };
 }
 
-/** Runs every check on the C files under the paths. `progress` hears of each file when the run is long. */
-export async function checkSources(paths: readonly string[], progress?: (done: number, total: number, file: string) => void): Promise<CheckResult> {
+export interface CheckOptions {
+  /** Hears of each file when the run is long. */
+  progress?: (done: number, total: number, file: string) => void;
+  /** The kernel release the source is for (the stack size depends on it). */
+  kernel?: string | null;
+}
+
+/** Runs every check on the C files under the paths. */
+export async function checkSources(paths: readonly string[], options: CheckOptions = {}): Promise<CheckResult> {
+  const { progress } = options;
   const { files, unreadable } = sourceFiles(paths);
   const parser = await cParser();
   const notes: string[] = [];
@@ -350,7 +358,7 @@ export async function checkSources(paths: readonly string[], progress?: (done: n
     }
   }
   // The whole program: interrupts turned on again under a caller that keeps them off.
-  const program = programOf(trees.map((t) => t.file), finals);
+  const program = programOf(trees, finals, options.kernel ?? null);
   for (const c of PROGRAM_CHECKS) {
     for (const d of c.check(program)) {
       const k = `${c.meta.id}:${d.file}:${d.site.line}:${d.site.column}`;

@@ -3,15 +3,15 @@
 import type { SourceCheck } from './types';
 import { variantMismatch } from './locking/variant-mismatch';
 import { heldAtReturn } from './locking/held-at-return';
-import { nestedIrqEnable, nestedIrqEnableMeta, type Program, type ProgramDraft } from './irq/nested-irq-enable';
-import type { CheckMeta } from './types';
+import { nestedIrqEnable, nestedIrqEnableMeta } from './irq/nested-irq-enable';
+import type { CheckMeta, ProgramCheck } from './types';
 
 export type * from './types';
 
 export const CHECKS: readonly SourceCheck[] = [variantMismatch, heldAtReturn];
 
 /** Checks over the whole program (the files' call graph), not one function at a time. */
-export const PROGRAM_CHECKS: ReadonlyArray<{ meta: CheckMeta; check: (p: Program) => ProgramDraft[] }> = [{ meta: nestedIrqEnableMeta, check: nestedIrqEnable }];
+export const PROGRAM_CHECKS: readonly ProgramCheck[] = [{ meta: nestedIrqEnableMeta, check: nestedIrqEnable }];
 
 /** Every check's metadata, in the order they are listed. */
 export const CHECK_METAS: readonly CheckMeta[] = [...CHECKS.map((c) => c.meta), ...PROGRAM_CHECKS.map((c) => c.meta)];

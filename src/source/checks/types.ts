@@ -2,6 +2,7 @@
 
 import type { L10n, RootCauseClass } from '../../rules/types';
 import type { FunctionFlow, Site, Summary } from '../flow';
+import type { Node } from '../parse';
 
 export interface CheckMeta {
   /** Stable id, `KT-check-` followed by kebab-case words. */
@@ -41,4 +42,40 @@ export interface FunctionContext {
 export interface SourceCheck {
   meta: CheckMeta;
   check(ctx: FunctionContext): CheckDraft[];
+}
+
+/** One file of the run, as read and as parsed. */
+export interface ProgramFile {
+  path: string;
+  /** The file as read. */
+  text: string;
+  /** The length-preserving text the tree was parsed from (one #if branch, attributes blanked...). */
+  prepared: string;
+  root: Node;
+}
+
+/** The whole run: every function's walk, the files, and the callbacks that run with interrupts off. */
+export interface Program {
+  /** Each function's final walk, by name (the first definition of a name), with its file. */
+  flows: ReadonlyMap<string, { flow: FunctionFlow; file: string }>;
+  /** Functions registered to run with interrupts off (request_irq...), with what registered them. */
+  irqOffCallbacks: ReadonlyMap<string, { what: string; site: Site; file: string }>;
+  files: readonly ProgramFile[];
+  /** `--kernel RELEASE`, when given. */
+  kernel: string | null;
+}
+
+/** A finding of a whole-program check: in the file and function named. */
+export interface ProgramDraft {
+  file: string;
+  function: string;
+  site: Site;
+  message: L10n;
+  trace: Array<{ file: string; site: Site; note: L10n }>;
+  help: L10n;
+}
+
+export interface ProgramCheck {
+  meta: CheckMeta;
+  check(p: Program): ProgramDraft[];
 }

@@ -2,24 +2,8 @@
 // (or spin_unlock_bh()) reached, through the files' call graph, from a caller's spin_lock_irq/irqsave or an IRQ handler.
 
 import type { L10n } from '../../../rules/types';
-import type { CallEvent, FunctionFlow, ReleaseEvent, Site } from '../../flow';
-import type { CheckMeta } from '../types';
-
-/** The functions of the files, their walks, and the callbacks that run with interrupts off. */
-export interface Program {
-  flows: ReadonlyMap<string, { flow: FunctionFlow; file: string }>;
-  /** Functions registered to run with interrupts off (request_irq...), with what registered them. */
-  irqOffCallbacks: ReadonlyMap<string, { what: string; site: Site; file: string }>;
-}
-
-export interface ProgramDraft {
-  file: string;
-  function: string;
-  site: Site;
-  message: L10n;
-  trace: Array<{ file: string; site: Site; note: L10n }>;
-  help: L10n;
-}
+import type { CallEvent, ReleaseEvent, Site } from '../../flow';
+import type { CheckMeta, Program, ProgramDraft } from '../types';
 
 /**
  * Call depth followed from the region that has interrupts off: the callee and its own callees. Deeper,
