@@ -117,7 +117,7 @@ test('exit status and formats: 1 with findings, 0 without, 2 for a path that can
     assert.ok(res.locations[0].physicalLocation.region.startLine > 0);
     assert.ok(res.relatedLocations.length > 0 && res.relatedLocations.every((l: { id: number; message: { text: string } }) => l.id > 0 && l.message.text));
   }
-  const empty = checkSarif({ files: 0, functions: 0, skipped: [], findings: [], unreadable: [], notes: [] }, CHECK_METAS, '0', 'en') as { runs: Array<{ results: unknown[] }> };
+  const empty = checkSarif({ files: 0, functions: 0, skipped: [], findings: [], unreadable: [], notes: [], definitions: [] }, CHECK_METAS, '0', 'en') as { runs: Array<{ results: unknown[] }> };
   assert.deepEqual(empty.runs[0].results, []);
   // Every check is explained.
   for (const c of CHECK_METAS) assert.equal(spawnSync(BIN, ['explain', c.id]).status, 0, c.id);

@@ -16,6 +16,8 @@ import { registerDecode } from './decode';
 import { registerDmesg } from './dmesg';
 import { registerCheck } from './check';
 import { CHECK_METAS, checkById } from '../source/checks';
+import { checkSources, type CheckResult } from '../source/check';
+import { linkFinding } from '../source/crash-link';
 import type { VmcoreOptions } from '../vmcore/input';
 import { CRASH_COMMAND_SECONDS } from '../investigate/crash';
 import { pickPaint, type ColorWhen, type Paint } from '../render/color';
@@ -40,6 +42,7 @@ interface AnalyzeOpts {
   crashTimeout?: number;
   crashCommandTimeout?: number;
   investigate?: boolean;
+  source?: string;
 }
 
 /** A positive number of seconds, for the timeout options. */
@@ -103,6 +106,18 @@ function localized(a: Triaged, lang: OutLang): Triaged {
   return lang === 'zh-Hant' ? { ...a, findings: a.findings.map((f) => localizeFinding(f)) } : a;
 }
 
+/** Each finding with its place in the source given with --source, when the source says something of it. */
+function withSource(a: Triaged, checked: CheckResult | null, lang: OutLang): Triaged {
+  if (!checked) return a;
+  return {
+    ...a,
+    findings: a.findings.map((f) => {
+      const source = linkFinding(f, checked, ruleLang(lang));
+      return source ? { ...f, source } : f;
+    }),
+  };
+}
+
 async function runAnalyze(files: string[], opts: AnalyzeOpts): Promise<number> {
   const inputs = files.length === 0 ? ['-'] : files;
   if (opts.follow) return runFollow(inputs, opts);
@@ -128,6 +143,14 @@ async function analyzeAll(inputs: string[], opts: AnalyzeOpts): Promise<number> 
   const json = opts.format === 'json' || opts.format === 'jsonl';
   if (opts.outDir) mkdirSync(opts.outDir, { recursive: true });
   const taken = new Set<string>();
+  // --source: the module's source checked once, tied to every input's findings.
+  let checked: CheckResult | null = null;
+  if (opts.source) {
+    if (process.stderr.isTTY) process.stderr.write(`ktriage: checking the source in ${opts.source}\n`);
+    checked = await checkSources([opts.source]);
+    for (const u of checked.unreadable) process.stderr.write(`ktriage: cannot read ${u.path}: ${u.error}\n`);
+    if (checked.unreadable.length > 0) status = EXIT_USAGE;
+  }
   // json: one document (an array for several inputs), its reports streamed; jsonl: one line per input.
   const toStdout = !opts.outDir;
   const depth = opts.format === 'jsonl' ? null : inputs.length > 1 && toStdout ? 2 : 1;
@@ -151,7 +174,7 @@ async function analyzeAll(inputs: string[], opts: AnalyzeOpts): Promise<number> 
     const done = (): Promise<void> => new Promise((resolve) => (sink ? sink.end(() => resolve()) : resolve()));
     let a: Triaged;
     try {
-      a = localized(await triage(file, { lang: ruleLang(lang), onReport: spool ? (r) => spool.add(r) : undefined, vmcore: vmcoreOptions(opts) }), lang);
+      a = localized(withSource(await triage(file, { lang: ruleLang(lang), onReport: spool ? (r) => spool.add(r) : undefined, vmcore: vmcoreOptions(opts) }), checked, lang), lang);
     } catch (e) {
       spool?.dispose();
       status = EXIT_USAGE;
@@ -321,6 +344,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--out-dir <dir>', 'write one file per input into DIR (named after the input, with the format\'s extension) instead of printing'))
     .addOption(new Option('--follow', 'follow a log as it is written (a file, or - for standard input): print each report as soon as it is complete; text or jsonl'))
     .addOption(new Option('--vmlinux <path>', 'for a vmcore: the debug vmlinux to run crash with (default: the one of the dump\'s release where distributions install it)'))
+    .addOption(new Option('--source <dir>', 'the source of the module the crash is in (C files or a directory): run ktriage check on it and tie its findings to the crash\'s culprit'))
     .addOption(new Option('--no-crash', 'for a vmcore: read its log natively only, never run crash'))
     .addOption(new Option('--no-investigate', 'for a vmcore read by crash: do not run the findings\' next steps in the dump (crash\'s first pass only)'))
     .addOption(new Option('--crash-timeout <seconds>', 'for a vmcore: seconds crash may take in all').argParser(seconds).default(600))

@@ -100,6 +100,9 @@ export const LOCK_OPS: readonly LockOp[] = [
   op('put_cpu', { ...none, family: 'preempt', op: 'release', arg: null }),
 ];
 
+/** What makes a context atomic while held: sleeping there is a bug (a mutex, rwsem, semaphore or SRCU read lock is not). */
+export const ATOMIC_FAMILIES: ReadonlySet<LockFamily> = new Set<LockFamily>(['spinlock', 'rwlock', 'rcu', 'rcu_bh', 'rcu_sched', 'bh', 'irq', 'preempt']);
+
 export const LOCK_OP_BY_NAME: ReadonlyMap<string, LockOp> = new Map(LOCK_OPS.map((o) => [o.name, o]));
 
 /**

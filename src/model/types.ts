@@ -264,4 +264,18 @@ export interface Finding {
   culprit: { function: string | null; module: string | null } | null;
   nextSteps: string[];
   references: string[];
+  /** With `analyze --source DIR`: the culprit's place in the source, and the source findings that explain the crash. */
+  source?: SourceLink;
+}
+
+/** A crash finding tied to the module's source (`analyze --source DIR`). */
+export interface SourceLink {
+  /** Where the culprit function is defined in the source given, when it is. */
+  culprit: { function: string; file: string; line: number } | null;
+  /**
+   * The source findings that explain this crash, most telling first, as `ktriage check --format json` prints
+   * them, with how each was matched: in the culprit function, in another function of the crash's stack, or
+   * only by its class (a candidate: the crash names no function of the source).
+   */
+  findings: Array<{ match: 'culprit' | 'stack' | 'class'; rule: string; class: string; file: string; line: number; column: number; function: string; message: string; help: string; trace: Array<{ file: string; line: number; note: string }> }>;
 }

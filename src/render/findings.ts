@@ -140,6 +140,21 @@ export function culpritText(f: RenderedFinding): string | null {
   return [f.culprit.function, f.culprit.module ? `[${f.culprit.module}]` : null].filter(Boolean).join(' ');
 }
 
+/** The lines `--source` adds to a finding: where the culprit is defined, each source finding that explains the crash and its fix. */
+export function sourceLines(f: RenderedFinding, lang: OutLang): Array<{ kind: 'where' | 'finding' | 'trace' | 'help'; text: string }> {
+  const s = f.source;
+  if (!s) return [];
+  const out: Array<{ kind: 'where' | 'finding' | 'trace' | 'help'; text: string }> = [];
+  if (s.culprit) out.push({ kind: 'where', text: `${s.culprit.function}() ${t(lang, 'definedAt')} ${s.culprit.file}:${s.culprit.line}` + (s.findings.length === 0 ? `; ${t(lang, 'noSourceFinding')}` : '') });
+  for (const x of s.findings) {
+    const how = x.match === 'class' ? ` (${t(lang, 'candidate')})` : '';
+    out.push({ kind: 'finding', text: `${x.file}:${x.line}:${x.column}: ${x.function}(): ${x.message} [${x.rule}]${how}` });
+    for (const tr of x.trace) out.push({ kind: 'trace', text: `${tr.file}:${tr.line}: ${tr.note}` });
+    out.push({ kind: 'help', text: x.help });
+  }
+  return out;
+}
+
 export function findingsText(findings: readonly RenderedFinding[], lang: OutLang, p: Paint): string[] {
   const out: string[] = [];
   findings.forEach((f, i) => {
@@ -155,6 +170,15 @@ export function findingsText(findings: readonly RenderedFinding[], lang: OutLang
       for (const e of f.evidence) {
         out.push(`   ${p.dim(String(e.line).padStart(5))} | ${clip(e.text.trim(), WIDTH - 12)}`);
         append(out, wrapParagraph(`= ${e.note}`, '           ').map((l) => p.yellow(l)));
+      }
+    }
+    const src = sourceLines(f, lang);
+    if (src.length > 0) {
+      out.push(`   ${p.cyan(t(lang, 'inSource'))}:`);
+      for (const l of src) {
+        if (l.kind === 'trace') append(out, wrapParagraph(l.text, '         ').map((x) => p.dim(x)));
+        else if (l.kind === 'help') append(out, wrapParagraph(`= help: ${l.text}`, '         ').map((x) => p.yellow(x)));
+        else append(out, wrapParagraph(l.text, '       ').map((x, k) => (k === 0 ? '     - ' + x.trimStart() : x)).map((x) => (l.kind === 'finding' ? p.bold(x) : x)));
       }
     }
     out.push(`   ${p.cyan(t(lang, 'why'))}:`);
@@ -194,6 +218,12 @@ export function findingsMarkdown(findings: readonly RenderedFinding[], lang: Out
       const rows: string[] = [];
       for (const e of f.evidence) rows.push(`${String(e.line).padStart(5)} | ${e.text.trim()}`, `      = ${e.note}`);
       append(out, md.block(rows));
+      out.push('');
+    }
+    const src = sourceLines(f, lang);
+    if (src.length > 0) {
+      out.push(`**${md.esc(t(lang, 'inSource'))}**`, '');
+      append(out, md.block(src.map((l) => (l.kind === 'trace' ? `    ${l.text}` : l.kind === 'help' ? `    = help: ${l.text}` : l.text))));
       out.push('');
     }
     out.push(`**${md.esc(t(lang, 'why'))}**`, '');

@@ -5,7 +5,7 @@ import type { Analysis } from '../analyze/analyze';
 import type { RenderedFinding } from '../rules/engine';
 import { pick, t, type OutLang } from './i18n';
 import { contextLabel, frameText, hasKernel, kernelText, modulesText, repeatsOf, reportTotal, TALLIES_SHOWN } from './text';
-import { commandOf, count, culpritText, repeatText, stepParts } from './findings';
+import { commandOf, count, culpritText, repeatText, sourceLines, stepParts } from './findings';
 import { machineOf } from '../machine';
 import { machineHtml, machineWorthShowing } from './machine';
 import { esc } from './escape';
@@ -59,11 +59,15 @@ function findingHtml(f: RenderedFinding, i: number, lang: OutLang, id: string): 
       return `<li>${lines.join('')}</li>`;
     })
     .join('');
+  const src = sourceLines(f, lang)
+    .map((l) => `<tr><td class="${l.kind === 'finding' ? 'line' : 'note'}">${l.kind === 'trace' ? '&nbsp;&nbsp;' : ''}${esc(l.kind === 'help' ? `= help: ${l.text}` : l.text)}</td></tr>`)
+    .join('');
   return `<section class="finding${i > 0 ? ' secondary' : ''}" id="${id}finding-${i + 1}">
 <h3>${i + 1}. ${esc(f.summary)}</h3>
 <div><span class="tag cls">${esc(f.rootCauseClass)}</span><span class="tag">${esc(f.rule)}</span><span class="tag">${esc(t(lang, 'confidence'))} ${Math.round(f.confidence * 100)}%</span>${culprit}</div>
 ${again ? `<div class="again">${esc(again)}</div>` : ''}
 ${f.evidence.length > 0 ? `<h4>${esc(t(lang, 'evidence'))}</h4><table class="ev">${ev}</table>` : ''}
+${src ? `<h4>${esc(t(lang, 'inSource'))}</h4><table class="ev">${src}</table>` : ''}
 <h4>${esc(t(lang, 'why'))}</h4><div class="why">${f.explanation.split(/\n\n+/).map((p) => `<p>${esc(p)}</p>`).join('')}</div>
 ${f.nextSteps.length > 0 ? `<h4>${esc(t(lang, 'nextSteps'))}</h4><ul class="steps">${steps}</ul>` : ''}
 </section>`;

@@ -8,7 +8,7 @@ import { cParser, type Node } from './parse';
 import { ANNOTATED_RELEASE, FlowWalker, heldKey, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
 import { LOCK_HELPER_NAME, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
-import type { CheckMeta, Program } from './checks/types';
+import type { CheckMeta, Program, ProgramFunction } from './checks/types';
 import { HRTIMER_FIELD, IRQ_OFF_REGISTRARS } from '../knowledge/irq-contexts';
 import type { L10n, RootCauseClass } from '../rules/types';
 
@@ -43,6 +43,8 @@ export interface CheckResult {
   /** Paths that could not be read, with why. */
   unreadable: Array<{ path: string; error: string }>;
   notes: string[];
+  /** Where each function of the files is defined (the first definition of a name), for tying a crash's culprit to its source. */
+  definitions: Array<{ name: string; file: string; line: number }>;
 }
 
 /** The C files under the paths, in a stable order; the paths that cannot be read, with why. */
@@ -90,6 +92,15 @@ function functionName(fn: Node): string | null {
     } else d = d.childForFieldName('declarator');
   }
   return null;
+}
+
+/** Whether a definition is `static` (its storage class, before the return type). */
+function isStatic(fn: Node): boolean {
+  for (const c of fn.namedChildren) {
+    if (!c || c.type === 'function_declarator' || c.type === 'compound_statement') break;
+    if (c.type === 'storage_class_specifier' && c.text === 'static') return true;
+  }
+  return false;
 }
 
 /** The function definitions of a file, at top level (after the #if branches were picked). */
@@ -218,32 +229,49 @@ function draftToFinding(check: { meta: CheckMeta }, d: CheckDraft, file: ParsedF
 }
 
 /** The functions' walks, and the callbacks the files register to run with interrupts off. */
-function programOf(trees: ReadonlyArray<{ file: ParsedFile; root: Node }>, flows: ReadonlyMap<string, { flow: FunctionFlow; file: string }>, kernel: string | null): Program {
+function programOf(trees: ReadonlyArray<{ file: ParsedFile; root: Node }>, functions: readonly ProgramFunction[], kernel: string | null): Program {
   const files = trees.map((t) => t.file);
-  const irqOffCallbacks = new Map<string, { what: string; site: Site; file: string }>();
-  for (const [, { flow, file }] of flows) {
+  const flows = new Map<string, { flow: FunctionFlow; file: string }>();
+  const byName = new Map<string, ProgramFunction[]>();
+  for (const f of functions) {
+    if (!flows.has(f.name)) flows.set(f.name, { flow: f.flow, file: f.file });
+    const all = byName.get(f.name) ?? [];
+    all.push(f);
+    byName.set(f.name, all);
+  }
+  const resolve = (name: string, file: string): ProgramFunction | null => {
+    const all = byName.get(name);
+    if (!all) return null;
+    const own = all.find((f) => f.file === file);
+    if (own) return own;
+    const shared = all.filter((f) => !f.isStatic);
+    return shared.length === 1 ? shared[0] : null;
+  };
+  const irqOffCallbacks = new Map<ProgramFunction, { what: string; site: Site; file: string }>();
+  for (const { flow, file } of functions) {
     for (const c of flow.calls) {
       const reg = IRQ_OFF_REGISTRARS.find((r) => r.call === c.name);
       const cb = reg ? c.args[reg.arg]?.replace(/^&\s*/, '').trim() : undefined;
-      if (reg && cb && /^[A-Za-z_]\w*$/.test(cb) && flows.has(cb) && !irqOffCallbacks.has(cb)) irqOffCallbacks.set(cb, { what: reg.what, site: c.site, file });
+      const fn = reg && cb && /^[A-Za-z_]\w*$/.test(cb) ? resolve(cb, file) : null;
+      if (reg && fn && !irqOffCallbacks.has(fn)) irqOffCallbacks.set(fn, { what: reg.what, site: c.site, file });
     }
   }
   // hrtimer callbacks set through the field after hrtimer_init() of the same timer.
   for (const f of files) {
     if (!f.text.includes('hrtimer_init')) continue;
     for (const m of f.prepared.text.matchAll(HRTIMER_FIELD)) {
-      const cb = m[2];
-      if (!flows.has(cb) || irqOffCallbacks.has(cb)) continue;
+      const fn = resolve(m[2], f.path);
+      if (!fn || irqOffCallbacks.has(fn)) continue;
       // HRTIMER_MODE_*_SOFT timers expire in softirq context, with interrupts on.
       const init = new RegExp(`hrtimer_init\\(\\s*&?[\\w.>-]*\\b${m[1]}\\s*,([^;]{0,200})\\)\\s*;`).exec(f.prepared.text);
       if (!init || init[1].includes('SOFT')) continue;
       const at = m.index ?? 0;
       const line = f.prepared.text.slice(0, at).split('\n').length;
       const col = at - f.prepared.text.lastIndexOf('\n', at - 1);
-      irqOffCallbacks.set(cb, { what: 'an hrtimer callback (hard IRQ context)', site: { line, column: col, endColumn: col + m[0].length, text: m[0] }, file: f.path });
+      irqOffCallbacks.set(fn, { what: 'an hrtimer callback (hard IRQ context)', site: { line, column: col, endColumn: col + m[0].length, text: m[0] }, file: f.path });
     }
   }
-  return { flows, irqOffCallbacks, files: trees.map((t) => ({ path: t.file.path, text: t.file.text, prepared: t.file.prepared.text, root: t.root })), kernel };
+  return { flows, functions, resolve, irqOffCallbacks, files: trees.map((t) => ({ path: t.file.path, text: t.file.text, prepared: t.file.prepared.text, root: t.root })), kernel };
 }
 
 /** One function's lock-state walk, with the helpers known so far (a function is not its own helper). */
@@ -340,12 +368,12 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
   const findings: CheckFinding[] = [];
   const seen = new Set<string>();
   const textByPath = new Map(parsed.map((f) => [f.path, f.text]));
-  const finals = new Map<string, { flow: FunctionFlow; file: string }>();
+  const finals: ProgramFunction[] = [];
   for (const { file } of trees) {
     const ann = annotations.get(file) ?? new Map();
     for (const { node, name } of file.functions) {
       const flow = walk(node, name, summaries, file);
-      if (!finals.has(name)) finals.set(name, { flow, file: file.path });
+      finals.push({ name, flow, file: file.path, isStatic: isStatic(node) });
       const ctx: FunctionContext = { flow, annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] }, helpers: summaries, file: file.path };
       for (const c of CHECKS) {
         for (const d of c.check(ctx)) {
@@ -372,5 +400,6 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
   for (const t of trees) t.free();
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   if (functions > 0) notes.push(`${functions} functions, ${skipped.length} (${((100 * skipped.length) / functions).toFixed(1)}%) not analysed: they did not parse`);
-  return { files: parsed.length, functions, skipped, findings, unreadable, notes };
+  const defined = finals.map((f) => ({ name: f.name, file: f.file, line: f.flow.node.startPosition.row + 1 }));
+  return { files: parsed.length, functions, skipped, findings, unreadable, notes, definitions: defined };
 }

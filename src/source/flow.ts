@@ -4,7 +4,7 @@
 // release and each return is recorded with the locks held there.
 
 import type { Node } from './parse';
-import { GUARDS, LOCK_OP_BY_NAME, NORETURN_CALLS, PURE_PREDICATES, UNLOCK_HELPER_NAME, type LockFamily, type LockOp, type LockVariant } from '../knowledge/lock-ops';
+import { ATOMIC_FAMILIES, GUARDS, LOCK_OP_BY_NAME, NORETURN_CALLS, PURE_PREDICATES, UNLOCK_HELPER_NAME, type LockFamily, type LockOp, type LockVariant } from '../knowledge/lock-ops';
 
 /** A place in the source, 1-based, with the text it spans (its first line). */
 export interface Site {
@@ -84,6 +84,13 @@ export interface CallEvent {
   irqOff: Held | null;
   /** On every path to it the function had let go of a lock it did not take (its caller's): the caller's region is open. */
   afterDrop: boolean;
+  /**
+   * What makes the call atomic on some path: the innermost spinlock or rwlock held, or BH, interrupts or
+   * preemption disabled, or an RCU read-side section (a sleeping lock or SRCU is no such thing).
+   */
+  atomic: Held | null;
+  /** A lock or disable primitive itself (mutex_lock(), spin_lock()...), not a function of the files or another call. */
+  lockOp: boolean;
 }
 
 export interface FunctionFlow {
@@ -511,13 +518,20 @@ export class FlowWalker {
     }
     const name = calleeName(x);
     if (!name) return states;
-    if (!LOCK_OP_BY_NAME.has(name) && this.calls.length < MAX_CALLS) {
+    if (this.calls.length < MAX_CALLS) {
+      const lockOp = LOCK_OP_BY_NAME.has(name);
       let irqOff: Held | null = null;
+      let atomic: Held | null = null;
       for (const s of states) {
-        irqOff = [...s.held].reverse().find((h) => !h.dropped && (h.variant === 'irq' || h.variant === 'irqsave')) ?? null;
-        if (irqOff) break;
+        for (let i = s.held.length - 1; i >= 0; i--) {
+          const h = s.held[i];
+          if (h.dropped) continue;
+          if (!irqOff && !lockOp && (h.variant === 'irq' || h.variant === 'irqsave')) irqOff = h;
+          if (!atomic && ATOMIC_FAMILIES.has(h.family)) atomic = h;
+        }
+        if (irqOff && atomic) break;
       }
-      this.calls.push({ name, site: siteOf(x), args: argsOf(x).map((a) => a.text.slice(0, 200)), irqOff, afterDrop: states.length > 0 && states.every((s) => s.gone.size > 0) });
+      this.calls.push({ name, site: siteOf(x), args: argsOf(x).map((a) => a.text.slice(0, 200)), irqOff, afterDrop: states.length > 0 && states.every((s) => s.gone.size > 0), atomic, lockOp });
     }
     // downgrade_write(&sem): the write side becomes the read side, held all the same.
     if (name === 'downgrade_write') {

@@ -4,6 +4,9 @@ import type { SourceCheck } from './types';
 import { variantMismatch } from './locking/variant-mismatch';
 import { heldAtReturn } from './locking/held-at-return';
 import { nestedIrqEnable, nestedIrqEnableMeta } from './irq/nested-irq-enable';
+import { teardown, teardownMeta } from './lifecycle/teardown';
+import { sleepInAtomic, sleepInAtomicMeta } from './sleeping/sleep-in-atomic';
+import { stackFrame, stackFrameMeta } from './stack/stack-frame';
 import type { CheckMeta, ProgramCheck } from './types';
 
 export type * from './types';
@@ -11,7 +14,12 @@ export type * from './types';
 export const CHECKS: readonly SourceCheck[] = [variantMismatch, heldAtReturn];
 
 /** Checks over the whole program (the files' call graph), not one function at a time. */
-export const PROGRAM_CHECKS: readonly ProgramCheck[] = [{ meta: nestedIrqEnableMeta, check: nestedIrqEnable }];
+export const PROGRAM_CHECKS: readonly ProgramCheck[] = [
+  { meta: nestedIrqEnableMeta, check: nestedIrqEnable },
+  { meta: sleepInAtomicMeta, check: sleepInAtomic },
+  { meta: stackFrameMeta, check: stackFrame },
+  { meta: teardownMeta, check: teardown },
+];
 
 /** Every check's metadata, in the order they are listed. */
 export const CHECK_METAS: readonly CheckMeta[] = [...CHECKS.map((c) => c.meta), ...PROGRAM_CHECKS.map((c) => c.meta)];

@@ -54,12 +54,25 @@ export interface ProgramFile {
   root: Node;
 }
 
+/** One function definition of the files, with its final walk. */
+export interface ProgramFunction {
+  name: string;
+  flow: FunctionFlow;
+  file: string;
+  /** Declared `static`: only its own file (and the files that #include it) can call it. */
+  isStatic: boolean;
+}
+
 /** The whole run: every function's walk, the files, and the callbacks that run with interrupts off. */
 export interface Program {
   /** Each function's final walk, by name (the first definition of a name), with its file. */
   flows: ReadonlyMap<string, { flow: FunctionFlow; file: string }>;
+  /** Every definition, in file order (two files may each have a static function of one name). */
+  functions: readonly ProgramFunction[];
+  /** The definition a call made in `file` reaches: the file's own, else the one non-static definition elsewhere. */
+  resolve(name: string, file: string): ProgramFunction | null;
   /** Functions registered to run with interrupts off (request_irq...), with what registered them. */
-  irqOffCallbacks: ReadonlyMap<string, { what: string; site: Site; file: string }>;
+  irqOffCallbacks: ReadonlyMap<ProgramFunction, { what: string; site: Site; file: string }>;
   files: readonly ProgramFile[];
   /** `--kernel RELEASE`, when given. */
   kernel: string | null;

@@ -3,7 +3,7 @@
 
 import type { L10n } from '../../../rules/types';
 import type { CallEvent, ReleaseEvent, Site } from '../../flow';
-import type { CheckMeta, Program, ProgramDraft } from '../types';
+import type { CheckMeta, Program, ProgramDraft, ProgramFunction } from '../types';
 
 /**
  * Call depth followed from the region that has interrupts off: the callee and its own callees. Deeper,
@@ -11,22 +11,28 @@ import type { CheckMeta, Program, ProgramDraft } from '../types';
  */
 const MAX_DEPTH = 2;
 
+/** A release that turns interrupts back on, found in `fn`, reached from the region through `chain`. */
+interface Enable {
+  r: ReleaseEvent;
+  chain: Array<{ fn: ProgramFunction; call: CallEvent }>;
+  fn: ProgramFunction;
+}
+
 /** The releases that turn interrupts (or BH) back on, in the function or its callees, with the chain to them. */
-function enablesUnder(p: Program, name: string, depth: number, seen: Set<string>): Array<{ r: ReleaseEvent; chain: Array<{ fn: string; call: CallEvent }>; fn: string }> {
-  const f = p.flows.get(name);
-  if (!f || seen.has(name) || depth > MAX_DEPTH) return [];
-  seen.add(name);
-  const out: Array<{ r: ReleaseEvent; chain: Array<{ fn: string; call: CallEvent }>; fn: string }> = [];
+function enablesUnder(p: Program, f: ProgramFunction | null, depth: number, seen: Set<ProgramFunction>): Enable[] {
+  if (!f || seen.has(f) || depth > MAX_DEPTH) return [];
+  seen.add(f);
+  const out: Enable[] = [];
   for (const r of f.flow.releases) {
     if ((r.variant !== 'irq' && r.variant !== 'bh') || r.family === 'preempt') continue;
     // The callee's own lock, taken and let go with _irq inside it; or interrupts turned on with no lock at all.
     // A release of a lock the callee did not take is the caller's lock dropped for a while (unlock_irq, sleep,
     // lock_irq), not a nested enable.
     const own = r.matched !== null && r.matched.helper === null;
-    if (own || (r.family === 'irq' && r.matched === null)) out.push({ r, chain: [], fn: name });
+    if (own || (r.family === 'irq' && r.matched === null)) out.push({ r, chain: [], fn: f });
   }
   // A call made after the function let go of its caller's lock is outside the caller's region.
-  for (const c of f.flow.calls) if (!c.afterDrop) for (const e of enablesUnder(p, c.name, depth + 1, seen)) out.push({ ...e, chain: [{ fn: name, call: c }, ...e.chain] });
+  for (const c of f.flow.calls) if (!c.afterDrop && !c.lockOp) for (const e of enablesUnder(p, p.resolve(c.name, f.file), depth + 1, seen)) out.push({ ...e, chain: [{ fn: f, call: c }, ...e.chain] });
   return out;
 }
 
@@ -60,20 +66,19 @@ only runs with interrupts off.`,
 export function nestedIrqEnable(p: Program): ProgramDraft[] {
   const out: ProgramDraft[] = [];
   const seen = new Set<string>();
-  const report = (origin: { file: string; site: Site; note: L10n }, first: { fn: string; file: string; call: CallEvent } | null, enables: ReturnType<typeof enablesUnder>, offWhat: L10n): void => {
+  const report = (origin: { file: string; site: Site; note: L10n }, first: { fn: string; file: string; call: CallEvent } | null, enables: Enable[], offWhat: L10n): void => {
     for (const e of enables) {
-      const f = p.flows.get(e.fn);
-      if (!f) continue;
+      const f = e.fn;
       const key = `${f.file}:${e.r.call.line}:${e.r.call.column}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const trace = [origin];
       if (first) trace.push({ file: first.file, site: first.call.site, note: { en: `${first.fn}() calls ${first.call.name}() with interrupts off`, zh: `${first.fn}() 在关中断时调用 ${first.call.name}()` } });
-      for (const c of e.chain) trace.push({ file: p.flows.get(c.fn)?.file ?? f.file, site: c.call.site, note: { en: `${c.fn}() calls ${c.call.name}()`, zh: `${c.fn}() 调用 ${c.call.name}()` } });
+      for (const c of e.chain) trace.push({ file: c.fn.file, site: c.call.site, note: { en: `${c.fn.name}() calls ${c.call.name}()`, zh: `${c.fn.name}() 调用 ${c.call.name}()` } });
       const bh = e.r.variant === 'bh';
       out.push({
         file: f.file,
-        function: e.fn,
+        function: f.name,
         site: e.r.call,
         message: bh
           ? { en: `${e.r.name}() runs with interrupts off (${offWhat.en}): it warns, and may run softirqs in hard IRQ context`, zh: `${e.r.name}() 在关中断时运行（${offWhat.zh}）：会告警，并可能在硬中断上下文中运行软中断` }
@@ -83,26 +88,26 @@ export function nestedIrqEnable(p: Program): ProgramDraft[] {
       });
     }
   };
-  for (const [name, { flow, file }] of p.flows) {
-    for (const c of flow.calls) {
-      if (!c.irqOff) continue;
-      const enables = enablesUnder(p, c.name, 1, new Set([name]));
+  for (const fn of p.functions) {
+    for (const c of fn.flow.calls) {
+      if (!c.irqOff || c.lockOp) continue;
+      const enables = enablesUnder(p, p.resolve(c.name, fn.file), 1, new Set([fn]));
       if (enables.length === 0) continue;
       const h = c.irqOff;
-      report({ file, site: h.site, note: { en: `${h.via}(${h.lock ?? ''}) turns interrupts off here`, zh: `此处 ${h.via}(${h.lock ?? ''}) 关闭中断` } }, { fn: name, file, call: c }, enables, { en: `${h.via}() in ${name}()`, zh: `${name}() 中的 ${h.via}()` });
+      report({ file: fn.file, site: h.site, note: { en: `${h.via}(${h.lock ?? ''}) turns interrupts off here`, zh: `此处 ${h.via}(${h.lock ?? ''}) 关闭中断` } }, { fn: fn.name, file: fn.file, call: c }, enables, { en: `${h.via}() in ${fn.name}()`, zh: `${fn.name}() 中的 ${h.via}()` });
     }
   }
   // Within one function: an _irq release while another lock keeps interrupts off.
-  for (const [name, { flow, file }] of p.flows) {
-    for (const r of flow.releases) {
+  for (const fn of p.functions) {
+    for (const r of fn.flow.releases) {
       const h = r.outerIrqOff;
       if (!h) continue;
-      report({ file, site: h.site, note: { en: `${h.via}(${h.lock ?? ''}) turns interrupts off here`, zh: `此处 ${h.via}(${h.lock ?? ''}) 关闭中断` } }, null, [{ r, chain: [], fn: name }], { en: `${h.via}() in ${name}()`, zh: `${name}() 中的 ${h.via}()` });
+      report({ file: fn.file, site: h.site, note: { en: `${h.via}(${h.lock ?? ''}) turns interrupts off here`, zh: `此处 ${h.via}(${h.lock ?? ''}) 关闭中断` } }, null, [{ r, chain: [], fn }], { en: `${h.via}() in ${fn.name}()`, zh: `${fn.name}() 中的 ${h.via}()` });
     }
   }
-  for (const [name, cb] of p.irqOffCallbacks) {
-    const enables = enablesUnder(p, name, 0, new Set());
-    report({ file: cb.file, site: cb.site, note: { en: `${name}() registered here as ${cb.what}: it runs with interrupts off`, zh: `${name}() 在此注册为${cb.what}：运行时中断关闭` } }, null, enables, { en: `${name}() is ${cb.what}`, zh: `${name}() 是${cb.what}` });
+  for (const [fn, cb] of p.irqOffCallbacks) {
+    const enables = enablesUnder(p, fn, 0, new Set());
+    report({ file: cb.file, site: cb.site, note: { en: `${fn.name}() registered here as ${cb.what}: it runs with interrupts off`, zh: `${fn.name}() 在此注册为${cb.what}：运行时中断关闭` } }, null, enables, { en: `${fn.name}() is ${cb.what}`, zh: `${fn.name}() 是${cb.what}` });
   }
   return out;
 }

@@ -1,0 +1,120 @@
+// The teardown check (KT-check-teardown) on small modules: seed 002's timer left armed by module_exit
+// beside its correct twin, work and workqueues, a driver's probe/remove, the order of free and cancel,
+// a self-re-arming timer, an error path of probe, and teardown that is right but takes a second look.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './support/shared';
+import { checkSources } from '../src/source/check';
+import { normObject } from '../src/source/checks/lifecycle/teardown';
+import { notifierUndoNames } from '../src/knowledge/teardown';
+
+const DIR = join(REPO, 'test', 'fixtures', 'source');
+const RULE = 'KT-check-teardown';
+
+/** Each fixture and the lines the teardown check reports in it; [] for the correct twins. */
+const CASES: Array<{ file: string; want: number[] }> = [
+  { file: 'timer_leak.c', want: [32] },
+  { file: 'timer_leak_fixed.c', want: [] },
+  { file: 'work_leak.c', want: [44, 55, 68] },
+  { file: 'work_leak_fixed.c', want: [] },
+  { file: 'probe_leak.c', want: [59, 62] },
+  { file: 'probe_leak_fixed.c', want: [] },
+  { file: 'teardown_order.c', want: [48] },
+  { file: 'timer_rearm.c', want: [36] },
+  { file: 'probe_error_path.c', want: [54] },
+  { file: 'teardown_silent.c', want: [] },
+];
+
+async function teardownFindings(path: string): Promise<Awaited<ReturnType<typeof checkSources>>> {
+  const r = await checkSources([path]);
+  return { ...r, findings: r.findings.filter((f) => f.rule === RULE) };
+}
+
+for (const c of CASES) {
+  test(`teardown ${c.file}: ${c.want.length === 0 ? 'no finding' : `lines ${c.want.join(', ')}`}`, async () => {
+    const r = await teardownFindings(join(DIR, c.file));
+    assert.deepEqual(r.skipped, [], 'every function parsed');
+    assert.deepEqual(r.findings.map((f) => f.line), c.want);
+    for (const f of r.findings) {
+      assert.equal(f.class, 'dangling-callback-after-unload');
+      assert.ok(f.message.zh.length > 0 && f.help.zh.length > 0 && f.trace.every((t) => t.note.zh.length > 0));
+    }
+  });
+}
+
+test('the seed 002 finding: at mod_timer() in init, a trace to module_exit, the fix named', async () => {
+  const [f] = (await teardownFindings(join(DIR, 'timer_leak.c'))).findings;
+  assert.equal(f.function, 'wd_init');
+  assert.match(f.message.en, /^mod_timer\(&wd->timer\) arms the timer .*module_exit\(wd_exit\) never stops it: after rmmod it can fire into freed module text/);
+  assert.deepEqual(f.trace.map((t) => [t.line, t.note.en]), [[37, 'module_exit(wd_exit) does not del_timer_sync() it']]);
+  assert.match(f.help.en, /timer_shutdown_sync\(&wd->timer\) \(or del_timer_sync\(\)\) in wd_exit\(\) before the data is freed/);
+});
+
+test('a work item set up in init and queued from the IRQ handler: reported where it is queued, with the set-up in the trace', async () => {
+  const f = (await teardownFindings(join(DIR, 'work_leak.c'))).findings.find((x) => x.line === 44);
+  assert.ok(f);
+  assert.equal(f.function, 'poller_irq');
+  assert.ok(f.trace.some((t) => t.line === 60 && /INIT_WORK\(\) sets it up in poller_init\(\)/.test(t.note.en)));
+  assert.match(f.help.en, /cancel_work_sync\(&p->event_work\)/);
+});
+
+test('probe/remove: the IRQ and the thread, with the calls that undo them', async () => {
+  const fs = (await teardownFindings(join(DIR, 'probe_leak.c'))).findings;
+  assert.match(fs[0].help.en, /free_irq\(s->irq, s\) in sensor_remove\(\)/);
+  assert.match(fs[0].message.en, /sensor_remove\(\) \(the driver's \.remove\) never frees it/);
+  assert.match(fs[1].help.en, /kthread_stop\(s->thread\) in sensor_remove\(\)/);
+});
+
+test('order, re-arm and error path: each at the call to change', async () => {
+  const [o] = (await teardownFindings(join(DIR, 'teardown_order.c'))).findings;
+  assert.match(o.message.en, /^kfree\(bl\) frees the data before del_timer_sync\(&bl->timer\)/);
+  assert.deepEqual(o.trace.map((t) => t.line), [49]);
+  const [r] = (await teardownFindings(join(DIR, 'timer_rearm.c'))).findings;
+  assert.match(r.message.en, /^del_timer\(\) does not wait for heartbeat_fn\(\), which re-arms the timer &hb\.timer \(mod_timer\(\) at line 24\)/);
+  assert.match(r.help.en, /timer_shutdown_sync\(\) \(or del_timer_sync\(\)\)/);
+  const [e] = (await teardownFindings(join(DIR, 'probe_error_path.c'))).findings;
+  assert.equal(e.function, 'link_probe');
+  assert.match(e.message.en, /leaves the timer &l->poll armed \(mod_timer\(\) at line 49\)/);
+  assert.deepEqual(e.trace.map((t) => t.line), [49, 58]);
+});
+
+/** A module of the files given, in a directory of its own: the teardown findings' lines. */
+async function linesOf(files: Record<string, string>): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-teardown-'));
+  try {
+    for (const [n, t] of Object.entries(files)) writeFileSync(join(dir, n), t);
+    const r = await teardownFindings(dir);
+    assert.deepEqual(r.skipped, []);
+    return r.findings.map((f) => f.line);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the undo in a helper of another file of the module, with the object passed down', async () => {
+  const main = readFileSync(join(DIR, 'timer_leak.c'), 'utf8').replace('\tkfree(wd);\n', '\twd_stop(wd);\n\tkfree(wd);\n');
+  const helper = 'struct wd_state;\nvoid wd_stop(struct wd_state *s)\n{\n\tdel_timer_sync(&s->timer);\n}\n';
+  assert.deepEqual(await linesOf({ 'main.c': main, 'stop.c': helper }), []);
+  // Without the helper's body the stop is not seen: the finding stays.
+  assert.deepEqual(await linesOf({ 'main.c': main }), [32]);
+});
+
+test('a module with no module_exit cannot be unloaded; a late_initcall has no exit: nothing to report', async () => {
+  const text = readFileSync(join(DIR, 'timer_leak.c'), 'utf8');
+  assert.deepEqual(await linesOf({ 'a.c': text.replace('module_exit(wd_exit);\n', '') }), []);
+  assert.deepEqual(await linesOf({ 'a.c': text.replace('module_init(wd_init);\nmodule_exit(wd_exit);\n', 'late_initcall(wd_init);\n') }), []);
+});
+
+test('objects are compared by what they name, and notifier undo names are derived', () => {
+  assert.equal(normObject('&(priv)->timer'), 'priv.timer');
+  assert.equal(normObject('(struct timer_list *)&priv->t[i]'), 'priv.t[]');
+  assert.equal(normObject('& dev -> wd . timer'), 'dev.wd.timer');
+  assert.deepEqual(notifierUndoNames('register_reboot_notifier'), ['unregister_reboot_notifier', 'deregister_reboot_notifier']);
+  assert.deepEqual(notifierUndoNames('blocking_notifier_chain_register'), ['blocking_notifier_chain_unregister', 'blocking_notifier_chain_deregister']);
+  assert.deepEqual(notifierUndoNames('unregister_reboot_notifier'), []);
+  assert.deepEqual(notifierUndoNames('devm_register_reboot_notifier'), []);
+});
