@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './support/shared';
@@ -27,6 +27,7 @@ const CASES: Array<{ file: string; want: number[] }> = [
   { file: 'timer_rearm.c', want: [36] },
   { file: 'probe_error_path.c', want: [54] },
   { file: 'teardown_silent.c', want: [] },
+  { file: 'teardown_silent_real.c', want: [] },
 ];
 
 async function teardownFindings(path: string): Promise<Awaited<ReturnType<typeof checkSources>>> {
@@ -117,4 +118,77 @@ test('objects are compared by what they name, and notifier undo names are derive
   assert.deepEqual(notifierUndoNames('blocking_notifier_chain_register'), ['blocking_notifier_chain_unregister', 'blocking_notifier_chain_deregister']);
   assert.deepEqual(notifierUndoNames('unregister_reboot_notifier'), []);
   assert.deepEqual(notifierUndoNames('devm_register_reboot_notifier'), []);
+});
+
+test("what another module's API arms inside (usb_add_hcd(), an exported helper of another file) is its own counterpart's business", async () => {
+  const core = [
+    'struct core { int irq; struct tasklet_struct bh; const struct core_ops *ops; };',
+    'static void core_bh(struct tasklet_struct *t) { }',
+    'int core_add(struct core *c)',
+    '{',
+    '\ttasklet_setup(&c->bh, core_bh);',
+    '\ttasklet_hi_schedule(&c->bh);',
+    '\treturn 0;',
+    '}',
+    'EXPORT_SYMBOL_GPL(core_add);',
+    'void core_remove(struct core *c)',
+    '{',
+    '\tc->ops->stop(c);',
+    '}',
+    'EXPORT_SYMBOL_GPL(core_remove);',
+    '',
+  ].join('\n');
+  const drv = [
+    'struct core;',
+    'static int drv_probe(struct platform_device *pdev)',
+    '{',
+    '\tstruct core *c = devm_kzalloc(&pdev->dev, 64, GFP_KERNEL);',
+    '\treturn core_add(c);',
+    '}',
+    'static int drv_remove(struct platform_device *pdev)',
+    '{',
+    '\tcore_remove(platform_get_drvdata(pdev));',
+    '\treturn 0;',
+    '}',
+    'static struct platform_driver drv = { .probe = drv_probe, .remove = drv_remove };',
+    'module_platform_driver(drv);',
+    '',
+  ].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'kt-teardown-'));
+  try {
+    mkdirSync(join(dir, 'core'));
+    mkdirSync(join(dir, 'drv'));
+    writeFileSync(join(dir, 'core', 'core.c'), core);
+    writeFileSync(join(dir, 'drv', 'drv.c'), drv);
+    // In another directory, and exported from another file of the same one.
+    assert.deepEqual((await teardownFindings(dir)).findings, []);
+    assert.deepEqual(await linesOf({ 'core.c': core, 'drv.c': drv }), []);
+    // The same arming in the driver's own file is the driver's.
+    assert.deepEqual(await linesOf({ 'drv.c': core.replace(/EXPORT_SYMBOL_GPL\(\w+\);/g, '').replace(/^int core_add/m, 'static int core_add').replace(/^void core_remove/m, 'static void core_remove') + drv }), [6]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a work armed at run time and cancelled at run time by a static inline of a header of the module: its life is not the device\'s', async () => {
+  const h = 'struct port { struct work_struct work; };\nstatic inline void port_finish(struct port *p)\n{\n\tcancel_work_sync(&p->work);\n}\n';
+  const c = [
+    '#include "port.h"',
+    'static void port_fn(struct work_struct *w) { }',
+    'static void port_kick(struct port *p) { schedule_work(&p->work); }',
+    'static void port_close(struct port *p) { port_finish(p); }',
+    'static int port_probe(struct platform_device *pdev)',
+    '{',
+    '\tstruct port *p = devm_kzalloc(&pdev->dev, sizeof(*p), GFP_KERNEL);',
+    '\tINIT_WORK(&p->work, port_fn);',
+    '\treturn 0;',
+    '}',
+    'static int port_remove(struct platform_device *pdev) { return 0; }',
+    'static struct platform_driver port_drv = { .probe = port_probe, .remove = port_remove };',
+    'module_platform_driver(port_drv);',
+    '',
+  ].join('\n');
+  assert.deepEqual(await linesOf({ 'port.h': h, 'port.c': c }), []);
+  // Cancelled nowhere: reported where it is armed.
+  assert.deepEqual(await linesOf({ 'port.c': c.replace('#include "port.h"', 'struct port { struct work_struct work; };\nstatic inline void port_finish(struct port *p) { }') }), [4]);
 });

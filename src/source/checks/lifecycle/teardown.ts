@@ -59,6 +59,8 @@ interface Ev {
   /** That if: where it ends, and whether its branch is the success (`if (foo_configure(hub) >= 0) return 0;`). */
   ifEnd: number;
   ifSuccess: boolean;
+  /** The block the call is a statement of: [start, end). */
+  block: [number, number];
   /** `if (cancel_delayed_work(&w)) kref_put(...)`: the result says whether a reference is dropped (refcounted work). */
   refDrop: boolean;
   pos: number;
@@ -421,7 +423,9 @@ class Index {
       const ifNode = conditionOf(call, fn.body);
       const refDrop = ifNode !== null && /\bkref_put\w*\s*\(|\w_put\s*\(/.test(ifNode.childForFieldName('consequence')?.text ?? '');
       const branch = ifNode?.childForFieldName('consequence')?.text ?? '';
-      evs.push({ name: f.text, argText: args.map((a) => a.text.slice(0, 300)), target: assignedTarget(call), cond: conditional(call, fn.body), inCondition: ifNode !== null, ifEnd: ifNode ? ifNode.endIndex : -1, ifSuccess: /\breturn\s+0\s*;/.test(branch) || ifNode?.childForFieldName('alternative') != null, refDrop, pos: call.startIndex, end: call.endIndex, site: siteOf(call) });
+      let blk: Node | null = call.parent;
+      for (let i = 0; blk && i < 40 && blk.type !== 'compound_statement'; i++) blk = blk.parent;
+      evs.push({ name: f.text, argText: args.map((a) => a.text.slice(0, 300)), target: assignedTarget(call), cond: conditional(call, fn.body), inCondition: ifNode !== null, ifEnd: ifNode ? ifNode.endIndex : -1, ifSuccess: /\breturn\s+0\s*;/.test(branch) || ifNode?.childForFieldName('alternative') != null, refDrop, block: blk ? [blk.startIndex, blk.endIndex] : [0, 0], pos: call.startIndex, end: call.endIndex, site: siteOf(call) });
       if (evs.length > 4000) break;
     }
     evs.sort((a, b) => a.pos - b.pos);
@@ -451,7 +455,8 @@ class Index {
     }
     m = new Map<string, string>();
     for (const [name, v] of value) {
-      if (count.get(name) !== 1) continue;
+      // Locals only: a global or a parameter set once (`vcc_tty_driver = NULL;` after its unregister) is no other name for a value.
+      if (count.get(name) !== 1 || fn.params.includes(name) || !this.locals(fn).has(name)) continue;
       const t = normObject(v);
       // What names an object (a field of something, an accessor's result), not a fresh allocation or a computed number.
       const call = /^([A-Za-z_]\w*)\(/.exec(t);
@@ -679,7 +684,6 @@ function undoesOf(o: Armed, side: Side, armedAll: readonly Armed[], depth = 0): 
       continue;
     }
     const x = argObj(side, e, u.obj);
-    if (process.env.KT_TD_DEBUG2) console.error('UNDO', e.ev.name, JSON.stringify(x), JSON.stringify(o.obj));
     // free_irq(irq, dev_id): by its number, or by the dev_id when no other handler of the module shares it.
     const shared = o.kind === 'irq' && o.data !== null && armedAll.some((a) => a !== o && a.kind === 'irq' && a.data !== null && a.data.text === o.data?.text);
     if (sameObject(x, o.obj, o.kind) || (!shared && u.alt !== undefined && o.data && sameObject(argObj(side, e, u.alt), o.data, o.kind))) out.push(e);
@@ -1051,7 +1055,6 @@ export function teardown(p: Program): ProgramDraft[] {
       if (o.setup === null && undoneInPlace(o, initSide, idx, pair.init, armed)) continue;
       if (holdsReference(idx, o)) continue;
       const undos = undoesOf(o, exitSide, armed);
-      if (process.env.KT_TD_DEBUG) console.error('DEBUG pair', pair.init.name, pair.exit.name, o.call, o.obj?.text, o.obj?.opaque, 'exitevs:', exitSide.evs.filter((e) => /unregister/.test(e.ev.name)).map((e) => e.ev.name + '(' + e.ev.argText.join(',') + ')').join(' '), 'undos:', undos.map((u) => `${u.fn.name}:${u.ev.name}(${u.ev.argText.join(',')})`).join(' '));
       // Armed at run time and cancelled at run time (a transfer's timeout timer, del_timer_sync()ed when the transfer ends): its life is not the device's.
       if (undos.length === 0 && o.setup !== null && undoesOf(o, { evs: [...unitEvs, ...dirEvents(idx, dirOf(pair.file.path), dirCache)].filter((e) => !initSide.fns.has(e.fn)), idx, root: pair.init }, armed).length > 0) continue;
       if (undos.length === 0) {
@@ -1060,7 +1063,6 @@ export function teardown(p: Program): ProgramDraft[] {
           if (parentArmed(o, armed)) continue;
           if (!o.parentNull && !(o.parent && IDENT.test(o.parent.text) && !o.parent.opaque) && !/^init_net\.proc_net$/.test(o.parent?.text ?? '')) continue;
         }
-        if (process.env.KT_TD_DEBUG) console.error("DEBUG", o.objText, "exit fns:", [...exitWalk.fns].map((f) => f.name).join(","), "extra:", [...extra].map((f) => f.name).join(","));
         push(missingUndo(o, pair, idx));
         continue;
       }
@@ -1207,6 +1209,11 @@ function rearmed(o: Armed, undo: REv, rearm: REv, pair: Pair): ProgramDraft {
   };
 }
 
+/** Whether the later call is in a nested branch of the block the earlier one is in (then it may not run after it). */
+function conditionalWithin(later: Ev, earlier: Ev): boolean {
+  return later.block[0] !== earlier.block[0];
+}
+
 /** Data freed on the exit side before an object in it is cancelled: `kfree(priv); del_timer_sync(&priv->timer);`. */
 function badOrder(idx: Index, exitWalk: Walk, pair: Pair): ProgramDraft[] {
   const out: ProgramDraft[] = [];
@@ -1215,9 +1222,13 @@ function badOrder(idx: Index, exitWalk: Walk, pair: Pair): ProgramDraft[] {
   const evs = exitWalk.evs;
   for (const f of evs) {
     const fr = FREE_CALLS.find((x) => x.call === f.ev.name);
-    if (!fr || f.cond || f.ev.argText[fr.arg] === undefined) continue;
+    if (!fr || f.ev.argText[fr.arg] === undefined) continue;
+    // Freed on every path, or in a block the cancel comes later in (`if (pdata) { kfree(pdata); cancel_...(&pdata->w); }`).
+    const sameBlock = (e: REv): boolean => e.fn === f.fn && e.chain.length === f.chain.length && e.ev.pos > f.ev.pos && e.ev.pos < f.ev.block[1] && f.ev.block[0] <= e.ev.pos && !f.ev.cond === !e.ev.cond && !conditionalWithin(e.ev, f.ev);
+    if (f.cond && !evs.some((e) => e.seq > f.seq && sameBlock(e))) continue;
     const c = argObj(side, f, fr.arg);
-    if (!c || !c.rooted || !/^[A-Za-z_][\w.[\]]*$/.test(c.text)) continue;
+    // The data by name, or by the accessor that gives it (`platform_get_drvdata(pdev)`): not an expression.
+    if (!c || !c.rooted || !/^[A-Za-z_][\w.[\]]*(?:\([\w.&,[\]]*\)[\w.[\]]*)?$/.test(c.text)) continue;
     const inside = (o: Obj | null): boolean => {
       if (!o || !o.rooted) return false;
       if (o.text.startsWith(`${c.text}.`)) return true;
@@ -1235,6 +1246,7 @@ function badOrder(idx: Index, exitWalk: Walk, pair: Pair): ProgramDraft[] {
     });
     if (before) continue;
     const later = evs.slice(f.seq + 1).find((e) => {
+      if (f.cond && !sameBlock(e)) return false;
       const x = objOfUndo(e);
       return x !== null && (inside(x.obj) || (e.ev.name.endsWith('free_irq') && x.data !== null && x.data.rooted && x.data.text === c.text));
     });
@@ -1309,8 +1321,20 @@ function failurePaths(idx: Index, pair: Pair, armed: readonly Armed[], managed: 
   return out;
 }
 
-function failurePathsIn(idx: Index, pair: Pair, F: Fn, items: ReadonlyArray<{ o: Armed; A: Ev }>, armed: readonly Armed[], managed: readonly Obj[], callbacks: readonly Fn[], fnName: L10n): ProgramDraft[] {
-  const out: ProgramDraft[] = [];
+interface FailExit {
+  E: Node;
+  value: string;
+  label: Node | null;
+  /** Something on the way undoes the object (or may: a helper that did not parse, a teardown of another module given it). */
+  covered: boolean;
+}
+
+/**
+ * The error exits of F after the call A (own = false: the later failures, not A's own), or A's own failure
+ * exits (own = true: the branch that tests what A returned), each with whether its path undoes the object.
+ */
+function failExits(idx: Index, pair: Pair, F: Fn, A: Ev, o: Armed, armed: readonly Armed[], callbacks: readonly Fn[], own: boolean): FailExit[] {
+  const out: FailExit[] = [];
   const root = F;
   const labels = new Map<string, Node>();
   for (const l of F.body.descendantsOfType('labeled_statement')) {
@@ -1342,104 +1366,127 @@ function failurePathsIn(idx: Index, pair: Pair, F: Fn, items: ReadonlyArray<{ o:
   };
   const assignedBetween = (v: string, from: number, to: number): boolean =>
     F.body.descendantsOfType('assignment_expression').some((a) => a !== null && a.startIndex > from && a.startIndex < to && a.childForFieldName('left')?.text === v);
+  if (A.cond || (A.inCondition && A.ifSuccess) || A.pos > firstLabel) return out;
+  for (const E of exits) {
+    if (E.startIndex <= A.end || E.startIndex > firstLabel && E.type === 'return_statement') continue;
+    // `if (request_irq(...)) { ...; goto out; }`: the branch is its own failure; what follows the if is after it succeeded.
+    const inOwnBranch = A.inCondition && E.startIndex < A.ifEnd;
+    if (inOwnBranch && !own) continue;
+    const eIf = enclosingIf(E, F.body);
+    let value: string | null = null;
+    let label: Node | null = null;
+    let pathEvs: Ev[] = [];
+    if (E.type === 'return_statement') {
+      value = E.namedChild(0)?.text ?? null;
+      if (value === null || /^\(?0\)?$/.test(value.trim())) continue;
+      if (!/^-\s*E[A-Z]/.test(value.trim()) && !eIf) continue;
+      // `return ci_hdrc_otg_fsm_init(ci);`: what another function returns, success as well as failure.
+      if (/^[A-Za-z_]\w*\s*\(/.test(value.trim()) && !/^(?:PTR_ERR|ERR_PTR|ERR_CAST|dev_err_probe)\s*\(/.test(value.trim())) continue;
+    } else {
+      label = labels.get(E.namedChild(0)?.text ?? '') ?? null;
+      if (!label) continue;
+      const l = ladder(label);
+      if (l.value === null || /^\(?0\)?$/.test(l.value.trim())) continue;
+      if (!eIf) continue;
+      value = l.value;
+      pathEvs = l.evs;
+    }
+    // An error test; A's own failure, or not, as asked.
+    let ownFailure = inOwnBranch;
+    if (eIf) {
+      const cond = eIf.childForFieldName('condition');
+      if (!cond) continue;
+      const failing = looksLikeFailureTest(cond) || /-E[A-Z]/.test(eIf.text.slice(0, E.startIndex - eIf.startIndex));
+      if (!failing) continue;
+      if (cond.startIndex <= A.pos && A.end <= cond.endIndex) ownFailure = true;
+      const t = A.target ? A.target.replace(/\s+/g, '') : null;
+      if (t && new RegExp(`(?:^|[^\\w.>])${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w])`).test(cond.text.replace(/\s+/g, '')) && !assignedBetween(t, A.end, cond.endIndex)) ownFailure = true;
+    }
+    if (ownFailure !== own) continue;
+    // What runs on the way: the calls before it in its own branch, those on the straight path since the arming, and the ladder.
+    const onWay = Fev.filter((e) => e.pos > A.end && e.pos < E.startIndex && (!e.cond || (eIf !== null && e.pos >= eIf.startIndex && e.end <= eIf.endIndex)));
+    const evs: REv[] = [];
+    let unknown = false;
+    let withCallbacks = false;
+    // A devm action registered before the error return runs when probe fails (devm_add_action_or_reset() runs it if it cannot register it).
+    const actions: Ev[] = [];
+    for (const ev of Fev) {
+      if (ev.pos <= A.end || ev.pos >= E.startIndex || !/^devm_add_action(?:_or_reset)?$/.test(ev.name) || pair.module) continue;
+      const cb = IDENT.test(normObject(ev.argText[1] ?? '')) ? idx.resolve(F.file, normObject(ev.argText[1] ?? '')) : null;
+      if (!cb) continue;
+      actions.push({ ...ev, name: cb.name, argText: ev.argText.slice(2) });
+    }
+    for (const ev of [...onWay, ...pathEvs, ...actions]) {
+      evs.push({ ev, fn: F, subst: null, chain: [], cond: false, seq: evs.length });
+      const callee = KNOWN_API.has(ev.name) ? null : idx.resolve(F.file, ev.name);
+      if (callee && callee !== F) {
+        const s = new Map<string, string>();
+        callee.params.forEach((p, i) => {
+          if (p && ev.argText[i] !== undefined) s.set(p, substValue(idx.resolveObj(ev.argText[i], F, null, root)));
+        });
+        const w = idx.walk(callee, EXIT_DEPTH, s);
+        if (w.broken) unknown = true;
+        for (const e of w.evs) evs.push({ ...e, chain: [{ fn: F, ev }, ...e.chain], seq: evs.length });
+        // Another module's teardown (snd_card_free(), put_device()): it runs the callbacks the module gave it (.dev_free).
+        if (idx.foreign(callee, F.file) && TEARDOWN_CALL.test(ev.name)) withCallbacks = true;
+      } else if (!KNOWN_API.has(ev.name) && !callee && TEARDOWN_CALL.test(ev.name)) {
+        // A teardown of another module (snd_card_free(card)): it may run the module's callbacks; given the object,
+        // or the whole structure it is in (`foo_lib_cleanup(priv)`, not `clk_put(priv->clk)`), it may undo it.
+        withCallbacks = true;
+        // (An IRQ's number lives in the device, `pci_release_regions(pdev)`; its data is the dev_id.)
+        const bases = (o.kind === 'irq' ? [o.data] : [o.obj]).filter((x): x is Obj => x !== null).map((x) => partsOf(x.text)[0]);
+        if (ev.argText.some((t) => {
+          const a = idx.resolveObj(t, F, null, root);
+          return a.text === o.obj?.text || bases.includes(a.text);
+        })) unknown = true;
+      }
+    }
+    if (withCallbacks) for (const cb of callbacks) for (const e of idx.walk(cb, EXIT_DEPTH).evs) evs.push({ ...e, seq: evs.length });
+    out.push({ E, value: value ?? '', label, covered: unknown || undoesOf(o, { evs, idx, root }, armed).length > 0 });
+  }
+  return out;
+}
+
+function failurePathsIn(idx: Index, pair: Pair, F: Fn, items: ReadonlyArray<{ o: Armed; A: Ev }>, armed: readonly Armed[], managed: readonly Obj[], callbacks: readonly Fn[], fnName: L10n): ProgramDraft[] {
+  const out: ProgramDraft[] = [];
   for (const { o, A } of items) {
     if (o.setup !== null || !FIRING_KINDS.has(o.kind) && o.kind !== 'netdev' && o.kind !== 'misc' && o.kind !== 'driver' && o.kind !== 'notifier') continue;
     if (o.obj && managed.some((m) => sameObject(m, o.obj, o.kind))) continue;
     if (o.kind === 'kthread' && !reportable(o, pair, idx)) continue;
     // A probe that sets up the module's global state once (the first device registers the tty driver): not the device's to undo.
     if (!pair.module && (o.kind === 'driver' || (o.obj !== null && !o.obj.opaque && idx.globalBase(o.at.fn, o.obj.text)))) continue;
-    // Armed in an if's condition (`if (foo_configure(hub) >= 0) return 0;`): what follows is its own failure.
-    if (A.cond || (A.inCondition && A.ifSuccess) || A.pos > firstLabel) continue;
-    for (const E of exits) {
-      if (E.startIndex <= A.end || E.startIndex > firstLabel && E.type === 'return_statement') continue;
-      // `if (request_irq(...)) { ...; goto out; }`: the branch is its own failure; what follows the if is after it succeeded.
-      if (A.inCondition && E.startIndex < A.ifEnd) continue;
-      const eIf = enclosingIf(E, F.body);
-      let value: string | null = null;
-      let pathEvs: Ev[] = [];
-      if (E.type === 'return_statement') {
-        value = E.namedChild(0)?.text ?? null;
-        if (value === null || /^\(?0\)?$/.test(value.trim())) continue;
-        if (!/^-\s*E[A-Z]/.test(value.trim()) && !eIf) continue;
-      } else {
-        const label = labels.get(E.namedChild(0)?.text ?? '');
-        if (!label) continue;
-        const l = ladder(label);
-        if (l.value === null || /^\(?0\)?$/.test(l.value.trim())) continue;
-        if (!eIf) continue;
-        value = l.value;
-        pathEvs = l.evs;
-      }
-      // An error test, and not the arming call's own failure.
-      if (eIf) {
-        const cond = eIf.childForFieldName('condition');
-        if (!cond) continue;
-        const failing = looksLikeFailureTest(cond) || /-E[A-Z]/.test(eIf.text.slice(0, E.startIndex - eIf.startIndex));
-        if (!failing) continue;
-        if (cond.startIndex <= A.pos && A.end <= cond.endIndex) continue;
-        const t = A.target ? A.target.replace(/\s+/g, '') : null;
-        if (t && new RegExp(`(?:^|[^\\w.>])${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w])`).test(cond.text.replace(/\s+/g, '')) && !assignedBetween(t, A.end, cond.endIndex)) continue;
-      }
-      // What runs on the way: the calls before it in its own branch, those on the straight path since the arming, and the ladder.
-      const onWay = Fev.filter((e) => e.pos > A.end && e.pos < E.startIndex && (!e.cond || (eIf !== null && e.pos >= eIf.startIndex && e.end <= eIf.endIndex)));
-      const evs: REv[] = [];
-      let unknown = false;
-      let withCallbacks = false;
-      // A devm action registered before the error return runs when probe fails (devm_add_action_or_reset() runs it if it cannot register it).
-      const actions: Ev[] = [];
-      for (const ev of Fev) {
-        if (ev.pos <= A.end || ev.pos >= E.startIndex || !/^devm_add_action(?:_or_reset)?$/.test(ev.name) || pair.module) continue;
-        const cb = IDENT.test(normObject(ev.argText[1] ?? '')) ? idx.resolve(F.file, normObject(ev.argText[1] ?? '')) : null;
-        if (!cb) continue;
-        actions.push({ ...ev, name: cb.name, argText: ev.argText.slice(2) });
-      }
-      for (const ev of [...onWay, ...pathEvs, ...actions]) {
-        evs.push({ ev, fn: F, subst: null, chain: [], cond: false, seq: evs.length });
-        const callee = KNOWN_API.has(ev.name) ? null : idx.resolve(F.file, ev.name);
-        if (callee && callee !== F) {
-          const s = new Map<string, string>();
-          callee.params.forEach((p, i) => {
-            if (p && ev.argText[i] !== undefined) s.set(p, substValue(idx.resolveObj(ev.argText[i], F, null, root)));
-          });
-          const w = idx.walk(callee, EXIT_DEPTH, s);
-          if (w.broken) unknown = true;
-          for (const e of w.evs) evs.push({ ...e, chain: [{ fn: F, ev }, ...e.chain], seq: evs.length });
-          // Another module's teardown (snd_card_free(), put_device()): it runs the callbacks the module gave it (.dev_free).
-          if (idx.foreign(callee, F.file) && TEARDOWN_CALL.test(ev.name)) withCallbacks = true;
-        } else if (!KNOWN_API.has(ev.name) && !callee && TEARDOWN_CALL.test(ev.name)) {
-          // A teardown of another module (snd_card_free(card)): it may run the module's callbacks; given the object,
-          // or the whole structure it is in (`foo_lib_cleanup(priv)`, not `clk_put(priv->clk)`), it may undo it.
-          withCallbacks = true;
-          // (An IRQ's number lives in the device, `pci_release_regions(pdev)`; its data is the dev_id.)
-          const bases = (o.kind === 'irq' ? [o.data] : [o.obj]).filter((x): x is Obj => x !== null).map((x) => partsOf(x.text)[0]);
-          if (ev.argText.some((t) => {
-            const a = idx.resolveObj(t, F, null, root);
-            return a.text === o.obj?.text || bases.includes(a.text);
-          })) unknown = true;
-        }
-      }
-      if (unknown) continue;
-      if (withCallbacks) for (const cb of callbacks) for (const e of idx.walk(cb, EXIT_DEPTH).evs) evs.push({ ...e, seq: evs.length });
-      if (undoesOf(o, { evs, idx, root }, armed).length > 0) continue;
-      const kind = KIND_NAMES[o.kind];
-      const trace = [...chainTrace(o.at), { file: o.at.fn.file.path, site: o.at.ev.site, note: { en: `${o.call}() arms it here`, zh: `${o.call}() 在此启动它` } }];
-      if (E.type === 'goto_statement') {
-        const label = labels.get(E.namedChild(0)?.text ?? '') as Node;
-        trace.push({ file: F.file.path, site: siteOf(label), note: { en: `the error path from here returns ${squash(value ?? '')} without ${o.undo}()`, zh: `从此处开始的出错路径返回 ${squash(value ?? '')}，没有调用 ${o.undo}()` } });
-      }
-      out.push({
-        file: F.file.path,
-        function: F.name,
-        site: siteOf(E),
-        message: {
-          en: `this error return of ${fnName.en} leaves the ${kind.en} ${o.objText} armed (${o.call}() at line ${o.at.ev.site.line}): nothing on the way ${VERB[o.kind].en} it, and the data and module text it uses go away`,
-          zh: `${fnName.zh} 的这个出错返回让${kind.zh} ${o.objText} 保持启动状态（第 ${o.at.ev.site.line} 行的 ${o.call}()）：路径上没有${VERB[o.kind].zh}它，而它用到的数据和模块代码都会消失`,
-        },
-        trace,
-        help: { en: `call ${helpCall(o)} on this error path (in its goto ladder) before returning`, zh: `在返回之前，在这条出错路径上（其 goto 标签链中）调用 ${helpCall(o)}` },
-      });
-      break;
-    }
+    const bad = failExits(idx, pair, F, A, o, armed, callbacks, false).find((x) => !x.covered);
+    if (!bad) continue;
+    // A helper's error return: its callers may clean up after it (`if (skl_first_init(bus) < 0) goto out_free;` -> skl_free()).
+    if (F !== pair.init && cleanedByCaller(idx, pair, F, o, armed, callbacks)) continue;
+    const { E, value, label } = bad;
+    const kind = KIND_NAMES[o.kind];
+    const trace = [...chainTrace(o.at), { file: o.at.fn.file.path, site: o.at.ev.site, note: { en: `${o.call}() arms it here`, zh: `${o.call}() 在此启动它` } }];
+    if (label) trace.push({ file: F.file.path, site: siteOf(label), note: { en: `the error path from here returns ${squash(value)} without ${o.undo}()`, zh: `从此处开始的出错路径返回 ${squash(value)}，没有调用 ${o.undo}()` } });
+    out.push({
+      file: F.file.path,
+      function: F.name,
+      site: siteOf(E),
+      message: {
+        en: `this error return of ${fnName.en} leaves the ${kind.en} ${o.objText} armed (${o.call}() at line ${o.at.ev.site.line}): nothing on the way ${VERB[o.kind].en} it, and the data and module text it uses go away`,
+        zh: `${fnName.zh} 的这个出错返回让${kind.zh} ${o.objText} 保持启动状态（第 ${o.at.ev.site.line} 行的 ${o.call}()）：路径上没有${VERB[o.kind].zh}它，而它用到的数据和模块代码都会消失`,
+      },
+      trace,
+      help: { en: `call ${helpCall(o)} on this error path (in its goto ladder) before returning`, zh: `在返回之前，在这条出错路径上（其 goto 标签链中）调用 ${helpCall(o)}` },
+    });
   }
   return out;
+}
+
+/** Whether the callers of a helper, up the chain to init/probe, undo the object when the helper fails. */
+function cleanedByCaller(idx: Index, pair: Pair, G: Fn, o: Armed, armed: readonly Armed[], callbacks: readonly Fn[]): boolean {
+  const steps = [...o.at.chain, { fn: o.at.fn, ev: o.at.ev }];
+  const at = steps.findIndex((s) => s.fn === G);
+  for (let k = at - 1; k >= 0; k--) {
+    const own = failExits(idx, pair, steps[k].fn, steps[k].ev, o, armed, callbacks, true);
+    // The caller does not look at the failure: nothing more is known.
+    if (own.length === 0) return false;
+    if (own.some((x) => x.covered)) return true;
+  }
+  return false;
 }

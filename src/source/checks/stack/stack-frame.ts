@@ -59,7 +59,7 @@ export interface Fn {
   scc: number;
 }
 
-/** Stack and recursion depth, and what is followed of a chain (the trace is cut there). */
+/** Calls of a chain its trace shows at most: the first half and the last half of them. */
 const MAX_TRACE = 24;
 
 /** Names a depth-limiting condition goes by (`if (depth > MAX_DEPTH)`, `level >= XFS_BTREE_MAXLEVELS`). */
