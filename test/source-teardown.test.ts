@@ -192,3 +192,30 @@ test('a work armed at run time and cancelled at run time by a static inline of a
   // Cancelled nowhere: reported where it is armed.
   assert.deepEqual(await linesOf({ 'port.c': c.replace('#include "port.h"', 'struct port { struct work_struct work; };\nstatic inline void port_finish(struct port *p) { }') }), [4]);
 });
+
+test('the free before the cancel inside one branch of remove is reported; a free in a branch the cancel is not in, not', async () => {
+  const drv = (remove: string): string =>
+    [
+      'struct blk { struct timer_list t; };',
+      'static void blk_fn(struct timer_list *t) { }',
+      'static int blk_probe(struct platform_device *pdev)',
+      '{',
+      '\tstruct blk *b = kzalloc(sizeof(*b), GFP_KERNEL);',
+      '\ttimer_setup(&b->t, blk_fn, 0);',
+      '\tmod_timer(&b->t, jiffies + HZ);',
+      '\tplatform_set_drvdata(pdev, b);',
+      '\treturn 0;',
+      '}',
+      'static int blk_remove(struct platform_device *pdev)',
+      '{',
+      '\tstruct blk *b = platform_get_drvdata(pdev);',
+      remove,
+      '\treturn 0;',
+      '}',
+      'static struct platform_driver blk_drv = { .probe = blk_probe, .remove = blk_remove };',
+      'module_platform_driver(blk_drv);',
+      '',
+    ].join('\n');
+  assert.deepEqual(await linesOf({ 'b.c': drv('\tif (b) {\n\t\tkfree(b);\n\t\tdel_timer_sync(&b->t);\n\t}') }), [15]);
+  assert.deepEqual(await linesOf({ 'b.c': drv('\tif (!b->t.function) {\n\t\tkfree(b);\n\t\treturn 0;\n\t}\n\tdel_timer_sync(&b->t);\n\tkfree(b);') }), []);
+});
