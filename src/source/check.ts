@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { attributeMacros, prepareSource, type Prepared } from './prepare';
-import { cParser, type Node } from './parse';
+import { cParser, functionDefinitions, functionName, type Node } from './parse';
 import { ANNOTATED_RELEASE, FlowWalker, heldKey, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
 import { LOCK_HELPER_NAME, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
@@ -82,18 +82,6 @@ interface ParsedFile {
   functions: Array<{ node: Node; name: string }>;
 }
 
-function functionName(fn: Node): string | null {
-  let d: Node | null = fn.childForFieldName('declarator');
-  for (let i = 0; d && i < 8; i++) {
-    if (d.type === 'function_declarator') {
-      const inner = d.childForFieldName('declarator');
-      if (inner?.type === 'identifier') return inner.text;
-      d = inner;
-    } else d = d.childForFieldName('declarator');
-  }
-  return null;
-}
-
 /** Whether a definition is `static` (its storage class, before the return type). */
 function isStatic(fn: Node): boolean {
   for (const c of fn.namedChildren) {
@@ -101,20 +89,6 @@ function isStatic(fn: Node): boolean {
     if (c.type === 'storage_class_specifier' && c.text === 'static') return true;
   }
   return false;
-}
-
-/** The function definitions of a file, at top level (after the #if branches were picked). */
-function definitions(root: Node): Node[] {
-  const out: Node[] = [];
-  const visit = (n: Node, depth: number): void => {
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'function_definition') out.push(c);
-      else if (depth < 4 && (c.type === 'preproc_if' || c.type === 'preproc_ifdef' || c.type === 'preproc_else' || c.type === 'linkage_specification' || c.type === 'declaration_list')) visit(c, depth + 1);
-    }
-  };
-  visit(root, 0);
-  return out;
 }
 
 /** Each function's lock annotations, from its definition or a prototype of it. */
@@ -336,7 +310,7 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
       return;
     }
     const file: ParsedFile = { path, text, prepared, functions: [] };
-    for (const fn of definitions(tree.rootNode)) {
+    for (const fn of functionDefinitions(tree.rootNode)) {
       const name = functionName(fn);
       if (!name) continue;
       functions++;

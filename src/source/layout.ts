@@ -4,7 +4,7 @@
 // defines, a member inside an #if) counts for nothing, never for a guess.
 
 import { dirname, join, normalize } from 'node:path';
-import type { Node } from './parse';
+import { namedKids, type Node } from './parse';
 import type { ProgramFile } from './checks/types';
 import { KERNEL_CONSTANTS, KERNEL_TYPES, scalarTypes, type KnownType, type StackArch } from '../knowledge/stack';
 
@@ -78,25 +78,6 @@ function macrosOf(text: string): Map<string, MacroDef[]> {
     const list = out.get(m[1]) ?? [];
     list.push({ params, body });
     out.set(m[1], list);
-  }
-  return out;
-}
-
-/**
- * A node's named children, read with a cursor: `Node.namedChildren` keeps the array on the node, so a
- * walk over whole files through it would keep every node of every tree (the trees live to the end of the run).
- */
-export function namedKids(n: Node): Node[] {
-  const out: Node[] = [];
-  const c = n.walk();
-  try {
-    if (c.gotoFirstChild()) {
-      do {
-        if (c.nodeIsNamed) out.push(c.currentNode);
-      } while (c.gotoNextSibling());
-    }
-  } finally {
-    c.delete();
   }
   return out;
 }

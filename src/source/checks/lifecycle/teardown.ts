@@ -5,7 +5,7 @@
 // error return of init/probe that leaves what it armed armed.
 
 import type { L10n } from '../../../rules/types';
-import type { Node } from '../../parse';
+import { functionDefinitions, topLevel, type Node } from '../../parse';
 import { siteOf, type Site } from '../../flow';
 import type { CheckMeta, Program, ProgramDraft, ProgramFile } from '../types';
 import {
@@ -114,25 +114,6 @@ function paramNames(fn: Node): string[] {
     out.push(n ? n.text : '');
   }
   return out;
-}
-
-/** The nodes at top level, through #if branches and extern "C" blocks. */
-function topLevel(root: Node): Node[] {
-  const out: Node[] = [];
-  const stack: Array<{ n: Node; depth: number }> = [{ n: root, depth: 0 }];
-  while (stack.length > 0) {
-    const { n, depth } = stack.pop() as { n: Node; depth: number };
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      if (depth < 4 && /^(?:preproc_if|preproc_ifdef|preproc_else|preproc_elif|linkage_specification|declaration_list)$/.test(c.type)) stack.push({ n: c, depth: depth + 1 });
-      else out.push(c);
-    }
-  }
-  return out.sort((a, b) => a.startIndex - b.startIndex);
-}
-
-function definitions(root: Node): Node[] {
-  return topLevel(root).filter((n) => n.type === 'function_definition');
 }
 
 /**
@@ -332,7 +313,7 @@ class Index {
       this.cleanText.set(f.path, clean);
       this.exported.set(f.path, new Set([...clean.matchAll(/\bEXPORT_SYMBOL\w*\s*\(\s*([A-Za-z_]\w*)/g)].map((m) => m[1])));
       for (const m of clean.matchAll(/\b(?:DEFINE_TIMER|DECLARE_WORK|DECLARE_DELAYED_WORK|DECLARE_DEFERRABLE_WORK|DECLARE_TASKLET(?:_OLD|_DISABLED)?|DEFINE_MUTEX|DEFINE_SPINLOCK)\s*\(\s*([A-Za-z_]\w*)/g)) g.add(m[1]);
-      for (const node of definitions(f.root)) {
+      for (const node of functionDefinitions(f.root)) {
         const nameNode = declaratorName(node.childForFieldName('declarator'));
         const body = node.childForFieldName('body');
         if (!nameNode || !body) continue;

@@ -5,7 +5,7 @@
 import type { L10n } from '../../../rules/types';
 import type { CallEvent, FunctionFlow, Held, Site } from '../../flow';
 import { parameterNames } from '../../flow';
-import type { Node } from '../../parse';
+import { namedKids, type Node } from '../../parse';
 import type { CheckMeta, Program, ProgramDraft, ProgramFunction } from '../types';
 import { LOCK_OP_BY_NAME } from '../../../knowledge/lock-ops';
 import { ATOMIC_CALLBACK_REGISTRARS, GFP_WHY, reclaimGfp, SLEEP_EXCEPTIONS, sleepingCall, TIMER_SYNC_DELETES } from '../../../knowledge/sleeping-calls';
@@ -56,7 +56,7 @@ function scalarParameters(fn: Node): string[] {
   const decl = fn.childForFieldName('declarator');
   const list = decl?.descendantsOfType('parameter_list')[0];
   if (!list) return out;
-  for (const p of list.namedChildren) {
+  for (const p of namedKids(list)) {
     if (!p || p.type !== 'parameter_declaration') continue;
     const d = p.childForFieldName('declarator');
     const type = p.childForFieldName('type');
@@ -71,7 +71,7 @@ function leaves(n: Node | null): boolean {
   if (!n) return false;
   if (n.type === 'return_statement' || n.type === 'goto_statement' || n.type === 'break_statement' || n.type === 'continue_statement') return true;
   if (n.type === 'compound_statement') {
-    const last = n.namedChildren.filter((c) => c !== null && c.type !== 'comment').pop();
+    const last = namedKids(n).filter((c) => c.type !== 'comment').pop();
     return leaves(last ?? null);
   }
   return n.type === 'expression_statement' && /^\s*(?:BUG|panic)\s*\(/.test(n.text);
@@ -97,7 +97,7 @@ function conditional(flow: FunctionFlow, site: Site, params: { all: readonly str
     if (cond && cond.id !== child.id && telling(cond.text, around)) return true;
     // An earlier `if (TEST) return ...;` in the same block: the call is reached only when the test failed.
     if (x.type === 'compound_statement') {
-      for (const s of x.namedChildren) {
+      for (const s of namedKids(x)) {
         if (!s || s.id === child.id || s.startIndex >= child.startIndex) break;
         if (s.type === 'if_statement' && leaves(s.childForFieldName('consequence')) && telling(s.childForFieldName('condition')?.text ?? '', before)) return true;
       }

@@ -5,8 +5,8 @@
 
 import type { L10n } from '../../../rules/types';
 import { siteOf, type Site } from '../../flow';
-import type { Node } from '../../parse';
-import { Layouts, declaredName, namedKids, type TypeLayout } from '../../layout';
+import { functionDefinitions, functionName, namedKids, type Node } from '../../parse';
+import { Layouts, declaredName, type TypeLayout } from '../../layout';
 import { CHAIN_MIN_FRAME, CHAIN_SHARE, DECLARING_MACROS, FRAME_OVERHEAD, stackTarget, type StackTarget } from '../../../knowledge/stack';
 import { parseRelease } from '../../../knowledge/release';
 import type { CheckMeta, Program, ProgramDraft, ProgramFile } from '../types';
@@ -69,32 +69,6 @@ const DEPTH_NAME = /\b\w*(?:depth|level|lvl|nest|recur|hops?|height|ttl|budget|l
 const HOST_PROGRAM = /^[ \t]*#[ \t]*include[ \t]*<(?:stdio|stdlib|unistd|getopt|sys\/stat|fcntl)\.h>|^int\s+main\s*\(/m;
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
-
-const functionNameOf = (fn: Node): string | null => {
-  let d: Node | null = fn.childForFieldName('declarator');
-  for (let i = 0; d && i < 8; i++) {
-    if (d.type === 'function_declarator') {
-      const inner = d.childForFieldName('declarator');
-      if (inner?.type === 'identifier') return inner.text;
-      d = inner;
-    } else d = d.childForFieldName('declarator');
-  }
-  return null;
-};
-
-/** Function definitions at top level (and in #if branches, extern "C" blocks), like the walk's. */
-function definitions(root: Node): Node[] {
-  const out: Node[] = [];
-  const visit = (n: Node, depth: number): void => {
-    for (const c of namedKids(n)) {
-      if (!c) continue;
-      if (c.type === 'function_definition') out.push(c);
-      else if (depth < 4 && (c.type === 'preproc_if' || c.type === 'preproc_ifdef' || c.type === 'preproc_else' || c.type === 'linkage_specification' || c.type === 'declaration_list')) visit(c, depth + 1);
-    }
-  };
-  visit(root, 0);
-  return out;
-}
 
 function calleeOf(call: Node): string | null {
   const f = call.childForFieldName('function');
@@ -493,9 +467,9 @@ export function measureProgram(p: Program): { target: StackTarget; fns: Fn[]; co
   for (const f of p.files) {
     // A host program among the kernel's files (scripts, table generators: `main()`, <stdio.h>) runs in user space.
     if (HOST_PROGRAM.test(f.text)) continue;
-    for (const node of definitions(f.root)) {
+    for (const node of functionDefinitions(f.root)) {
       if (node.hasError) continue;
-      const name = functionNameOf(node);
+      const name = functionName(node);
       if (!name) continue;
       const fn = measure(L, f, node, name);
       fns.push(fn);
