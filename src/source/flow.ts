@@ -196,6 +196,8 @@ function conditionKey(n: Node): { key: string; negated: boolean; inner: Node } {
   let negated = false;
   for (;;) {
     if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) node = node.namedChild(0) as Node;
+    // likely()/unlikely() are the value they are given: `if (likely(mutex_trylock(&m)))` tries the lock.
+    else if (node.type === 'call_expression' && /^(?:un)?likely$/.test(calleeName(node) ?? '') && argsOf(node).length === 1) node = argsOf(node)[0];
     else if (node.type === 'unary_expression' && node.child(0)?.type === '!') {
       negated = !negated;
       node = node.childForFieldName('argument') as Node;
