@@ -3,8 +3,9 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { attributeMacros, prepareSource, type Prepared } from './prepare';
-import { cParser, functionDefinitions, functionName, type Node } from './parse';
+import { attributeMacros, type Prepared } from './prepare';
+import { MAX_FILE_BYTES, readSources } from './read';
+import { cParse, functionDefinitions, functionName, type Node } from './parse';
 import { ANNOTATED_RELEASE, FlowWalker, heldKey, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
 import { LOCK_HELPER_NAME, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
@@ -12,8 +13,6 @@ import type { CheckMeta, Program, ProgramFunction } from './checks/types';
 import { HRTIMER_FIELD, IRQ_OFF_REGISTRARS } from '../knowledge/irq-contexts';
 import type { L10n, RootCauseClass } from '../rules/types';
 
-/** A C file larger than this is not read (generated tables): said in a note. */
-const MAX_FILE_BYTES = 8 * 1024 * 1024;
 /** Rounds of helper summaries: a helper's helpers are known from the second. */
 const SUMMARY_ROUNDS = 3;
 /** Files read at most from the paths given. */
@@ -249,10 +248,23 @@ function programOf(trees: ReadonlyArray<{ file: ParsedFile; root: Node }>, funct
 }
 
 /** One function's lock-state walk, with the helpers known so far (a function is not its own helper). */
-function walk(node: Node, name: string, helpers: ReadonlyMap<string, Summary>, file: ParsedFile): FunctionFlow {
+function walk(node: Node, name: string, helpers: ReadonlyMap<string, Summary>, file: ParsedFile): { flow: FunctionFlow; consulted: Set<string> } {
   const w = new FlowWalker(helpers, file.prepared.scopedGuards, name);
   w.run(node);
-  return { name, node, releases: w.releases, exits: w.exits, calls: w.calls, truncated: w.truncated };
+  return { flow: { name, node, releases: w.releases, exits: w.exits, calls: w.calls, truncated: w.truncated }, consulted: w.consulted };
+}
+
+/** A function's walk and the helpers' summaries (by key) it was made with. */
+interface Walked {
+  flow: FunctionFlow;
+  deps: Map<string, string>;
+}
+
+/** Walks a function again only when a helper it looked up now says something else. */
+function walkUnlessKnown(prev: Walked | undefined, node: Node, name: string, helpers: ReadonlyMap<string, Summary>, keys: ReadonlyMap<string, string>, file: ParsedFile): Walked {
+  if (prev && [...prev.deps].every(([n, k]) => (keys.get(n) ?? '') === k)) return prev;
+  const { flow, consulted } = walk(node, name, helpers, file);
+  return { flow, deps: new Map([...consulted].map((n) => [n, keys.get(n) ?? ''])) };
 }
 
 export interface CheckOptions {
@@ -266,12 +278,12 @@ export interface CheckOptions {
 export async function checkSources(paths: readonly string[], options: CheckOptions = {}): Promise<CheckResult> {
   const { progress } = options;
   const { files, unreadable } = sourceFiles(paths);
-  const parser = await cParser();
+  const parse = await cParse();
   const notes: string[] = [];
   const parsed: ParsedFile[] = [];
   const skipped: CheckResult['skipped'] = [];
   let functions = 0;
-  const trees: Array<{ file: ParsedFile; root: Node; free: () => void }> = [];
+  const trees: Array<{ file: ParsedFile; root: Node }> = [];
   // The headers' (and files') macros that stand for attributes, learnt first so that every file is read with them.
   const macros = new Set<string>();
   for (const path of files) {
@@ -283,32 +295,26 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
       // read again below, where it is reported
     }
   }
-  files.forEach((path, i) => {
-    progress?.(i, files.length, path);
-    let buf: Buffer;
+  const sizes = files.map((f) => {
     try {
-      const st = statSync(path);
-      if (st.size > MAX_FILE_BYTES) {
-        notes.push(`${path}: ${st.size} bytes, more than a source file is read (${MAX_FILE_BYTES}): skipped`);
-        return;
-      }
-      buf = readFileSync(path);
-    } catch (e) {
-      unreadable.push({ path, error: (e as Error).message });
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  });
+  await readSources(files, sizes, macros, parse, (o, i) => {
+    progress?.(i, files.length, o.path);
+    if (o.kind === 'unreadable') {
+      unreadable.push({ path: o.path, error: o.error });
       return;
     }
-    // Binary garbage is not C: a NUL byte says so.
-    if (buf.includes(0)) {
-      notes.push(`${path}: not a text file: skipped`);
+    if (o.kind === 'note') {
+      notes.push(o.note);
       return;
     }
-    const text = buf.toString('latin1');
-    const prepared = prepareSource(text, macros);
-    const tree = parser.parse(prepared.text);
-    if (!tree) {
-      notes.push(`${path}: could not be parsed: skipped`);
-      return;
-    }
+    const { path, text, prepared } = o;
+    const tree = parse.tree(prepared.text, o.flat);
+    if (!tree) return;
     const file: ParsedFile = { path, text, prepared, functions: [] };
     for (const fn of functionDefinitions(tree.rootNode)) {
       const name = functionName(fn);
@@ -321,21 +327,32 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
       file.functions.push({ node: fn, name });
     }
     parsed.push(file);
-    trees.push({ file, root: tree.rootNode, free: () => tree.delete() });
+    trees.push({ file, root: tree.rootNode });
   });
   // First the file's helpers: what each does to its caller's locks, from a walk that knows no helper.
   const annotations = new Map<ParsedFile, Map<string, FunctionContext['annotations']>>();
   const summaries = new Map<string, Summary>();
   for (const { file, root } of trees) annotations.set(file, annotationsOf(file, root));
   // Three rounds: a helper that calls a helper (xfs_buf_relse() -> xfs_buf_unlock() -> up()) is known the second time.
+  // A function is walked again only when a helper it calls changed.
+  const walked = new Map<Node, Walked>();
+  const keys = new Map<string, string>();
   for (let round = 0; round < SUMMARY_ROUNDS; round++) {
     const known = new Map(summaries);
+    const knownKeys = new Map(keys);
     for (const { file } of trees) {
       const ann = annotations.get(file) ?? new Map();
       for (const { node, name } of file.functions) {
-        const s = summarise(walk(node, name, known, file), ann.get(name), file.path);
-        if (s) summaries.set(name, s);
-        else summaries.delete(name);
+        const w = walkUnlessKnown(walked.get(node), node, name, known, knownKeys, file);
+        walked.set(node, w);
+        const s = summarise(w.flow, ann.get(name), file.path);
+        if (s) {
+          summaries.set(name, s);
+          keys.set(name, JSON.stringify(s));
+        } else {
+          summaries.delete(name);
+          keys.delete(name);
+        }
       }
     }
   }
@@ -346,7 +363,8 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
   for (const { file } of trees) {
     const ann = annotations.get(file) ?? new Map();
     for (const { node, name } of file.functions) {
-      const flow = walk(node, name, summaries, file);
+      const { flow } = walkUnlessKnown(walked.get(node), node, name, summaries, keys, file);
+      walked.delete(node);
       finals.push({ name, flow, file: file.path, isStatic: isStatic(node) });
       const ctx: FunctionContext = { flow, annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] }, helpers: summaries, file: file.path };
       for (const c of CHECKS) {
@@ -371,7 +389,6 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
       findings.push(draftToFinding({ meta: c.meta }, { site: d.site, message: d.message, help: d.help, trace: d.trace.map((t) => ({ site: t.site, note: t.note, file: t.file })) }, file, d.function, (p) => textByPath.get(p) ?? ''));
     }
   }
-  for (const t of trees) t.free();
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   if (functions > 0) notes.push(`${functions} functions, ${skipped.length} (${((100 * skipped.length) / functions).toFixed(1)}%) not analysed: they did not parse`);
   const defined = finals.map((f) => ({ name: f.name, file: f.file, line: f.flow.node.startPosition.row + 1 }));

@@ -268,6 +268,8 @@ export class FlowWalker {
   readonly calls: CallEvent[] = [];
   readonly exits: ExitEvent[] = [];
   truncated = false;
+  /** The helpers whose summaries this walk looked up: a walk depends on nothing else of the program. */
+  readonly consulted = new Set<string>();
   private labels = new Map<string, State[]>();
 
   constructor(
@@ -278,7 +280,9 @@ export class FlowWalker {
   ) {}
 
   private helper(name: string | null): Summary | undefined {
-    return name !== null && name !== this.self ? this.summaries.get(name) : undefined;
+    if (name === null || name === this.self) return undefined;
+    this.consulted.add(name);
+    return this.summaries.get(name);
   }
 
   run(fn: Node): void {

@@ -54,9 +54,14 @@ const ANNOTATION_KINDS: Record<string, 'acquires' | 'releases' | 'must_hold'> = 
 /** Iterator macros that head a loop body: `list_for_each_entry(pos, head, member) { ... }`. */
 const ITERATOR = /(?:^|_)for_each(?:_|$)|_for$|^foreach_|_foreach$|^for_each|_for_each$|^hash_for_each|^idr_for_each|^xa_for_each|^llist_for_each|^hlist_for_each|^rbtree_postorder_for_each/;
 
-function blank(chars: string[], from: number, to: number): void {
-  for (let i = from; i < to && i < chars.length; i++) if (chars[i] !== '\n') chars[i] = ' ';
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+
+function blank(units: Uint16Array, from: number, to: number): void {
+  for (let i = from; i < to && i < units.length; i++) if (units[i] !== NEWLINE) units[i] = SPACE;
 }
+
+const UTF16 = new TextDecoder('utf-16le');
 
 /** The offset just past the parenthesised group that opens at `open`, or -1 (unbalanced within the limit). */
 function closeParen(text: string, open: number, limit = 20_000): number {
@@ -74,7 +79,7 @@ function closeParen(text: string, open: number, limit = 20_000): number {
 }
 
 /** Blanks all #if branches but one: the first, or the #else of an `#if 0`. Directive lines are blanked too. */
-function pickBranches(chars: string[], text: string): void {
+function pickBranches(chars: Uint16Array, text: string): void {
   const lineStarts: number[] = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   // Each open #if: whether the branch now read is kept, and whether one was kept already.
@@ -126,12 +131,13 @@ export function attributeMacros(text: string): string[] {
 
 export function prepareSource(text: string, extraAttributes: ReadonlySet<string> = new Set()): Prepared {
   // Offsets are UTF-16 code units (what tree-sitter's JavaScript binding reports): one array element per unit.
-  const units = text.split('');
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
   pickBranches(units, text);
   const annotations: Prepared['annotations'] = [];
   const scopedGuards = new Map<number, string>();
   const word = /[A-Za-z_][A-Za-z0-9_]*/g;
-  const current = (): string => units.join('');
+  const current = (): string => UTF16.decode(units);
   let src = current();
   for (const m of src.matchAll(word)) {
     const name = m[0];
@@ -161,11 +167,7 @@ export function prepareSource(text: string, extraAttributes: ReadonlySet<string>
     const lineStart = src.lastIndexOf('\n', at) + 1;
     if (/^\s*#/.test(src.slice(lineStart, at))) continue;
     if (name === 'scoped_guard') scopedGuards.set(at, src.slice(open + 1, end - 1).split(',')[0].trim());
-    units[at] = 'w';
-    units[at + 1] = 'h';
-    units[at + 2] = 'i';
-    units[at + 3] = 'l';
-    units[at + 4] = 'e';
+    for (let i = 0; i < 5; i++) units[at + i] = 'while'.charCodeAt(i);
     blank(units, at + 5, at + name.length);
   }
   src = current();
