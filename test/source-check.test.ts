@@ -141,3 +141,40 @@ test('C that does not parse and binary garbage: noted and skipped, never reporte
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SARIF output is valid SARIF 2.1.0 (the schema of the SARIF SDK), with what code scanning reads', () => {
+  // ajv 6 with draft-04, as the SARIF SDK validates its own logs; absent dev dependencies skip cleanly.
+  let Ajv: new (o: object) => { addMetaSchema(s: object): void; compile(s: object): ((d: unknown) => boolean) & { errors?: unknown[] | null } };
+  let schema: object;
+  let draft4: object;
+  try {
+    Ajv = require('ajv');
+    draft4 = require('ajv/lib/refs/json-schema-draft-04.json');
+    schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const ajv = new Ajv({ schemaId: 'auto', validateSchema: false, allErrors: true });
+  ajv.addMetaSchema(draft4);
+  const validate = ajv.compile(schema);
+  const r = spawnSync(BIN, ['check', '--format', 'sarif', DIR], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const log = JSON.parse(r.stdout);
+  assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5)));
+  const run = log.runs[0];
+  assert.ok(run.results.length > 10);
+  assert.ok(new Set(run.results.map((x: { ruleId: string }) => x.ruleId)).size >= 5, 'several checks in one log');
+  for (const rule of run.tool.driver.rules) assert.ok(rule.shortDescription?.text && rule.fullDescription?.text && rule.help?.text, rule.id);
+  for (const res of run.results) {
+    const loc = res.locations[0].physicalLocation;
+    assert.ok(loc.artifactLocation.uri && !loc.artifactLocation.uri.includes('\\'), 'a URI');
+    assert.ok(loc.region.startColumn > 0 && res.message.text.length > 0);
+  }
+  // The validator is no rubber stamp: a log with a result missing its message fails.
+  const broken = JSON.parse(r.stdout);
+  delete broken.runs[0].results[0].message;
+  broken.runs[0].results[1].level = 'fatal';
+  assert.equal(validate(broken), false);
+  const zh = spawnSync(BIN, ['check', '--format', 'sarif', '--lang', 'zh', join(DIR, 'server_stop.c')], { encoding: 'utf8' });
+  if (zh.status === 1) assert.ok(validate(JSON.parse(zh.stdout)), JSON.stringify(validate.errors?.slice(0, 5)));
+});
