@@ -253,6 +253,71 @@ export function lockInCaller(lock: string | null, params: readonly string[], arg
   return lock;
 }
 
+/** What a local pointer set once stands for: another object's path, or the object it is the container of. */
+type Alias = { kind: 'path'; path: string } | { kind: 'container'; of: string; member: string };
+
+/** Converters from a member to its container: `container_of(p, T, m)`, `to_foo(p)`, `up_to_u8250p(p)`. */
+const CONTAINER_OF = /^(?:container_of(?:_const)?|list_entry|hlist_entry|\w*to_\w+)$/;
+
+/**
+ * The function's local pointers given one value, never assigned again (`struct ipaq_micro *micro =
+ * ts->micro;`, `struct uart_8250_port *up = up_to_u8250p(port);`): `micro->lock` is `ts->micro->lock`,
+ * and `up->port.lock` is `port->lock` (the container's member named as the pointer it was found from).
+ */
+export function localAliases(body: Node): Map<string, Alias> {
+  const out = new Map<string, Alias>();
+  const assigned = new Map<string, number>();
+  for (const a of body.descendantsOfType('assignment_expression')) {
+    const left = a.childForFieldName('left');
+    if (left?.type === 'identifier') assigned.set(left.text, (assigned.get(left.text) ?? 0) + 1);
+  }
+  for (const d of body.descendantsOfType('init_declarator')) {
+    const decl = d.childForFieldName('declarator');
+    const value = d.childForFieldName('value');
+    if (!decl || !value || decl.type !== 'pointer_declarator') continue;
+    const id = decl.childForFieldName('declarator');
+    if (id?.type !== 'identifier' || assigned.has(id.text)) continue;
+    if (out.has(id.text)) {
+      // Two declarations of one name (in two blocks): neither is sure.
+      out.delete(id.text);
+      assigned.set(id.text, 1);
+      continue;
+    }
+    const text = value.text.replace(/\s+/g, '');
+    if (/^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)+$/.test(text)) {
+      out.set(id.text, { kind: 'path', path: text });
+      continue;
+    }
+    if (value.type !== 'call_expression') continue;
+    const fname = value.childForFieldName('function');
+    const args = argsOf(value).map((a) => a.text.replace(/\s+/g, ''));
+    if (fname?.type !== 'identifier' || !CONTAINER_OF.test(fname.text) || !/^[A-Za-z_]\w*$/.test(args[0] ?? '')) continue;
+    const member = fname.text.startsWith('container_of') || fname.text.endsWith('_entry') ? args[2] : args[0];
+    if (member && /^[A-Za-z_]\w*$/.test(member)) out.set(id.text, { kind: 'container', of: args[0], member });
+  }
+  return out;
+}
+
+/** A lock's text with its first pointer replaced by what it aliases, a few times over. */
+export function unalias(lock: string | null, aliases: ReadonlyMap<string, Alias>): string | null {
+  if (lock === null || aliases.size === 0) return lock;
+  let t = lock;
+  for (let i = 0; i < 3; i++) {
+    const m = /^([A-Za-z_]\w*)(->.*)$/.exec(t);
+    const a = m ? aliases.get(m[1]) : undefined;
+    if (!m || !a) break;
+    if (a.kind === 'path') t = `${a.path}${m[2]}`;
+    else {
+      const rest = m[2].slice(2);
+      // `&up->port` is the pointer `port` itself.
+      if (rest === a.member) return a.of;
+      if (!rest.startsWith(`${a.member}.`)) break;
+      t = `${a.of}->${rest.slice(a.member.length + 1)}`;
+    }
+  }
+  return t;
+}
+
 /** Whether a condition's text names the variable (a whole word: `i` is not in `ice_xdp_locking_key`). */
 function mentions(text: string, name: string): boolean {
   for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
@@ -271,6 +336,8 @@ export class FlowWalker {
   /** The helpers whose summaries this walk looked up: a walk depends on nothing else of the program. */
   readonly consulted = new Set<string>();
   private labels = new Map<string, State[]>();
+  /** The function's pointers set once from another object: a lock through one is the lock through the other. */
+  private aliases = new Map<string, Alias>();
 
   constructor(
     private readonly summaries: ReadonlyMap<string, Summary>,
@@ -278,6 +345,11 @@ export class FlowWalker {
     /** The function walked: a call of itself is not a helper's. */
     private readonly self: string | null = null,
   ) {}
+
+  /** A lock argument as written, in the words of the objects the function's aliases stand for. */
+  private lockOf(n: Node | null | undefined): string | null {
+    return unalias(lockText(n), this.aliases);
+  }
 
   private helper(name: string | null): Summary | undefined {
     if (name === null || name === this.self) return undefined;
@@ -288,6 +360,7 @@ export class FlowWalker {
   run(fn: Node): void {
     const body = fn.childForFieldName('body');
     if (!body) return;
+    this.aliases = localAliases(body);
     const end = this.statement(body, [{ held: [], assume: new Map(), pending: new Map(), gone: new Set() }], body.id);
     const close = body.lastChild ?? body;
     for (const s of end.next) this.exits.push({ at: siteOf(close), held: this.exitHeld(s.held), value: null, released: [...s.gone] });
@@ -483,7 +556,7 @@ export class FlowWalker {
         // The acquire the call made is undone: it is held only where the variable says so.
         const site = siteOf(right);
         t.held = t.held.filter((h) => !(h.site.line === site.line && h.site.column === site.column));
-        t.pending.set(name, { op, lock: helperLock !== undefined ? helperLock : op.arg !== null ? lockText(argsOf(right)[op.arg]) : null, site });
+        t.pending.set(name, { op, lock: helperLock !== undefined ? helperLock : op.arg !== null ? this.lockOf(argsOf(right)[op.arg]) : null, site });
       }
       return t;
     });
@@ -519,7 +592,7 @@ export class FlowWalker {
     if (fnNode?.type === 'call_expression' && calleeName(fnNode) === 'guard') {
       const g = GUARDS.get(argsOf(fnNode)[0]?.text ?? '');
       if (!g) return states;
-      const lock = g.arg ? lockText(argsOf(x)[0]) : null;
+      const lock = g.arg ? this.lockOf(argsOf(x)[0]) : null;
       return states.map((s) => this.take(s, { family: g.family, mode: g.mode, variant: g.variant, raw: g.raw, lock, via: `guard(${argsOf(fnNode)[0]?.text})`, site: siteOf(x), helper: null, scope }));
     }
     const name = calleeName(x);
@@ -541,7 +614,7 @@ export class FlowWalker {
     }
     // downgrade_write(&sem): the write side becomes the read side, held all the same.
     if (name === 'downgrade_write') {
-      const lock = lockText(argsOf(x)[0]);
+      const lock = this.lockOf(argsOf(x)[0]);
       return states.map((s) => {
         const at = s.held.findIndex((h) => h.family === 'rwsem' && h.mode === 'write' && h.lock === lock);
         if (at < 0) return s;
@@ -571,7 +644,7 @@ export class FlowWalker {
     // Anything else the function calls resolves what was pending: an unchecked trylock is taken as held.
     const op = LOCK_OP_BY_NAME.get(name);
     if (op) {
-      const lock = op.arg !== null ? lockText(argsOf(x)[op.arg]) : null;
+      const lock = op.arg !== null ? this.lockOf(argsOf(x)[op.arg]) : null;
       const site = siteOf(x);
       if (op.op === 'acquire') return states.map((s) => this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: name, site, helper: null, scope: null }));
       return states.map((s) => this.release(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, name }, site, null));
@@ -594,7 +667,7 @@ export class FlowWalker {
    */
   private unknownUnlock(name: string, x: Node, states: State[]): State[] {
     if (!UNLOCK_HELPER_NAME.test(name)) return states;
-    const obj = lockText(argsOf(x)[0]);
+    const obj = this.lockOf(argsOf(x)[0]);
     if (!obj) return states;
     return states.map((s) => {
       let at = -1;
@@ -674,7 +747,7 @@ export class FlowWalker {
       const op = rk && rk.inner.type === 'call_expression' ? LOCK_OP_BY_NAME.get(calleeName(rk.inner) ?? '') : undefined;
       if (left && rk && op && op.op === 'acquire' && op.success !== null && isPlainCondition(left)) {
         const lk = conditionKey(left);
-        const lock = op.arg !== null ? lockText(argsOf(rk.inner)[op.arg]) : null;
+        const lock = op.arg !== null ? this.lockOf(argsOf(rk.inner)[op.arg]) : null;
         for (const s of states) {
           const known = s.assume.get(lk.key);
           for (const leftTrue of known === undefined ? [true, false] : [known !== lk.negated]) {
@@ -716,7 +789,7 @@ export class FlowWalker {
         const args = argsOf(inner);
         let before = states;
         for (const a of args) before = this.effects(a, before, scope);
-        const lock = op.arg !== null ? lockText(args[op.arg]) : null;
+        const lock = op.arg !== null ? this.lockOf(args[op.arg]) : null;
         for (const s of before) {
           const took = this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: op.name, site: siteOf(inner), helper: null, scope: null });
           put(op.success === 'nonzero' ? took : s, true);

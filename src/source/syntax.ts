@@ -333,23 +333,40 @@ export interface FlatTree {
 
 /** Reads a tree from a reader positioned on its root. */
 export function flatten(src: NodeSource): FlatTree {
-  const types: number[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const parents: number[] = [];
-  const fields: number[] = [];
-  const flags: number[] = [];
+  let cap = 4096;
+  let types = new Uint16Array(cap);
+  let starts = new Int32Array(cap);
+  let ends = new Int32Array(cap);
+  let parents = new Int32Array(cap);
+  let fields = new Uint16Array(cap);
+  let flags = new Uint8Array(cap);
+  const grow = (): void => {
+    cap *= 2;
+    const more = <T extends Uint16Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    types = more(types, (n) => new Uint16Array(n));
+    starts = more(starts, (n) => new Int32Array(n));
+    ends = more(ends, (n) => new Int32Array(n));
+    parents = more(parents, (n) => new Int32Array(n));
+    fields = more(fields, (n) => new Uint16Array(n));
+    flags = more(flags, (n) => new Uint8Array(n));
+  };
   const stack: number[] = [];
+  let n = 0;
   for (;;) {
-    const i = types.length;
+    if (n === cap) grow();
+    const i = n++;
     const start = src.start();
     const end = src.end();
-    types.push(src.typeId());
-    starts.push(start);
-    ends.push(end);
-    parents.push(stack.length > 0 ? stack[stack.length - 1] : -1);
-    fields.push(stack.length > 0 ? src.fieldId() : 0);
-    flags.push((src.named() ? NAMED : 0) | (start === end && src.missing() ? MISSING : 0));
+    types[i] = src.typeId();
+    starts[i] = start;
+    ends[i] = end;
+    parents[i] = stack.length > 0 ? stack[stack.length - 1] : -1;
+    fields[i] = stack.length > 0 ? src.fieldId() : 0;
+    flags[i] = (src.named() ? NAMED : 0) | (start === end && src.missing() ? MISSING : 0);
     if (src.firstChild()) {
       stack.push(i);
       continue;
@@ -363,14 +380,7 @@ export function flatten(src: NodeSource): FlatTree {
     }
     if (done) break;
   }
-  return {
-    types: Uint16Array.from(types),
-    starts: Int32Array.from(starts),
-    ends: Int32Array.from(ends),
-    parents: Int32Array.from(parents),
-    fields: Uint16Array.from(fields),
-    flags: Uint8Array.from(flags),
-  };
+  return { types: types.slice(0, n), starts: starts.slice(0, n), ends: ends.slice(0, n), parents: parents.slice(0, n), fields: fields.slice(0, n), flags: flags.slice(0, n) };
 }
 
 /** The tree of a flat one, with the grammar's type and field names. */
