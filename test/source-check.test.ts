@@ -24,6 +24,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'helpers_split.c', want: [['KT-check-lock-variant-mismatch', 31], ['KT-check-held-at-return', 39]] },
   { file: 'balanced.c', want: [] },
   { file: 'alias_lock.c', want: [['KT-check-held-at-return', 43]] },
+  { file: 'trylock_or.c', want: [['KT-check-held-at-return', 33]] },
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
   { file: 'irq_nested.c', want: [['KT-check-nested-irq-enable', 25], ['KT-check-nested-irq-enable', 53]] },
   { file: 'irq_nested_fixed.c', want: [] },

@@ -723,6 +723,16 @@ export class FlowWalker {
     return t;
   }
 
+  /** Whether a condition tries a lock somewhere in it (a trylock, an interruptible lock, a helper that returns one's result). */
+  private triesLock(n: Node): boolean {
+    return n.descendantsOfType('call_expression').some((c) => {
+      const name = calleeName(c);
+      const op = LOCK_OP_BY_NAME.get(name ?? '');
+      if (op) return op.op === 'acquire' && op.success !== null;
+      return this.helper(name)?.acquires.some((a) => a.success !== null) === true;
+    });
+  }
+
   /** The paths on which a condition is true, and those on which it is false. */
   private branch(cond: Node, states: State[], scope: number): { t: State[]; f: State[] } {
     const parts = conditionKey(cond);
@@ -736,38 +746,24 @@ export class FlowWalker {
         inner = inner.childForFieldName('left') as Node;
       }
     }
+    // `if (cmd != SYNC && mutex_lock_interruptible(&m))`, `if (n > MAX || !mutex_trylock(&m))`: with a lock
+    // tried inside, each side is a branch of its own, as C evaluates it: the right side only runs (and only
+    // takes the lock) on the paths where the left side did not decide.
+    const logical = inner.type === 'binary_expression' ? inner.childForFieldName('operator')?.text : undefined;
+    if ((logical === '&&' || logical === '||') && this.triesLock(inner)) {
+      const left = inner.childForFieldName('left');
+      const right = inner.childForFieldName('right');
+      if (left && right) {
+        const l = this.branch(left, states, scope);
+        const r = this.branch(right, logical === '&&' ? l.t : l.f, scope);
+        const yes = logical === '&&' ? r.t : [...l.t, ...r.t];
+        const no = logical === '&&' ? [...l.f, ...r.f] : r.f;
+        return negated ? { t: no, f: yes } : { t: yes, f: no };
+      }
+    }
     const t: State[] = [];
     const f: State[] = [];
     const put = (s: State, truth: boolean): void => void (truth !== negated ? t : f).push(s);
-    // `if (cmd != SYNC && mutex_lock_interruptible(&m)) return -ERESTARTSYS;`: the lock is tried only when the first test holds.
-    if (inner.type === 'binary_expression' && inner.childForFieldName('operator')?.text === '&&') {
-      const left = inner.childForFieldName('left');
-      const right = inner.childForFieldName('right');
-      const rk = right ? conditionKey(right) : null;
-      const op = rk && rk.inner.type === 'call_expression' ? LOCK_OP_BY_NAME.get(calleeName(rk.inner) ?? '') : undefined;
-      if (left && rk && op && op.op === 'acquire' && op.success !== null && isPlainCondition(left)) {
-        const lk = conditionKey(left);
-        const lock = op.arg !== null ? this.lockOf(argsOf(rk.inner)[op.arg]) : null;
-        for (const s of states) {
-          const known = s.assume.get(lk.key);
-          for (const leftTrue of known === undefined ? [true, false] : [known !== lk.negated]) {
-            const base = copy(s);
-            if (known === undefined && base.assume.size < MAX_ASSUME) base.assume.set(lk.key, leftTrue !== lk.negated);
-            if (!leftTrue) {
-              put(base, false);
-              continue;
-            }
-            const took = this.take(base, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: op.name, site: siteOf(rk.inner), helper: null, scope: null });
-            // The call's result is truthy when: it failed ('zero' success) or it took the lock ('nonzero').
-            const truthy = op.success === 'zero' ? base : took;
-            const falsy = op.success === 'zero' ? took : base;
-            put(truthy, !rk.negated);
-            put(falsy, rk.negated);
-          }
-        }
-        return { t, f };
-      }
-    }
     // `if (spin_trylock(&l))`, `if (mutex_lock_interruptible(&m))`: held on the side where it succeeded.
     if (inner.type === 'call_expression') {
       // A helper that returns a trylock's result (`return spin_trylock(&x->lock);`) is a trylock itself.
