@@ -25,6 +25,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'balanced.c', want: [] },
   { file: 'alias_lock.c', want: [['KT-check-held-at-return', 43]] },
   { file: 'trylock_or.c', want: [['KT-check-held-at-return', 33]] },
+  { file: 'irq_restore_saved.c', want: [['KT-check-lock-variant-mismatch', 30]] },
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
   { file: 'irq_nested.c', want: [['KT-check-nested-irq-enable', 25], ['KT-check-nested-irq-enable', 53]] },
   { file: 'irq_nested_fixed.c', want: [] },

@@ -219,3 +219,29 @@ test('the free before the cancel inside one branch of remove is reported; a free
   assert.deepEqual(await linesOf({ 'b.c': drv('\tif (b) {\n\t\tkfree(b);\n\t\tdel_timer_sync(&b->t);\n\t}') }), [15]);
   assert.deepEqual(await linesOf({ 'b.c': drv('\tif (!b->t.function) {\n\t\tkfree(b);\n\t\treturn 0;\n\t}\n\tdel_timer_sync(&b->t);\n\tkfree(b);') }), []);
 });
+
+test('a character device is the major it was registered with: unregistered under another spelling of its name, it is released', async () => {
+  const module = (exit: string): string => `#include <linux/module.h>
+#include <linux/fs.h>
+#define MY_MAJOR 240
+static const struct file_operations fops;
+static struct platform_driver drv = { .driver = { .name = "mydev" } };
+static int __init my_init(void)
+{
+	int ret = register_chrdev(MY_MAJOR, "spi", &fops);
+
+	if (ret < 0)
+		return ret;
+	return 0;
+}
+module_init(my_init);
+static void __exit my_exit(void)
+{
+${exit}
+}
+module_exit(my_exit);
+`;
+  assert.deepEqual(await linesOf({ 'm.c': module('\tunregister_chrdev(MY_MAJOR, drv.driver.name);') }), []);
+  assert.deepEqual(await linesOf({ 'm.c': module('\tunregister_chrdev(MY_MAJOR, "spi");') }), []);
+  assert.deepEqual(await linesOf({ 'm.c': module('\tpr_info("bye\\n");') }), [8]);
+});

@@ -159,8 +159,8 @@ export const ARM_CALLS: readonly ArmCall[] = [
   { call: 'register_netdevice', kind: 'netdev', obj: 0, undo: 'unregister_netdevice' },
   // Character devices.
   { call: 'misc_register', kind: 'misc', obj: 0, undo: 'misc_deregister' },
-  { call: 'register_chrdev', kind: 'chrdev', obj: 1, undo: 'unregister_chrdev' },
-  { call: '__register_chrdev', kind: 'chrdev', obj: 3, undo: '__unregister_chrdev' },
+  { call: 'register_chrdev', kind: 'chrdev', obj: 1, data: 0, undo: 'unregister_chrdev' },
+  { call: '__register_chrdev', kind: 'chrdev', obj: 3, data: 0, undo: '__unregister_chrdev' },
   { call: 'cdev_add', kind: 'cdev', obj: 0, undo: 'cdev_del' },
   { call: 'cdev_device_add', kind: 'cdev', obj: 0, undo: 'cdev_device_del' },
   // Drivers, devices, classes and filesystems a module registers: their callbacks are its text.

@@ -346,9 +346,14 @@ export class FlowWalker {
     private readonly self: string | null = null,
   ) {}
 
-  /** A lock argument as written, in the words of the objects the function's aliases stand for. */
+  /** A lock argument as written. */
   private lockOf(n: Node | null | undefined): string | null {
-    return unalias(lockText(n), this.aliases);
+    return lockText(n);
+  }
+
+  /** Two spellings of one lock: the same text, or the same once the function's aliases are resolved. */
+  private sameLock(a: string | null, b: string | null): boolean {
+    return a === b || (a !== null && b !== null && this.aliases.size > 0 && unalias(a, this.aliases) === unalias(b, this.aliases));
   }
 
   private helper(name: string | null): Summary | undefined {
@@ -673,7 +678,10 @@ export class FlowWalker {
       let at = -1;
       for (let i = s.held.length - 1; i >= 0 && at < 0; i--) {
         const l = s.held[i].lock;
-        if (l !== null && s.held[i].scope === null && (l === obj || l.startsWith(`${obj}.`) || l.startsWith(`${obj}->`))) at = i;
+        if (l === null || s.held[i].scope !== null) continue;
+        for (const [lk, o] of [[l, obj], [unalias(l, this.aliases) ?? l, unalias(obj, this.aliases) ?? obj]]) {
+          if (lk === o || lk.startsWith(`${o}.`) || lk.startsWith(`${o}->`)) at = i;
+        }
       }
       if (at < 0) return s;
       const t = copy(s);
@@ -685,13 +693,14 @@ export class FlowWalker {
   private release(s: State, r: Omit<ReleaseEvent, 'call' | 'matched' | 'helper'>, site: Site, helper: ReleaseEvent['helper']): State {
     // The lock of the same family and name, most recently taken; a mode or variant of its own does not hide it.
     let at = -1;
-    for (let i = s.held.length - 1; i >= 0; i--) {
-      const h = s.held[i];
-      const sameFamily = h.family === r.family || r.name === ANNOTATED_RELEASE;
-      if (sameFamily && h.lock === r.lock && h.scope === null && !h.dropped) {
-        at = i;
-        break;
+    // By its text first, then through the function's aliases (`micro = ts->micro`: micro->lock is ts->micro->lock).
+    for (const same of [(a: string | null, b: string | null) => a === b, (a: string | null, b: string | null) => this.sameLock(a, b)]) {
+      for (let i = s.held.length - 1; i >= 0 && at < 0; i--) {
+        const h = s.held[i];
+        const sameFamily = h.family === r.family || r.name === ANNOTATED_RELEASE;
+        if (sameFamily && same(h.lock, r.lock) && h.scope === null && !h.dropped) at = i;
       }
+      if (at >= 0) break;
     }
     const matched = at >= 0 ? s.held[at] : null;
     const outer = [...s.held].reverse().find((h) => h !== matched && !h.dropped && h.scope === null && (h.variant === 'irq' || h.variant === 'irqsave'));

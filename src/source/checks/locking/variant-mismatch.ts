@@ -11,6 +11,19 @@ const WHAT: Record<string, { en: string; zh: string }> = {
   plain: { en: 'it changes an interrupt or bottom-half state the acquire did not', zh: '它改变了加锁时没有改变的中断或下半部状态' },
 };
 
+/**
+ * Interrupts turned off with the plain form (local_irq_disable(), spin_lock_irq()) and put back with a
+ * restore of flags the function saved earlier (local_irq_save(flags) before the loop): the caller's
+ * state comes back, which is right whatever it was (drivers/input/joystick/analog.c).
+ */
+function restoresSavedState(taken: string, released: string, call: string, body: string): boolean {
+  if (taken !== 'irq' || released !== 'irqsave') return false;
+  const flags = /,?\s*([A-Za-z_][\w.>-]*)\s*\)\s*;?\s*$/.exec(call)?.[1];
+  if (!flags) return false;
+  const name = flags.replace(/[.>-]/g, (c) => `\\${c}`);
+  return new RegExp(`\\b(?:local_irq_save|local_save_flags|\\w*_irqsave(?:_nested)?)\\s*\\([^;]*\\b${name}\\s*\\)`).test(body);
+}
+
 export const variantMismatch: SourceCheck = {
   meta: {
     id: 'KT-check-lock-variant-mismatch',
@@ -36,8 +49,10 @@ spin_lock_bh() 等于 spin_lock() 加 local_bh_disable()：用 spin_unlock() 释
     references: ['Documentation/locking/spinlocks.rst', 'include/linux/spinlock.h'],
   },
   check({ flow }) {
+    const body = flow.node.text;
     return flow.releases
       .filter((r) => r.matched && r.name !== ANNOTATED_RELEASE && (r.matched.variant !== r.variant || r.matched.raw !== r.raw || r.matched.mode !== r.mode))
+      .filter((r) => !restoresSavedState(r.matched!.variant, r.variant, r.call.text, body))
       .map((r) => {
         const h = r.matched!;
         const fix = releaseName(h.family, h.variant, h.mode, h.raw) ?? 'the matching release';
