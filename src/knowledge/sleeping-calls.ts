@@ -89,6 +89,8 @@ export function reclaimGfp(args: readonly string[]): string | null {
 }
 
 /** Callbacks that run in atomic context because of how they are registered: the call, which argument is the callback, the context. */
+const URB_COMPLETION = { en: 'a URB completion handler (interrupt context)', zh: 'URB 完成回调（中断上下文）' };
+
 export const ATOMIC_CALLBACK_REGISTRARS: ReadonlyArray<{ call: string; arg: number; what: { en: string; zh: string } }> = [
   { call: 'timer_setup', arg: 1, what: { en: 'a timer callback (softirq context)', zh: '定时器回调（软中断上下文）' } },
   { call: 'setup_timer', arg: 1, what: { en: 'a timer callback (softirq context)', zh: '定时器回调（软中断上下文）' } },
@@ -111,6 +113,31 @@ export const ATOMIC_CALLBACK_REGISTRARS: ReadonlyArray<{ call: string; arg: numb
   { call: 'devm_request_threaded_irq', arg: 2, what: { en: 'a hard IRQ handler', zh: '硬中断处理函数' } },
   { call: 'request_percpu_irq', arg: 1, what: { en: 'a per-CPU IRQ handler', zh: '每 CPU 中断处理函数' } },
   { call: 'hrtimer_setup', arg: 1, what: { en: 'an hrtimer callback (hard IRQ context)', zh: 'hrtimer 回调（硬中断上下文）' } },
+  // A URB's completion handler runs in interrupt context (or the HCD's BH tasklet): atomic either way.
+  { call: 'usb_fill_bulk_urb', arg: 5, what: URB_COMPLETION },
+  { call: 'usb_fill_int_urb', arg: 5, what: URB_COMPLETION },
+  { call: 'usb_fill_control_urb', arg: 6, what: URB_COMPLETION },
+];
+
+/**
+ * Operations a framework calls in atomic context, by the structure and field the driver fills in
+ * (`static const struct snd_pcm_ops x = { .trigger = foo_trigger }`), as the framework documents it.
+ * `unless`: text in the files that makes the framework call it where it may sleep.
+ */
+export const ATOMIC_OPERATIONS: ReadonlyArray<{ struct: string; fields: readonly string[]; what: { en: string; zh: string }; unless?: RegExp }> = [
+  {
+    struct: 'snd_pcm_ops',
+    fields: ['trigger', 'pointer'],
+    what: { en: 'an ALSA PCM trigger/pointer operation (the stream lock held, interrupts off)', zh: 'ALSA PCM trigger/pointer 操作（持有 stream 锁、关中断）' },
+    // A PCM made nonatomic has these called from process context.
+    unless: /\bnonatomic\s*=\s*(?:true|1)\b/,
+  },
+  { struct: 'net_device_ops', fields: ['ndo_start_xmit'], what: { en: 'a netdev transmit operation (bottom halves off, the TX queue lock held)', zh: '网卡发送操作（关下半部、持有 TX 队列锁）' } },
+  { struct: 'net_device_ops', fields: ['ndo_set_rx_mode'], what: { en: 'a netdev RX mode operation (the address list lock held, bottom halves off)', zh: '网卡 RX 模式操作（持有地址表锁、关下半部）' } },
+  { struct: 'net_device_ops', fields: ['ndo_tx_timeout'], what: { en: 'a netdev TX timeout operation (from the watchdog timer, the TX lock held)', zh: '网卡发送超时操作（在 watchdog 定时器中、持有 TX 锁）' } },
+  { struct: 'uart_ops', fields: ['start_tx', 'stop_tx', 'stop_rx', 'set_mctrl', 'enable_ms'], what: { en: 'a serial core port operation (the port lock held, interrupts off)', zh: '串口核心端口操作（持有端口锁、关中断）' } },
+  { struct: 'irq_chip', fields: ['irq_mask', 'irq_unmask', 'irq_ack', 'irq_eoi', 'irq_mask_ack', 'irq_set_type'], what: { en: 'an irq_chip operation (the IRQ descriptor\'s raw lock held, interrupts off)', zh: 'irq_chip 操作（持有中断描述符的 raw 锁、关中断）' } },
+  { struct: 'console', fields: ['write'], what: { en: 'a console write operation (printk calls it from any context)', zh: '控制台写操作（printk 可在任意上下文中调用）' } },
 ];
 
 /** Timer-deleting calls that wait for a running callback: from that callback itself they wait forever. */

@@ -4,11 +4,11 @@
 
 import type { L10n } from '../../../rules/types';
 import type { CallEvent, FunctionFlow, Held, Site } from '../../flow';
-import { parameterNames } from '../../flow';
-import { namedKids, type Node } from '../../parse';
+import { parameterNames, siteOf } from '../../flow';
+import { namedKids, topLevel, type Node } from '../../parse';
 import type { CheckMeta, Program, ProgramDraft, ProgramFunction } from '../types';
 import { LOCK_OP_BY_NAME } from '../../../knowledge/lock-ops';
-import { ATOMIC_CALLBACK_REGISTRARS, GFP_WHY, reclaimGfp, SLEEP_EXCEPTIONS, sleepingCall, TIMER_SYNC_DELETES } from '../../../knowledge/sleeping-calls';
+import { ATOMIC_CALLBACK_REGISTRARS, ATOMIC_OPERATIONS, GFP_WHY, reclaimGfp, SLEEP_EXCEPTIONS, sleepingCall, TIMER_SYNC_DELETES } from '../../../knowledge/sleeping-calls';
 import { HRTIMER_FIELD } from '../../../knowledge/irq-contexts';
 
 /** Levels of the files' own functions followed below the atomic call: deeper, a call graph without types says more than the code. */
@@ -227,6 +227,34 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
       if (!reg || !fn || out.has(fn)) continue;
       const timer = /timer/.test(reg.call) ? (c.args[0] ?? '').replace(/\s+/g, '').replace(/^&/, '') : null;
       out.set(fn, { what: reg.what, site: c.site, file, timer });
+    }
+  }
+  // Operations the files give a framework that calls them atomic (`.trigger = foo_trigger` in a struct snd_pcm_ops).
+  const anyText = (re: RegExp): boolean => p.files.some((f) => re.test(f.prepared));
+  const structs = new Set(ATOMIC_OPERATIONS.map((o) => o.struct));
+  for (const f of p.files) {
+    if (![...structs].some((st) => f.prepared.includes(st))) continue;
+    for (const d of topLevel(f.root)) {
+      if (d.type !== 'declaration') continue;
+      const type = d.childForFieldName('type');
+      const st = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : undefined;
+      if (!st || !structs.has(st)) continue;
+      for (const decl of d.childrenForFieldName('declarator')) {
+        const list = decl.type === 'init_declarator' ? decl.childForFieldName('value') : null;
+        if (!list || list.type !== 'initializer_list') continue;
+        for (const pair of namedKids(list)) {
+          if (pair.type !== 'initializer_pair') continue;
+          const field = pair.childForFieldName('designator');
+          const value = pair.childForFieldName('value');
+          const name = field?.type === 'field_designator' ? field.text.replace(/^\.\s*/, '') : '';
+          const op = ATOMIC_OPERATIONS.find((o) => o.struct === st && o.fields.includes(name));
+          if (!op || value?.type !== 'identifier' || (op.unless && anyText(op.unless))) continue;
+          const fn = p.resolve(value.text, f.path);
+          if (!fn || out.has(fn)) continue;
+          const site = siteOf(pair);
+          out.set(fn, { what: op.what, site, file: f.path, timer: null });
+        }
+      }
     }
   }
   // `t.function = cb` (timers before 4.15, hrtimers): a timer callback; an hrtimer one unless it expires in softirq (SOFT) mode.
