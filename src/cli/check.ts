@@ -19,11 +19,11 @@ interface CheckOpts {
 export function registerCheck(program: Command, parseLang: (v: string) => OutLang, outLang: (flag: OutLang | undefined) => OutLang): void {
   program
     .command('check')
-    .description('Check kernel C source (files or directories of *.c and *.h) for lock bugs: a lock released with the wrong variant, a lock or disabled BH/IRQ/preemption held at return, interrupts turned back on under a caller that keeps them off.')
+    .description('Check kernel C source (files or directories of *.c and *.h) for the bugs behind kernel crashes: a lock released with the wrong variant, a lock or disabled BH/IRQ/preemption held at return, interrupts turned back on under a caller that keeps them off, a sleep in atomic context, a callback left armed at unload, a stack frame or recursion too deep.')
     .argument('<path...>', 'C files or directories to check')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--lang <lang>', 'language: en, zh (default: from LANG)').argParser(parseLang))
-    .addOption(new Option('--kernel <release>', 'the kernel release the source is for (checks that depend on it use it)'))
+    .addOption(new Option('--kernel <release>', 'the kernel release the source is for (the stack check measures against its stack size)'))
     .addHelpText(
       'after',
       `
