@@ -28,6 +28,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'irq_restore_saved.c', want: [['KT-check-lock-variant-mismatch', 30]] },
   { file: 'atomic_ops.c', want: [['KT-check-sleep-in-atomic', 16], ['KT-check-sleep-in-atomic', 34], ['KT-check-sleep-in-atomic', 46]] },
   { file: 'atomic_ops_fixed.c', want: [] },
+  { file: 'irqsave_flags.c', want: [['KT-check-irqsave-flags-reuse', 13]] },
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
   { file: 'irq_nested.c', want: [['KT-check-nested-irq-enable', 25], ['KT-check-nested-irq-enable', 53]] },
   { file: 'irq_nested_fixed.c', want: [] },

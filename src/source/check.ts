@@ -251,7 +251,7 @@ function programOf(trees: ReadonlyArray<{ file: ParsedFile; root: Node }>, funct
 function walk(node: Node, name: string, helpers: ReadonlyMap<string, Summary>, file: ParsedFile): { flow: FunctionFlow; consulted: Set<string> } {
   const w = new FlowWalker(helpers, file.prepared.scopedGuards, name);
   w.run(node);
-  return { flow: { name, node, releases: w.releases, exits: w.exits, calls: w.calls, truncated: w.truncated }, consulted: w.consulted };
+  return { flow: { name, node, releases: w.releases, exits: w.exits, calls: w.calls, truncated: w.truncated, flagReuses: w.flagReuses }, consulted: w.consulted };
 }
 
 /** A function's walk and the helpers' summaries (by key) it was made with. */

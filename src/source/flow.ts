@@ -37,6 +37,14 @@ export interface Held {
   dropped?: ReleaseEvent;
   /** The caller's lock, released on this path and taken again: held as the caller had it. */
   retaken?: boolean;
+  /** `_irqsave`/`local_irq_save()`: the variable the interrupt state was saved in, as written. */
+  flags?: string;
+}
+
+/** An interrupt state saved into the variable that still holds an outer save's state (`spin_lock_irqsave(&a, flags); spin_lock_irqsave(&b, flags);`). */
+export interface FlagsReuse {
+  outer: Held;
+  inner: Held;
 }
 
 export interface ReleaseEvent {
@@ -101,6 +109,8 @@ export interface FunctionFlow {
   calls: CallEvent[];
   /** Paths were dropped (more than the walk keeps at one point): what is said may miss some. */
   truncated: boolean;
+  /** Saves of the interrupt state into a variable an outer save still needs. */
+  flagReuses?: FlagsReuse[];
 }
 
 interface Pending {
@@ -332,6 +342,7 @@ export class FlowWalker {
   readonly releases: ReleaseEvent[] = [];
   readonly calls: CallEvent[] = [];
   readonly exits: ExitEvent[] = [];
+  readonly flagReuses: FlagsReuse[] = [];
   truncated = false;
   /** The helpers whose summaries this walk looked up: a walk depends on nothing else of the program. */
   readonly consulted = new Set<string>();
@@ -568,6 +579,10 @@ export class FlowWalker {
   }
 
   private take(s: State, h: Held): State {
+    if (h.flags !== undefined) {
+      const outer = s.held.find((o) => o.flags === h.flags && !o.dropped && o.scope === null);
+      if (outer && !this.flagReuses.some((r) => r.inner.site.line === h.site.line && r.inner.site.column === h.site.column)) this.flagReuses.push({ outer, inner: h });
+    }
     const t = copy(s);
     // A lock dropped with the plain release and taken again with the plain acquire is held as it was.
     const back = h.variant === 'plain' && h.scope === null ? t.held.findIndex((x) => x.dropped && x.family === h.family && x.lock === h.lock && x.mode === h.mode) : -1;
@@ -651,7 +666,8 @@ export class FlowWalker {
     if (op) {
       const lock = op.arg !== null ? this.lockOf(argsOf(x)[op.arg]) : null;
       const site = siteOf(x);
-      if (op.op === 'acquire') return states.map((s) => this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: name, site, helper: null, scope: null }));
+      const saved = op.variant === 'irqsave' && op.op === 'acquire' ? argsOf(x)[op.arg === null ? 0 : op.arg + 1]?.text.replace(/\s+/g, '') : undefined;
+      if (op.op === 'acquire') return states.map((s) => this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: name, site, helper: null, scope: null, ...(saved ? { flags: saved } : {}) }));
       return states.map((s) => this.release(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, name }, site, null));
     }
     const sum = this.helper(name);

@@ -3,6 +3,7 @@
 import type { SourceCheck } from './types';
 import { variantMismatch } from './locking/variant-mismatch';
 import { heldAtReturn } from './locking/held-at-return';
+import { irqsaveFlagsReuse } from './irq/irqsave-flags-reuse';
 import { nestedIrqEnable, nestedIrqEnableMeta } from './irq/nested-irq-enable';
 import { teardown, teardownMeta } from './lifecycle/teardown';
 import { sleepInAtomic, sleepInAtomicMeta } from './sleeping/sleep-in-atomic';
@@ -11,7 +12,7 @@ import type { CheckMeta, ProgramCheck } from './types';
 
 export type * from './types';
 
-export const CHECKS: readonly SourceCheck[] = [variantMismatch, heldAtReturn];
+export const CHECKS: readonly SourceCheck[] = [variantMismatch, heldAtReturn, irqsaveFlagsReuse];
 
 /** Checks over the whole program (the files' call graph), not one function at a time. */
 export const PROGRAM_CHECKS: readonly ProgramCheck[] = [
