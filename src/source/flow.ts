@@ -180,9 +180,23 @@ function stateKey(s: State): string {
   return k;
 }
 
+/** Condition texts as small numbers, for short state keys (the same text, the same number, for the whole run). */
+const CONDITION_IDS = new Map<string, number>();
+
+function conditionId(text: string): number {
+  let id = CONDITION_IDS.get(text);
+  if (id === undefined) {
+    id = CONDITION_IDS.size;
+    CONDITION_IDS.set(text, id);
+  }
+  return id;
+}
+
 function makeStateKey(s: State): string {
   const held = s.held.map((h) => `${heldKey(h)}@${h.site.line}:${h.site.column}:${h.scope ?? ''}${h.dropped ? `~${h.dropped.call.line}` : ''}`).join(',');
-  const assume = [...s.assume].map(([k, v]) => `${k}=${v ? 1 : 0}`).sort().join(',');
+  const ids: number[] = [];
+  for (const [k, v] of s.assume) ids.push(conditionId(k) * 2 + (v ? 1 : 0));
+  const assume = ids.sort((a, b) => a - b).join(',');
   return `${held}|${assume}|${[...s.pending.keys()].sort().join(',')}|${[...s.gone].sort().join(',')}`;
 }
 
@@ -384,8 +398,11 @@ export class FlowWalker {
 
   private dedupe(states: State[]): State[] {
     if (states.length <= 1) return states;
+    // The same path passed on twice (both sides of a test that decides nothing) needs no key.
+    const distinct = new Set(states);
+    if (distinct.size === 1) return [states[0]];
     const seen = new Map<string, State>();
-    for (const s of states) {
+    for (const s of distinct) {
       const k = stateKey(s);
       if (!seen.has(k)) seen.set(k, s);
     }
