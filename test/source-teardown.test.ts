@@ -245,3 +245,25 @@ module_exit(my_exit);
   assert.deepEqual(await linesOf({ 'm.c': module('\tunregister_chrdev(MY_MAJOR, "spi");') }), []);
   assert.deepEqual(await linesOf({ 'm.c': module('\tpr_info("bye\\n");') }), [8]);
 });
+
+test('an i2c driver\'s .probe_new is its probe: what it arms, .remove must undo', async () => {
+  const driver = (remove: string): string => `#include <linux/i2c.h>
+#include <linux/interrupt.h>
+static irqreturn_t ts_irq(int irq, void *data) { return IRQ_HANDLED; }
+static int ts_probe(struct i2c_client *client)
+{
+	return request_irq(client->irq, ts_irq, 0, "ts", client);
+}
+static void ts_remove(struct i2c_client *client)
+{
+${remove}
+}
+static struct i2c_driver ts_driver = {
+	.probe_new = ts_probe,
+	.remove = ts_remove,
+};
+module_i2c_driver(ts_driver);
+`;
+  assert.deepEqual(await linesOf({ 't.c': driver('\tdev_info(&client->dev, "bye\\n");') }), [6]);
+  assert.deepEqual(await linesOf({ 't.c': driver('\tfree_irq(client->irq, client);') }), []);
+});

@@ -132,6 +132,9 @@ export const ATOMIC_OPERATIONS: ReadonlyArray<{ struct: string; fields: readonly
     // A PCM made nonatomic has these called from process context.
     unless: /\bnonatomic\s*=\s*(?:true|1)\b/,
   },
+  // ASoC calls its components' and DAIs' triggers from the PCM trigger, in the same atomic context.
+  { struct: 'snd_soc_component_driver', fields: ['trigger', 'pointer'], what: { en: 'an ASoC component trigger/pointer operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC 组件 trigger/pointer 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/ },
+  { struct: 'snd_soc_dai_ops', fields: ['trigger'], what: { en: 'an ASoC DAI trigger operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC DAI trigger 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/ },
   { struct: 'net_device_ops', fields: ['ndo_start_xmit'], what: { en: 'a netdev transmit operation (bottom halves off, the TX queue lock held)', zh: '网卡发送操作（关下半部、持有 TX 队列锁）' } },
   { struct: 'net_device_ops', fields: ['ndo_set_rx_mode'], what: { en: 'a netdev RX mode operation (the address list lock held, bottom halves off)', zh: '网卡 RX 模式操作（持有地址表锁、关下半部）' } },
   { struct: 'net_device_ops', fields: ['ndo_tx_timeout'], what: { en: 'a netdev TX timeout operation (from the watchdog timer, the TX lock held)', zh: '网卡发送超时操作（在 watchdog 定时器中、持有 TX 锁）' } },

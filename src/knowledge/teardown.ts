@@ -318,6 +318,8 @@ export const TEARDOWN_FIELD = /(?:^|_)(?:remove|remove_new|disconnect|release|st
  */
 export const DRIVER_PAIRS: ReadonlyArray<{ setup: string; teardown: readonly string[]; gone: L10n }> = [
   { setup: 'probe', teardown: ['remove', 'remove_new', 'disconnect'], gone: { en: 'the device is removed', zh: '设备移除' } },
+  // i2c drivers of 4.10 to 6.2 give the one-argument probe as .probe_new.
+  { setup: 'probe_new', teardown: ['remove', 'remove_new'], gone: { en: 'the device is removed', zh: '设备移除' } },
   { setup: 'connect', teardown: ['disconnect'], gone: { en: 'the device is removed', zh: '设备移除' } },
   { setup: 'port_probe', teardown: ['port_remove'], gone: { en: 'the port is removed', zh: '端口移除' } },
   { setup: 'attach', teardown: ['release'], gone: { en: 'the device is released', zh: '设备释放' } },

@@ -39,6 +39,8 @@ const TAKES_TYPES = new Set(['sizeof', 'typeof', '__typeof__', '__typeof', 'alig
  */
 const PASTED_NUMBER = /\b\d+([A-Za-z_]\w*)/g;
 const NUMBER_SUFFIX = /^(?:[uUlLzZ]{1,3}|[eEpP][+-]?\d*[fFlL]?|[fF]|[xXbB][0-9a-fA-F_]*[uUlL]{0,3})$/;
+/** An upper-case macro name (and the space after it) followed by another before a string literal. */
+const MACRO_BEFORE_MACRO_STRING = /\b[A-Z_][A-Z0-9_]*\s+(?=[A-Z_][A-Z0-9_]*\s*")/g;
 /** `case 1 ... 5:`: a GNU case range, read as its first value. */
 const CASE_RANGE = /(\bcase\s[^:\n]{1,120}?)(\s\.\.\.\s[^:\n]{1,120}?)(?=:)/g;
 
@@ -179,6 +181,8 @@ export function prepareSource(text: string, extraAttributes: ReadonlySet<string>
     .replace(TAGGED_TYPE_ONLY_ARG, (m, name: string, open: string, kw: string, rest: string) => (TAKES_TYPES.has(name) ? m : `${name}${open}${spaces(kw)}${rest}`))
     // offsetof(struct x, a.b[i]) is more than the grammar's offsetof: read it as a call (of `offset_f`).
     .replace(/\boffsetof(?=\s*\()/g, 'offset_f')
-    .replace(PASTED_NUMBER, (m, tail: string) => (NUMBER_SUFFIX.test(tail) ? m : `_${m.slice(1)}`));
+    .replace(PASTED_NUMBER, (m, tail: string) => (NUMBER_SUFFIX.test(tail) ? m : `_${m.slice(1)}`))
+    // `KERN_DEBUG PREFIX "text"`: macros that expand to strings, two or more before a literal; the grammar takes one.
+    .replace(MACRO_BEFORE_MACRO_STRING, (m) => spaces(m));
   return { text: src, annotations, scopedGuards };
 }

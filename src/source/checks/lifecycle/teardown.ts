@@ -654,7 +654,7 @@ function undoesOf(o: Armed, side: Side, armedAll: readonly Armed[], depth = 0): 
     if (o.kind === 'proc' || o.kind === 'debugfs') {
       if (u.byName) {
         const n = e.ev.argText[u.obj];
-        if (n !== undefined && o.name !== null && normObject(n) === o.name) out.push(e);
+        if (n !== undefined && o.name !== null && (normObject(n) === o.name || (u.recursive === true && underPath(o.name, normObject(n))))) out.push(e);
         else if (n !== undefined && argObj(side, e, u.obj)?.opaque && !/^"/.test(normObject(n))) out.push(e);
       } else {
         // debugfs_remove(debugfs_lookup("name", parent)): by name.
@@ -714,7 +714,7 @@ function pairsOf(idx: Index): Pair[] {
       if (init && moduleExit) out.push({ init, exit: moduleExit, file: f, module: true, exitName: { en: `module_exit(${moduleExit.name})`, zh: `module_exit(${moduleExit.name})` }, initName: { en: `module_init(${init.name})`, zh: `module_init(${init.name})` }, extraExits: [], gone: { en: 'rmmod', zh: 'rmmod' } });
     }
     // Driver structs: `.probe = foo_probe, .remove = foo_remove`.
-    if (!/\.\s*(?:probe|connect|port_probe|attach|startup)\s*=/.test(text) && !/platform_driver_probe/.test(text)) continue;
+    if (!SETUP_FIELD.test(text) && !/platform_driver_probe/.test(text)) continue;
     const lists = new Map<number, { node: Node; fields: Map<string, string> }>();
     for (const pair of f.root.descendantsOfType('initializer_pair')) {
       if (!pair) continue;
@@ -839,6 +839,14 @@ function chainTrace(e: REv): Array<{ file: string; site: Site; note: L10n }> {
 
 // ---------------------------------------------------------------------------------------------------
 // The check.
+
+/** `"fs/xfs/stat"` is under `"fs/xfs"`: a proc path made by name, removed with the directory above it. */
+function underPath(name: string, dir: string): boolean {
+  return name.startsWith('"') && dir.startsWith('"') && dir.length > 2 && name.startsWith(`${dir.slice(0, -1)}/`);
+}
+
+/** A driver struct's set-up field being filled in (`.probe = `, `.probe_new = `, `.connect = `...). */
+const SETUP_FIELD = new RegExp(`\\.\\s*(?:${DRIVER_PAIRS.map((d) => d.setup).join('|')})\\s*=`);
 
 export const teardownMeta: CheckMeta = {
   id: 'KT-check-teardown',

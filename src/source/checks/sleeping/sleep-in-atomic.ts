@@ -229,6 +229,19 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
       out.set(fn, { what: reg.what, site: c.site, file, timer });
     }
   }
+  // Timers and tasklets defined at file scope: `static DEFINE_TIMER(t, cb);`, `DECLARE_TASKLET(t, cb);`.
+  for (const f of p.files) {
+    if (!/DEFINE_TIMER|DECLARE_TASKLET/.test(f.prepared)) continue;
+    for (const m of f.prepared.matchAll(/\b(DEFINE_TIMER|DECLARE_TASKLET(?:_OLD|_DISABLED(?:_OLD)?)?)\s*\(\s*([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)/g)) {
+      const fn = p.resolve(m[3], f.path);
+      const reg = ATOMIC_CALLBACK_REGISTRARS.find((r) => r.call === m[1]) ?? ATOMIC_CALLBACK_REGISTRARS.find((r) => r.call === 'DECLARE_TASKLET');
+      if (!fn || !reg || out.has(fn)) continue;
+      const at = m.index ?? 0;
+      const line = f.prepared.slice(0, at).split('\n').length;
+      const column = at - f.prepared.lastIndexOf('\n', at - 1);
+      out.set(fn, { what: reg.what, site: { line, column, endColumn: column + m[0].length, text: m[0] }, file: f.path, timer: m[1] === 'DEFINE_TIMER' ? m[2] : null });
+    }
+  }
   // Operations the files give a framework that calls them atomic (`.trigger = foo_trigger` in a struct snd_pcm_ops).
   const anyText = (re: RegExp): boolean => p.files.some((f) => re.test(f.prepared));
   const structs = new Set(ATOMIC_OPERATIONS.map((o) => o.struct));
