@@ -267,3 +267,33 @@ module_i2c_driver(ts_driver);
   assert.deepEqual(await linesOf({ 't.c': driver('\tdev_info(&client->dev, "bye\\n");') }), [6]);
   assert.deepEqual(await linesOf({ 't.c': driver('\tfree_irq(client->irq, client);') }), []);
 });
+
+test('a timer or tasklet defined at file scope and armed by a device: stopped by remove or the module exit, unless the code cannot be unloaded', async () => {
+  const driver = (remove: string, register: string): string => `#include <linux/platform_device.h>
+#include <linux/interrupt.h>
+static void kp_scan(struct timer_list *t) { }
+static DEFINE_TIMER(kp_timer, kp_scan);
+static void kp_bh(struct tasklet_struct *t) { }
+static DECLARE_TASKLET_DISABLED(kp_tasklet, kp_bh);
+static irqreturn_t kp_irq(int irq, void *data)
+{
+	mod_timer(&kp_timer, jiffies + 1);
+	tasklet_schedule(&kp_tasklet);
+	return IRQ_HANDLED;
+}
+static int kp_probe(struct platform_device *pdev)
+{
+	return devm_request_irq(&pdev->dev, platform_get_irq(pdev, 0), kp_irq, 0, "kp", pdev);
+}
+static int kp_remove(struct platform_device *pdev)
+{
+${remove}
+	return 0;
+}
+static struct platform_driver kp_driver = { .probe = kp_probe, .remove = kp_remove };
+${register}(kp_driver);
+`;
+  assert.deepEqual(await linesOf({ 'kp.c': driver('\tdev_info(&pdev->dev, "bye\\n");', 'module_platform_driver') }), [9, 10]);
+  assert.deepEqual(await linesOf({ 'kp.c': driver('\tdel_timer_sync(&kp_timer);\n\ttasklet_kill(&kp_tasklet);', 'module_platform_driver') }), []);
+  assert.deepEqual(await linesOf({ 'kp.c': driver('\tdev_info(&pdev->dev, "bye\\n");', 'builtin_platform_driver') }), []);
+});

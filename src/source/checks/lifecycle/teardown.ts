@@ -1009,10 +1009,13 @@ export function teardown(p: Program): ProgramDraft[] {
       if (s) o.callback = s.callback;
     }
     const setups = all.filter((o) => o.arm?.initOnly);
-    // Statically defined ones of a module (DEFINE_TIMER, DECLARE_WORK, DECLARE_TASKLET) live as long as it does.
-    if (pair.module) {
+    // Statically defined ones (DEFINE_TIMER, DECLARE_WORK, DECLARE_TASKLET) live as long as the module: armed
+    // by the module or a device of its driver, they are stopped by its exit or the device's remove.
+    // Code that cannot be unloaded (built in: no module_exit, no module_*_driver()) never frees them.
+    const unloadable = (t: string): boolean => /\bmodule_exit\s*\(|\bmodule_\w+_driver\s*\(/.test(t);
+    if (pair.module || unloadable(idx.cleanText.get(pair.file.path) ?? '')) {
       const text = idx.cleanText.get(pair.file.path) ?? '';
-      for (const m of text.matchAll(/\b(DEFINE_TIMER|DECLARE_WORK|DECLARE_DELAYED_WORK|DECLARE_DEFERRABLE_WORK|DECLARE_TASKLET(?:_OLD)?)\s*\(\s*([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)/g)) {
+      for (const m of text.matchAll(/\b(DEFINE_TIMER|DECLARE_WORK|DECLARE_DELAYED_WORK|DECLARE_DEFERRABLE_WORK|DECLARE_TASKLET(?:_DISABLED)?(?:_OLD)?)\s*\(\s*([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)/g)) {
         const kind: TeardownKind = m[1] === 'DEFINE_TIMER' ? 'timer' : m[1] === 'DECLARE_WORK' ? 'work' : m[1].startsWith('DECLARE_TASKLET') ? 'tasklet' : 'delayed-work';
         for (const o of unitArms) {
           if (!armsKind(kind, o.kind) || !o.obj || o.obj.opaque || o.obj.text !== m[2] || o.at.fn.file !== pair.file) continue;
