@@ -297,3 +297,32 @@ ${register}(kp_driver);
   assert.deepEqual(await linesOf({ 'kp.c': driver('\tdel_timer_sync(&kp_timer);\n\ttasklet_kill(&kp_tasklet);', 'module_platform_driver') }), []);
   assert.deepEqual(await linesOf({ 'kp.c': driver('\tdev_info(&pdev->dev, "bye\\n");', 'builtin_platform_driver') }), []);
 });
+
+test('callbacks assigned at run time, input->open and input->close: what open starts, close stops', async () => {
+  const driver = (close: string): string => `#include <linux/input.h>
+#include <linux/workqueue.h>
+struct kb { struct input_dev *input; struct delayed_work scan; };
+static void kb_scan(struct work_struct *w) { }
+static int kb_open(struct input_dev *dev)
+{
+	struct kb *kb = input_get_drvdata(dev);
+
+	INIT_DELAYED_WORK(&kb->scan, kb_scan);
+	schedule_delayed_work(&kb->scan, HZ);
+	return 0;
+}
+static void kb_close(struct input_dev *dev)
+{
+	struct kb *kb = input_get_drvdata(dev);
+${close}
+}
+static int kb_setup(struct kb *kb)
+{
+	kb->input->open = kb_open;
+	kb->input->close = kb_close;
+	return input_register_device(kb->input);
+}
+`;
+  assert.deepEqual(await linesOf({ 'kb.c': driver('\tdev_dbg(&dev->dev, "closed\\n");') }), [10]);
+  assert.deepEqual(await linesOf({ 'kb.c': driver('\tcancel_delayed_work_sync(&kb->scan);') }), []);
+});

@@ -713,6 +713,16 @@ function pairsOf(idx: Index): Pair[] {
       const init = fnIn(inits[0]);
       if (init && moduleExit) out.push({ init, exit: moduleExit, file: f, module: true, exitName: { en: `module_exit(${moduleExit.name})`, zh: `module_exit(${moduleExit.name})` }, initName: { en: `module_init(${init.name})`, zh: `module_init(${init.name})` }, extraExits: [], gone: { en: 'rmmod', zh: 'rmmod' } });
     }
+    // Callbacks assigned on an object at run time: `input->open = foo_open; input->close = foo_close;` (an input
+    // device's users come and go: what open starts, close stops).
+    for (const m of text.matchAll(/([A-Za-z_][\w.>-]{0,80}?)->open\s*=\s*([A-Za-z_]\w*)\s*;/g)) {
+      const obj = m[1].replace(/[.>-]/g, (c) => `\\${c}`);
+      const close = new RegExp(`${obj}->close\\s*=\\s*([A-Za-z_]\\w*)\\s*;`).exec(text);
+      const init = fnIn(m[2]);
+      const exit = close ? fnIn(close[1]) : null;
+      if (!init || !exit || init === exit) continue;
+      out.push({ init, exit, file: f, module: false, exitName: { en: `${exit.name}() (its ->close)`, zh: `${exit.name}()（其 ->close）` }, initName: { en: `${init.name}() (its ->open)`, zh: `${init.name}()（其 ->open）` }, extraExits: [], gone: { en: 'the last user closes it', zh: '最后一个使用者关闭它' } });
+    }
     // Driver structs: `.probe = foo_probe, .remove = foo_remove`.
     if (!SETUP_FIELD.test(text) && !/platform_driver_probe/.test(text)) continue;
     const lists = new Map<number, { node: Node; fields: Map<string, string> }>();
