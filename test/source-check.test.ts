@@ -26,7 +26,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'alias_lock.c', want: [['KT-check-held-at-return', 43]] },
   { file: 'trylock_or.c', want: [['KT-check-held-at-return', 33]] },
   { file: 'irq_restore_saved.c', want: [['KT-check-lock-variant-mismatch', 30]] },
-  { file: 'atomic_ops.c', want: [['KT-check-sleep-in-atomic', 18], ['KT-check-sleep-in-atomic', 36], ['KT-check-sleep-in-atomic', 48], ['KT-check-sleep-in-atomic', 61], ['KT-check-sleep-in-atomic', 70]] },
+  { file: 'atomic_ops.c', want: [['KT-check-sleep-in-atomic', 19], ['KT-check-sleep-in-atomic', 37], ['KT-check-sleep-in-atomic', 49], ['KT-check-sleep-in-atomic', 62], ['KT-check-sleep-in-atomic', 71], ['KT-check-sleep-in-atomic', 86], ['KT-check-sleep-in-atomic', 105]] },
   { file: 'atomic_ops_fixed.c', want: [] },
   { file: 'irqsave_flags.c', want: [['KT-check-irqsave-flags-reuse', 13]] },
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },

@@ -124,7 +124,14 @@ export const ATOMIC_CALLBACK_REGISTRARS: ReadonlyArray<{ call: string; arg: numb
  * (`static const struct snd_pcm_ops x = { .trigger = foo_trigger }`), as the framework documents it.
  * `unless`: text in the files that makes the framework call it where it may sleep.
  */
-export const ATOMIC_OPERATIONS: ReadonlyArray<{ struct: string; fields: readonly string[]; what: { en: string; zh: string }; unless?: RegExp }> = [
+export const ATOMIC_OPERATIONS: ReadonlyArray<{
+  struct: string;
+  fields: readonly string[];
+  what: { en: string; zh: string };
+  unless?: RegExp;
+  /** The field's name alone says which framework calls it: an assignment (`cb.irq_func = f;`) counts too. */
+  assigned?: boolean;
+}> = [
   {
     struct: 'snd_pcm_ops',
     fields: ['trigger', 'pointer'],
@@ -135,7 +142,8 @@ export const ATOMIC_OPERATIONS: ReadonlyArray<{ struct: string; fields: readonly
   // ASoC calls its components' and DAIs' triggers from the PCM trigger, in the same atomic context.
   { struct: 'snd_soc_component_driver', fields: ['trigger', 'pointer'], what: { en: 'an ASoC component trigger/pointer operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC 组件 trigger/pointer 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/ },
   { struct: 'snd_soc_dai_ops', fields: ['trigger'], what: { en: 'an ASoC DAI trigger operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC DAI trigger 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/ },
-  { struct: 'net_device_ops', fields: ['ndo_start_xmit'], what: { en: 'a netdev transmit operation (bottom halves off, the TX queue lock held)', zh: '网卡发送操作（关下半部、持有 TX 队列锁）' } },
+  { struct: 'net_device_ops', fields: ['ndo_start_xmit'], what: { en: 'a netdev transmit operation (bottom halves off, the TX queue lock held)', zh: '网卡发送操作（关下半部、持有 TX 队列锁）' }, assigned: true },
+  { struct: 'pardev_cb', fields: ['irq_func'], what: { en: 'a parport interrupt callback (hard IRQ context)', zh: 'parport 中断回调（硬中断上下文）' }, assigned: true },
   { struct: 'net_device_ops', fields: ['ndo_set_rx_mode'], what: { en: 'a netdev RX mode operation (the address list lock held, bottom halves off)', zh: '网卡 RX 模式操作（持有地址表锁、关下半部）' } },
   { struct: 'net_device_ops', fields: ['ndo_tx_timeout'], what: { en: 'a netdev TX timeout operation (from the watchdog timer, the TX lock held)', zh: '网卡发送超时操作（在 watchdog 定时器中、持有 TX 锁）' } },
   { struct: 'uart_ops', fields: ['start_tx', 'stop_tx', 'stop_rx', 'set_mctrl', 'enable_ms'], what: { en: 'a serial core port operation (the port lock held, interrupts off)', zh: '串口核心端口操作（持有端口锁、关中断）' } },

@@ -223,10 +223,29 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
     for (const c of flow.calls) {
       const reg = ATOMIC_CALLBACK_REGISTRARS.find((r) => r.call === c.name);
       const cb = reg ? c.args[reg.arg]?.replace(/^\(\s*\w+(?:\s*\*)?\s*\)\s*/, '').replace(/^&\s*/, '').trim() : undefined;
-      const fn = reg && cb && /^[A-Za-z_]\w*$/.test(cb) ? p.resolve(cb, file) : null;
-      if (!reg || !fn || out.has(fn)) continue;
+      if (!reg || !cb || !/^[A-Za-z_]\w*$/.test(cb)) continue;
       const timer = /timer/.test(reg.call) ? (c.args[0] ?? '').replace(/\s+/g, '').replace(/^&/, '') : null;
-      out.set(fn, { what: reg.what, site: c.site, file, timer });
+      // The callback itself, or a local variable the function set to one (`handler = plus ? a_irq : b_irq;`).
+      const direct = p.resolve(cb, file);
+      const fns = direct ? [direct] : assignedFunctions(flow.node.text, cb).map((n) => p.resolve(n, file)).filter((f): f is ProgramFunction => f !== null);
+      for (const fn of fns) if (!out.has(fn)) out.set(fn, { what: reg.what, site: c.site, file, timer });
+    }
+  }
+  // A callback field assigned at run time whose name says which framework calls it (`cb.irq_func = foo_irq;`).
+  const assignedOps = ATOMIC_OPERATIONS.filter((o) => o.assigned);
+  for (const f of p.files) {
+    for (const op of assignedOps) {
+      for (const field of op.fields) {
+        if (!f.prepared.includes(field)) continue;
+        for (const m of f.prepared.matchAll(new RegExp(`(?:\\.|->)\\s*${field}\\s*=\\s*([A-Za-z_]\\w*)\\s*;`, 'g'))) {
+          const fn = p.resolve(m[1], f.path);
+          if (!fn || out.has(fn)) continue;
+          const at = m.index ?? 0;
+          const line = f.prepared.slice(0, at).split('\n').length;
+          const column = at - f.prepared.lastIndexOf('\n', at - 1);
+          out.set(fn, { what: op.what, site: { line, column, endColumn: column + m[0].length, text: m[0] }, file: f.path, timer: null });
+        }
+      }
     }
   }
   // Timers and tasklets defined at file scope: `static DEFINE_TIMER(t, cb);`, `DECLARE_TASKLET(t, cb);`.
@@ -285,6 +304,18 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
     }
   }
   return out;
+}
+
+/** The functions a local variable of a function is set to: `h = a;`, `h = c ? a : b;`, `void *h = a;`. */
+function assignedFunctions(body: string, name: string): string[] {
+  const out = new Set<string>();
+  for (const m of body.matchAll(new RegExp(`\\b${name}\\s*=(?!=)\\s*([^;]{1,200});`, 'g'))) {
+    for (const alt of m[1].split(/[?:]/)) {
+      const id = alt.trim().replace(/^&\s*/, '');
+      if (/^[A-Za-z_]\w*$/.test(id)) out.add(id);
+    }
+  }
+  return [...out];
 }
 
 /** The last member of an object expression (`&priv->poll_timer` → `poll_timer`): how a timer is recognised from its callback. */
