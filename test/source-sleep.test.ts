@@ -162,3 +162,17 @@ test('the sleeping-call table: families by pattern, the try and atomic forms exc
   assert.equal(reclaimGfp(['size', 'gfp & ~__GFP_DIRECT_RECLAIM']), null);
   assert.equal(reclaimGfp(['size', 'gfp']), null);
 });
+
+test('registering with a core under a spinlock sleeps (misc_register, device_create, debugfs); after the unlock it does not', async () => {
+  const src = (inside: string, after: string): string => `static int up(struct priv *p)
+{
+	spin_lock(&p->lock);
+	p->users++;
+${inside}	spin_unlock(&p->lock);
+${after}	return 0;
+}
+`;
+  assert.deepEqual(await sleepsIn({ 'r.c': src('\tmisc_register(&p->misc);\n', '') }), [['up', 5]]);
+  assert.deepEqual(await sleepsIn({ 'r.c': src('\tp->dir = debugfs_create_dir("p", NULL);\n', '') }), [['up', 5]]);
+  assert.deepEqual(await sleepsIn({ 'r.c': src('', '\tmisc_register(&p->misc);\n') }), []);
+});

@@ -21,6 +21,8 @@ const SYNC = { en: 'it waits for callbacks or other CPUs to finish', zh: '它会
 const BUS = { en: 'it waits for a transfer on a bus that sleeps (USB, I2C, SPI, MDIO)', zh: '它会等待可睡眠总线（USB、I2C、SPI、MDIO）上的传输完成' };
 const FW = { en: 'it loads a file and waits for it', zh: '它会加载文件并等待' };
 
+const REGISTER = { en: 'it registers with (or leaves) a core subsystem, which takes a mutex and allocates with GFP_KERNEL', zh: '它向内核子系统注册（或注销），会获取互斥锁并以 GFP_KERNEL 分配内存' };
+
 export const SLEEPING_CALLS: readonly SleepingCall[] = [
   // Sleeping for a time, and the scheduler itself.
   ...['msleep', 'msleep_interruptible', 'ssleep', 'usleep_range', 'usleep_range_state', 'usleep_idle_range'].map((name) => ({ name, why: SLEEP })),
@@ -51,6 +53,12 @@ export const SLEEPING_CALLS: readonly SleepingCall[] = [
   ...['pm_runtime_get_sync', 'pm_runtime_put_sync', 'pm_runtime_resume_and_get', 'pm_runtime_put_sync_suspend'].map((name) => ({ name, why: WAIT, unless: 'pm_runtime_irq_safe' })),
   // Clocks, regulators and GPIOs behind a sleeping bus take a mutex or wait for hardware.
   ...['clk_prepare', 'clk_prepare_enable', 'clk_unprepare', 'clk_disable_unprepare', 'clk_set_rate', 'regulator_enable', 'regulator_disable', 'gpiod_set_value_cansleep', 'gpiod_get_value_cansleep', 'gpio_set_value_cansleep', 'gpio_get_value_cansleep'].map((name) => ({ name, why: WAIT })),
+  // Registering with a core (and going away from it) takes the core's mutex and allocates with GFP_KERNEL.
+  ...['device_register', 'device_add', 'device_create', 'device_unregister', 'device_del', 'device_destroy', 'misc_register', 'misc_deregister', 'input_register_device', 'input_unregister_device',
+    'register_netdev', 'unregister_netdev', 'register_netdevice_notifier', 'unregister_netdevice_notifier', 'platform_device_register', 'platform_device_unregister', 'platform_device_add',
+    'sysfs_create_group', 'sysfs_remove_group', 'sysfs_create_file', 'sysfs_remove_file', 'debugfs_create_dir', 'debugfs_create_file', 'debugfs_remove', 'debugfs_remove_recursive',
+    'proc_create', 'proc_create_data', 'proc_mkdir', 'remove_proc_entry', 'kobject_uevent', 'kobject_uevent_env', 'cdev_add', 'cdev_del', 'class_create', 'class_destroy',
+    'snd_card_register', 'snd_card_free', 'led_classdev_register', 'led_classdev_unregister'].map((name) => ({ name, why: REGISTER })),
   // Creating threads and registering handlers allocate with GFP_KERNEL and wait.
   ...['kthread_create', 'kthread_run', 'kthread_create_on_node', 'request_irq', 'request_threaded_irq', 'alloc_workqueue', 'create_singlethread_workqueue', 'create_workqueue'].map((name) => ({ name, why: ALLOC })),
 ];
