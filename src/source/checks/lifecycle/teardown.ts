@@ -715,7 +715,7 @@ function pairsOf(idx: Index): Pair[] {
     }
     // Callbacks assigned on an object at run time: `input->open = foo_open; input->close = foo_close;` (an input
     // device's users come and go: what open starts, close stops).
-    for (const m of text.matchAll(/([A-Za-z_][\w.>-]{0,80}?)->open\s*=\s*([A-Za-z_]\w*)\s*;/g)) {
+    for (const m of runtimeOpens(text)) {
       const obj = m[1].replace(/[.>-]/g, (c) => `\\${c}`);
       const close = new RegExp(`${obj}->close\\s*=\\s*([A-Za-z_]\\w*)\\s*;`).exec(text);
       const init = fnIn(m[2]);
@@ -849,6 +849,20 @@ function chainTrace(e: REv): Array<{ file: string; site: Site; note: L10n }> {
 
 // ---------------------------------------------------------------------------------------------------
 // The check.
+
+/** `obj->open = fn;` assignments: [text, obj, fn], found from each `->open` (no scan of the whole file at every offset). */
+function runtimeOpens(text: string): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (let at = text.indexOf('->open'); at >= 0; at = text.indexOf('->open', at + 6)) {
+    const after = /^->open\s*=\s*([A-Za-z_]\w*)\s*;/.exec(text.slice(at, at + 120));
+    if (!after) continue;
+    let from = at;
+    while (from > 0 && at - from < 80 && /[\w.>-]/.test(text[from - 1])) from--;
+    const obj = text.slice(from, at).replace(/^[^A-Za-z_]+/, '');
+    if (obj !== '') out.push([text.slice(from, at) + after[0], obj, after[1]]);
+  }
+  return out;
+}
 
 /** `"fs/xfs/stat"` is under `"fs/xfs"`: a proc path made by name, removed with the directory above it. */
 function underPath(name: string, dir: string): boolean {
