@@ -176,3 +176,24 @@ ${after}	return 0;
   assert.deepEqual(await sleepsIn({ 'r.c': src('\tp->dir = debugfs_create_dir("p", NULL);\n', '') }), [['up', 5]]);
   assert.deepEqual(await sleepsIn({ 'r.c': src('', '\tmisc_register(&p->misc);\n') }), []);
 });
+
+test('a helper that lets go of its caller\'s irqsave lock with the plain unlock and sleeps: interrupts are still off', async () => {
+  const src = (lock: string, unlock: string): string => `static void wait_tx(struct port *p)
+{
+	spin_unlock(&p->lock);
+	msleep(1);
+	spin_lock(&p->lock);
+}
+static void start_tx(struct port *p)
+{
+	unsigned long flags;
+
+	${lock};
+	wait_tx(p);
+	${unlock};
+}
+`;
+  assert.deepEqual(await sleepsIn({ 'p.c': src('spin_lock_irqsave(&p->lock, flags)', 'spin_unlock_irqrestore(&p->lock, flags)') }), [['start_tx', 12]]);
+  // Taken without turning interrupts off, the lock let go of inside is really let go of.
+  assert.deepEqual(await sleepsIn({ 'p.c': src('spin_lock(&p->lock)', 'spin_unlock(&p->lock)') }), []);
+});

@@ -121,21 +121,26 @@ interface SleepChain extends Sleep {
 /** Where a function of the files sleeps when entered with nothing held: its first such call, directly or below. */
 class SleepFinder {
   private readonly memo = new Map<ProgramFunction, SleepChain | null>();
+  /** The same, for a caller that keeps interrupts off (its lock let go inside with the plain unlock leaves them off). */
+  private readonly memoIrqsOff = new Map<ProgramFunction, SleepChain | null>();
   constructor(
     private readonly p: Program,
     private readonly sleeps: (c: CallEvent) => Sleep | null,
   ) {}
 
-  atEntry(f: ProgramFunction | null, depth: number, seen: Set<ProgramFunction>): SleepChain | null {
+  atEntry(f: ProgramFunction | null, depth: number, seen: Set<ProgramFunction>, irqsOff = false): SleepChain | null {
     if (!f) return null;
-    if (this.memo.has(f)) return this.memo.get(f) ?? null;
+    const memo = irqsOff ? this.memoIrqsOff : this.memo;
+    if (memo.has(f)) return memo.get(f) ?? null;
+    // The caller's lock let go of with the plain unlock (or the _bh one) inside: interrupts stay off after it.
+    const stillOff = irqsOff && f.flow.releases.every((r) => r.matched !== null || r.variant === 'plain' || r.variant === 'bh');
     if (seen.has(f) || depth > MAX_DEPTH) return null;
     seen.add(f);
     const params = { all: parameterNames(f.flow.node), flags: scalarParameters(f.flow.node) };
     let found: SleepChain | null = null;
     for (const c of f.flow.calls) {
       // Made under its own lock, it is reported there; made after letting go of the caller's lock, the caller's region is over.
-      if (c.atomic !== null || c.afterDrop) continue;
+      if (c.atomic !== null || (c.afterDrop && !stillOff)) continue;
       const direct = this.sleeps(c);
       if (direct) {
         if (conditional(f.flow, c.site, params)) continue;
@@ -143,14 +148,14 @@ class SleepFinder {
         break;
       }
       if (c.lockOp) continue;
-      const below = this.atEntry(this.p.resolve(c.name, f.file), depth + 1, seen);
+      const below = this.atEntry(this.p.resolve(c.name, f.file), depth + 1, seen, stillOff);
       if (below && !conditional(f.flow, c.site, params)) {
         found = { ...below, steps: [{ fn: f.name, file: f.file, call: c }, ...below.steps] };
         break;
       }
     }
     seen.delete(f);
-    if (depth <= 1 || found) this.memo.set(f, found);
+    if (depth <= 1 || found) memo.set(f, found);
     return found;
   }
 }
@@ -358,7 +363,8 @@ export function sleepInAtomic(p: Program): ProgramDraft[] {
       }
       if (c.lockOp) continue;
       const self = p.resolve(name, file);
-      const chain = finder.atEntry(p.resolve(c.name, file), 1, new Set(self ? [self] : []));
+      const irqsOff = h.variant === 'irq' || h.variant === 'irqsave' || h.family === 'irq';
+      const chain = finder.atEntry(p.resolve(c.name, file), 1, new Set(self ? [self] : []), irqsOff);
       if (!chain || conditional(flow, c.site, null)) continue;
       const last = chain.steps[chain.steps.length - 1].call.name;
       push(
