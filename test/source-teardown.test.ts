@@ -326,3 +326,40 @@ static int kb_setup(struct kb *kb)
   assert.deepEqual(await linesOf({ 'kb.c': driver('\tdev_dbg(&dev->dev, "closed\\n");') }), [10]);
   assert.deepEqual(await linesOf({ 'kb.c': driver('\tcancel_delayed_work_sync(&kb->scan);') }), []);
 });
+
+test('the data freed before its work is cancelled is an order bug even when the IRQ was freed first; cancelled before the free as well, it is not', async () => {
+  const driver = (remove: string): string => `#include <linux/platform_device.h>
+#include <linux/interrupt.h>
+#include <linux/slab.h>
+struct ts { struct delayed_work work; int irq; };
+static void ts_work(struct work_struct *w) { }
+static irqreturn_t ts_irq(int irq, void *data)
+{
+	struct ts *ts = data;
+
+	schedule_delayed_work(&ts->work, 0);
+	return IRQ_HANDLED;
+}
+static int ts_probe(struct platform_device *pdev)
+{
+	struct ts *ts = kzalloc(sizeof(*ts), GFP_KERNEL);
+
+	if (!ts)
+		return -ENOMEM;
+	INIT_DELAYED_WORK(&ts->work, ts_work);
+	platform_set_drvdata(pdev, ts);
+	return request_irq(ts->irq, ts_irq, 0, "ts", ts);
+}
+static int ts_remove(struct platform_device *pdev)
+{
+	struct ts *ts = platform_get_drvdata(pdev);
+
+${remove}
+	return 0;
+}
+static struct platform_driver ts_driver = { .probe = ts_probe, .remove = ts_remove };
+module_platform_driver(ts_driver);
+`;
+  assert.deepEqual(await linesOf({ 'ts.c': driver('\tfree_irq(ts->irq, ts);\n\tkfree(ts);\n\tcancel_delayed_work_sync(&ts->work);') }), [28]);
+  assert.deepEqual(await linesOf({ 'ts.c': driver('\tfree_irq(ts->irq, ts);\n\tcancel_delayed_work_sync(&ts->work);\n\tkfree(ts);') }), []);
+});

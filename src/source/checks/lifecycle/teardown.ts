@@ -1256,15 +1256,20 @@ function badOrder(idx: Index, exitWalk: Walk, pair: Pair): ProgramDraft[] {
       if (!u || u.obj === null || u.byName || !u.kinds.some((k) => FIRING_KINDS.has(k))) return null;
       return { obj: argObj(side, e, u.obj), data: u.alt !== undefined ? argObj(side, e, u.alt) : null, u };
     };
-    const before = evs.slice(0, f.seq).some((e) => {
-      const x = objOfUndo(e);
-      return x !== null && (inside(x.obj) || (x.data !== null && x.data.text === c.text));
-    });
-    if (before) continue;
+    // A cancel after the free that was already done before it (the same object stopped twice) is no order bug;
+    // another callback stopped before the free (free_irq() first) does not stop this one.
+    const sameUndone = (a: REv, b: REv): boolean => {
+      const x = objOfUndo(a);
+      const y = objOfUndo(b);
+      if (!x || !y) return false;
+      return (x.obj !== null && y.obj !== null && x.obj.text === y.obj.text) || (x.data !== null && y.data !== null && x.data.text === y.data.text && a.ev.name === b.ev.name);
+    };
+    const earlier = evs.slice(0, f.seq);
     const later = evs.slice(f.seq + 1).find((e) => {
       if (f.cond && !sameBlock(e)) return false;
       const x = objOfUndo(e);
-      return x !== null && (inside(x.obj) || (e.ev.name.endsWith('free_irq') && x.data !== null && x.data.rooted && x.data.text === c.text));
+      const covers = x !== null && (inside(x.obj) || (e.ev.name.endsWith('free_irq') && x.data !== null && x.data.rooted && x.data.text === c.text));
+      return covers && !earlier.some((b) => sameUndone(b, e));
     });
     if (!later) continue;
     const what = later.ev.argText[objOfUndo(later)?.u.obj ?? 0] ?? '';
