@@ -363,3 +363,30 @@ module_platform_driver(ts_driver);
   assert.deepEqual(await linesOf({ 'ts.c': driver('\tfree_irq(ts->irq, ts);\n\tkfree(ts);\n\tcancel_delayed_work_sync(&ts->work);') }), [28]);
   assert.deepEqual(await linesOf({ 'ts.c': driver('\tfree_irq(ts->irq, ts);\n\tcancel_delayed_work_sync(&ts->work);\n\tkfree(ts);') }), []);
 });
+
+test('a driver with no .remove: the devm actions its probe adds are its remove', async () => {
+  const driver = (action: string): string => `#include <linux/platform_device.h>
+#include <linux/timer.h>
+struct key { struct timer_list timer; };
+static void key_tick(struct timer_list *t) { }
+static void key_stop(void *data)
+{
+	struct key *key = data;
+${action}
+}
+static int key_probe(struct platform_device *pdev)
+{
+	struct key *key = devm_kzalloc(&pdev->dev, sizeof(*key), GFP_KERNEL);
+
+	if (!key)
+		return -ENOMEM;
+	timer_setup(&key->timer, key_tick, 0);
+	mod_timer(&key->timer, jiffies + HZ);
+	return devm_add_action_or_reset(&pdev->dev, key_stop, key);
+}
+static struct platform_driver key_driver = { .probe = key_probe };
+module_platform_driver(key_driver);
+`;
+  assert.deepEqual(await linesOf({ 'key.c': driver('\tpr_debug("stop %p\\n", key);') }), [17]);
+  assert.deepEqual(await linesOf({ 'key.c': driver('\tdel_timer_sync(&key->timer);') }), []);
+});

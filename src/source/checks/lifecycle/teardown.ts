@@ -759,8 +759,16 @@ function pairsOf(idx: Index): Pair[] {
           if (decl) setupName = probeGiven.get(decl);
         }
         const field = dp.teardown.find((t) => fields.has(t));
-        if (!setupName || !field) continue;
+        if (!setupName) continue;
         const init = fnIn(setupName);
+        // No .remove: what probe arms is taken down by the devm actions it adds (`devm_add_action_or_reset(dev, foo_stop, p)`).
+        if (!field && init && dp.setup.startsWith('probe')) {
+          const actions = [...init.body.text.matchAll(/\bdevm_add_action(?:_or_reset)?\s*\(\s*[^,;]{1,120},\s*([A-Za-z_]\w*)\s*,/g)].map((m) => fnIn(m[1])).filter((x): x is Fn => x !== null);
+          const [exit, ...more] = actions;
+          if (exit) out.push({ init, exit, file: f, module: false, exitName: { en: `${exit.name}() (the devm action ${init.name}() adds)`, zh: `${exit.name}()（${init.name}() 添加的 devm 动作）` }, initName: { en: `${init.name}() (the driver's .${dp.setup})`, zh: `${init.name}()（驱动的 .${dp.setup}）` }, extraExits: [...more, ...(moduleExit ? [moduleExit] : [])], gone: dp.gone });
+          continue;
+        }
+        if (!field) continue;
         const exit = fnIn(fields.get(field) as string);
         if (!init || !exit) continue;
         out.push({ init, exit, file: f, module: false, exitName: { en: `${exit.name}() (the driver's .${field})`, zh: `${exit.name}()（驱动的 .${field}）` }, initName: { en: `${init.name}() (the driver's .${dp.setup})`, zh: `${init.name}()（驱动的 .${dp.setup}）` }, extraExits: moduleExit ? [moduleExit] : [], gone: dp.gone });
