@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './support/shared';
@@ -196,4 +196,21 @@ static void start_tx(struct port *p)
   assert.deepEqual(await sleepsIn({ 'p.c': src('spin_lock_irqsave(&p->lock, flags)', 'spin_unlock_irqrestore(&p->lock, flags)') }), [['start_tx', 12]]);
   // Taken without turning interrupts off, the lock let go of inside is really let go of.
   assert.deepEqual(await sleepsIn({ 'p.c': src('spin_lock(&p->lock)', 'spin_unlock(&p->lock)') }), []);
+});
+
+test('nonatomic: a PCM made nonatomic by its own driver, an ASoC link by any machine driver given', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-nonatomic-'));
+  try {
+    mkdirSync(join(dir, 'pcm'));
+    mkdirSync(join(dir, 'dai'));
+    mkdirSync(join(dir, 'board'));
+    writeFileSync(join(dir, 'pcm', 'p.c'), 'static int p_trigger(struct snd_pcm_substream *s, int cmd)\n{\n\tmsleep(1);\n\treturn 0;\n}\nstatic const struct snd_pcm_ops p_ops = { .trigger = p_trigger };\n');
+    writeFileSync(join(dir, 'dai', 'd.c'), 'static int d_trigger(struct snd_pcm_substream *s, int cmd, struct snd_soc_dai *dai)\n{\n\tmsleep(1);\n\treturn 0;\n}\nstatic const struct snd_soc_dai_ops d_ops = { .trigger = d_trigger };\n');
+    const lines = async (): Promise<string[]> => (await checkSources([dir])).findings.filter((f) => f.rule === RULE).map((f) => `${f.function}:${f.line}`);
+    assert.deepEqual(await lines(), ['d_trigger:3', 'p_trigger:3']);
+    writeFileSync(join(dir, 'board', 'b.c'), 'static struct snd_soc_dai_link links[] = { { .name = "x", .nonatomic = 1 } };\n');
+    assert.deepEqual(await lines(), ['p_trigger:3']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -139,6 +139,11 @@ export const ATOMIC_OPERATIONS: ReadonlyArray<{
   unless?: RegExp;
   /** The field's name alone says which framework calls it: an assignment (`cb.irq_func = f;`) counts too. */
   assigned?: boolean;
+  /**
+   * Where `unless` is looked for: the struct's own module (its directory), or every file given (an ASoC
+   * DAI's link is made nonatomic by the machine driver, in another directory).
+   */
+  unlessIn?: 'module' | 'files';
 }> = [
   {
     struct: 'snd_pcm_ops',
@@ -148,8 +153,8 @@ export const ATOMIC_OPERATIONS: ReadonlyArray<{
     unless: /\bnonatomic\s*=\s*(?:true|1)\b/,
   },
   // ASoC calls its components' and DAIs' triggers from the PCM trigger, in the same atomic context.
-  { struct: 'snd_soc_component_driver', fields: ['trigger', 'pointer'], what: { en: 'an ASoC component trigger/pointer operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC 组件 trigger/pointer 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/ },
-  { struct: 'snd_soc_dai_ops', fields: ['trigger'], what: { en: 'an ASoC DAI trigger operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC DAI trigger 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/ },
+  { struct: 'snd_soc_component_driver', fields: ['trigger', 'pointer'], what: { en: 'an ASoC component trigger/pointer operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC 组件 trigger/pointer 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/, unlessIn: 'files' },
+  { struct: 'snd_soc_dai_ops', fields: ['trigger'], what: { en: 'an ASoC DAI trigger operation (called from the PCM trigger, the stream lock held)', zh: 'ASoC DAI trigger 操作（在 PCM trigger 中调用、持有 stream 锁）' }, unless: /\bnonatomic\s*=\s*(?:true|1)\b/, unlessIn: 'files' },
   { struct: 'net_device_ops', fields: ['ndo_start_xmit'], what: { en: 'a netdev transmit operation (bottom halves off, the TX queue lock held)', zh: '网卡发送操作（关下半部、持有 TX 队列锁）' }, assigned: true },
   { struct: 'pardev_cb', fields: ['irq_func'], what: { en: 'a parport interrupt callback (hard IRQ context)', zh: 'parport 中断回调（硬中断上下文）' }, assigned: true },
   { struct: 'net_device_ops', fields: ['ndo_set_rx_mode'], what: { en: 'a netdev RX mode operation (the address list lock held, bottom halves off)', zh: '网卡 RX 模式操作（持有地址表锁、关下半部）' } },

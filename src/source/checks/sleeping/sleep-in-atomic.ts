@@ -267,7 +267,9 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
     }
   }
   // Operations the files give a framework that calls them atomic (`.trigger = foo_trigger` in a struct snd_pcm_ops).
-  const anyText = (re: RegExp): boolean => p.files.some((f) => re.test(f.prepared));
+  // Said by the module: the files of the struct's own directory (a tree of many drivers is many modules).
+  const dirOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf('/')));
+  const said = (re: RegExp, path: string, where: 'module' | 'files'): boolean => p.files.some((f) => (where === 'files' || dirOf(f.path) === dirOf(path)) && re.test(f.prepared));
   const structs = new Set(ATOMIC_OPERATIONS.map((o) => o.struct));
   for (const f of p.files) {
     if (![...structs].some((st) => f.prepared.includes(st))) continue;
@@ -285,7 +287,7 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
           const value = pair.childForFieldName('value');
           const name = field?.type === 'field_designator' ? field.text.replace(/^\.\s*/, '') : '';
           const op = ATOMIC_OPERATIONS.find((o) => o.struct === st && o.fields.includes(name));
-          if (!op || value?.type !== 'identifier' || (op.unless && anyText(op.unless))) continue;
+          if (!op || value?.type !== 'identifier' || (op.unless && said(op.unless, f.path, op.unlessIn ?? 'module'))) continue;
           const fn = p.resolve(value.text, f.path);
           if (!fn || out.has(fn)) continue;
           const site = siteOf(pair);
