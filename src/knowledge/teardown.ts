@@ -338,28 +338,28 @@ export const FREE_CALLS: ReadonlyArray<{ call: string; arg: number }> = [
   { call: 'devm_kfree', arg: 1 },
 ];
 
-/** Names of the kinds, in a sentence. */
-export const KIND_NAMES: Readonly<Record<TeardownKind, L10n>> = {
-  timer: { en: 'timer', zh: '定时器' },
-  hrtimer: { en: 'hrtimer', zh: '高精度定时器' },
-  work: { en: 'work item', zh: '工作项' },
-  'delayed-work': { en: 'delayed work item', zh: '延迟工作项' },
-  tasklet: { en: 'tasklet', zh: 'tasklet' },
-  kthread: { en: 'kernel thread', zh: '内核线程' },
-  workqueue: { en: 'workqueue', zh: '工作队列' },
-  irq: { en: 'interrupt handler', zh: '中断处理函数' },
-  notifier: { en: 'notifier', zh: '通知链回调' },
-  proc: { en: 'proc entry', zh: 'proc 条目' },
-  debugfs: { en: 'debugfs entry', zh: 'debugfs 条目' },
-  sysfs: { en: 'sysfs entry', zh: 'sysfs 条目' },
-  netdev: { en: 'network device', zh: '网络设备' },
-  misc: { en: 'misc device', zh: 'misc 设备' },
-  chrdev: { en: 'character device', zh: '字符设备' },
-  cdev: { en: 'character device', zh: '字符设备' },
-  driver: { en: 'driver', zh: '驱动' },
-  device: { en: 'device', zh: '设备' },
-  class: { en: 'device class', zh: '设备类' },
-  filesystem: { en: 'filesystem type', zh: '文件系统类型' },
+/** Each kind in a sentence: its name, and the verb of what undoes it (`del_timer_sync()` stops a timer). */
+export const KIND_TEXT: Readonly<Record<TeardownKind, { name: L10n; undo: L10n }>> = {
+  timer: { name: { en: 'timer', zh: '定时器' }, undo: { en: 'stops', zh: '停止' } },
+  hrtimer: { name: { en: 'hrtimer', zh: '高精度定时器' }, undo: { en: 'cancels', zh: '取消' } },
+  work: { name: { en: 'work item', zh: '工作项' }, undo: { en: 'cancels', zh: '取消' } },
+  'delayed-work': { name: { en: 'delayed work item', zh: '延迟工作项' }, undo: { en: 'cancels', zh: '取消' } },
+  tasklet: { name: { en: 'tasklet', zh: 'tasklet' }, undo: { en: 'kills', zh: '终止' } },
+  kthread: { name: { en: 'kernel thread', zh: '内核线程' }, undo: { en: 'stops', zh: '停止' } },
+  workqueue: { name: { en: 'workqueue', zh: '工作队列' }, undo: { en: 'destroys', zh: '销毁' } },
+  irq: { name: { en: 'interrupt handler', zh: '中断处理函数' }, undo: { en: 'frees', zh: '释放' } },
+  notifier: { name: { en: 'notifier', zh: '通知链回调' }, undo: { en: 'unregisters', zh: '注销' } },
+  proc: { name: { en: 'proc entry', zh: 'proc 条目' }, undo: { en: 'removes', zh: '删除' } },
+  debugfs: { name: { en: 'debugfs entry', zh: 'debugfs 条目' }, undo: { en: 'removes', zh: '删除' } },
+  sysfs: { name: { en: 'sysfs entry', zh: 'sysfs 条目' }, undo: { en: 'removes', zh: '删除' } },
+  netdev: { name: { en: 'network device', zh: '网络设备' }, undo: { en: 'unregisters', zh: '注销' } },
+  misc: { name: { en: 'misc device', zh: 'misc 设备' }, undo: { en: 'deregisters', zh: '注销' } },
+  chrdev: { name: { en: 'character device', zh: '字符设备' }, undo: { en: 'unregisters', zh: '注销' } },
+  cdev: { name: { en: 'character device', zh: '字符设备' }, undo: { en: 'deletes', zh: '删除' } },
+  driver: { name: { en: 'driver', zh: '驱动' }, undo: { en: 'unregisters', zh: '注销' } },
+  device: { name: { en: 'device', zh: '设备' }, undo: { en: 'unregisters', zh: '注销' } },
+  class: { name: { en: 'device class', zh: '设备类' }, undo: { en: 'unregisters', zh: '注销' } },
+  filesystem: { name: { en: 'filesystem type', zh: '文件系统类型' }, undo: { en: 'unregisters', zh: '注销' } },
 };
 
 /** Kinds whose callback runs on its own (fires, is scheduled): the rest are entry points others call into. */

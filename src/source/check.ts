@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { attributeMacros, type Prepared } from './prepare';
 import { MAX_FILE_BYTES, readSources } from './read';
 import { cParse, functionDefinitions, functionName, type Node } from './parse';
-import { ANNOTATED_RELEASE, FlowWalker, heldKey, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
+import { ANNOTATED_RELEASE, FlowWalker, heldKey, matchSite, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
 import { LOCK_HELPER_NAME, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
 import type { CheckMeta, Program, ProgramFunction } from './checks/types';
@@ -238,10 +238,7 @@ function programOf(trees: ReadonlyArray<{ file: ParsedFile; root: Node }>, funct
       // HRTIMER_MODE_*_SOFT timers expire in softirq context, with interrupts on.
       const init = new RegExp(`hrtimer_init\\(\\s*&?[\\w.>-]*\\b${m[1]}\\s*,([^;]{0,200})\\)\\s*;`).exec(f.prepared.text);
       if (!init || init[1].includes('SOFT')) continue;
-      const at = m.index ?? 0;
-      const line = f.prepared.text.slice(0, at).split('\n').length;
-      const col = at - f.prepared.text.lastIndexOf('\n', at - 1);
-      irqOffCallbacks.set(fn, { what: 'an hrtimer callback (hard IRQ context)', site: { line, column: col, endColumn: col + m[0].length, text: m[0] }, file: f.path });
+      irqOffCallbacks.set(fn, { what: 'an hrtimer callback (hard IRQ context)', site: matchSite(f.prepared.text, m), file: f.path });
     }
   }
   return { flows, functions, resolve, irqOffCallbacks, files: trees.map((t) => ({ path: t.file.path, text: t.file.text, prepared: t.file.prepared.text, root: t.root })), kernel };

@@ -150,6 +150,16 @@ export function siteOf(n: Node): Site {
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1, endColumn: n.startPosition.row === n.endPosition.row ? n.endPosition.column + 1 : n.startPosition.column + 1 + text.length, text };
 }
 
+/** The place of a match in a file's text (a registration found by its words, not in the tree). */
+export function matchSite(text: string, m: RegExpMatchArray): Site {
+  const at = m.index ?? 0;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  const column = at - text.lastIndexOf('\n', at - 1);
+  const first = m[0].split('\n')[0];
+  return { line, column, endColumn: column + first.length, text: first };
+}
+
 /** The lock argument as written, for matching a release with its acquire. */
 export function lockText(n: Node | null | undefined): string | null {
   if (!n) return null;

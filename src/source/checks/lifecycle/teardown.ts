@@ -13,7 +13,7 @@ import {
   DRIVER_PAIRS,
   FIRING_KINDS,
   FREE_CALLS,
-  KIND_NAMES,
+  KIND_TEXT,
   MANAGED_INIT,
   MANAGED_PREFIX,
   TEARDOWN_FIELD,
@@ -809,29 +809,6 @@ function teardownCallbacks(idx: Index, file: ProgramFile, cache: Map<string, Fn[
 // ---------------------------------------------------------------------------------------------------
 // The texts.
 
-const VERB: Readonly<Record<TeardownKind, L10n>> = {
-  timer: { en: 'stops', zh: '停止' },
-  hrtimer: { en: 'cancels', zh: '取消' },
-  work: { en: 'cancels', zh: '取消' },
-  'delayed-work': { en: 'cancels', zh: '取消' },
-  tasklet: { en: 'kills', zh: '终止' },
-  kthread: { en: 'stops', zh: '停止' },
-  workqueue: { en: 'destroys', zh: '销毁' },
-  irq: { en: 'frees', zh: '释放' },
-  notifier: { en: 'unregisters', zh: '注销' },
-  proc: { en: 'removes', zh: '删除' },
-  debugfs: { en: 'removes', zh: '删除' },
-  sysfs: { en: 'removes', zh: '删除' },
-  netdev: { en: 'unregisters', zh: '注销' },
-  misc: { en: 'deregisters', zh: '注销' },
-  chrdev: { en: 'unregisters', zh: '注销' },
-  cdev: { en: 'deletes', zh: '删除' },
-  driver: { en: 'unregisters', zh: '注销' },
-  device: { en: 'unregisters', zh: '注销' },
-  class: { en: 'unregisters', zh: '注销' },
-  filesystem: { en: 'unregisters', zh: '注销' },
-};
-
 function consequence(o: Armed, module: boolean, gone: L10n): L10n {
   if (o.kind === 'kthread') return module ? { en: 'after rmmod the thread runs on in freed module text', zh: 'rmmod 之后该线程仍在已释放的模块代码中运行' } : { en: `after ${gone.en} the thread runs on, on freed data`, zh: `${gone.zh}后该线程仍在运行，访问已释放的数据` };
   if (o.call === 'debugfs_create_dir' || o.call === 'proc_mkdir' || o.call === 'proc_mkdir_data' || o.call === 'proc_mkdir_mode') return { en: `the directory is left behind${module ? ' after rmmod' : ''}, and the next load cannot create it again`, zh: `该目录被遗留下来${module ? '（rmmod 之后）' : ''}，下次加载时无法再创建它` };
@@ -1153,8 +1130,8 @@ function reportable(o: Armed, pair: Pair, idx: Index): boolean {
 
 function missingUndo(o: Armed, pair: Pair, idx: Index): ProgramDraft {
   const globalObj = (x: Armed): boolean => x.obj !== null && idx.globalBase(x.at.fn, x.obj.text);
-  const kind = KIND_NAMES[o.kind];
-  const verb = VERB[o.kind];
+  const kind = KIND_TEXT[o.kind].name;
+  const verb = KIND_TEXT[o.kind].undo;
   const c = consequence(o, pair.module, pair.gone);
   const trace = chainTrace(o.at);
   if (o.setup) {
@@ -1222,8 +1199,8 @@ function rearmed(o: Armed, undo: REv, rearm: REv, pair: Pair): ProgramDraft {
     function: undo.fn.name,
     site: undo.ev.site,
     message: {
-      en: `${undo.ev.name}() does not wait for ${rearm.fn.name}(), which re-arms the ${KIND_NAMES[o.kind].en} ${o.objText} (${rearm.ev.name}() at line ${rearm.ev.site.line}): a callback running now arms it again after ${pair.exitName.en}, and it fires ${pair.module ? 'after rmmod into freed module text' : 'on freed data'}`,
-      zh: `${undo.ev.name}() 不会等待 ${rearm.fn.name}()，而它会重新启动${KIND_NAMES[o.kind].zh} ${o.objText}（第 ${rearm.ev.site.line} 行的 ${rearm.ev.name}()）：正在运行的回调会在 ${pair.exitName.zh} 之后再次启动它，${pair.module ? '并在 rmmod 之后跳进已释放的模块代码' : '并在已释放的数据上触发'}`,
+      en: `${undo.ev.name}() does not wait for ${rearm.fn.name}(), which re-arms the ${KIND_TEXT[o.kind].name.en} ${o.objText} (${rearm.ev.name}() at line ${rearm.ev.site.line}): a callback running now arms it again after ${pair.exitName.en}, and it fires ${pair.module ? 'after rmmod into freed module text' : 'on freed data'}`,
+      zh: `${undo.ev.name}() 不会等待 ${rearm.fn.name}()，而它会重新启动${KIND_TEXT[o.kind].name.zh} ${o.objText}（第 ${rearm.ev.site.line} 行的 ${rearm.ev.name}()）：正在运行的回调会在 ${pair.exitName.zh} 之后再次启动它，${pair.module ? '并在 rmmod 之后跳进已释放的模块代码' : '并在已释放的数据上触发'}`,
     },
     trace: [
       { file: o.at.fn.file.path, site: o.at.ev.site, note: { en: `${o.call}() arms it`, zh: `${o.call}() 启动它` } },
@@ -1489,7 +1466,7 @@ function failurePathsIn(idx: Index, pair: Pair, F: Fn, items: ReadonlyArray<{ o:
     // A helper's error return: its callers may clean up after it (`if (skl_first_init(bus) < 0) goto out_free;` -> skl_free()).
     if (F !== pair.init && cleanedByCaller(idx, pair, F, o, armed, callbacks)) continue;
     const { E, value, label } = bad;
-    const kind = KIND_NAMES[o.kind];
+    const kind = KIND_TEXT[o.kind].name;
     const trace = [...chainTrace(o.at), { file: o.at.fn.file.path, site: o.at.ev.site, note: { en: `${o.call}() arms it here`, zh: `${o.call}() 在此启动它` } }];
     if (label) trace.push({ file: F.file.path, site: siteOf(label), note: { en: `the error path from here returns ${squash(value)} without ${o.undo}()`, zh: `从此处开始的出错路径返回 ${squash(value)}，没有调用 ${o.undo}()` } });
     out.push({
@@ -1497,8 +1474,8 @@ function failurePathsIn(idx: Index, pair: Pair, F: Fn, items: ReadonlyArray<{ o:
       function: F.name,
       site: siteOf(E),
       message: {
-        en: `this error return of ${fnName.en} leaves the ${kind.en} ${o.objText} armed (${o.call}() at line ${o.at.ev.site.line}): nothing on the way ${VERB[o.kind].en} it, and the data and module text it uses go away`,
-        zh: `${fnName.zh} 的这个出错返回让${kind.zh} ${o.objText} 保持启动状态（第 ${o.at.ev.site.line} 行的 ${o.call}()）：路径上没有${VERB[o.kind].zh}它，而它用到的数据和模块代码都会消失`,
+        en: `this error return of ${fnName.en} leaves the ${kind.en} ${o.objText} armed (${o.call}() at line ${o.at.ev.site.line}): nothing on the way ${KIND_TEXT[o.kind].undo.en} it, and the data and module text it uses go away`,
+        zh: `${fnName.zh} 的这个出错返回让${kind.zh} ${o.objText} 保持启动状态（第 ${o.at.ev.site.line} 行的 ${o.call}()）：路径上没有${KIND_TEXT[o.kind].undo.zh}它，而它用到的数据和模块代码都会消失`,
       },
       trace,
       help: { en: `call ${helpCall(o)} on this error path (in its goto ladder) before returning`, zh: `在返回之前，在这条出错路径上（其 goto 标签链中）调用 ${helpCall(o)}` },

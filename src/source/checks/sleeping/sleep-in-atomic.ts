@@ -4,7 +4,7 @@
 
 import type { L10n } from '../../../rules/types';
 import type { CallEvent, FunctionFlow, Held, Site } from '../../flow';
-import { parameterNames, siteOf } from '../../flow';
+import { matchSite, parameterNames, siteOf } from '../../flow';
 import { namedKids, topLevel, type Node } from '../../parse';
 import type { CheckMeta, Program, ProgramDraft, ProgramFunction } from '../types';
 import { LOCK_OP_BY_NAME } from '../../../knowledge/lock-ops';
@@ -245,10 +245,7 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
         for (const m of f.prepared.matchAll(new RegExp(`(?:\\.|->)\\s*${field}\\s*=\\s*([A-Za-z_]\\w*)\\s*;`, 'g'))) {
           const fn = p.resolve(m[1], f.path);
           if (!fn || out.has(fn)) continue;
-          const at = m.index ?? 0;
-          const line = f.prepared.slice(0, at).split('\n').length;
-          const column = at - f.prepared.lastIndexOf('\n', at - 1);
-          out.set(fn, { what: op.what, site: { line, column, endColumn: column + m[0].length, text: m[0] }, file: f.path, timer: null });
+          out.set(fn, { what: op.what, site: matchSite(f.prepared, m), file: f.path, timer: null });
         }
       }
     }
@@ -260,10 +257,7 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
       const fn = p.resolve(m[3], f.path);
       const reg = ATOMIC_CALLBACK_REGISTRARS.find((r) => r.call === m[1]) ?? ATOMIC_CALLBACK_REGISTRARS.find((r) => r.call === 'DECLARE_TASKLET');
       if (!fn || !reg || out.has(fn)) continue;
-      const at = m.index ?? 0;
-      const line = f.prepared.slice(0, at).split('\n').length;
-      const column = at - f.prepared.lastIndexOf('\n', at - 1);
-      out.set(fn, { what: reg.what, site: { line, column, endColumn: column + m[0].length, text: m[0] }, file: f.path, timer: m[1] === 'DEFINE_TIMER' ? m[2] : null });
+      out.set(fn, { what: reg.what, site: matchSite(f.prepared, m), file: f.path, timer: m[1] === 'DEFINE_TIMER' ? m[2] : null });
     }
   }
   // Operations the files give a framework that calls them atomic (`.trigger = foo_trigger` in a struct snd_pcm_ops).
@@ -302,12 +296,9 @@ function atomicCallbacks(p: Program): Map<ProgramFunction, { what: L10n; site: S
     for (const m of f.prepared.matchAll(HRTIMER_FIELD)) {
       const fn = p.resolve(m[2], f.path);
       if (!fn || out.has(fn)) continue;
-      const at = m.index ?? 0;
-      const line = f.prepared.slice(0, at).split('\n').length;
-      const column = at - f.prepared.lastIndexOf('\n', at - 1);
       const hr = new RegExp(`hrtimer_init\\(\\s*&?[\\w.>-]*\\b${m[1]}\\s*,([^;]{0,200})\\)\\s*;`).exec(f.prepared);
       const what = hr ? (hr[1].includes('SOFT') ? { en: 'an hrtimer callback (softirq context)', zh: 'hrtimer 回调（软中断上下文）' } : { en: 'an hrtimer callback (hard IRQ context)', zh: 'hrtimer 回调（硬中断上下文）' }) : { en: 'a timer callback (softirq context)', zh: '定时器回调（软中断上下文）' };
-      out.set(fn, { what, site: { line, column, endColumn: column + m[0].length, text: m[0] }, file: f.path, timer: hr ? null : m[1] });
+      out.set(fn, { what, site: matchSite(f.prepared, m), file: f.path, timer: hr ? null : m[1] });
     }
   }
   return out;
