@@ -381,11 +381,6 @@ export class FlowWalker {
     private readonly self: string | null = null,
   ) {}
 
-  /** A lock argument as written. */
-  private lockOf(n: Node | null | undefined): string | null {
-    return lockText(n);
-  }
-
   /** Two spellings of one lock: the same text, or the same once the function's aliases are resolved. */
   private sameLock(a: string | null, b: string | null): boolean {
     return a === b || (a !== null && b !== null && this.aliases.size > 0 && unalias(a, this.aliases) === unalias(b, this.aliases));
@@ -599,7 +594,7 @@ export class FlowWalker {
         // The acquire the call made is undone: it is held only where the variable says so.
         const site = siteOf(right);
         t.held = t.held.filter((h) => !(h.site.line === site.line && h.site.column === site.column));
-        t.pending.set(name, { op, lock: helperLock !== undefined ? helperLock : op.arg !== null ? this.lockOf(argsOf(right)[op.arg]) : null, site });
+        t.pending.set(name, { op, lock: helperLock !== undefined ? helperLock : op.arg !== null ? lockText(argsOf(right)[op.arg]) : null, site });
       }
       return t;
     });
@@ -639,7 +634,7 @@ export class FlowWalker {
     if (fnNode?.type === 'call_expression' && calleeName(fnNode) === 'guard') {
       const g = GUARDS.get(argsOf(fnNode)[0]?.text ?? '');
       if (!g) return states;
-      const lock = g.arg ? this.lockOf(argsOf(x)[0]) : null;
+      const lock = g.arg ? lockText(argsOf(x)[0]) : null;
       return states.map((s) => this.take(s, { family: g.family, mode: g.mode, variant: g.variant, raw: g.raw, lock, via: `guard(${argsOf(fnNode)[0]?.text})`, site: siteOf(x), helper: null, scope }));
     }
     const name = calleeName(x);
@@ -661,7 +656,7 @@ export class FlowWalker {
     }
     // downgrade_write(&sem): the write side becomes the read side, held all the same.
     if (name === 'downgrade_write') {
-      const lock = this.lockOf(argsOf(x)[0]);
+      const lock = lockText(argsOf(x)[0]);
       return states.map((s) => {
         const at = s.held.findIndex((h) => h.family === 'rwsem' && h.mode === 'write' && h.lock === lock);
         if (at < 0) return s;
@@ -691,7 +686,7 @@ export class FlowWalker {
     // Anything else the function calls resolves what was pending: an unchecked trylock is taken as held.
     const op = LOCK_OP_BY_NAME.get(name);
     if (op) {
-      const lock = op.arg !== null ? this.lockOf(argsOf(x)[op.arg]) : null;
+      const lock = op.arg !== null ? lockText(argsOf(x)[op.arg]) : null;
       const site = siteOf(x);
       const saved = op.variant === 'irqsave' && op.op === 'acquire' ? argsOf(x)[op.arg === null ? 0 : op.arg + 1]?.text.replace(/\s+/g, '') : undefined;
       if (op.op === 'acquire') return states.map((s) => this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: name, site, helper: null, scope: null, ...(saved ? { flags: saved } : {}) }));
@@ -715,7 +710,7 @@ export class FlowWalker {
    */
   private unknownUnlock(name: string, x: Node, states: State[]): State[] {
     if (!UNLOCK_HELPER_NAME.test(name)) return states;
-    const obj = this.lockOf(argsOf(x)[0]);
+    const obj = lockText(argsOf(x)[0]);
     if (!obj) return states;
     return states.map((s) => {
       let at = -1;
@@ -837,7 +832,7 @@ export class FlowWalker {
         const args = argsOf(inner);
         let before = states;
         for (const a of args) before = this.effects(a, before, scope);
-        const lock = op.arg !== null ? this.lockOf(args[op.arg]) : null;
+        const lock = op.arg !== null ? lockText(args[op.arg]) : null;
         for (const s of before) {
           const took = this.take(s, { family: op.family, mode: op.mode, variant: op.variant, raw: op.raw, lock, via: op.name, site: siteOf(inner), helper: null, scope: null });
           put(op.success === 'nonzero' ? took : s, true);
