@@ -184,3 +184,14 @@ test('SARIF output is valid SARIF 2.1.0 (the schema of the SARIF SDK), with what
   const zh = spawnSync(BIN, ['check', '--format', 'sarif', '--lang', 'zh', join(DIR, 'server_stop.c')], { encoding: 'utf8' });
   if (zh.status === 1) assert.ok(validate(JSON.parse(zh.stdout)), JSON.stringify(validate.errors?.slice(0, 5)));
 });
+
+test('local_irq_save() with the flags returned hands the state to the caller; an error return before the restore is still a leak', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kt-irqret-'));
+  try {
+    writeFileSync(join(dir, 'cp.c'), 'static int cp_leak(unsigned long *cp)\n{\n\tunsigned long flags;\n\n\tlocal_irq_save(flags);\n\tif (!*cp)\n\t\treturn -EINVAL;\n\tlocal_irq_restore(flags);\n\treturn 0;\n}\n');
+    const r = await checkSources([dir]);
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.line]), [['KT-check-held-at-return', 7]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

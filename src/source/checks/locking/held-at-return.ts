@@ -82,6 +82,8 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
         // A lock helper returns holding what it took for its caller: on every path, or by the caller's
         // flags (xfs_ilock()), or as its return value says (iavf_lock_timeout(), e1000_get_hw_semaphore_82574()).
         if (LOCK_HELPER_NAME.test(flow.name)) continue;
+        // `local_irq_save(flags); ... return flags;`: the saved state is handed to the caller, who restores it.
+        if (h.flags !== undefined && e.value !== null && e.value.replace(/\s+/g, '') === h.flags) continue;
         // Returns say whether it took the lock (`return 1` holding it, `return 0` not, as a trylock does);
         // interrupts, bottom halves and preemption have no trylock: off at a return is the bug.
         if (h.lock !== null && returnsWhetherTaken(exits, heldKey(h))) continue;
