@@ -44,6 +44,11 @@ function generate(path: string, mb: number, every: number): number {
       parts.push(`[${t.toFixed(6).padStart(12)}] ${ORDINARY[(i * 7 + r) % ORDINARY.length]}\n`);
     }
     let chunk = Buffer.from(parts.join(''));
+    // The last chunk ends at the line where the target size is reached: a yardstick as large as what it is held against.
+    if (written + chunk.length > target) {
+      const end = chunk.lastIndexOf(10, target - written - 1);
+      chunk = chunk.subarray(0, (end >= 0 ? end : chunk.indexOf(10)) + 1);
+    }
     if (written + chunk.length >= nextReport && reports.length > 0) {
       chunk = Buffer.concat([chunk, reports[r++ % reports.length], Buffer.from('\n')]);
       nextReport += every * 1024 * 1024;
@@ -124,7 +129,7 @@ function taskRows(dir: string): string[] {
     const conBytes = writeConsoleTasks(con, blocks, count);
     // The yardstick: a plain log of ordinary kernel lines, as large, scanned in the same run.
     const plain = join(dir, `plain-${count}.log`);
-    generate(plain, Math.max(1, Math.round(btBytes / (1024 * 1024))), 1 << 20);
+    generate(plain, btBytes / (1024 * 1024), 1 << 20);
     const plainBytes = statSync(plain).size;
     spawnSync('cat', [bt, con, plain], { stdio: 'ignore' });
     // Three runs of each, in turn, the median kept: one run is at the mercy of whatever else the machine does.

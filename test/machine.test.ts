@@ -93,3 +93,26 @@ test('what a CPU does is its own code: never the reporting machinery, never a sa
     for (const c of m.cpus) assert.doesNotMatch(c.doing.en, /dump_stack|__warn|show_stack/, `${name}: ${c.doing.en}`);
   }
 });
+
+test('every console form of a CPU going offline marks that CPU offline; a CPU booted again after it is not', async () => {
+  const offline = [
+    'smpboot: CPU 3 is now offline',
+    'CPU 4 is now offline',
+    'psci: CPU5 killed (polled 0 ms)',
+    'CPU6: shutdown',
+    'cpu 7 (hwid 7) Ready to die...',
+    'Processor 8 stopped',
+  ];
+  const log = [
+    ...offline.map((l, i) => `[  ${100 + i}.000000] ${l}`),
+    '[  110.000000] smpboot: CPU 9 is now offline',
+    '[  111.000000] smpboot: Booting Node 0 Processor 9 APIC 0x9',
+    '[  112.000000] CPU10: shutdown',
+    '[  113.000000] CPU10: Booted secondary processor 0x000000000a [0x410fd083]',
+    '[  114.000000] CPU 11 is now offlined by a test line that is not the kernel\'s',
+  ].join('\n');
+  const m = buildMachine(await analyzeText('hotplug.log', log));
+  const state = new Map(m.cpus.map((c) => [c.cpu, c.online]));
+  for (const cpu of [3, 4, 5, 6, 7, 8]) assert.equal(state.get(cpu), false, `CPU ${cpu} offline`);
+  for (const cpu of [9, 10, 11]) assert.notEqual(state.get(cpu), false, `CPU ${cpu} not offline`);
+});

@@ -65,7 +65,7 @@ export function readCrashSession(lines: readonly LogLine[]): CrashSession {
       closeAll(null);
       continue;
     }
-    const p = readPrompt(text);
+    const p = text.includes('crash') ? readPrompt(text) : null;
     if (p) {
       closeAll(null);
       prompt = { verb: p.verb, args: p.args };

@@ -3,7 +3,7 @@
 import type { LogLine } from '../model/types';
 import { decodeBytes } from './encoding';
 import { cleanPastedLine, detectPasteStyle, type PasteStyle } from './paste';
-import { makeLine, splitPrefix } from './prefix';
+import { makeLine, splitPrefix, type Prefix } from './prefix';
 import { continuation, joinWrapped, MAX_JOINED, wrapWidth, type WrapLine } from './wrap';
 
 export { decodeBytes } from './encoding';
@@ -87,9 +87,10 @@ export class LineBuilder {
     this.block = [];
     const style = this.styleFor(block);
     this.style = style;
-    const wl: WrapLine[] = block.map((physical) => {
+    const prefixes: Prefix[] = new Array(block.length);
+    const wl: WrapLine[] = block.map((physical, k) => {
       const raw = stripControls(cleanPastedLine(physical, style));
-      const p = splitPrefix(raw);
+      const p = (prefixes[k] = splitPrefix(raw));
       return { raw, text: p.text, prefixed: p.text !== raw };
     });
     this.width = Math.max(this.width, wrapWidth(wl));
@@ -101,7 +102,8 @@ export class LineBuilder {
       let cur = wl[i];
       let j = i + 1;
       while (j < wl.length && j - i < MAX_JOINED && joins(j - i === 1 ? pairs[i] : continuation(cur, wl[j], this.width))) cur = joinWrapped(cur, wl[j++]);
-      const line = makeLine(this.next + i, cur.raw);
+      // A line left alone keeps the prefix read above; a joined one is read again.
+      const line = makeLine(this.next + i, cur.raw, j - i === 1 ? prefixes[i] : undefined);
       if (j - i > 1) line.joined = j - i - 1;
       this.sink(line);
       i = j;

@@ -71,8 +71,7 @@ export function splitPrefix(raw: string): Prefix {
   return out;
 }
 
-export function makeLine(no: number, raw: string): LogLine {
-  const p = splitPrefix(raw);
+export function makeLine(no: number, raw: string, p: Prefix = splitPrefix(raw)): LogLine {
   const line: LogLine = { no, raw, text: p.text };
   if (p.time !== undefined) line.time = p.time;
   if (p.caller !== undefined) line.caller = p.caller;

@@ -169,6 +169,8 @@ export function continuation(a: WrapLine, b: WrapLine, width: number): 'strong' 
   const bt = b.text;
   const at = a.text;
   if (bt.trim() === '' || at.trim() === '') return null;
+  // A crash `bt` frame or task header is a line of its own, whatever came before: the bulk of a foreach bt is decided here.
+  if (WHOLE_CRASH_LINE.test(bt)) return null;
   // Markup around a pasted log (a code fence, a heading) is never the tail of a kernel line.
   if (MARKUP_LINE.test(bt) || MARKUP_LINE.test(at)) return null;
   const start = isLineStart(bt);
@@ -192,6 +194,9 @@ export function continuation(a: WrapLine, b: WrapLine, width: number): 'strong' 
   if (a.prefixed && !indented) return 'weak';
   return null;
 }
+
+/** A crash `bt` frame (`#3 [ffffc90000003e28] schedule at ffffffff81a3f1c9`) or task header, complete to its address. */
+const WHOLE_CRASH_LINE = /^ {0,8}(?:#\d{1,4} {1,4}\[[0-9a-f]{8,16}\] [\w.$]{1,255} at [0-9a-f]{8,16}(?: \[[\w-]{1,64}\])?|PID: {1,8}\d{1,10} {1,8}TASK: [0-9a-f]{8,16} {1,8}CPU: {1,4}(?:\d{1,5}|-) {1,8}COMMAND: "[^"]{0,64}") *$/;
 
 /** Code fences and headings of the text a log was pasted into. */
 const MARKUP_LINE = /^\s{0,3}(?:```|~~~|#{1,6}\s)/;

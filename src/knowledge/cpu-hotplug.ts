@@ -16,3 +16,6 @@ export const CPU_HOTPLUG_LINES: ReadonlyArray<{ re: RegExp; online: boolean }> =
   // An NMI backtrace request a CPU answered only by saying it idles: online.
   { re: /^NMI backtrace for cpu (\d{1,5}) skipped: idling\b/, online: true },
 ];
+
+/** How every line of the table starts: one test rejects the other lines of a log before the table is tried. */
+export const CPU_HOTPLUG_START = /^(?:smpboot: |psci: |CPU|cpu |Processor |Booting |NMI backtrace)/;

@@ -188,14 +188,20 @@ function sleepWaitOf(c: MachineContext): Wait | null {
   return null;
 }
 
+/** The answers of runningFunctions: each lock a table names asks it of every context. */
+const runningMemo = new WeakMap<MachineContext, ReadonlyArray<{ fn: string; line: number }>>();
+
 /** Functions of a context that run inside it: its reliable frames, and the instruction it was stopped at unless that is a prologue. */
-function runningFunctions(c: MachineContext): Array<{ fn: string; line: number }> {
+function runningFunctions(c: MachineContext): ReadonlyArray<{ fn: string; line: number }> {
+  const known = runningMemo.get(c);
+  if (known) return known;
   const out = c.frames.filter((f) => f.reliable && f.function !== null).map((f) => ({ fn: baseName(f.function as string), line: f.line }));
   if (c.stoppedAt) {
     const r = ripFunction(c.stoppedAt);
     // A bare address (a user-space RIP) names no function.
     if (!/^0x/.test(r.fn) && (r.offset === null || r.offset >= PROLOGUE_BYTES)) out.unshift({ fn: r.fn, line: c.lines[0] ?? 0 });
   }
+  runningMemo.set(c, out);
   return out;
 }
 
@@ -603,20 +609,30 @@ function lockGraph(
   }
   // A CPU sampled in a seqlock reader is waiting only when another one is too, or a writer is seen running.
   const seqWaits = new Map<number, Wait>();
+  // Each context's lock or sleep wait, found once: the loops below ask for it again.
+  const plainWaits = new Map<number, Wait>();
   for (const c of contexts) {
-    const w = waitOf(c, arch) || sleepWaitOf(c) ? null : seqlockWaitOf(c);
+    const plain = waitOf(c, arch) ?? sleepWaitOf(c);
+    if (plain) plainWaits.set(c.id, plain);
+    const w = plain ? null : seqlockWaitOf(c);
     if (w) seqWaits.set(c.id, w);
   }
-  const corroborated = new Set<string>();
+  // Once per seqlock (its name fixes its domain), not per reader: a paste may hold thousands of readers.
+  const readersOf = new Map<string, Wait[]>();
   for (const w of seqWaits.values()) {
-    const name = w.name as string;
-    const readers = [...seqWaits.values()].filter((x) => x.name === name).length;
-    const writer = w.domain !== null && contexts.some((c) => !seqWaits.has(c.id) && runningFunctions(c).some((f) => (w.domain as (typeof LOCK_DOMAINS)[number]).holders.test(f.fn)));
-    if (readers >= 2 || writer) corroborated.add(name);
+    const list = readersOf.get(w.name as string);
+    if (list) list.push(w);
+    else readersOf.set(w.name as string, [w]);
+  }
+  const corroborated = new Set<string>();
+  for (const [name, readers] of readersOf) {
+    const domain = readers[0].domain;
+    const writer = domain !== null && contexts.some((c) => !seqWaits.has(c.id) && runningFunctions(c).some((f) => domain.holders.test(f.fn)));
+    if (readers.length >= 2 || writer) corroborated.add(name);
   }
   for (const c of contexts) {
     const seq = seqWaits.get(c.id);
-    const w = seq ? (corroborated.has(seq.name as string) ? seq : null) : waitOf(c, arch) ?? sleepWaitOf(c);
+    const w = seq ? (corroborated.has(seq.name as string) ? seq : null) : plainWaits.get(c.id) ?? null;
     if (!w) continue;
     if (w.kind !== 'completion' && w.kind !== 'rcu' && w.kind !== 'seqlock' && c.pid !== null) {
       // Lockdep lists the lock a task is acquiring as its last held lock, taken in the function that waits.
@@ -690,10 +706,14 @@ function lockGraph(
       lock.holders.push({ context: c.id, function: fn, module: null, evidence: [evidence], sameCpuAs, takenWith: null, takenWithLines: [], lines: [...new Set([line, ...c.lines])] });
     };
     // Only these can hold it: contexts whose registers hold its address, those a table may name, and those on a waiter's stack.
-    const candidates = new Set<MachineContext>(lock.address ? byRegister.get(lock.address) ?? [] : []);
-    if (domain) for (const c of contexts) candidates.add(c);
-    for (const x of waiterStacks) for (const c of byStack.get(stackKey(x)) ?? []) candidates.add(c);
-    for (const c of [...candidates].sort((x, y) => x.id - y.id)) {
+    // A lock a table names may be held by any context: all of them, already in id order.
+    let candidates: readonly MachineContext[] = contexts;
+    if (!domain) {
+      const some = new Set<MachineContext>(lock.address ? byRegister.get(lock.address) ?? [] : []);
+      for (const x of waiterStacks) for (const c of byStack.get(stackKey(x)) ?? []) some.add(c);
+      candidates = [...some].sort((x, y) => x.id - y.id);
+    }
+    for (const c of candidates) {
       if (waiterIds.has(c.id)) continue;
       const interruptedWaiter = lock.waiters.find((w) => sameStack(contexts[w.context], c) && c.id > w.context);
       // A context the waiter itself interrupted, or one on another stack; never one that came in on top of the waiter.

@@ -3,7 +3,7 @@
 import type { Analysis } from '../analyze/analyze';
 import type { LogLine } from '../model/types';
 import { readCrashSession, readPrompt, type CrashSession } from '../crash';
-import { CPU_HOTPLUG_LINES } from '../knowledge/cpu-hotplug';
+import { CPU_HOTPLUG_LINES, CPU_HOTPLUG_START } from '../knowledge/cpu-hotplug';
 import { heldListsIn, type HeldLockList } from '../rules/lockdep';
 import type { BusyWork } from './types';
 
@@ -31,6 +31,8 @@ const PWQ_LINE = /^\s{1,8}pwq \d{1,6}: cpus=([0-9a-f,-]{1,64})/;
 const WORK_LINE = /^\s{1,12}(in-flight|pending|delayed|inactive): (.{1,2000})$/;
 const WORK_ITEM = /(?:^|, )(?:(\d{1,10}):)?([A-Za-z_][\w.]{0,120})(?: \[([\w-]{1,64})\])?/g;
 const POOL_LINE = /^pool \d{1,6}: cpus=|^\s{0,12}(?:workqueue |pwq |in-flight: |pending: |delayed: |inactive: )/;
+// ` #3 [ffffc90000003e28] schedule at ...`: a crash bt frame (lockdep's `#0: (&lock)` has no bracket).
+const BT_FRAME_START = /^ {0,8}#\d{1,5} {1,4}\[/;
 // Cheap marks of crash command output: a prompt, a bt header, the sys block, a ps header.
 const CRASH_MARK = /crash(?:64)?>|^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: |^ {0,8}(?:DUMPFILE|KERNEL|PANIC): |^ {0,3}PID {1,4}PPID {1,4}CPU |^ {0,8}CACHE {1,24}(?:OBJSIZE|NAME) |EXCEPTION FRAME AT|^ {0,8}NET_DEVICE {1,8}NAME|\[OFFLINE\]/;
 
@@ -78,8 +80,9 @@ function hotplugOf(text: string): { cpu: number; online: boolean } | null {
   return null;
 }
 
-function* keptLines(a: Pick<Analysis, 'regions'>): Generator<LogLine> {
-  for (const r of a.regions) yield* r;
+/** The kept lines in order, as one array only when the input was kept as more than one region. */
+function keptLines(a: Pick<Analysis, 'regions'>): readonly LogLine[] {
+  return a.regions.length === 1 ? a.regions[0] : a.regions.flat();
 }
 
 /** One pass over the kept lines of the input. */
@@ -94,7 +97,8 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
     if (held && held.length > 0 && out.heldLists.length < MAX_ITEMS) out.heldLists.push(...heldListsIn(held).slice(0, MAX_ITEMS - out.heldLists.length));
     held = null;
   };
-  for (const ln of keptLines(a)) {
+  const kept = keptLines(a);
+  for (const ln of kept) {
     const text = ln.text;
     if (text.length > 4096) continue;
     if (held) {
@@ -124,6 +128,11 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
         }
       } else if (!POOL_LINE.test(text)) wq = null;
       if (wq) continue;
+    }
+    // A crash `bt` frame, most lines of a foreach bt: no source below is one (crash's own readers see it).
+    if (BT_FRAME_START.test(text)) {
+      addressOf = null;
+      continue;
     }
     if (SHOWING_HELD.test(text)) {
       held = [];
@@ -163,7 +172,7 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
       if (m && out.csd.length < MAX_ITEMS) out.csd.push({ cpu: Number(m[1]), target: Number(m[3]), waitedNs: Number(m[2]), function: m[4] ?? null, line: ln.no });
       continue;
     }
-    if (text.includes('CPU') || text.includes('cpu ') || text.includes('Processor')) {
+    if (CPU_HOTPLUG_START.test(text)) {
       const h = hotplugOf(text);
       if (h && out.hotplug.size < MAX_ITEMS) {
         out.hotplug.set(h.cpu, { online: h.online, line: ln.no });
@@ -188,6 +197,6 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
     }
   }
   flushHeld();
-  if (crashSeen) out.crash = readCrashSession([...keptLines(a)]);
+  if (crashSeen) out.crash = readCrashSession(kept);
   return out;
 }

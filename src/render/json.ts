@@ -160,24 +160,41 @@ const REPORTS_HERE = '\u0000reports\u0000';
 const BACKTRACES_HERE = '\u0000backtraces\u0000';
 const MACHINE_HERE = '\u0000machine\u0000';
 
+/** Pieces of output handed to `write` at about this size: a paste of 20,000 tasks is never one string. */
+const PIECE_CHARS = 1 << 18;
+
 /**
  * An array printed one element a line, each element compact: the layout of the two sections that
  * grow with the input (every stack of a `foreach bt`, every task of the model). Indented as
- * `JSON.stringify(_, null, 2)` would put the array at `level`.
+ * `JSON.stringify(_, null, 2)` would put the array at `level`. Written in pieces, so that the
+ * memory it takes does not grow with the array.
  */
-function linesArray(items: readonly unknown[], level: number): string {
-  if (items.length === 0) return '[]';
+async function writeLinesArray(items: readonly unknown[], level: number, write: (s: string) => Promise<void>): Promise<void> {
+  if (items.length === 0) return write('[]');
   const pad = ' '.repeat((level + 1) * 2);
-  const parts: string[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = pad + JSON.stringify(items[i]);
-  return `[\n${parts.join(',\n')}\n${' '.repeat(level * 2)}]`;
+  let piece = '[\n';
+  for (let i = 0; i < items.length; i++) {
+    piece += (i > 0 ? ',\n' : '') + pad + JSON.stringify(items[i]);
+    if (piece.length >= PIECE_CHARS) {
+      await write(piece);
+      piece = '';
+    }
+  }
+  await write(`${piece}\n${' '.repeat(level * 2)}]`);
 }
 
 /** The machine object with each of its arrays printed one element a line. */
-function linesObject(o: Record<string, unknown>, level: number): string {
+async function writeLinesObject(o: Record<string, unknown>, level: number, write: (s: string) => Promise<void>): Promise<void> {
+  const entries = Object.entries(o);
+  if (entries.length === 0) return write('{}');
   const pad = ' '.repeat((level + 1) * 2);
-  const parts = Object.entries(o).map(([k, v]) => `${pad}${JSON.stringify(k)}: ${Array.isArray(v) ? linesArray(v, level + 1) : JSON.stringify(v)}`);
-  return parts.length === 0 ? '{}' : `{\n${parts.join(',\n')}\n${' '.repeat(level * 2)}}`;
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i];
+    await write(`${i === 0 ? '{\n' : ',\n'}${pad}${JSON.stringify(k)}: `);
+    if (Array.isArray(v)) await writeLinesArray(v, level + 1, write);
+    else await write(JSON.stringify(v));
+  }
+  await write(`\n${' '.repeat(level * 2)}}`);
 }
 
 /**
@@ -203,8 +220,8 @@ export async function writeAnalysisJson(a: Analysis, spool: ReportSpool, write: 
   if (depth > 1) text = text.replace(/\n/g, `\n${' '.repeat((depth - 1) * 2)}`);
   const pieces = [
     { mark: JSON.stringify(REPORTS_HERE), put: async () => spool.writeTo(write) },
-    { mark: JSON.stringify(BACKTRACES_HERE), put: async () => write(linesArray(backtraces, depth)) },
-    { mark: JSON.stringify(MACHINE_HERE), put: async () => write(linesObject(machine, depth)) },
+    { mark: JSON.stringify(BACKTRACES_HERE), put: async () => writeLinesArray(backtraces, depth, write) },
+    { mark: JSON.stringify(MACHINE_HERE), put: async () => writeLinesObject(machine, depth, write) },
   ]
     .map((p) => ({ ...p, at: text.indexOf(p.mark) }))
     .sort((x, y) => x.at - y.at);

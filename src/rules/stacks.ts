@@ -25,8 +25,12 @@ export function allStacks(a: Analysis): StackView[] {
   return out;
 }
 
+/** The frames of every segment, innermost first: a new array, which the caller may change. */
 export function framesOf(t: CallTrace): Frame[] {
-  return t.segments.flatMap((s) => s.frames);
+  if (t.segments.length === 1) return t.segments[0].frames.slice();
+  const out: Frame[] = [];
+  for (const s of t.segments) for (const f of s.frames) out.push(f);
+  return out;
 }
 
 export function reliableFrames(t: CallTrace): Frame[] {

@@ -81,6 +81,18 @@ export interface ExtentInput {
   isProse(i: number): boolean;
 }
 
+/**
+ * For a report starting at a crash `bt` task header: the first later line where the listing moves
+ * on (a prompt or the next task), which the report never reaches. Null when the bound is not known
+ * that simply (printk caller ids let other lines interleave).
+ */
+export function crashTaskBound(lines: readonly LogLine[], start: number): number | null {
+  if (lines[start].caller !== undefined || !crashTask.test(lines[start].text)) return null;
+  const scanEnd = Math.min(lines.length, start + MAX_EXTENT_SCAN);
+  for (let i = start + 1; i < scanEnd; i++) if (crashPrompt.test(lines[i].raw) || crashTask.test(lines[i].text)) return i;
+  return scanEnd;
+}
+
 /** Index of the last line of the report that starts at `start` (inclusive). */
 export function reportExtent({ lines, start, opensReport, isProse }: ExtentInput): number {
   const caller = lines[start].caller;

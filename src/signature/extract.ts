@@ -7,7 +7,7 @@ import { CORRUPTED_FRAME, extractStackFrames, frameRes, riscvStackStart, stackSt
 import { cleanTitle } from './sanitize';
 import { fileOf, guiltyFile } from './guilty-file';
 import { crashType } from './crash-type';
-import { reportExtent } from './extent';
+import { crashTaskBound, reportExtent } from './extent';
 import { isSuppressed } from './suppressions';
 import { isMention, proseLines } from './prose';
 import { literalPattern } from '../parse/literals';
@@ -660,6 +660,10 @@ export function extractReports(lines: readonly LogLine[]): ReportSignature[] {
     let parsed: Parsed | null = null;
     if (!kind.own) {
       parsed = parseAt(pre, lines, start, kind, cands, hangup);
+    } else if (!mayTitle(pre, start, kind) && noSyzHeaderBefore(pre, start, crashTaskBound(lines, start))) {
+      // A task of a crash listing with no fault frame and no console header in it is no report:
+      // known without reading its extent, which most tasks of a foreach bt would cost.
+      parsed = null;
     } else {
       const end = reportExtent({ lines, start, opensReport: (i) => opensNewReport(pre, i), isProse: (i) => pre[i].prose });
       const cont = continuationIn(pre, start, end);
@@ -689,6 +693,13 @@ export function extractReports(lines: readonly LogLine[]): ReportSignature[] {
 
 /** Reasons a report is corrupted for its stack alone. */
 const stackReasons = new Set(['no stack trace in report', 'call trace is missed', 'no frames in a stack trace']);
+
+/** No line after `start` and before `bound` starts a report syzkaller knows (false when the bound is unknown). */
+function noSyzHeaderBefore(pre: readonly Prepared[], start: number, bound: number | null): boolean {
+  if (bound === null) return false;
+  for (let i = start + 1; i < bound; i++) if (syzKindAt(pre, i)) return false;
+  return true;
+}
 
 /** The first header syzkaller titles between `start` and `end` of a report: a continuation of it. */
 function continuationIn(pre: readonly Prepared[], start: number, end: number): number {
