@@ -15,7 +15,11 @@ import { notifierUndoNames } from '../src/knowledge/teardown';
 const DIR = join(REPO, 'test', 'fixtures', 'source');
 const RULE = 'KT-check-teardown';
 
-/** Each fixture and the lines the teardown check reports in it; [] for the correct twins. */
+/**
+ * Each fixture and the lines the teardown check's findings are about; [] for the correct twins. A
+ * missing undo is reported in the exit, where the fix goes: it is about the line that arms the object,
+ * which leads its trace.
+ */
 const CASES: Array<{ file: string; want: number[] }> = [
   { file: 'timer_leak.c', want: [32] },
   { file: 'timer_leak_fixed.c', want: [] },
@@ -35,11 +39,23 @@ async function teardownFindings(path: string): Promise<Awaited<ReturnType<typeof
   return { ...r, findings: r.findings.filter((f) => f.rule === RULE) };
 }
 
+type TeardownFinding = Awaited<ReturnType<typeof checkSources>>['findings'][number];
+
+/** A missing undo ("... never cancels it"): reported in the exit, about the call its trace starts with. */
+function missingUndo(f: TeardownFinding): boolean {
+  return / never \S+ it: /.test(f.message.en);
+}
+
+/** The line a finding is about: the arming call of a missing undo, else where it is reported. */
+function subjectLine(f: TeardownFinding): number {
+  return missingUndo(f) ? f.trace[0].line : f.line;
+}
+
 for (const c of CASES) {
   test(`teardown ${c.file}: ${c.want.length === 0 ? 'no finding' : `lines ${c.want.join(', ')}`}`, async () => {
     const r = await teardownFindings(join(DIR, c.file));
     assert.deepEqual(r.skipped, [], 'every function parsed');
-    assert.deepEqual(r.findings.map((f) => f.line), c.want);
+    assert.deepEqual(r.findings.map(subjectLine).sort((a, b) => a - b), c.want);
     for (const f of r.findings) {
       assert.equal(f.class, 'dangling-callback-after-unload');
       assert.ok(f.message.zh.length > 0 && f.help.zh.length > 0 && f.trace.every((t) => t.note.zh.length > 0));
@@ -47,18 +63,32 @@ for (const c of CASES) {
   });
 }
 
-test('the seed 002 finding: at mod_timer() in init, a trace to module_exit, the fix named', async () => {
+test('the seed 002 finding: in module_exit before its kfree(), the mod_timer() of init first in the trace, the fix named', async () => {
   const [f] = (await teardownFindings(join(DIR, 'timer_leak.c'))).findings;
-  assert.equal(f.function, 'wd_init');
+  assert.equal(f.function, 'wd_exit');
+  assert.equal(f.line, 40, 'before kfree(wd): where the del_timer_sync() goes');
   assert.match(f.message.en, /^mod_timer\(&wd->timer\) arms the timer .*module_exit\(wd_exit\) never stops it: after rmmod it can fire into freed module text/);
-  assert.deepEqual(f.trace.map((t) => [t.line, t.note.en]), [[37, 'module_exit(wd_exit) does not del_timer_sync() it']]);
+  assert.deepEqual(f.trace.map((t) => [t.line, t.note.en]), [
+    [32, 'mod_timer() arms it in wd_init()'],
+    [37, 'module_exit(wd_exit) does not del_timer_sync() it'],
+  ]);
   assert.match(f.help.en, /timer_shutdown_sync\(&wd->timer\) \(or del_timer_sync\(\)\) in wd_exit\(\) before the data is freed/);
 });
 
-test('a work item set up in init and queued from the IRQ handler: reported where it is queued, with the set-up in the trace', async () => {
-  const f = (await teardownFindings(join(DIR, 'work_leak.c'))).findings.find((x) => x.line === 44);
+test('an exit that frees nothing: the missing undo is reported at its closing brace', async () => {
+  const fs = (await teardownFindings(join(DIR, 'probe_leak.c'))).findings;
+  const text = readFileSync(join(DIR, 'probe_leak.c'), 'utf8').split('\n');
+  for (const f of fs) {
+    assert.equal(f.function, 'sensor_remove');
+    assert.equal(text[f.line - 1], '}');
+  }
+});
+
+test('a work item set up in init and queued from the IRQ handler: the queueing first in the trace, then the set-up', async () => {
+  const f = (await teardownFindings(join(DIR, 'work_leak.c'))).findings.find((x) => x.trace[0].line === 44);
   assert.ok(f);
-  assert.equal(f.function, 'poller_irq');
+  assert.equal(f.function, 'poller_exit');
+  assert.match(f.trace[0].note.en, /queue_work\(\) arms it in poller_irq\(\)/);
   assert.ok(f.trace.some((t) => t.line === 60 && /INIT_WORK\(\) sets it up in poller_init\(\)/.test(t.note.en)));
   assert.match(f.help.en, /cancel_work_sync\(&p->event_work\)/);
 });
@@ -90,7 +120,7 @@ async function linesOf(files: Record<string, string>): Promise<number[]> {
     for (const [n, t] of Object.entries(files)) writeFileSync(join(dir, n), t);
     const r = await teardownFindings(dir);
     assert.deepEqual(r.skipped, []);
-    return r.findings.map((f) => f.line);
+    return r.findings.map(subjectLine).sort((a, b) => a - b);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // Reads one stack frame from a line, in the console, crash `bt` and arm formats.
 
 import type { Frame } from '../model/types';
+import { intern } from './intern';
 
 // Console frame: `[<ffffffff81687133>] ? dump_stack+0x19/0x1b [mod]` (old) or
 // ` ? dump_stack+0x19/0x1b [mod]` / ` func+0x1/0x2 file.c:12 [inline]` (new).
@@ -43,7 +44,11 @@ function symbolName(s: string): string {
 /** Parses a frame line, or returns null when the line is not a frame. */
 export function parseFrame(text: string, line: number): Frame | null {
   const f = parseFrameAs(text, line);
-  if (f && f.function) f.function = symbolName(f.function);
+  if (!f) return f;
+  // Frames outlive the input's text (the machine model keeps every task): they hold their own copies of the names.
+  if (f.function) f.function = intern(symbolName(f.function));
+  if (f.address) f.address = intern(f.address);
+  if (f.module) f.module = intern(f.module);
   return f;
 }
 

@@ -378,7 +378,8 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
   const program = programOf(trees, finals, options.kernel ?? null);
   for (const c of PROGRAM_CHECKS) {
     for (const d of c.check(program)) {
-      const k = `${c.meta.id}:${d.file}:${d.site.line}:${d.site.column}`;
+      // Several objects an exit fails to undo are reported at one place: one finding each.
+      const k = `${c.meta.id}:${d.file}:${d.site.line}:${d.site.column}:${d.message.en}`;
       if (seen.has(k)) continue;
       seen.add(k);
       const file = parsed.find((f) => f.path === d.file);

@@ -971,8 +971,8 @@ export function teardown(p: Program): ProgramDraft[] {
   const reported = new Set<string>();
   const cbCache = new Map<string, Fn[]>();
   const dirCache = new Map<string, REv[]>();
-  const push = (d: ProgramDraft): void => {
-    const k = `${d.file}:${d.site.line}:${d.site.column}`;
+  // Once per place; a missing undo once per object armed (several can be missing from one exit).
+  const push = (d: ProgramDraft, k = `${d.file}:${d.site.line}:${d.site.column}`): void => {
     if (reported.has(k)) return;
     reported.add(k);
     out.push(d);
@@ -1064,7 +1064,7 @@ export function teardown(p: Program): ProgramDraft[] {
           if (parentArmed(o, armed)) continue;
           if (!o.parentNull && !(o.parent && IDENT.test(o.parent.text) && !o.parent.opaque) && !/^init_net\.proc_net$/.test(o.parent?.text ?? '')) continue;
         }
-        push(missingUndo(o, pair, idx));
+        push(missingUndo(o, pair, idx), `armed:${o.at.fn.file.path}:${o.at.ev.site.line}:${o.at.ev.site.column}`);
         continue;
       }
       const rearm = selfRearm(o, idx, pair.file);
@@ -1152,10 +1152,12 @@ function missingUndo(o: Armed, pair: Pair, idx: Index): ProgramDraft {
       : FIRING_KINDS.has(o.kind)
         ? { en: `call ${helpCall(o)} in ${exitFn.name}() before the data is freed`, zh: `在 ${exitFn.name}() 中、释放数据之前调用 ${helpCall(o)}` }
         : { en: `call ${helpCall(o)} in ${exitFn.name}()`, zh: `在 ${exitFn.name}() 中调用 ${helpCall(o)}` };
+  // Reported where the fix goes, in the exit; where it is armed leads the trace.
+  trace.unshift({ file: o.at.fn.file.path, site: o.at.ev.site, note: { en: `${o.call}() ${armVerb.en} it in ${o.at.fn.name}()`, zh: `${o.call}() 在 ${o.at.fn.name}() 中${armVerb.zh}它` } });
   return {
-    file: o.at.fn.file.path,
-    function: o.at.fn.name,
-    site: o.at.ev.site,
+    file: exitFn.file.path,
+    function: exitFn.name,
+    site: undoSite(exitFn),
     message: {
       en: `${o.call}(${ret ? '' : o.objText}) ${armVerb.en} the ${kind.en}${ret ? ` ${o.objText}` : ''} (${o.setup ? `set up in ${pair.initName.en}, armed in ${where}()` : `from ${pair.initName.en}`}), and ${pair.exitName.en} never ${verb.en} it: ${c.en}`,
       zh: `${o.call}(${ret ? '' : o.objText}) ${armVerb.zh}了${kind.zh}${ret ? ` ${o.objText}` : ''}（${o.setup ? `在 ${pair.initName.zh} 中初始化，在 ${where}() 中启动` : `来自 ${pair.initName.zh}`}），而 ${pair.exitName.zh} 从未${verb.zh}它：${c.zh}`,
@@ -1163,6 +1165,16 @@ function missingUndo(o: Armed, pair: Pair, idx: Index): ProgramDraft {
     trace,
     help,
   };
+}
+
+/** Where an undo an exit lacks belongs: before the exit's first free of data, else at the end of its body. */
+function undoSite(exit: Fn): Site {
+  for (const c of exit.body.descendantsOfType('call_expression')) {
+    const name = c.childForFieldName('function')?.text;
+    if (name !== undefined && FREE_CALLS.some((f) => f.call === name)) return siteOf(c.parent?.type === 'expression_statement' ? c.parent : c);
+  }
+  const close = exit.body.children[exit.body.children.length - 1];
+  return siteOf(close && close.type === '}' ? close : exit.nameNode);
 }
 
 /** The callback of a timer or work that arms its own object again: the re-arming call. */
