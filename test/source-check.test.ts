@@ -30,6 +30,9 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'atomic_ops_fixed.c', want: [] },
   { file: 'irqsave_flags.c', want: [['KT-check-irqsave-flags-reuse', 13]] },
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
+  { file: 'held_return.c', want: [['KT-check-held-at-return', 37], ['KT-check-held-at-return', 60], ['KT-check-held-at-return', 76], ['KT-check-held-at-return', 89]] },
+  { file: 'held_return_handover.c', want: [] },
+  { file: 'sleep_polling.c', want: [['KT-check-sleep-in-atomic', 60], ['KT-check-sleep-in-atomic', 62]] },
   { file: 'irq_nested.c', want: [['KT-check-nested-irq-enable', 25], ['KT-check-nested-irq-enable', 53]] },
   { file: 'irq_nested_fixed.c', want: [] },
   { file: 'irq_hrtimer.c', want: [['KT-check-nested-irq-enable', 23]] },
@@ -194,4 +197,12 @@ test('local_irq_save() with the flags returned hands the state to the caller; an
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a name says a lock is taken for the caller only with a lock word, or a taking word with what is taken', async () => {
+  const { lockHelperName } = await import('../src/knowledge/lock-ops');
+  const helpers = ['ctx_lock', 'xfs_ilock', 'xfs_ilock_nowait', 'iavf_lock_timeout', 'e1000_get_hw_semaphore_82574', 'igb_get_hw_semaphore', 'i40e_acquire_nvm', 'foo_irq_disable', 'hci_dev_lock', 'lock_sock', 'xfs_trans_dqlockedjoin', 'foo_enter_critical'];
+  const others = ['rt4505_torch_brightness_get', 'mxc_rtc_interrupt', 'foo_start_xmit', 'clk_get', 'foo_unlock', 'foo_block', 'sclock', 'netdev_trig_notify', 'wdm_pre_reset', 'get_cpu_var'];
+  for (const n of helpers) assert.equal(lockHelperName(n), true, n);
+  for (const n of others) assert.equal(lockHelperName(n), false, n);
 });

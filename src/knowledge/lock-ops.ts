@@ -148,8 +148,29 @@ export const PURE_PREDICATES: ReadonlySet<string> = new Set([
   'list_empty', 'hlist_empty', 'skb_queue_empty', 'is_vmalloc_addr', 'IS_ERR', 'IS_ERR_OR_NULL', 'PTR_ERR', 'atomic_read', 'refcount_read',
 ]);
 
-/** Names of functions that take a lock for their caller on purpose (ctx_lock(), xfs_ilock(), ..._get()). */
-export const LOCK_HELPER_NAME = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
+/**
+ * Words of a function's name that say it takes a lock for its caller: a lock word alone (ctx_lock(),
+ * xfs_ilock(), foo_acquire(), ..._trylock()), or a taking word with the thing taken (e1000_get_hw_semaphore(),
+ * foo_irq_disable(), bar_enter_critical()). `_get` alone is a getter (rt4505_torch_brightness_get()), `start`
+ * alone starts a transfer (ndo_start_xmit), `clock` and `block` are no locks.
+ */
+const LOCK_WORD = /^(?:\w*(?<![bc])lock(?:s|ed)?|lock\w*|\w*locked\w*|acquire[sd]?|grab|claim|sem|semaphore|mutex|rwsem|seqlock|srcu|rcu)$/i;
+const TAKING_WORD = /^(?:get|take|hold|enter|begin|start|disable|save|down|own)$/i;
+const TAKEN_WORD = /^(?:lock|locks|sem|semaphore|mutex|irq|irqs|bh|preempt|softirq|interrupts|critical|atomic|rcu|swfw|hw_sem|nvm|phy_sem)$/i;
+
+/**
+ * Names that may be a lock helper's (`xfs_trans_dqlockedjoin()`, `..._get()`): enough when the function holds
+ * the lock on every return, and only then.
+ */
+export const LOCK_HELPER_HINT = /lock|acquire|get|grab|take|hold|enter|begin|start|disable|save/i;
+
+/** Whether a function's name says it takes a lock for its caller on purpose (see the words above). */
+export function lockHelperName(name: string): boolean {
+  const words = name.split(/_+/).filter((w) => w !== '');
+  if (words.some((w) => /^unlock/i.test(w))) return false;
+  if (words.some((w) => LOCK_WORD.test(w))) return true;
+  return words.some((w) => TAKING_WORD.test(w)) && words.some((w) => TAKEN_WORD.test(w));
+}
 
 /** Names of functions that release a lock of the object they are given (`uart_unlock_and_check_sysrq(&port)`). */
 export const UNLOCK_HELPER_NAME = /unlock/i;

@@ -7,7 +7,7 @@ import { attributeMacros, type Prepared } from './prepare';
 import { MAX_FILE_BYTES, readSources } from './read';
 import { cParse, functionDefinitions, functionName, type Node } from './parse';
 import { ANNOTATED_RELEASE, FlowWalker, heldKey, matchSite, parameterNames, siteOf, type FunctionFlow, type Held, type Site, type Summary } from './flow';
-import { LOCK_HELPER_NAME, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
+import { LOCK_HELPER_HINT, LOCK_OP_BY_NAME } from '../knowledge/lock-ops';
 import { CHECKS, PROGRAM_CHECKS, type CheckDraft, type FunctionContext } from './checks';
 import type { CheckMeta, Program, ProgramFunction } from './checks/types';
 import { HRTIMER_FIELD, IRQ_OFF_REGISTRARS } from '../knowledge/irq-contexts';
@@ -81,6 +81,16 @@ interface ParsedFile {
   functions: Array<{ node: Node; name: string }>;
 }
 
+/**
+ * The names a file uses as values, not calls: after `=`, `,`, `(`, `&`, `?`, `:` or `return`, before `,`, `;`,
+ * `)`, `}` or `]` (`.read = foo_read,`, `request_irq(irq, foo_isr, 0, ...)`, `INIT_WORK(&w, foo_work)`).
+ */
+function valueNames(text: string, into: Set<string>): void {
+  // Comments, and EXPORT_SYMBOL(foo): an exported function is called directly, by other modules.
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|\bEXPORT_SYMBOL\w{0,16}\s*\(\s*\w+\s*\)/g, ' ');
+  for (const m of code.matchAll(/(?:[=,(&?:]|\breturn)\s*&?\s*([A-Za-z_]\w{0,127})\s*(?=[,;)}\]])/g)) into.add(m[1]);
+}
+
 /** Whether a definition is `static` (its storage class, before the return type). */
 function isStatic(fn: Node): boolean {
   for (const c of fn.namedChildren) {
@@ -145,7 +155,7 @@ function returnsTry(flow: FunctionFlow, h: Held): 'nonzero' | 'zero' | null {
 function summarise(flow: FunctionFlow, ann: FunctionContext['annotations'] | undefined, file: string): Summary | null {
   const key = heldKey;
   const acquires: Summary['acquires'] = [];
-  const named = LOCK_HELPER_NAME.test(flow.name) || (ann !== undefined && ann.acquires.length > 0);
+  const named = LOCK_HELPER_HINT.test(flow.name) || (ann !== undefined && ann.acquires.length > 0);
   const taken = new Set<string>();
   for (const e of flow.exits) {
     for (const h of e.held) {
@@ -356,6 +366,20 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
   const findings: CheckFinding[] = [];
   const seen = new Set<string>();
   const textByPath = new Map(parsed.map((f) => [f.path, f.text]));
+  const values = new Set<string>();
+  for (const f of parsed) valueNames(f.prepared.text, values);
+  // Who calls whom, from the last walks of the summary rounds.
+  const callers = new Map<string, Map<string, FunctionFlow>>();
+  for (const { file } of trees) {
+    for (const { node, name } of file.functions) {
+      const flow = walked.get(node)?.flow;
+      for (const c of flow?.calls ?? []) {
+        const of = callers.get(c.name) ?? new Map<string, FunctionFlow>();
+        if (flow) of.set(name, flow);
+        callers.set(c.name, of);
+      }
+    }
+  }
   const finals: ProgramFunction[] = [];
   for (const { file } of trees) {
     const ann = annotations.get(file) ?? new Map();
@@ -363,7 +387,7 @@ export async function checkSources(paths: readonly string[], options: CheckOptio
       const { flow } = walkUnlessKnown(walked.get(node), node, name, summaries, keys, file);
       walked.delete(node);
       finals.push({ name, flow, file: file.path, isStatic: isStatic(node) });
-      const ctx: FunctionContext = { flow, annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] }, helpers: summaries, file: file.path };
+      const ctx: FunctionContext = { flow, annotations: ann.get(name) ?? { acquires: [], releases: [], mustHold: [] }, helpers: summaries, file: file.path, callback: values.has(name), callers: [...(callers.get(name) ?? new Map<string, FunctionFlow>())].map(([n, f]) => ({ name: n, flow: f })), isStatic: isStatic(node) };
       for (const c of CHECKS) {
         for (const d of c.check(ctx)) {
           const k = `${c.meta.id}:${file.path}:${d.site.line}:${d.site.column}:${d.message.en}`;

@@ -37,6 +37,15 @@ export interface FunctionContext {
   file: string;
   /** What each function of the files does to its caller's locks, by name. */
   helpers: ReadonlyMap<string, Summary>;
+  /**
+   * Its name is used as a value in the files (`.read = foo_read`, `request_irq(irq, foo_isr, ...)`): the kernel
+   * calls it through a pointer, and takes back nothing it leaves held.
+   */
+  callback: boolean;
+  /** The functions of the files that call it, with their walks. */
+  callers: ReadonlyArray<{ name: string; flow: FunctionFlow }>;
+  /** Declared `static`: every caller is in the files. */
+  isStatic: boolean;
 }
 
 export interface SourceCheck {

@@ -1,8 +1,9 @@
 // A lock or a disabled state still held when the function returns, on some path (seed 001): the caller goes on with BH, IRQs or preemption off.
 
-import type { SourceCheck, TraceStep } from '../types';
-import { LOCK_HELPER_NAME, releaseName } from '../../../knowledge/lock-ops';
-import { heldKey, type Held, type Summary } from '../../flow';
+import type { FunctionContext, SourceCheck, TraceStep } from '../types';
+import { LOCK_HELPER_HINT, lockHelperName, releaseName } from '../../../knowledge/lock-ops';
+import { heldKey, type FunctionFlow, type Held, type Summary } from '../../flow';
+import type { Node } from '../../parse';
 
 /** A lock's path past the variable it is reached from: `p->io_mutex` -> `->io_mutex`; a global's whole name. */
 function lockPath(lock: string): string {
@@ -20,18 +21,105 @@ function releasedElsewhere(h: Held, self: string, file: string, helpers: Readonl
 /** An error a return gives back: a negative errno, an error constant, a test that found an error. */
 const ERROR_VALUE = /^-|^E[A-Z0-9]{2,}$|^ERR_PTR\(|=true$/;
 
+/** A literal answer: `1`, `0`, `true`, `-1`. */
+const LITERAL_VALUE = /^(?:-?(?:0x[0-9a-f]+|\d+)[ul]{0,3}|true|false)$/i;
+/** No object: what a lookup returns when it found (and locked) nothing. */
+const NO_OBJECT = /^(?:NULL|ERR_PTR\(|ERR_CAST\()/;
+
 /**
- * Whether the returns of the function say whether it holds the lock: every return holding it gives
- * a value no return without it gives, and not an error (an error return holding the lock is the bug).
+ * Whether the returns of the function say whether it holds the lock, in one of the ways kernel code
+ * does: a trylock's literal answer (`return 1` holding it, `return 0` not); a lookup that returns the
+ * object locked, and NULL or an error pointer without it; a status that is 0 holding it and an error
+ * without it (iavf_lock_timeout()). An error return holding the lock is the bug, and so is any other
+ * value (`return LED_OFF;`, `return IRQ_NONE;`, `return &tbl[i];` from inside the locked loop).
  */
 export function returnsWhetherTaken(exits: ReadonlyArray<{ held: Held[]; value: string | null }>, key: string): boolean {
   const holding = new Set<string>();
   const free = new Set<string>();
   for (const e of exits) {
     if (e.value === null) return false;
-    (e.held.some((h) => h.scope === null && heldKey(h) === key) ? holding : free).add(e.value);
+    (e.held.some((h) => h.scope === null && heldKey(h) === key) ? holding : free).add(e.value.replace(/\s+/g, ''));
   }
-  return holding.size > 0 && free.size > 0 && [...holding].every((v) => !free.has(v) && !ERROR_VALUE.test(v));
+  if (holding.size === 0 || free.size === 0 || [...holding].some((v) => free.has(v) || ERROR_VALUE.test(v))) return false;
+  const h = [...holding];
+  const f = [...free];
+  const trylock = [...h, ...f].every((v) => LITERAL_VALUE.test(v));
+  const lookup = f.every((v) => NO_OBJECT.test(v) || ERROR_VALUE.test(v)) && h.every((v) => !NO_OBJECT.test(v) && !LITERAL_VALUE.test(v));
+  const status = h.every((v) => v === '0') && f.every((v) => ERROR_VALUE.test(v));
+  return trylock || lookup || status;
+}
+
+/** The parameters that are flags or numbers (`bool irqs_off`, `int flags`), not pointers or structures. */
+function scalarParameters(fn: Node): string[] {
+  const declarator = fn.childForFieldName('declarator');
+  const list = declarator?.descendantsOfType('parameter_list')[0];
+  const out: string[] = [];
+  for (const p of list?.namedChildren ?? []) {
+    if (!p || p.type !== 'parameter_declaration') continue;
+    const d = p.childForFieldName('declarator');
+    const type = p.childForFieldName('type');
+    if (!d || d.type !== 'identifier' || !type || type.type === 'struct_specifier' || type.type === 'union_specifier') continue;
+    out.push(d.text);
+  }
+  return out;
+}
+
+/** Held at return because the caller asked for it: taken under a test of a flag parameter only, and released on no path. */
+function takenOnRequest(flow: FunctionFlow, h: Held): boolean {
+  if (flow.releases.some((r) => heldKey(r) === heldKey(h))) return false;
+  const flags = scalarParameters(flow.node);
+  if (flags.length === 0) return false;
+  const at = flow.node.descendantForPosition({ row: h.site.line - 1, column: h.site.column - 1 });
+  for (let x: Node | null = at, child: Node | null = null; x && x.id !== flow.node.id; child = x, x = x.parent) {
+    if (x.type !== 'if_statement') continue;
+    const cond = x.childForFieldName('condition');
+    if (!cond || (child && cond.id === child.id)) continue;
+    const words = cond.text.match(/[A-Za-z_]\w*/g) ?? [];
+    if (words.length > 0 && words.every((w) => flags.includes(w) || /^[A-Z][A-Z0-9_]*$/.test(w))) return true;
+  }
+  return false;
+}
+
+/** A callback that takes a lock its pair releases (the driver's pre_reset() and post_reset()). */
+function pairedCallback(flow: FunctionFlow, h: Held, file: string, helpers: ReadonlyMap<string, Summary>): boolean {
+  return h.lock !== null && !flow.releases.some((r) => heldKey(r) === heldKey(h)) && releasedElsewhere(h, flow.name, file, helpers);
+}
+
+/** Whether one of the callers lets go of the lock after the call: what it was handed. */
+function callerTakes(h: Held, callers: FunctionContext['callers'], helpers: ReadonlyMap<string, Summary>): boolean {
+  // By the lock's own member (`->q_qlock`): the caller names the object its own way (`q[0].qt_dquot->q_qlock`).
+  const member = (l: string): string => /[\w]+\s*$/.exec(l)?.[0] ?? l;
+  const own = member(h.lock ?? '');
+  const same = (x: { family: string; lock: string | null }): boolean => x.family === h.family && x.lock !== null && member(x.lock) === own;
+  // It lets go of it after the call, or returns holding it in turn (xfs_qm_dqget() returns the dquot
+  // xfs_qm_dqget_cache_lookup() locked).
+  return callers.some((c) => helpers.get(c.name)?.releases.some(same) === true || c.flow.exits.some((e) => e.held.some(same)));
+}
+
+/** The ways a helper hands what it took to its caller, who gives it back. */
+function handedToCaller(flow: FunctionFlow, h: Held, value: string | null, file: string, helpers: ReadonlyMap<string, Summary>, callers: FunctionContext['callers'], isStatic: boolean): boolean {
+  const key = heldKey(h);
+  // (fastrpc_session_alloc() returned from inside its locked loop, and no caller unlocks.)
+  // Held on some returns only: a hand-over when a caller lets go of it after the call; none does (a static
+  // function's callers are all in its files), nobody was handed it.
+  const mixed = flow.exits.some((x) => !x.held.some((y) => heldKey(y) === key));
+  if (h.lock !== null && mixed && callers.length > 0) {
+    if (callerTakes(h, callers, helpers)) return true;
+    if (isStatic) return false;
+  }
+  // Named like a lock helper and holding it on every return.
+  if (LOCK_HELPER_HINT.test(flow.name) && flow.exits.every((x) => x.held.some((y) => y.scope === null && heldKey(y) === key))) return true;
+  // Taken only when the caller's flag asks (`if (irqs_off) local_irq_save(ctlr->irq_flags);`) and never
+  // released here (spi_take_timestamp_pre() and _post()).
+  if (takenOnRequest(flow, h)) return true;
+  // `local_irq_save(flags); ... return flags;`: the saved state is handed to the caller, who restores it.
+  if (h.flags !== undefined && value !== null && value.replace(/\s+/g, '') === h.flags) return true;
+  // Returns say whether it took the lock (`return 1` holding it, `return 0` not, as a trylock does);
+  // interrupts, bottom halves and preemption have no trylock: off at a return is the bug.
+  if (h.lock !== null && returnsWhetherTaken(flow.exits, key)) return true;
+  // Another function of the files releases that lock for its caller (wdm_pre_reset() and
+  // wdm_post_reset(), mraccess() and mrunlock_shared()): the lock is held between them by design.
+  return h.lock !== null && releasedElsewhere(h, flow.name, file, helpers);
 }
 
 export const heldAtReturn: SourceCheck = {
@@ -62,7 +150,7 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
     },
     references: ['Documentation/locking/spinlocks.rst', 'include/linux/cleanup.h (guard, scoped_guard)'],
   },
-  check({ flow, annotations, helpers, file }) {
+  check({ flow, annotations, helpers, file, callback, callers, isStatic }) {
     const exits = flow.exits;
     if (exits.length === 0) return [];
     const intended = new Set([...annotations.acquires, ...annotations.mustHold].map((l) => l.replace(/\s+/g, '').replace(/^&/, '')));
@@ -81,15 +169,11 @@ if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；tryl
         if (annotations.acquires.length > 0 && h.lock === null) continue;
         // A lock helper returns holding what it took for its caller: on every path, or by the caller's
         // flags (xfs_ilock()), or as its return value says (iavf_lock_timeout(), e1000_get_hw_semaphore_82574()).
-        if (LOCK_HELPER_NAME.test(flow.name)) continue;
-        // `local_irq_save(flags); ... return flags;`: the saved state is handed to the caller, who restores it.
-        if (h.flags !== undefined && e.value !== null && e.value.replace(/\s+/g, '') === h.flags) continue;
-        // Returns say whether it took the lock (`return 1` holding it, `return 0` not, as a trylock does);
-        // interrupts, bottom halves and preemption have no trylock: off at a return is the bug.
-        if (h.lock !== null && returnsWhetherTaken(exits, heldKey(h))) continue;
-        // Another function of the files releases that lock for its caller (wdm_pre_reset() and
-        // wdm_post_reset(), mraccess() and mrunlock_shared()): the lock is held between them by design.
-        if (h.lock !== null && releasedElsewhere(h, flow.name, file, helpers)) continue;
+        if (lockHelperName(flow.name)) continue;
+        // Called through a pointer by the kernel (an IRQ handler, a file or LED operation), it hands nothing to its
+        // caller; only to the callback the kernel calls after it (pre_reset and post_reset, seq start and stop,
+        // suspend and resume), and then it never lets go of the lock itself.
+        if (callback ? pairedCallback(flow, h, file, helpers) : handedToCaller(flow, h, e.value, file, helpers, callers, isStatic)) continue;
         // The caller's lock, dropped and taken again inside (a __must_hold function that sleeps): held as it came.
         if (dropped.has(heldKey(h))) continue;
         reported.add(k);

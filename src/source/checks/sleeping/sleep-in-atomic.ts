@@ -88,9 +88,19 @@ function conditional(flow: FunctionFlow, site: Site, params: { all: readonly str
   const wordsOf = (names: readonly string[]): RegExp[] => names.filter((p) => p.length > 0).map((p) => new RegExp(`\\b${p.replace(/[$]/g, '\\$&')}\\b`));
   // Around the call, a test of anything the caller passed (`if (udc->clock_gating)`, `if (ev->flags & USRPTR)`);
   // before it, only a test of a flag (`if (!create) return NULL;`): `if (!dev) return;` guards every function.
-  const around = wordsOf(params?.all ?? []);
-  const before = wordsOf(params?.flags ?? []);
-  const telling = (text: string, words: readonly RegExp[]): boolean => CONTEXT_TEST.test(text) || words.some((w) => w.test(text));
+  // A parameter the function writes before the call (`*status = readl(...)`) holds what it read, not the caller's choice.
+  const bodyBefore = flow.node.text.slice(0, Math.max(0, at.startIndex - flow.node.startIndex));
+  const written = (p: string): boolean => new RegExp(`(?:^|[^\\w.>])\\*?\\(?\\s*${p.replace(/[$]/g, '\\$&')}\\b(?:\\s*\\))?(?:\\s*(?:->|\\.)\\s*\\w+|\\s*\\[[^\\]]{0,80}\\])*\\s*(?:[-+*/|&^]|<<|>>)?=(?!=)`).test(bodyBefore);
+  const all = params?.all ?? [];
+  const results = wordsOf(all.filter(written));
+  const around = wordsOf(all.filter((p) => !written(p)));
+  const before = wordsOf((params?.flags ?? []).filter((p) => !written(p)));
+  // A test that calls something (`readl(...) & BUSY`, `time_before(jiffies, t)`), assigns, or looks at what the
+  // function read (`*status & mask`) asks the device or the clock, as a polling loop does on every round: the
+  // caller chose nothing.
+  const asksCaller = (text: string): boolean =>
+    !/[A-Za-z_]\w*\s*\(/.test(text.replace(/\b(?:sizeof|likely|unlikely)\s*\(/g, '(')) && !/[^=!<>]=(?!=)/.test(text) && !results.some((w) => w.test(text));
+  const telling = (text: string, words: readonly RegExp[]): boolean => CONTEXT_TEST.test(text) || (asksCaller(text) && words.some((w) => w.test(text)));
   let child: Node = at;
   for (let x = at.parent; x && x.id !== flow.node.id; child = x, x = x.parent) {
     const cond = x.type === 'if_statement' || x.type === 'while_statement' || x.type === 'conditional_expression' || x.type === 'switch_statement' ? x.childForFieldName('condition') : null;
