@@ -420,3 +420,33 @@ module_platform_driver(key_driver);
   assert.deepEqual(await linesOf({ 'key.c': driver('\tpr_debug("stop %p\\n", key);') }), [17]);
   assert.deepEqual(await linesOf({ 'key.c': driver('\tdel_timer_sync(&key->timer);') }), []);
 });
+
+test('an ACPI driver\'s .add and .remove are its probe and remove; hrtimer_restart() arms an hrtimer', async () => {
+  const driver = (remove: string): string =>
+    `struct wl { struct workqueue_struct *wq; struct work_struct w; struct hrtimer t; };\n` +
+    `static void wl_work(struct work_struct *w) { }\n` +
+    `static int wl_read(struct wl *d) { hrtimer_restart(&d->t); queue_work(d->wq, &d->w); return 0; }\n` +
+    `static int wl_add(struct acpi_device *adev)\n{\n\tstruct wl *d = devm_kzalloc(&adev->dev, sizeof(*d), GFP_KERNEL);\n\n` +
+    `\tif (!d)\n\t\treturn -ENOMEM;\n\td->wq = create_singlethread_workqueue("wl");\n\tif (!d->wq)\n\t\treturn -ENOMEM;\n` +
+    `\tINIT_WORK(&d->w, wl_work);\n\thrtimer_init(&d->t, CLOCK_MONOTONIC, HRTIMER_MODE_REL);\n\tadev->driver_data = d;\n\treturn 0;\n}\n` +
+    `static int wl_remove(struct acpi_device *adev)\n{\n\tstruct wl *d = acpi_driver_data(adev);\n\n${remove}\n\treturn 0;\n}\n` +
+    `static struct acpi_driver wl_driver = {\n\t.name = "wl",\n\t.ops = {\n\t\t.add = wl_add,\n\t\t.remove = wl_remove,\n\t},\n};\nmodule_acpi_driver(wl_driver);\n`;
+  // The workqueue made in .add, the work queued on it and the hrtimer armed at run time: .remove must undo them.
+  assert.equal((await linesOf({ 'wl.c': driver('\tdev_info(&adev->dev, "bye\\n");') })).length, 3);
+  assert.deepEqual(await linesOf({ 'wl.c': driver('\thrtimer_cancel(&d->t);\n\tdestroy_workqueue(d->wq);') }), []);
+});
+
+test('a timer on the stack of a helper of probe, deleted once its wait is over, is armed on no error path of probe', async () => {
+  const text =
+    `struct cx { struct urb *urb; struct completion done; };\nstruct cx_timer { struct timer_list timer; struct urb *urb; };\n` +
+    `static void cx_kill(struct timer_list *t) { }\n` +
+    `static int cx_wait(struct cx *c)\n{\n\tstruct cx_timer timer = { .urb = c->urb };\n\n\ttimer_setup_on_stack(&timer.timer, cx_kill, 0);\n` +
+    `\tmod_timer(&timer.timer, jiffies + HZ);\n\twait_for_completion(&c->done);\n\tdel_timer_sync(&timer.timer);\n\tdestroy_timer_on_stack(&timer.timer);\n\treturn c->urb->status;\n}\n` +
+    `static int cx_cmd(struct cx *c)\n{\n\tint ret = cx_wait(c);\n\n\tif (ret < 0)\n\t\tgoto fail;\n\treturn 0;\nfail:\n\treturn ret;\n}\n` +
+    `static int cx_probe(struct usb_interface *intf, const struct usb_device_id *id)\n{\n\tstruct cx *c = kzalloc(sizeof(*c), GFP_KERNEL);\n\n\tif (!c)\n\t\treturn -ENOMEM;\n\treturn cx_cmd(c);\n}\n` +
+    `static void cx_disconnect(struct usb_interface *intf) { }\n` +
+    `static struct usb_driver cx_driver = { .name = "cx", .probe = cx_probe, .disconnect = cx_disconnect };\nmodule_usb_driver(cx_driver);\n`;
+  assert.deepEqual(await linesOf({ 'cx.c': text }), []);
+  // Without the del_timer_sync() the helper's error return does leave it armed.
+  assert.ok((await linesOf({ 'cx.c': text.replace('\tdel_timer_sync(&timer.timer);\n', '') })).length > 0);
+});

@@ -84,6 +84,7 @@ export const ARM_CALLS: readonly ArmCall[] = [
   { call: 'hrtimer_start', kind: 'hrtimer', obj: 0, undo: 'hrtimer_cancel' },
   { call: 'hrtimer_start_range_ns', kind: 'hrtimer', obj: 0, undo: 'hrtimer_cancel' },
   { call: 'hrtimer_start_expires', kind: 'hrtimer', obj: 0, undo: 'hrtimer_cancel' },
+  { call: 'hrtimer_restart', kind: 'hrtimer', obj: 0, undo: 'hrtimer_cancel' },
   // Work items.
   { call: 'INIT_WORK', kind: 'work', obj: 0, initOnly: true, callback: 1, undo: 'cancel_work_sync' },
   { call: '__INIT_WORK', kind: 'work', obj: 0, initOnly: true, callback: 1, undo: 'cancel_work_sync' },
@@ -324,6 +325,10 @@ export const DRIVER_PAIRS: ReadonlyArray<{ setup: string; teardown: readonly str
   { setup: 'port_probe', teardown: ['port_remove'], gone: { en: 'the port is removed', zh: '端口移除' } },
   { setup: 'attach', teardown: ['release'], gone: { en: 'the device is released', zh: '设备释放' } },
   { setup: 'startup', teardown: ['shutdown'], gone: { en: 'the port is shut down', zh: '端口关闭' } },
+  // ACPI drivers: `.ops = { .add = ..., .remove = ... }` of a struct acpi_driver.
+  { setup: 'add', teardown: ['remove'], gone: { en: 'the device is removed', zh: '设备移除' } },
+  // The component framework's aggregate: what .bind sets up, .unbind takes down.
+  { setup: 'bind', teardown: ['unbind'], gone: { en: 'the component is unbound', zh: '组件解除绑定' } },
 ];
 
 /** Frees of the data an object lives in: the argument that is the data. */

@@ -1076,7 +1076,9 @@ export function teardown(p: Program): ProgramDraft[] {
     // The order on the exit side: the data freed, then the cancel.
     for (const d of badOrder(idx, exitWalk, pair)) push(d);
     // Error returns of init/probe that leave something armed.
-    for (const d of failurePaths(idx, pair, direct, managed, [...extra])) push(d);
+    // What the init side undoes itself before going on (a wait's timeout timer, deleted once the wait is over) is armed on no error path.
+    const outstanding = direct.filter((o) => !undoneInPlace(o, initSide, idx, pair.init, armed));
+    for (const d of failurePaths(idx, pair, outstanding, managed, [...extra])) push(d);
   }
   return out;
 }
