@@ -450,3 +450,13 @@ test('a timer on the stack of a helper of probe, deleted once its wait is over, 
   // Without the del_timer_sync() the helper's error return does leave it armed.
   assert.ok((await linesOf({ 'cx.c': text.replace('\tdel_timer_sync(&timer.timer);\n', '') })).length > 0);
 });
+
+test('a global freed in module_exit before the timer whose callback reads it is stopped: an order bug, at the free', async () => {
+  const text = (exit: string): string =>
+    `static struct timer_list sw_timer;\nstatic int *events;\n` +
+    `static void sw_timeout(struct timer_list *t)\n{\n\tevents[0]++;\n}\n` +
+    `static int __init sw_init(void)\n{\n\tevents = kzalloc(64, GFP_KERNEL);\n\tif (!events)\n\t\treturn -ENOMEM;\n\ttimer_setup(&sw_timer, sw_timeout, 0);\n\tmod_timer(&sw_timer, jiffies + HZ);\n\treturn 0;\n}\n` +
+    `static void __exit sw_exit(void)\n{\n${exit}\n}\nmodule_init(sw_init);\nmodule_exit(sw_exit);\n`;
+  assert.deepEqual(await linesOf({ 'sw.c': text('\tkfree(events);\n\tdel_timer_sync(&sw_timer);') }), [18]);
+  assert.deepEqual(await linesOf({ 'sw.c': text('\tdel_timer_sync(&sw_timer);\n\tkfree(events);') }), []);
+});

@@ -1074,7 +1074,7 @@ export function teardown(p: Program): ProgramDraft[] {
       }
     }
     // The order on the exit side: the data freed, then the cancel.
-    for (const d of badOrder(idx, exitWalk, pair)) push(d);
+    for (const d of badOrder(idx, exitWalk, pair, armed)) push(d);
     // Error returns of init/probe that leave something armed.
     // What the init side undoes itself before going on (a wait's timeout timer, deleted once the wait is over) is armed on no error path.
     const outstanding = direct.filter((o) => !undoneInPlace(o, initSide, idx, pair.init, armed));
@@ -1230,7 +1230,7 @@ function conditionalWithin(later: Ev, earlier: Ev): boolean {
 }
 
 /** Data freed on the exit side before an object in it is cancelled: `kfree(priv); del_timer_sync(&priv->timer);`. */
-function badOrder(idx: Index, exitWalk: Walk, pair: Pair): ProgramDraft[] {
+function badOrder(idx: Index, exitWalk: Walk, pair: Pair, armed: readonly Armed[]): ProgramDraft[] {
   const out: ProgramDraft[] = [];
   const root = pair.exit;
   const side = { idx, root };
@@ -1255,6 +1255,15 @@ function badOrder(idx: Index, exitWalk: Walk, pair: Pair): ProgramDraft[] {
       if (!u || u.obj === null || u.byName || !u.kinds.some((k) => FIRING_KINDS.has(k))) return null;
       return { obj: argObj(side, e, u.obj), data: u.alt !== undefined ? argObj(side, e, u.alt) : null, u };
     };
+    // A global the freed data is, read by the callback of what is cancelled later (tlclk's switchover timer reads alarm_events).
+    const global = IDENT.test(c.text) && idx.globalBase(f.fn, c.text);
+    const word = new RegExp(`\\b${c.text}\\b`);
+    const callbackReads = (o: Obj | null): boolean => {
+      if (!global || !o) return false;
+      const a = armed.find((x) => x.callback !== null && x.obj !== null && sameObject(x.obj, o, x.kind));
+      const cb = a?.callback ? idx.resolve(a.at.fn.file, a.callback) : null;
+      return cb !== null && word.test(cb.body.text);
+    };
     // A cancel after the free that was already done before it (the same object stopped twice) is no order bug;
     // another callback stopped before the free (free_irq() first) does not stop this one.
     const sameUndone = (a: REv, b: REv): boolean => {
@@ -1267,7 +1276,7 @@ function badOrder(idx: Index, exitWalk: Walk, pair: Pair): ProgramDraft[] {
     const later = evs.slice(f.seq + 1).find((e) => {
       if (f.cond && !sameBlock(e)) return false;
       const x = objOfUndo(e);
-      const covers = x !== null && (inside(x.obj) || (e.ev.name.endsWith('free_irq') && x.data !== null && x.data.rooted && x.data.text === c.text));
+      const covers = x !== null && (inside(x.obj) || (e.ev.name.endsWith('free_irq') && x.data !== null && x.data.rooted && x.data.text === c.text) || callbackReads(x.obj));
       return covers && !earlier.some((b) => sameUndone(b, e));
     });
     if (!later) continue;
