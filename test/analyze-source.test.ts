@@ -66,3 +66,30 @@ test('--source that cannot be read: said, exit 2, the crash still analysed', { s
   assert.match(r.stderr, /cannot read \/nonexistent\/mod/);
   assert.ok((JSON.parse(r.stdout) as { findings: unknown[] }).findings.length > 0);
 });
+
+test('a crash that names its module: the candidates are in that module\'s files (its own name, or a composite of the Makefile), not in other drivers of the directory', { skip: SKIP_SHARED }, async () => {
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { sharedDir } = await import('./support/shared');
+  const real = join(sharedDir() ?? '', 'cases', 'realworld');
+  const name = readdirSync(real).find((n) => n.includes('i2c-probe-after-rmmod'));
+  assert.ok(name, 'the i2c_piix4 case');
+  const input = join(real, name, 'input.txt');
+  const leak = readFileSync(join(REPO, SRC, 'timer_leak.c'), 'utf8');
+  const candidates = (files: Record<string, string>): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'kt-modules-'));
+    try {
+      for (const [n, t] of Object.entries(files)) writeFileSync(join(dir, n), t);
+      const r = spawnSync(BIN, ['analyze', '--format', 'json', '--source', dir, input], { encoding: 'utf8' });
+      const fs = (JSON.parse(r.stdout) as { findings: Linked[] }).findings;
+      const f = fs.find((x) => x.rootCauseClass === 'dangling-callback-after-unload');
+      return [...new Set((f?.source?.findings ?? []).map((s) => s.file.split('/').pop() ?? ''))].sort();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  assert.deepEqual(candidates({ 'i2c-piix4.c': leak, 'i2c-other.c': leak }), ['i2c-piix4.c']);
+  assert.deepEqual(candidates({ 'core.c': leak, 'i2c-other.c': leak, Makefile: 'obj-m += i2c-piix4.o\ni2c-piix4-objs := core.o \\\n\tsmbus.o\n' }), ['core.c']);
+  // None of the source is the module the crash names: the user's module under another name, all its candidates.
+  assert.deepEqual(candidates({ 'mytimer.c': leak }), ['mytimer.c']);
+});

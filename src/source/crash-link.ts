@@ -2,6 +2,8 @@
 // and the source findings that explain the crash (the leaked spin_lock_bh beside the preempt-count
 // evidence, the nested spin_unlock_irq beside the EFLAGS evidence, the timer the exit forgot).
 
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Finding, SourceLink } from '../model/types';
 import type { CheckFinding, CheckResult } from './check';
 
@@ -45,6 +47,49 @@ function namesOf(f: Finding): Set<string> {
   return out;
 }
 
+/** Module names as the kernel prints them: `i2c-piix4` and `i2c_piix4` are one module. */
+function moduleName(m: string): string {
+  return m.replace(/-/g, '_');
+}
+
+/** The modules a crash finding names: its culprit's, and the `[mod]` of the frames in its evidence. */
+function modulesOf(f: Finding): Set<string> {
+  const out = new Set<string>();
+  if (f.culprit?.module) out.add(moduleName(f.culprit.module));
+  for (const e of f.evidence) for (const m of e.text.matchAll(/\+0x[0-9a-f]{1,8}\/0x[0-9a-f]{1,8} \[([\w-]{1,64})\]/g)) out.add(moduleName(m[1]));
+  return out;
+}
+
+/** Each directory's composite modules, from its Makefile: `i2c-core-objs := i2c-core-base.o ...`, `foo-y += bar.o`. */
+const makefiles = new Map<string, Map<string, Set<string>>>();
+
+function compositesIn(dir: string): Map<string, Set<string>> {
+  const known = makefiles.get(dir);
+  if (known) return known;
+  const out = new Map<string, Set<string>>();
+  let text = '';
+  try {
+    text = readFileSync(join(dir, 'Makefile'), 'utf8').slice(0, 1 << 20).replace(/\\\r?\n/g, ' ');
+  } catch {
+    // No Makefile: each file is its own module.
+  }
+  for (const m of text.matchAll(/^[ \t]*([\w-]{1,64})-(?:objs|y)[ \t]*[:+]?=([^\n]{0,4000})$/gm)) {
+    for (const o of m[2].matchAll(/([\w-]{1,64})\.o\b/g)) {
+      const set = out.get(o[1]) ?? new Set<string>();
+      set.add(moduleName(m[1]));
+      out.set(o[1], set);
+    }
+  }
+  makefiles.set(dir, out);
+  return out;
+}
+
+/** The modules a source file is built into: its own name, and the composites its directory's Makefile puts it in. */
+function modulesOfFile(path: string): Set<string> {
+  const stem = basename(path).replace(/\.[ch]$/, '');
+  return new Set([moduleName(stem), ...(compositesIn(dirname(path)).get(stem) ?? [])]);
+}
+
 /** A source finding as the check's JSON prints it, in the output language. */
 function asJson(s: CheckFinding, lang: 'en' | 'zh', match: SourceLink['findings'][number]['match']): SourceLink['findings'][number] {
   return { match, rule: s.rule, class: s.class, file: s.file, line: s.line, column: s.column, function: s.function, message: s.message[lang], help: s.help[lang], trace: s.trace.map((t) => ({ file: t.file, line: t.line, note: t.note[lang] })) };
@@ -67,7 +112,12 @@ export function linkFinding(f: Finding, r: CheckResult, lang: 'en' | 'zh'): Sour
   named.sort((a, b) => rank(a) - rank(b));
   const said = `${f.summary}\n${f.explanation}`;
   const kinds = KINDS.filter((k) => k.crash.test(said));
-  let others = ofClass.filter((s) => !named.includes(s));
+  // The candidates are in the modules the crash names, when the source holds one of them: another driver of
+  // the directory explains nothing. (Source of none of them is the user's module under another name.)
+  const modules = modulesOf(f);
+  const inModules = (file: string): boolean => [...modulesOfFile(file)].some((m) => modules.has(m));
+  const restrict = modules.size > 0 && r.definitions.some((d) => inModules(d.file));
+  let others = ofClass.filter((s) => !named.includes(s) && (!restrict || inModules(s.file)));
   const sameKind = others.filter((s) => kinds.some((k) => k.source.test(s.message.en)));
   if (kinds.length > 0 && sameKind.length > 0) others = sameKind;
   others.sort((a, b) => (a.class === f.rootCauseClass ? 0 : 1) - (b.class === f.rootCauseClass ? 0 : 1));
