@@ -876,8 +876,10 @@ helper it calls, or a callback the core calls on the way down (.ndo_stop, a devm
 Objects are compared by what they are (\`&priv->timer\` and \`dev->timer\` are the same field; a local
 of unknown origin may be any). Otherwise, after rmmod (or unbind) the callback fires into freed module
 text or freed data (seed 002: a timer armed in init, never del_timer_sync()ed in exit, hard-locked the
-machine once it fired). Also reported: the data an armed object lives in freed by the exit side before
-the object is cancelled; a timer or work that re-arms itself stopped only with del_timer() or
+machine once it fired). A missing undo is reported in the exit function, where the fix goes (before its
+first free of the data, else at its end), with the arming call first in the trace. ACPI drivers' .add
+and .remove, and components' .bind and .unbind, are such pairs too. Also reported: the data an armed
+object lives in (or a global its callback reads) freed by the exit side before the object is cancelled; a timer or work that re-arms itself stopped only with del_timer() or
 cancel_work() (they do not wait for a running callback, which arms it again); and an error return of
 init/probe after the arming whose path (its goto ladder included) does not undo it. Managed resources
 (devm_*, devm_delayed_work_autocancel...) need no teardown and are not reported. Fix: cancel or
@@ -889,8 +891,9 @@ unregister in the exit function (and on the error path), with the _sync form, be
 初始化、并在模块任何地方启动的定时器、工作项或 tasklet，都必须在退出一侧撤销：在退出函数中、在它调用的辅助函数中，
 或在内核拆除时调用的回调中（.ndo_stop、devm action、release）。对象按其身份比较（\`&priv->timer\` 与 \`dev->timer\`
 是同一字段；来历不明的局部变量可能是任何对象）。否则 rmmod（或解绑）之后回调会跳进已释放的模块代码或数据（seed 002：
-init 中启动的定时器在 exit 中从未 del_timer_sync()，触发时机器硬死锁）。同时报告：退出一侧先释放了被启动对象所在的数据、
-后才取消该对象；自我重新启动的定时器或工作只用 del_timer() 或 cancel_work() 停止（它们不等待正在运行的回调，而回调会再次
+init 中启动的定时器在 exit 中从未 del_timer_sync()，触发时机器硬死锁）。缺少的撤销报告在退出函数中、即修复所在之处（在它第一次释放数据之前，否则在函数末尾），
+启动它的调用列在追踪的第一步。ACPI 驱动的 .add 与 .remove、组件的 .bind 与 .unbind 也是这样的配对。同时报告：退出一侧先释放了
+被启动对象所在的数据（或其回调读取的全局数据）、后才取消该对象；自我重新启动的定时器或工作只用 del_timer() 或 cancel_work() 停止（它们不等待正在运行的回调，而回调会再次
 启动它）；以及 init/probe 在启动之后的出错返回，其路径（包括 goto 标签链）没有撤销它。托管资源（devm_*、
 devm_delayed_work_autocancel……）无需拆除，不报告。修复：在退出函数（以及出错路径）中，在释放数据之前用 _sync 形式取消或注销。`,
   },

@@ -134,18 +134,27 @@ local_bh_disable()/local_irq_disable()/preempt_disable()/get_cpu(), or an RCU/SR
 still held. Conditional locking correlated with a flag (if (!locked) spin_lock(..); ...
 if (!locked) spin_unlock(..)) is followed as one test taken twice the same way; trylock and
 *_interruptible results decide on which side the lock is held; guard()/scoped_guard() release
-at the end of their scope. A function annotated __acquires(), or that holds the lock on every
-return and is named like a lock helper (..._lock, ..._get...), takes it for its caller on
-purpose: it is not reported, and its callers are checked with that contract. Seed 001: the stop
+at the end of their scope. A function annotated __acquires(), named with a lock word
+(..._lock, ..._ilock, ..._acquire, ..._get_hw_semaphore), or that holds the lock on every return
+and is named like a helper, takes it for its caller on purpose: it is not reported, and its
+callers are checked with that contract. Otherwise a return holding the lock is excused only in
+the ways kernel code hands one over: a trylock's literal 1 and 0, a lookup returning the object
+locked and NULL without it, 0 holding it and an error without, a caller that unlocks after the
+call or returns holding it in turn, a flag of the caller's that asked for it, another function
+of the file that releases it (pre_reset/post_reset) when this one never does. A function the
+kernel calls through a pointer (an IRQ handler, a file or LED operation) hands its caller nothing. Seed 001: the stop
 path returned with spin_lock_bh() held and the task later scheduled with BH disabled.
 Fix: release on the path that returns (a goto to the unlock label, or the unlock before return).`,
       zh: `沿每个函数的每条路径（goto 清理链、switch、带 break/continue 的循环、提前返回）跟踪所持有的锁，
 报告在仍持有锁、仍处于 local_bh_disable()/local_irq_disable()/preempt_disable()/get_cpu() 之后、
 或仍在 RCU/SRCU 读临界区时到达的返回。与标志相关的条件加锁（if (!locked) spin_lock(..); ...
 if (!locked) spin_unlock(..)）按同一条件两次取相同分支处理；trylock 与 *_interruptible 的返回值决定
-哪一侧持锁；guard()/scoped_guard() 在作用域结束时释放。带 __acquires() 注解、或在每条返回路径上
-都持锁且名字像加锁辅助函数（..._lock、..._get……）的函数是有意替调用者加锁，不报告，并按此约定检查
-其调用者。seed 001：停止路径在持有 spin_lock_bh() 时返回，任务随后在下半部被禁止的状态下调度。
+哪一侧持锁；guard()/scoped_guard() 在作用域结束时释放。带 __acquires() 注解、名字带有加锁词（..._lock、
+..._ilock、..._acquire、..._get_hw_semaphore）、或在每条返回路径上都持锁且名字像辅助函数的函数是有意替调用者加锁，
+不报告，并按此约定检查其调用者。除此之外，持锁返回只在内核代码交出锁的方式下才被放过：trylock 的字面 1 与 0、
+返回已加锁对象而不持锁时返回 NULL 的查找、持锁返回 0 而不持锁返回错误、调用后由调用者解锁或继续持锁返回、
+调用者的标志要求加锁、本函数从不释放而同文件另一函数释放（pre_reset/post_reset）。内核经指针调用的函数
+（中断处理函数、文件或 LED 操作）不会把锁交给调用者。seed 001：停止路径在持有 spin_lock_bh() 时返回，任务随后在下半部被禁止的状态下调度。
 修复：在返回的路径上释放（goto 到解锁标签，或在 return 前解锁）。`,
     },
     references: ['Documentation/locking/spinlocks.rst', 'include/linux/cleanup.h (guard, scoped_guard)'],
