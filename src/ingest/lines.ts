@@ -112,6 +112,17 @@ export class LineBuilder {
   }
 }
 
+/**
+ * The physical line from `start` to `end` of a text, as a string of its own. A plain slice is a view of
+ * the whole text, and everything read out of the line later (a task's address, a frame's symbol) keeps
+ * all of the text alive: the model of a 30 MB foreach bt would hold the 30 MB to the end.
+ */
+export function physicalLine(text: string, start: number, end: number): string {
+  if (end - start < 13) return text.slice(start, end);
+  // Concatenated, then flattened by the slice: a copy the size of the line.
+  return (text.slice(start, end) + '\n').slice(0, -1);
+}
+
 /** Splits a whole text into log lines (for small inputs and tests). */
 export function linesFromText(text: string, style?: PasteStyle, firstLineNo = 1): LogLine[] {
   const out: LogLine[] = [];
@@ -121,7 +132,7 @@ export function linesFromText(text: string, style?: PasteStyle, firstLineNo = 1)
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     if (end === text.length && start === end) break;
-    b.push(text.slice(start, end));
+    b.push(physicalLine(text, start, end));
     start = end + 1;
   }
   b.finish();

@@ -1,7 +1,7 @@
 // Streams an input of any size and hands over only the parts that can hold a crash report.
 
 import type { LogLine } from '../model/types';
-import { LineBuilder, decodeBytes, linesFromBuffer, STYLE_SAMPLE_LINES } from './lines';
+import { LineBuilder, decodeBytes, linesFromBuffer, physicalLine, STYLE_SAMPLE_LINES } from './lines';
 import { normalizeStream } from './encoding';
 import { detectPasteStyle, type PasteStyle } from './paste';
 import { literalPattern } from '../parse/literals';
@@ -287,7 +287,7 @@ export async function scanInput(chunks: AsyncIterable<Buffer>, cfg: ScanConfig, 
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    b.push(text.slice(start, end));
+    b.push(physicalLine(text, start, end));
     start = end + 1;
   }
   b.finish();
