@@ -32,7 +32,7 @@ const CASES: Array<{ file: string; want: Array<[string, number]> }> = [
   { file: 'error_return.c', want: [['KT-check-held-at-return', 20]] },
   { file: 'held_return.c', want: [['KT-check-held-at-return', 37], ['KT-check-held-at-return', 60], ['KT-check-held-at-return', 76], ['KT-check-held-at-return', 89]] },
   { file: 'held_return_handover.c', want: [] },
-  { file: 'sleep_polling.c', want: [['KT-check-sleep-in-atomic', 60], ['KT-check-sleep-in-atomic', 62]] },
+  { file: 'sleep_polling.c', want: [['KT-check-sleep-in-atomic', 77], ['KT-check-sleep-in-atomic', 79]] },
   { file: 'irq_nested.c', want: [['KT-check-nested-irq-enable', 25], ['KT-check-nested-irq-enable', 53]] },
   { file: 'irq_nested_fixed.c', want: [] },
   { file: 'irq_hrtimer.c', want: [['KT-check-nested-irq-enable', 23]] },

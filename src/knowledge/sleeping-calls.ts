@@ -166,3 +166,6 @@ export const ATOMIC_OPERATIONS: ReadonlyArray<{
 
 /** Timer-deleting calls that wait for a running callback: from that callback itself they wait forever. */
 export const TIMER_SYNC_DELETES: ReadonlySet<string> = new Set(['del_timer_sync', 'timer_delete_sync', 'timer_shutdown_sync', 'del_singleshot_timer_sync']);
+
+/** Calls that read the device or the clock: a test of one polls, it is not the caller's choice. */
+export const POLLED_READS = /read|^(?:in[bwl]_?p?|ioread\d{1,2}(?:be)?|time_(?:before|after)\w{0,8}|ktime_\w{1,24}|jiffies\w{0,16}|get_cycles|\w*_status|\w*poll\w*)$/i;

@@ -64,6 +64,17 @@ function scalarParameters(fn: Node): string[] {
   return out;
 }
 
+/** The names of a function's parameters. */
+function parameterNames(fn: Node): string[] {
+  const list = fn.childForFieldName('declarator')?.descendantsOfType('parameter_list')[0];
+  const out: string[] = [];
+  for (const p of list?.namedChildren ?? []) {
+    const id = p?.descendantsOfType('identifier').pop();
+    if (p?.type === 'parameter_declaration' && id) out.push(id.text);
+  }
+  return out;
+}
+
 /** Held at return because the caller asked for it: taken under a test of a flag parameter only, and released on no path. */
 function takenOnRequest(flow: FunctionFlow, h: Held): boolean {
   if (flow.releases.some((r) => heldKey(r) === heldKey(h))) return false;
@@ -112,8 +123,11 @@ function handedToCaller(flow: FunctionFlow, h: Held, value: string | null, file:
   // Taken only when the caller's flag asks (`if (irqs_off) local_irq_save(ctlr->irq_flags);`) and never
   // released here (spi_take_timestamp_pre() and _post()).
   if (takenOnRequest(flow, h)) return true;
-  // `local_irq_save(flags); ... return flags;`: the saved state is handed to the caller, who restores it.
+  // `local_irq_save(flags); ... return flags;`, or saved into the caller's `*flags`: the saved state is handed
+  // to the caller, who restores it (sdhci_kmap_atomic() and sdhci_kunmap_atomic()).
   if (h.flags !== undefined && value !== null && value.replace(/\s+/g, '') === h.flags) return true;
+  const out = h.flags !== undefined ? /^\*\s*\(?\s*([A-Za-z_]\w*)\s*\)?$/.exec(h.flags.replace(/\s+/g, '')) : null;
+  if (out && parameterNames(flow.node).includes(out[1])) return true;
   // Returns say whether it took the lock (`return 1` holding it, `return 0` not, as a trylock does);
   // interrupts, bottom halves and preemption have no trylock: off at a return is the bug.
   if (h.lock !== null && returnsWhetherTaken(flow.exits, key)) return true;

@@ -8,7 +8,7 @@ import { matchSite, parameterNames, siteOf } from '../../flow';
 import { namedKids, topLevel, type Node } from '../../parse';
 import type { CheckMeta, Program, ProgramDraft, ProgramFunction } from '../types';
 import { LOCK_OP_BY_NAME } from '../../../knowledge/lock-ops';
-import { ATOMIC_CALLBACK_REGISTRARS, ATOMIC_OPERATIONS, GFP_WHY, reclaimGfp, SLEEP_EXCEPTIONS, sleepingCall, TIMER_SYNC_DELETES } from '../../../knowledge/sleeping-calls';
+import { ATOMIC_CALLBACK_REGISTRARS, ATOMIC_OPERATIONS, GFP_WHY, POLLED_READS, reclaimGfp, SLEEP_EXCEPTIONS, sleepingCall, TIMER_SYNC_DELETES } from '../../../knowledge/sleeping-calls';
 import { HRTIMER_FIELD } from '../../../knowledge/irq-contexts';
 
 /** Levels of the files' own functions followed below the atomic call: deeper, a call graph without types says more than the code. */
@@ -95,11 +95,11 @@ function conditional(flow: FunctionFlow, site: Site, params: { all: readonly str
   const results = wordsOf(all.filter(written));
   const around = wordsOf(all.filter((p) => !written(p)));
   const before = wordsOf((params?.flags ?? []).filter((p) => !written(p)));
-  // A test that calls something (`readl(...) & BUSY`, `time_before(jiffies, t)`), assigns, or looks at what the
-  // function read (`*status & mask`) asks the device or the clock, as a polling loop does on every round: the
-  // caller chose nothing.
+  // A test that reads the device or the clock (`readl(...) & BUSY`, `time_before(jiffies, t)`), assigns, or looks
+  // at what the function read (`*status & mask`) asks them, as a polling loop does on every round: the caller
+  // chose nothing. A predicate of what the caller passed (`snd_seq_ev_is_variable(event)`) is its choice.
   const asksCaller = (text: string): boolean =>
-    !/[A-Za-z_]\w*\s*\(/.test(text.replace(/\b(?:sizeof|likely|unlikely)\s*\(/g, '(')) && !/[^=!<>]=(?!=)/.test(text) && !results.some((w) => w.test(text));
+    ![...text.matchAll(/([A-Za-z_]\w*)\s*\(/g)].some((m) => POLLED_READS.test(m[1])) && !/[^=!<>]=(?!=)/.test(text) && !results.some((w) => w.test(text));
   const telling = (text: string, words: readonly RegExp[]): boolean => CONTEXT_TEST.test(text) || (asksCaller(text) && words.some((w) => w.test(text)));
   let child: Node = at;
   for (let x = at.parent; x && x.id !== flow.node.id; child = x, x = x.parent) {
