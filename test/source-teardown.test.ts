@@ -460,3 +460,11 @@ test('a global freed in module_exit before the timer whose callback reads it is 
   assert.deepEqual(await linesOf({ 'sw.c': text('\tkfree(events);\n\tdel_timer_sync(&sw_timer);') }), [18]);
   assert.deepEqual(await linesOf({ 'sw.c': text('\tdel_timer_sync(&sw_timer);\n\tkfree(events);') }), []);
 });
+
+test('`ret = 0; goto label` after a failed step is probe succeeding with the device kept disabled, not an error return', async () => {
+  const text = readFileSync(join(DIR, 'probe_error_path.c'), 'utf8');
+  const kept = text.replace(/(\tif \([^\n]*\)\n)(\t\tgoto err_irq;)/, '$1\t{\n\t\tret = 0;\n$2\n\t}');
+  assert.notEqual(kept, text, 'the fixture has the goto to rewrite');
+  assert.deepEqual(await linesOf({ 'p.c': kept }), []);
+  assert.deepEqual(await linesOf({ 'p.c': text }), [54]);
+});

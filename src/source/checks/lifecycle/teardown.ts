@@ -1420,6 +1420,9 @@ function failExits(idx: Index, pair: Pair, F: Fn, A: Ev, o: Armed, armed: readon
       const l = ladder(label);
       if (l.value === null || /^\(?0\)?$/.test(l.value.trim())) continue;
       if (!eIf) continue;
+      // `rc = 0; goto out_disabled;`: the ladder returns success on this path (the device kept, disabled).
+      const last = F.body.descendantsOfType('assignment_expression').filter((a) => a !== null && a.startIndex < E.startIndex && a.childForFieldName('left')?.text === l.value?.trim()).pop();
+      if (last && last.startIndex > eIf.startIndex && /^\(?0\)?$/.test(last.childForFieldName('right')?.text.trim() ?? '')) continue;
       value = l.value;
       pathEvs = l.evs;
     }
