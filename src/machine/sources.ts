@@ -6,6 +6,7 @@ import { readCrashSession, readPrompt, type CrashSession } from '../crash';
 import { CPU_HOTPLUG_LINES, CPU_HOTPLUG_START } from '../knowledge/cpu-hotplug';
 import { heldListsIn, type HeldLockList } from '../rules/lockdep';
 import type { BusyWork } from './types';
+import { CRASH_FRAME_START } from '../parse/frames';
 
 /** Lines read after "Showing all locks held in the system:" at most. */
 const HELD_BLOCK_LINES = 4000;
@@ -31,8 +32,6 @@ const PWQ_LINE = /^\s{1,8}pwq \d{1,6}: cpus=([0-9a-f,-]{1,64})/;
 const WORK_LINE = /^\s{1,12}(in-flight|pending|delayed|inactive): (.{1,2000})$/;
 const WORK_ITEM = /(?:^|, )(?:(\d{1,10}):)?([A-Za-z_][\w.]{0,120})(?: \[([\w-]{1,64})\])?/g;
 const POOL_LINE = /^pool \d{1,6}: cpus=|^\s{0,12}(?:workqueue |pwq |in-flight: |pending: |delayed: |inactive: )/;
-// ` #3 [ffffc90000003e28] schedule at ...`: a crash bt frame (lockdep's `#0: (&lock)` has no bracket).
-const BT_FRAME_START = /^ {0,8}#\d{1,5} {1,4}\[/;
 // Cheap marks of crash command output: a prompt, a bt header, the sys block, a ps header.
 const CRASH_MARK = /crash(?:64)?>|^ {0,4}PID: {1,8}\d{1,10} {1,8}TASK: |^ {0,8}(?:DUMPFILE|KERNEL|PANIC): |^ {0,3}PID {1,4}PPID {1,4}CPU |^ {0,8}CACHE {1,24}(?:OBJSIZE|NAME) |EXCEPTION FRAME AT|^ {0,8}NET_DEVICE {1,8}NAME|\[OFFLINE\]/;
 
@@ -130,7 +129,7 @@ export function readSources(a: Pick<Analysis, 'regions'>): MachineSources {
       if (wq) continue;
     }
     // A crash `bt` frame, most lines of a foreach bt: no source below is one (crash's own readers see it).
-    if (BT_FRAME_START.test(text)) {
+    if (CRASH_FRAME_START.test(text)) {
       addressOf = null;
       continue;
     }

@@ -19,6 +19,8 @@ const DECODED_FRAME = /^ {0,16}(\? {1,4})?([A-Za-z_.$][\w.$]{0,255})(?:\+0x([0-9
 const FADDR2LINE_FRAME = /^ {0,16}(\(inlined by\) )?((?=[\w.$]{0,255}[a-z_])[A-Za-z_.$][\w.$]{0,255}) at ([\w./+-]{1,255}:\d{1,7})(?: \(discriminator \d{1,6}\))? *$/;
 // Symbolised inline frame without an offset: ` __dump_stack lib/dump_stack.c:17 [inline]`.
 const INLINE_FRAME = /^ {0,16}(\? {1,4})?([A-Za-z_][\w.$]{0,255}) ([\w./+-]{1,255}:\d{1,7}) \[inline\] *$/;
+/** The start of a crash `bt` frame line, ` #3 [ffffc90000003e28] ...` (lockdep's `#0: (&lock)` has no bracket). */
+export const CRASH_FRAME_START = /^ {0,8}#\d{1,5} {1,4}\[/;
 // crash `bt`: ` #12 [ffff88007f2839a8] _raw_spin_lock_irqsave at ffffffff8168eb47 [mod]`.
 const CRASH_FRAME = /^ {0,8}#(\d{1,4}) {1,4}\[([0-9a-f]{1,16})\] {1,4}([\w.$]{1,255}) at ([0-9a-f]{1,16})(?: \[([\w-]{1,64})\])?(?: {1,4}([\w./+-]{1,255}: ?\d{1,7}))? *$/;
 // arm: `[<c0100000>] (func+0x0/0x10c) from [<c0100010>] (caller+0x10/0x20)` (2.6-4.x with offsets,

@@ -10,7 +10,7 @@ import {
   SOFTIRQ_ENTRIES,
   matchesAny,
 } from '../knowledge/contexts';
-import { armCaller, parseFrame } from './frames';
+import { armCaller, CRASH_FRAME_START, parseFrame } from './frames';
 import { addRegisterPairs } from './details';
 import { schedTaskLine } from '../knowledge/task-states';
 
@@ -26,8 +26,6 @@ const TASK_HEADER_REACH = 40;
 const BOGUS_FRAME = /^ {0,8}WARNING: possibly bogus exception frame/;
 /** `bt -l`: `    debian/build/.../kernel/sched/core.c: 5257` under a frame. */
 const CRASH_SOURCE_LINE = /^ {2,12}(\/?[\w.+-]{1,128}(?:\/[\w.+-]{1,128}){0,24}\.[chSs]): (\d{1,7})\s*$/;
-/** The start of a crash `bt` frame line: `  #3 [ffffc90000003e28] ...`. */
-const CRASH_FRAME_START = /^ {0,8}#\d{1,4} {1,4}\[/;
 const CRASH_EXCEPTION_RIP = /^ {0,12}\[exception RIP: ([^\]]{1,300})\]/;
 const CRASH_ARM64_PC = /^ {0,16}PC: [0-9a-f]{8,16} {1,4}\[([A-Za-z_.][\w.]{0,200}(?:\+(?:0x[0-9a-f]{1,8}|\d{1,8}))?)\]/;
 /** A register dump line: `EAX: 00000000  EBX: c0e68280`, `RIP: 00007fa7abcdc274  RSP: ...`. */

@@ -272,6 +272,23 @@ export function parameterNames(fn: Node): string[] {
 }
 
 /**
+ * The parameters that are flags or numbers (`bool can_sleep`, `int create`, `u16 typeReq`, `gfp_t gfp`), not
+ * pointers or structures: a test of one is the caller telling the function which way to go.
+ */
+export function scalarParameters(fn: Node): string[] {
+  const out: string[] = [];
+  const list = fn.childForFieldName('declarator')?.descendantsOfType('parameter_list')[0];
+  for (const p of list?.namedChildren ?? []) {
+    if (!p || p.type !== 'parameter_declaration') continue;
+    const d = p.childForFieldName('declarator');
+    const type = p.childForFieldName('type');
+    if (!d || d.type !== 'identifier' || !type || type.type === 'struct_specifier' || type.type === 'union_specifier') continue;
+    out.push(d.text);
+  }
+  return out;
+}
+
+/**
  * A helper's lock in the caller's words: `p->lock` of the helper's parameter `p` is `q->lock` when
  * called with `q`, `s.lock` when called with `&s`; a lock that is the parameter itself (`spinlock_t *l`)
  * is what the caller passed. Other locks (globals) keep their text.

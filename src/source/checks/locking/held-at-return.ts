@@ -2,7 +2,7 @@
 
 import type { FunctionContext, SourceCheck, TraceStep } from '../types';
 import { LOCK_HELPER_HINT, lockHelperName, releaseName } from '../../../knowledge/lock-ops';
-import { heldKey, type FunctionFlow, type Held, type Summary } from '../../flow';
+import { heldKey, parameterNames, scalarParameters, type FunctionFlow, type Held, type Summary } from '../../flow';
 import type { Node } from '../../parse';
 
 /** A lock's path past the variable it is reached from: `p->io_mutex` -> `->io_mutex`; a global's whole name. */
@@ -47,32 +47,6 @@ export function returnsWhetherTaken(exits: ReadonlyArray<{ held: Held[]; value: 
   const lookup = f.every((v) => NO_OBJECT.test(v) || ERROR_VALUE.test(v)) && h.every((v) => !NO_OBJECT.test(v) && !LITERAL_VALUE.test(v));
   const status = h.every((v) => v === '0') && f.every((v) => ERROR_VALUE.test(v));
   return trylock || lookup || status;
-}
-
-/** The parameters that are flags or numbers (`bool irqs_off`, `int flags`), not pointers or structures. */
-function scalarParameters(fn: Node): string[] {
-  const declarator = fn.childForFieldName('declarator');
-  const list = declarator?.descendantsOfType('parameter_list')[0];
-  const out: string[] = [];
-  for (const p of list?.namedChildren ?? []) {
-    if (!p || p.type !== 'parameter_declaration') continue;
-    const d = p.childForFieldName('declarator');
-    const type = p.childForFieldName('type');
-    if (!d || d.type !== 'identifier' || !type || type.type === 'struct_specifier' || type.type === 'union_specifier') continue;
-    out.push(d.text);
-  }
-  return out;
-}
-
-/** The names of a function's parameters. */
-function parameterNames(fn: Node): string[] {
-  const list = fn.childForFieldName('declarator')?.descendantsOfType('parameter_list')[0];
-  const out: string[] = [];
-  for (const p of list?.namedChildren ?? []) {
-    const id = p?.descendantsOfType('identifier').pop();
-    if (p?.type === 'parameter_declaration' && id) out.push(id.text);
-  }
-  return out;
 }
 
 /** Held at return because the caller asked for it: taken under a test of a flag parameter only, and released on no path. */

@@ -4,7 +4,7 @@
 
 import type { L10n } from '../../../rules/types';
 import type { CallEvent, FunctionFlow, Held, Site } from '../../flow';
-import { matchSite, parameterNames, siteOf } from '../../flow';
+import { matchSite, parameterNames, scalarParameters, siteOf } from '../../flow';
 import { namedKids, topLevel, type Node } from '../../parse';
 import type { CheckMeta, Program, ProgramDraft, ProgramFunction } from '../types';
 import { LOCK_OP_BY_NAME } from '../../../knowledge/lock-ops';
@@ -45,25 +45,6 @@ function callNode(fn: Node, site: Site): Node | null {
   let x: Node | null = n;
   for (let i = 0; x && i < 6; i++, x = x.parent) if (x.type === 'call_expression') return x;
   return null;
-}
-
-/**
- * The parameters that are flags or numbers (`bool can_sleep`, `int create`, `u16 typeReq`, `gfp_t gfp`), not
- * pointers or structures: a test of one is the caller telling the function which way to go.
- */
-function scalarParameters(fn: Node): string[] {
-  const out: string[] = [];
-  const decl = fn.childForFieldName('declarator');
-  const list = decl?.descendantsOfType('parameter_list')[0];
-  if (!list) return out;
-  for (const p of namedKids(list)) {
-    if (!p || p.type !== 'parameter_declaration') continue;
-    const d = p.childForFieldName('declarator');
-    const type = p.childForFieldName('type');
-    if (!d || d.type !== 'identifier' || !type || type.type === 'struct_specifier' || type.type === 'union_specifier') continue;
-    out.push(d.text);
-  }
-  return out;
 }
 
 /** Whether a statement leaves the function or the block (`return`, `goto`, `break`), alone or as a block's last statement. */
