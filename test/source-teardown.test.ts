@@ -468,3 +468,128 @@ test('`ret = 0; goto label` after a failed step is probe succeeding with the dev
   assert.deepEqual(await linesOf({ 'p.c': kept }), []);
   assert.deepEqual(await linesOf({ 'p.c': text }), [54]);
 });
+
+/** The 1-based line of the first line of `text` that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, `the text has ${needle}`);
+  return i + 1;
+}
+
+test('two work items reached from one variable are two objects: destroying the queue of one does not cancel the other', async () => {
+  const text = (remove: string): string =>
+    [
+      'struct dm_ir { struct work_struct work; int code; };',
+      'struct dm { struct dm_ir ir; struct work_struct work; struct workqueue_struct *wq; };',
+      'static void dm_key(struct work_struct *w) { }',
+      'static void dm_buf(struct work_struct *w) { }',
+      'static irqreturn_t dm_irq(int irq, void *dev_id)',
+      '{',
+      '\tstruct dm *dev = dev_id;',
+      '\tqueue_work(dev->wq, &dev->work);',
+      '\tschedule_work(&dev->ir.work);',
+      '\treturn IRQ_HANDLED;',
+      '}',
+      'static void dm_ir_init(struct dm *d) { INIT_WORK(&d->ir.work, dm_key); }',
+      'static int dm_probe(struct pci_dev *pdev, const struct pci_device_id *id)',
+      '{',
+      '\tstruct dm *dev = kzalloc(sizeof(*dev), GFP_KERNEL);',
+      '\tif (!dev)',
+      '\t\treturn -ENOMEM;',
+      '\tdm_ir_init(dev);',
+      '\tINIT_WORK(&dev->work, dm_buf);',
+      '\tdev->wq = create_singlethread_workqueue("dm");',
+      '\tpci_set_drvdata(pdev, dev);',
+      '\treturn request_irq(pdev->irq, dm_irq, IRQF_SHARED, "dm", dev);',
+      '}',
+      'static void dm_remove(struct pci_dev *pdev)',
+      '{',
+      '\tstruct dm *dev = pci_get_drvdata(pdev);',
+      remove,
+      '\tfree_irq(pdev->irq, dev);',
+      '\tdestroy_workqueue(dev->wq);',
+      '\tkfree(dev);',
+      '}',
+      'static struct pci_driver dm_driver = { .probe = dm_probe, .remove = dm_remove };',
+      'module_pci_driver(dm_driver);',
+      '',
+    ].join('\n');
+  const bad = text('');
+  assert.deepEqual(await linesOf({ 'dm.c': bad }), [lineOf(bad, 'schedule_work(&dev->ir.work)')]);
+  assert.deepEqual(await linesOf({ 'dm.c': text('\tcancel_work_sync(&dev->ir.work);') }), []);
+  // The cancel of the other one is not this one's.
+  assert.deepEqual(await linesOf({ 'dm.c': text('\tcancel_work_sync(&dev->work);') }), [lineOf(bad, 'schedule_work(&dev->ir.work)')]);
+});
+
+/** A driver whose watchdog timer is armed when a job starts, with `stop` in the job's end and `extra` elsewhere. */
+function watchdogDriver(opts: { stop: 'irq' | 'op' | 'suspend'; waits?: boolean }): string {
+  return [
+    'struct wd { struct timer_list timer; struct completion done; };',
+    'static void wd_timeout(struct timer_list *t) { }',
+    `static irqreturn_t wd_irq(int irq, void *data)`,
+    '{',
+    '\tstruct wd *w = data;',
+    opts.stop === 'irq' ? '\tdel_timer(&w->timer);' : '',
+    '\tcomplete(&w->done);',
+    '\treturn IRQ_HANDLED;',
+    '}',
+    'static int wd_run(struct wd *w)',
+    '{',
+    '\tmod_timer(&w->timer, jiffies + HZ);',
+    opts.waits ? '\twait_for_completion(&w->done);' : '',
+    '\treturn 0;',
+    '}',
+    `static void wd_stop(struct wd *w) { ${opts.stop === 'op' ? 'del_timer_sync(&w->timer);' : ''} }`,
+    `static int wd_suspend(struct device *dev) { struct wd *w = dev_get_drvdata(dev); ${opts.stop === 'suspend' ? 'del_timer_sync(&w->timer);' : ''} return 0; }`,
+    'static int wd_resume(struct device *dev) { return 0; }',
+    'static SIMPLE_DEV_PM_OPS(wd_pm, wd_suspend, wd_resume);',
+    'static const struct wd_ops wd_job_ops = { .run = wd_run, .stop = wd_stop };',
+    'static int wd_probe(struct platform_device *pdev)',
+    '{',
+    '\tstruct wd *w = devm_kzalloc(&pdev->dev, sizeof(*w), GFP_KERNEL);',
+    '\tif (!w)',
+    '\t\treturn -ENOMEM;',
+    '\ttimer_setup(&w->timer, wd_timeout, 0);',
+    '\tinit_completion(&w->done);',
+    '\treturn devm_request_irq(&pdev->dev, 1, wd_irq, 0, "wd", w);',
+    '}',
+    'static int wd_remove(struct platform_device *pdev) { return 0; }',
+    'static struct platform_driver wd_drv = { .probe = wd_probe, .remove = wd_remove, .driver = { .pm = &wd_pm } };',
+    'module_platform_driver(wd_drv);',
+    '',
+  ].join('\n');
+}
+
+test('a timer armed at run time: cancelled by the core\'s stop op it is bounded; by a suspend callback, or only by the IRQ that ends a job nobody waits for, remove must stop it', async () => {
+  const arm = (t: string): number[] => [lineOf(t, 'mod_timer(')];
+  assert.deepEqual(await linesOf({ 'wd.c': watchdogDriver({ stop: 'op' }) }), []);
+  // The transfer waits for its end, whose IRQ deletes the timer: no transfer is left when remove runs.
+  assert.deepEqual(await linesOf({ 'wd.c': watchdogDriver({ stop: 'irq', waits: true }) }), []);
+  const irq = watchdogDriver({ stop: 'irq' });
+  assert.deepEqual(await linesOf({ 'wd.c': irq }), arm(irq));
+  const suspend = watchdogDriver({ stop: 'suspend' });
+  assert.deepEqual(await linesOf({ 'wd.c': suspend }), arm(suspend));
+});
+
+test('the files the Makefile builds into one module are one program: work armed by an op of another file is the probe\'s to cancel in remove', async () => {
+  const main = [
+    'struct vd { struct delayed_work watchdog; };',
+    'static void vd_watchdog(struct work_struct *w) { }',
+    'static int vd_probe(struct platform_device *pdev)',
+    '{',
+    '\tstruct vd *v = devm_kzalloc(&pdev->dev, sizeof(*v), GFP_KERNEL);',
+    '\tif (!v)',
+    '\t\treturn -ENOMEM;',
+    '\tINIT_DELAYED_WORK(&v->watchdog, vd_watchdog);',
+    '\treturn 0;',
+    '}',
+    'static int vd_remove(struct platform_device *pdev) { return 0; }',
+    'static struct platform_driver vd_drv = { .probe = vd_probe, .remove = vd_remove };',
+    'module_platform_driver(vd_drv);',
+    '',
+  ].join('\n');
+  const codec = 'struct vd { struct delayed_work watchdog; };\nstatic int vd_h264_run(struct vd *v)\n{\n\tschedule_delayed_work(&v->watchdog, HZ);\n\treturn 0;\n}\nconst struct vd_codec_ops vd_h264_ops = { .run = vd_h264_run };\n';
+  assert.deepEqual(await linesOf({ 'vd.c': main, 'vd-h264.c': codec }), [], 'two modules of one directory: the codec file is not the driver\'s');
+  const lines = await linesOf({ 'vd.c': main, 'vd-h264.c': codec, Makefile: 'obj-m += vdec.o\nvdec-y += vd.o vd-h264.o\n' });
+  assert.deepEqual(lines, [4]);
+});

@@ -369,3 +369,37 @@ export const KIND_TEXT: Readonly<Record<TeardownKind, { name: L10n; undo: L10n }
 
 /** Kinds whose callback runs on its own (fires, is scheduled): the rest are entry points others call into. */
 export const FIRING_KINDS: ReadonlySet<TeardownKind> = new Set(['timer', 'hrtimer', 'work', 'delayed-work', 'tasklet', 'kthread', 'workqueue', 'irq']);
+
+/**
+ * Where a driver names the callback the PM core runs to suspend a device: a cancel there does not end the object's
+ * life (remove can come without a suspend), so it is no run-time cancel. The macro and which argument is the suspend
+ * callback; the `struct dev_pm_ops` (and legacy bus driver) fields that are suspend callbacks.
+ */
+export const PM_SUSPEND_MACROS: ReadonlyArray<{ macro: string; arg: number }> = [
+  { macro: 'SIMPLE_DEV_PM_OPS', arg: 1 },
+  { macro: 'DEFINE_SIMPLE_DEV_PM_OPS', arg: 1 },
+  { macro: 'EXPORT_SIMPLE_DEV_PM_OPS', arg: 1 },
+  { macro: 'EXPORT_GPL_SIMPLE_DEV_PM_OPS', arg: 1 },
+  { macro: 'UNIVERSAL_DEV_PM_OPS', arg: 1 },
+  { macro: 'DEFINE_RUNTIME_DEV_PM_OPS', arg: 1 },
+  { macro: 'SET_SYSTEM_SLEEP_PM_OPS', arg: 0 },
+  { macro: 'SET_LATE_SYSTEM_SLEEP_PM_OPS', arg: 0 },
+  { macro: 'SET_NOIRQ_SYSTEM_SLEEP_PM_OPS', arg: 0 },
+  { macro: 'SYSTEM_SLEEP_PM_OPS', arg: 0 },
+  { macro: 'LATE_SYSTEM_SLEEP_PM_OPS', arg: 0 },
+  { macro: 'NOIRQ_SYSTEM_SLEEP_PM_OPS', arg: 0 },
+  { macro: 'SET_RUNTIME_PM_OPS', arg: 0 },
+  { macro: 'RUNTIME_PM_OPS', arg: 0 },
+];
+export const PM_SUSPEND_FIELDS = /^(?:suspend|suspend_late|suspend_noirq|freeze|freeze_late|freeze_noirq|poweroff|poweroff_late|poweroff_noirq|runtime_suspend|prepare)$/;
+
+/** Calls that wait until what was started is over (the transfer whose timeout timer the completion handler deletes). */
+export const WAITS_FOR_END = /^(?:wait_for_completion\w{0,32}|wait_event\w{0,32}|__wait_event\w{0,32}|wait_for_\w{1,32}|\w{1,32}_wait_for_completion\w{0,16})$/;
+
+/** Handlers that run when the device signals, besides the atomic ones: an IRQ's thread function, by argument. */
+export const THREADED_HANDLERS: ReadonlyArray<{ call: string; arg: number }> = [
+  { call: 'request_threaded_irq', arg: 2 },
+  { call: 'devm_request_threaded_irq', arg: 3 },
+  { call: 'request_any_context_irq', arg: 1 },
+  { call: 'devm_request_any_context_irq', arg: 2 },
+];

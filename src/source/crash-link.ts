@@ -2,10 +2,9 @@
 // and the source findings that explain the crash (the leaked spin_lock_bh beside the preempt-count
 // evidence, the nested spin_unlock_irq beside the EFLAGS evidence, the timer the exit forgot).
 
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Finding, SourceLink } from '../model/types';
 import type { CheckFinding, CheckResult } from './check';
+import { moduleName, modulesOfFile } from './modules';
 
 /**
  * The source finding classes that explain a crash of each class: a leaked lock shows up as a sleep in
@@ -48,46 +47,12 @@ function namesOf(f: Finding): Set<string> {
 }
 
 /** Module names as the kernel prints them: `i2c-piix4` and `i2c_piix4` are one module. */
-function moduleName(m: string): string {
-  return m.replace(/-/g, '_');
-}
-
 /** The modules a crash finding names: its culprit's, and the `[mod]` of the frames in its evidence. */
 function modulesOf(f: Finding): Set<string> {
   const out = new Set<string>();
   if (f.culprit?.module) out.add(moduleName(f.culprit.module));
   for (const e of f.evidence) for (const m of e.text.matchAll(/\+0x[0-9a-f]{1,8}\/0x[0-9a-f]{1,8} \[([\w-]{1,64})\]/g)) out.add(moduleName(m[1]));
   return out;
-}
-
-/** Each directory's composite modules, from its Makefile: `i2c-core-objs := i2c-core-base.o ...`, `foo-y += bar.o`. */
-const makefiles = new Map<string, Map<string, Set<string>>>();
-
-function compositesIn(dir: string): Map<string, Set<string>> {
-  const known = makefiles.get(dir);
-  if (known) return known;
-  const out = new Map<string, Set<string>>();
-  let text = '';
-  try {
-    text = readFileSync(join(dir, 'Makefile'), 'utf8').slice(0, 1 << 20).replace(/\\\r?\n/g, ' ');
-  } catch {
-    // No Makefile: each file is its own module.
-  }
-  for (const m of text.matchAll(/^[ \t]*([\w-]{1,64})-(?:objs|y)[ \t]*[:+]?=([^\n]{0,4000})$/gm)) {
-    for (const o of m[2].matchAll(/([\w-]{1,64})\.o\b/g)) {
-      const set = out.get(o[1]) ?? new Set<string>();
-      set.add(moduleName(m[1]));
-      out.set(o[1], set);
-    }
-  }
-  makefiles.set(dir, out);
-  return out;
-}
-
-/** The modules a source file is built into: its own name, and the composites its directory's Makefile puts it in. */
-function modulesOfFile(path: string): Set<string> {
-  const stem = basename(path).replace(/\.[ch]$/, '');
-  return new Set([moduleName(stem), ...(compositesIn(dirname(path)).get(stem) ?? [])]);
 }
 
 /** A source finding as the check's JSON prints it, in the output language. */

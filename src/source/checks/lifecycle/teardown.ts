@@ -7,6 +7,8 @@
 import type { L10n } from '../../../rules/types';
 import { functionDefinitions, topLevel, type Node } from '../../parse';
 import { siteOf, type Site } from '../../flow';
+import { ATOMIC_CALLBACK_REGISTRARS } from '../../../knowledge/sleeping-calls';
+import { sameComposite } from '../../modules';
 import type { CheckMeta, Program, ProgramDraft, ProgramFile } from '../types';
 import {
   ARM_BY_NAME,
@@ -21,6 +23,10 @@ import {
   UNDO_BY_NAME,
   notifierArg,
   notifierUndoNames,
+  PM_SUSPEND_FIELDS,
+  PM_SUSPEND_MACROS,
+  THREADED_HANDLERS,
+  WAITS_FOR_END,
   type ArmCall,
   type TeardownKind,
   type UndoCall,
@@ -270,10 +276,35 @@ function sameObject(a: Obj | null, b: Obj | null, kind: TeardownKind | null): bo
   if (kind === 'sysfs' && pa.length >= 2 && pa[pa.length - 1] === 'attr' && pb.length === 1) return pa.slice(0, -1).join('.') === b.text;
   if (kind === 'sysfs' && pb.length >= 2 && pb[pb.length - 1] === 'attr' && pa.length === 1) return pb.slice(0, -1).join('.') === a.text;
   if (pa.length >= 2 && pb.length >= 2) {
+    // By the last member: one variable may point into the other's structure, a cast may have put back what
+    // container_of() took away. Where two such objects are armed, closestAll() tells them apart.
     const ka = lastKeys(pa, kind);
     return lastKeys(pb, kind).some((k) => ka.includes(k));
   }
   return false;
+}
+
+/** The members after the variable, without a delayed work's `.work`/`.timer` or an attribute's `.attr`: `dwork`, `ir.work`. */
+function memberPath(parts: string[], kind: TeardownKind | null): string {
+  const p = parts.slice(1);
+  if (p.length >= 2 && (kind === 'delayed-work' || kind === 'work') && (p[p.length - 1] === 'work' || p[p.length - 1] === 'timer')) p.pop();
+  if (p.length >= 2 && kind === 'sysfs' && p[p.length - 1] === 'attr') p.pop();
+  return p.join('.');
+}
+
+/** Of the objects that are the same as `o`, those named most alike: the same text, else the same members after the variable, else the same last member. */
+function closestAll<T extends { obj: Obj | null }>(o: Obj, all: readonly T[], kind: TeardownKind): T[] {
+  let best: T[] = [];
+  let score = -1;
+  for (const x of all) {
+    if (!x.obj || !sameObject(x.obj, o, kind)) continue;
+    const s = x.obj.text === o.text ? 3 : memberPath(partsOf(x.obj.text), kind) === memberPath(partsOf(o.text), kind) ? 2 : 1;
+    if (s > score) {
+      best = [x];
+      score = s;
+    } else if (s === score) best.push(x);
+  }
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -667,7 +698,7 @@ function undoesOf(o: Armed, side: Side, armedAll: readonly Armed[], depth = 0): 
     const x = argObj(side, e, u.obj);
     // free_irq(irq, dev_id): by its number, or by the dev_id when no other handler of the module shares it.
     const shared = o.kind === 'irq' && o.data !== null && armedAll.some((a) => a !== o && a.kind === 'irq' && a.data !== null && a.data.text === o.data?.text);
-    if (sameObject(x, o.obj, o.kind) || (!shared && u.alt !== undefined && o.data && sameObject(argObj(side, e, u.alt), o.data, o.kind))) out.push(e);
+    if ((sameObject(x, o.obj, o.kind) && nearest(x, o, armedAll)) || (!shared && u.alt !== undefined && o.data && sameObject(argObj(side, e, u.alt), o.data, o.kind))) out.push(e);
   }
   // Under a parent removed with it.
   if (out.length === 0 && depth < 4 && (o.kind === 'proc' || o.kind === 'debugfs')) {
@@ -675,6 +706,12 @@ function undoesOf(o: Armed, side: Side, armedAll: readonly Armed[], depth = 0): 
     if (p) return undoesOf(p, side, armedAll, depth + 1);
   }
   return out;
+}
+
+/** Whether `o` is, of the armed objects of its kind, one named most like `x` (cancel_work_sync(&dev->work) is not for `dev->ir.work`). */
+function nearest(x: Obj | null, o: Armed, armedAll: readonly Armed[]): boolean {
+  if (!x || !armedAll.includes(o)) return true;
+  return closestAll(x, armedAll.filter((a) => armsKind(a.kind, o.kind)), o.kind).includes(o);
 }
 
 /** The directory the module made that an entry is in. */
@@ -987,7 +1024,8 @@ export function teardown(p: Program): ProgramDraft[] {
     const exitWalk = idx.walk(pair.exit, EXIT_DEPTH);
     if (exitWalk.broken) continue;
     // The exit side: the exit function, the module's exit for a driver, and the callbacks the core runs on the way down.
-    const files = new Set<ProgramFile>([pair.file, ...[...initSide.fns, ...exitWalk.fns].map((f) => f.file).filter((f) => dirOf(f.path) === dirOf(pair.file.path))]);
+    // With the files the walks reach, those the Makefile builds into the same module (the ops of rkvdec-h264.c arm what rkvdec.c's probe set up).
+    const files = new Set<ProgramFile>([pair.file, ...[...initSide.fns, ...exitWalk.fns].map((f) => f.file).filter((f) => dirOf(f.path) === dirOf(pair.file.path)), ...idx.files.filter((f) => f.path.endsWith('.c') && sameComposite(f.path, pair.file.path))]);
     const initFns = new Set([...initSide.fns].map((f) => f.name));
     const exitEvs: REv[] = [...exitWalk.evs];
     let broken = false;
@@ -1013,6 +1051,7 @@ export function teardown(p: Program): ProgramDraft[] {
     // Set up on the init side, armed anywhere in the files (an IRQ handler's schedule_work()).
     const elsewhere: Armed[] = [];
     const unitAll = armedObjects(idx, { evs: unitEvs, broken: false, fns: new Set() }, pair.init);
+    const unit: Unit = { idx, suspends: suspendCallbacks(idx, files), completions: completionCallbacks(unitEvs, unitAll) };
     const unitArms = unitAll.filter((o) => !o.arm?.initOnly);
     // The callback of what was armed: from the call that set it up.
     for (const o of direct) {
@@ -1038,8 +1077,10 @@ export function teardown(p: Program): ProgramDraft[] {
     }
     for (const s of setups) {
       if (direct.some((d) => armsKind(s.kind, d.kind) && sameObject(d.obj, s.obj, s.kind) && !d.obj?.opaque)) continue;
-      const arm = unitArms.find((o) => armsKind(s.kind, o.kind) && o.obj !== null && !o.obj.opaque && s.obj !== null && !s.obj.opaque && sameObject(o.obj, s.obj, s.kind) && !exitWalk.fns.has(o.at.fn));
-      if (arm) elsewhere.push({ ...arm, setup: s, callback: s.callback, wqs: unitArms.filter((o) => o.obj && sameObject(o.obj, s.obj, s.kind)).flatMap((o) => o.wqs), systemWq: unitArms.some((o) => o.obj && sameObject(o.obj, s.obj, s.kind) && o.systemWq) });
+      if (s.obj === null || s.obj.opaque) continue;
+      const arms = closestAll(s.obj, unitArms.filter((o) => armsKind(s.kind, o.kind) && o.obj !== null && !o.obj.opaque), s.kind);
+      const arm = arms.find((o) => !exitWalk.fns.has(o.at.fn));
+      if (arm) elsewhere.push({ ...arm, setup: s, callback: s.callback, wqs: arms.flatMap((o) => o.wqs), systemWq: arms.some((o) => o.systemWq) });
     }
     const armed = [...direct, ...elsewhere];
     const done = new Set<string>();
@@ -1051,7 +1092,7 @@ export function teardown(p: Program): ProgramDraft[] {
       if (!reportable(o, pair, idx)) continue;
       // Work queued with more arguments elsewhere: every queue it goes on.
       if (o.kind === 'work' || o.kind === 'delayed-work') {
-        for (const u of unitArms) if ((u.kind === 'work' || u.kind === 'delayed-work') && u.obj && o.obj && !u.obj.opaque && sameObject(u.obj, o.obj, o.kind)) {
+        for (const u of o.obj ? closestAll(o.obj, unitArms.filter((x) => (x.kind === 'work' || x.kind === 'delayed-work') && x.obj && !x.obj.opaque), o.kind) : []) {
           o.wqs.push(...u.wqs);
           if (u.systemWq) o.systemWq = true;
         }
@@ -1060,7 +1101,9 @@ export function teardown(p: Program): ProgramDraft[] {
       if (holdsReference(idx, o)) continue;
       const undos = undoesOf(o, exitSide, armed);
       // Armed at run time and cancelled at run time (a transfer's timeout timer, del_timer_sync()ed when the transfer ends): its life is not the device's.
-      if (undos.length === 0 && o.setup !== null && undoesOf(o, { evs: [...unitEvs, ...dirEvents(idx, dirOf(pair.file.path), dirCache)].filter((e) => !initSide.fns.has(e.fn)), idx, root: pair.init }, armed).length > 0) continue;
+      // Not a cancel in a suspend callback (remove comes without one), nor one only the job's own completion makes
+      // (an IRQ handler's cancel of the watchdog: a job still running at remove leaves it pending).
+      if (undos.length === 0 && o.setup !== null && runTimeLife(o, undoesOf(o, { evs: [...unitEvs, ...dirEvents(idx, dirOf(pair.file.path), dirCache)].filter((e) => !initSide.fns.has(e.fn)), idx, root: pair.init }, armed), unitArms, unit)) continue;
       if (undos.length === 0) {
         if (o.kind === 'proc' || o.kind === 'debugfs') {
           // Under a directory of its own: reported there.
@@ -1084,6 +1127,82 @@ export function teardown(p: Program): ProgramDraft[] {
     for (const d of failurePaths(idx, pair, outstanding, managed, [...extra])) push(d);
   }
   return out;
+}
+
+interface Unit {
+  idx: Index;
+  /** Functions the PM core calls to suspend the device. */
+  suspends: ReadonlySet<string>;
+  /** Functions run when something completes or fires: IRQ handlers, timer and work callbacks, URB completions. */
+  completions: ReadonlySet<string>;
+}
+
+/** The suspend callbacks the files name in a PM macro or a `struct dev_pm_ops` field. */
+function suspendCallbacks(idx: Index, files: ReadonlySet<ProgramFile>): Set<string> {
+  const out = new Set<string>();
+  const name = (t: string | undefined): string | null => {
+    const m = /^\s*(?:pm_(?:sleep_)?ptr\s*\(\s*)?&?\s*([A-Za-z_]\w*)/.exec(t ?? '');
+    return m && m[1] !== 'NULL' ? m[1] : null;
+  };
+  for (const f of files) {
+    const text = idx.cleanText.get(f.path) ?? '';
+    if (!/PM_OPS|suspend|freeze|poweroff|prepare/.test(text)) continue;
+    for (const { macro, arg } of PM_SUSPEND_MACROS) {
+      for (const m of text.matchAll(new RegExp(`\\b${macro}\\s*\\(`, 'g'))) {
+        const open = (m.index ?? 0) + m[0].length - 1;
+        const close = closeOf(text, open);
+        if (close < 0) continue;
+        const n = name(splitArgs(text.slice(open + 1, close - 1))[arg]);
+        if (n) out.add(n);
+      }
+    }
+    for (const m of text.matchAll(/\.\s*([a-z_]{1,24})\s*=\s*(?:pm_(?:sleep_)?ptr\s*\(\s*)?&?\s*([A-Za-z_]\w*)/g)) if (PM_SUSPEND_FIELDS.test(m[1])) out.add(m[2]);
+  }
+  return out;
+}
+
+/** Top-level arguments of a macro call's text. */
+function splitArgs(t: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(t.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(t.slice(from));
+  return out;
+}
+
+/** The callbacks the files register to run when something fires or completes. */
+function completionCallbacks(evs: readonly REv[], armed: readonly Armed[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of evs) {
+    for (const r of [...ATOMIC_CALLBACK_REGISTRARS, ...THREADED_HANDLERS]) {
+      const cb = r.call === e.ev.name ? normObject(e.ev.argText[r.arg] ?? '') : '';
+      if (IDENT.test(cb)) out.add(cb);
+    }
+  }
+  for (const a of armed) if (a.callback && IDENT.test(a.callback)) out.add(a.callback);
+  return out;
+}
+
+/**
+ * Whether a cancel made at run time bounds the life of what is armed at run time: made in a function that is neither
+ * a suspend callback nor a completion (the .stop_streaming, .ndo_stop, release the core runs before remove), or made
+ * by the completion of a job whose starter waits for it to end (a transfer that waits for its completion, whose IRQ
+ * handler deletes the timeout timer), or in the very function that armed it.
+ */
+function runTimeLife(o: Armed, undos: readonly REv[], unitArms: readonly Armed[], unit: Unit): boolean {
+  const arms = o.obj && !o.obj.opaque ? closestAll(o.obj, unitArms.filter((a) => armsKind(a.kind, o.kind)), o.kind) : [];
+  const armFns = new Set(arms.map((a) => a.at.fn));
+  const waits = [...armFns].some((f) => unit.idx.events(f).some((e) => WAITS_FOR_END.test(e.name)));
+  return undos.some((u) => !unit.suspends.has(u.fn.name) && (!unit.completions.has(u.fn.name) || waits || armFns.has(u.fn)));
 }
 
 /**
