@@ -28,6 +28,27 @@ test('a foreach bt of 12,000 tasks, read in several batches, keeps every task in
     // Context ids are the joined model's own: every task's contexts are of that task.
     for (const t of m.tasks.slice(0, 2000)) for (const id of t.contexts) assert.equal(m.contexts[id].pid, t.pid);
     for (const e of m.waitsFor) assert.ok(m.contexts[e.waiter] && m.contexts[e.holder] && m.locks[e.lock]);
+    assert.deepEqual(JSON.parse(r.stdout).notes, [], 'every task modelled: nothing to say');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('past the contexts a model keeps, the tasks left out are counted in a note, and the model stays bounded', () => {
+  const blocks = taskBlocks(join(REPO, 'test', 'fixtures', 'dumps'));
+  const dir = mkdtempSync(join(tmpdir(), 'kt-batches-'));
+  try {
+    const path = join(dir, 'foreach.txt');
+    writeForeachBt(path, blocks, 32_000);
+    const r = spawnSync(join(REPO, 'bin', 'ktriage'), ['analyze', '--format', 'json', path], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { machine: MachineModel; notes: string[] };
+    assert.ok(j.machine.contexts.length <= 25_000, `${j.machine.contexts.length} contexts`);
+    const note = j.notes.find((n) => /further task\(s\)/.test(n));
+    assert.ok(note, j.notes.join(' | '));
+    const left = Number(/of ([\d,]+) further/.exec(note)?.[1].replace(/,/g, ''));
+    // The tasks modelled and the tasks counted out are all of them.
+    assert.ok(Math.abs(left + new Set(j.machine.tasks.map((t) => t.pid)).size - 32_000) < 200, `${left} left out, ${j.machine.tasks.length} modelled`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

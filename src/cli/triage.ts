@@ -7,7 +7,7 @@ import { followChunks, growingFile } from '../analyze/follow';
 import type { CrashReport, InvestigationStep, LogLine, ReportTally } from '../model/types';
 import type { Lang } from '../render/i18n';
 import { runRules } from '../rules/engine';
-import { machineOf, mergeMachines, offsetMachine, rememberMachine, type MachineModel, type WaitCycle } from '../machine';
+import { MAX_CONTEXTS, machineOf, mergeMachines, offsetMachine, rememberMachine, type MachineModel, type WaitCycle } from '../machine';
 import { waitForCycle } from '../rules/locking/wait-for-cycle';
 import type { VmcoreOptions } from '../vmcore/input';
 import { FindingGroups, type GroupedFinding, type Occurrence } from '../rules/group';
@@ -148,6 +148,8 @@ async function triageChunks(path: string, input: InputChunks | null, opts: Triag
   const tallies = new Tallies();
   let machine: MachineModel | null = null;
   let batches = 0;
+  /** Tasks of batches read after the model was full: their stacks are reports and backtraces, not machine tasks. */
+  let unmodelled = 0;
   const ringsSeen = new Set<string>();
   const evidence = new Map<number, LogLine>();
   const batching: Batching = {
@@ -168,6 +170,7 @@ async function triageChunks(path: string, input: InputChunks | null, opts: Triag
       }
       // Every batch adds to the one model of the input: the CPUs, tasks and locks it read.
       const here = offsetMachine(m, b.offset);
+      if (machine !== null && machine.contexts.length + here.contexts.length > MAX_CONTEXTS) unmodelled += here.tasks.length;
       machine = machine === null ? here : mergeMachines(machine, here);
       for (const r of b.reports) {
         opts.onReport?.(r);
@@ -190,6 +193,7 @@ async function triageChunks(path: string, input: InputChunks | null, opts: Triag
   if (machine !== null && batches > 1) joinedFindings(res, machine, ringsSeen, evidence, groups, opts.lang);
   // A rule that failed on several batches says so once.
   const notes = [...new Set(res.notes)];
+  if (unmodelled > 0) notes.push(`The machine model keeps the first ${MAX_CONTEXTS.toLocaleString('en-US')} contexts: the stacks of ${unmodelled.toLocaleString('en-US')} further task(s) were read for reports, not modelled.`);
   if (groups.dropped > 0) notes.push(`${groups.dropped} finding(s) of further distinct diagnoses were not kept (at most 1000 per input).`);
   const out: Triaged = {
     input: res.input,

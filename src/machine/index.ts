@@ -86,5 +86,5 @@ export function slabObjectAt(m: MachineModel, address: string): MachineModel['sl
 }
 
 export { buildMachine, innermostWorking } from './build';
-export { mergeMachines } from './merge';
+export { MAX_CONTEXTS, mergeMachines } from './merge';
 export type * from './types';

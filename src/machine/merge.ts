@@ -7,7 +7,7 @@ import type { MachineContext, MachineLock, MachineModel } from './types';
  * Contexts a joined model keeps: a paste of every task of a very large machine stays in bounded
  * memory. Past it a later batch adds only what is not a stack (its RCU blockers, slab answers...).
  */
-const MAX_CONTEXTS = 25_000;
+export const MAX_CONTEXTS = 25_000;
 
 const rcuKey = (r: MachineModel['rcuBlockers'][number]): string => `${r.kind}:${r.cpu}:${r.pid}`;
 
