@@ -1017,7 +1017,9 @@ export function teardown(p: Program): ProgramDraft[] {
     reported.add(k);
     out.push(d);
   };
-  for (const pair of pairsOf(idx)) {
+  // A driver's pairs first: what its probe arms is its remove's to undo, even when module_init reaches the probe.
+  const pairs = pairsOf(idx);
+  for (const pair of [...pairs.filter((x) => !x.module), ...pairs.filter((x) => x.module)]) {
     if (pair.init.broken || pair.exit.broken || pair.init === pair.exit) continue;
     // The init side stays in the module's directory: what another module's API (usb_add_hcd()) arms inside is undone by its own counterpart.
     const initSide = idx.walk(pair.init, INIT_DEPTH, null, pair.file);
@@ -1264,8 +1266,9 @@ function missingUndo(o: Armed, pair: Pair, idx: Index): ProgramDraft {
   }
   trace.push({ file: pair.exit.file.path, site: siteOf(pair.exit.nameNode), note: { en: `${pair.exitName.en} does not ${o.undo}() it`, zh: `${pair.exitName.zh} 没有对它调用 ${o.undo}()` } });
   const where = o.setup ? o.at.fn.name : pair.init.name;
-  // A global a probe sets up once: module_exit is where it goes.
-  const modExit = !pair.module && pair.extraExits.length > 0 && o.obj !== null && !o.obj.opaque && !partsOf(o.obj.text)[0].includes('(') && globalObj(o) ? pair.extraExits[0] : null;
+  // A global a probe sets up once (under a test, the first device only): module_exit is where it goes. Set up by
+  // every probe, remove undoes it, as a second device's probe would make it again.
+  const modExit = !pair.module && pair.extraExits.length > 0 && o.at.ev.cond && o.obj !== null && !o.obj.opaque && !partsOf(o.obj.text)[0].includes('(') && globalObj(o) ? pair.extraExits[0] : null;
   const exitFn = modExit ?? pair.exit;
   if (modExit) trace.push({ file: modExit.file.path, site: siteOf(modExit.nameNode), note: { en: `module_exit(${modExit.name}) does not ${o.undo}() it either`, zh: `module_exit(${modExit.name}) 也没有对它调用 ${o.undo}()` } });
   const ret = o.arm?.obj === 'ret';
