@@ -593,3 +593,43 @@ test('the files the Makefile builds into one module are one program: work armed 
   const lines = await linesOf({ 'vd.c': main, 'vd-h264.c': codec, Makefile: 'obj-m += vdec.o\nvdec-y += vd.o vd-h264.o\n' });
   assert.deepEqual(lines, [4]);
 });
+
+test('an entry whose siblings a helper of remove undoes is reported in that helper, beside them', async () => {
+  const text = (undo: string): string =>
+    [
+      'static DEVICE_ATTR(atrim, S_IRUGO, atrim_show, NULL);',
+      'static DEVICE_ATTR(dtrim, S_IRUGO, dtrim_show, NULL);',
+      'static int xr_sysfs_register(struct device *dev)',
+      '{',
+      '\tint err = device_create_file(dev, &dev_attr_atrim);',
+      '\tif (err)',
+      '\t\treturn err;',
+      '\terr = device_create_file(dev, &dev_attr_dtrim);',
+      '\tif (err)',
+      '\t\tdevice_remove_file(dev, &dev_attr_atrim);',
+      '\treturn err;',
+      '}',
+      'static void xr_sysfs_unregister(struct device *dev)',
+      '{',
+      '\tdevice_remove_file(dev, &dev_attr_atrim);',
+      undo,
+      '}',
+      'static int xr_probe(struct i2c_client *client) { return xr_sysfs_register(&client->dev); }',
+      'static void xr_remove(struct i2c_client *client) { xr_sysfs_unregister(&client->dev); }',
+      'static struct i2c_driver xr_driver = { .probe_new = xr_probe, .remove = xr_remove };',
+      'module_i2c_driver(xr_driver);',
+      '',
+    ].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'kt-teardown-'));
+  try {
+    writeFileSync(join(dir, 'xr.c'), text(''));
+    const [f, ...more] = (await teardownFindings(dir)).findings;
+    assert.equal(more.length, 0);
+    assert.equal(f.function, 'xr_sysfs_unregister');
+    assert.match(f.help.en, /in xr_sysfs_unregister\(\)/);
+    writeFileSync(join(dir, 'xr.c'), text('\tdevice_remove_file(dev, &dev_attr_dtrim);'));
+    assert.deepEqual((await teardownFindings(dir)).findings, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1112,7 +1112,9 @@ export function teardown(p: Program): ProgramDraft[] {
           if (parentArmed(o, armed)) continue;
           if (!o.parentNull && !(o.parent && IDENT.test(o.parent.text) && !o.parent.opaque) && !/^init_net\.proc_net$/.test(o.parent?.text ?? '')) continue;
         }
-        push(missingUndo(o, pair, idx), `armed:${o.at.fn.file.path}:${o.at.ev.site.line}:${o.at.ev.site.column}`);
+        // Its siblings (made by the same function, of its kind) undone in a helper of the exit: the fix goes beside them.
+        const sibling = armed.filter((a) => a !== o && a.kind === o.kind && a.at.fn === o.at.fn).flatMap((a) => undoesOf(a, { evs: exitWalk.evs, idx, root: pair.exit }, armed)).find((u) => u.fn !== pair.exit && !u.fn.broken) ?? null;
+        push(missingUndo(o, pair, idx, sibling), `armed:${o.at.fn.file.path}:${o.at.ev.site.line}:${o.at.ev.site.column}`);
         continue;
       }
       const rearm = selfRearm(o, idx, pair.file);
@@ -1254,7 +1256,7 @@ function reportable(o: Armed, pair: Pair, idx: Index): boolean {
   return true;
 }
 
-function missingUndo(o: Armed, pair: Pair, idx: Index): ProgramDraft {
+function missingUndo(o: Armed, pair: Pair, idx: Index, sibling: REv | null = null): ProgramDraft {
   const globalObj = (x: Armed): boolean => x.obj !== null && idx.globalBase(x.at.fn, x.obj.text);
   const kind = KIND_TEXT[o.kind].name;
   const verb = KIND_TEXT[o.kind].undo;
@@ -1269,7 +1271,8 @@ function missingUndo(o: Armed, pair: Pair, idx: Index): ProgramDraft {
   // A global a probe sets up once (under a test, the first device only): module_exit is where it goes. Set up by
   // every probe, remove undoes it, as a second device's probe would make it again.
   const modExit = !pair.module && pair.extraExits.length > 0 && o.at.ev.cond && o.obj !== null && !o.obj.opaque && !partsOf(o.obj.text)[0].includes('(') && globalObj(o) ? pair.extraExits[0] : null;
-  const exitFn = modExit ?? pair.exit;
+  const exitFn = modExit ?? sibling?.fn ?? pair.exit;
+  if (sibling && !modExit) trace.push({ file: sibling.fn.file.path, site: sibling.ev.site, note: { en: `${sibling.ev.name}() undoes what ${o.at.fn.name}() made beside it, in ${sibling.fn.name}()`, zh: `${sibling.ev.name}() 在 ${sibling.fn.name}() 中撤销了 ${o.at.fn.name}() 一同创建的对象` } });
   if (modExit) trace.push({ file: modExit.file.path, site: siteOf(modExit.nameNode), note: { en: `module_exit(${modExit.name}) does not ${o.undo}() it either`, zh: `module_exit(${modExit.name}) 也没有对它调用 ${o.undo}()` } });
   const ret = o.arm?.obj === 'ret';
   const armVerb: L10n = o.kind === 'kthread' ? { en: 'starts', zh: '启动' } : o.kind === 'workqueue' ? { en: 'allocates', zh: '分配' } : o.kind === 'proc' || o.kind === 'debugfs' || o.kind === 'sysfs' ? { en: 'creates', zh: '创建' } : FIRING_KINDS.has(o.kind) ? { en: 'arms', zh: '启动' } : { en: 'registers', zh: '注册' };
@@ -1284,7 +1287,7 @@ function missingUndo(o: Armed, pair: Pair, idx: Index): ProgramDraft {
   return {
     file: exitFn.file.path,
     function: exitFn.name,
-    site: undoSite(exitFn),
+    site: sibling && !modExit ? sibling.ev.site : undoSite(exitFn),
     message: {
       en: `${o.call}(${ret ? '' : o.objText}) ${armVerb.en} the ${kind.en}${ret ? ` ${o.objText}` : ''} (${o.setup ? `set up in ${pair.initName.en}, armed in ${where}()` : `from ${pair.initName.en}`}), and ${pair.exitName.en} never ${verb.en} it: ${c.en}`,
       zh: `${o.call}(${ret ? '' : o.objText}) ${armVerb.zh}了${kind.zh}${ret ? ` ${o.objText}` : ''}（${o.setup ? `在 ${pair.initName.zh} 中初始化，在 ${where}() 中启动` : `来自 ${pair.initName.zh}`}），而 ${pair.exitName.zh} 从未${verb.zh}它：${c.zh}`,
