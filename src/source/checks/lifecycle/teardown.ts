@@ -1053,7 +1053,17 @@ export function teardown(p: Program): ProgramDraft[] {
     // Set up on the init side, armed anywhere in the files (an IRQ handler's schedule_work()).
     const elsewhere: Armed[] = [];
     const unitAll = armedObjects(idx, { evs: unitEvs, broken: false, fns: new Set() }, pair.init);
-    const unit: Unit = { idx, suspends: suspendCallbacks(idx, files), completions: completionCallbacks(unitEvs, unitAll) };
+    let suspends: Set<string> | null = null;
+    let completions: Set<string> | null = null;
+    const unit: Unit = {
+      idx,
+      get suspends() {
+        return (suspends ??= suspendCallbacks(idx, files));
+      },
+      get completions() {
+        return (completions ??= completionCallbacks(unitEvs, unitAll));
+      },
+    };
     const unitArms = unitAll.filter((o) => !o.arm?.initOnly);
     // The callback of what was armed: from the call that set it up.
     for (const o of direct) {
@@ -1183,12 +1193,18 @@ function splitArgs(t: string): string[] {
   return out;
 }
 
+const COMPLETION_ARGS: ReadonlyMap<string, number[]> = (() => {
+  const m = new Map<string, number[]>();
+  for (const r of [...ATOMIC_CALLBACK_REGISTRARS, ...THREADED_HANDLERS]) m.set(r.call, [...(m.get(r.call) ?? []), r.arg]);
+  return m;
+})();
+
 /** The callbacks the files register to run when something fires or completes. */
 function completionCallbacks(evs: readonly REv[], armed: readonly Armed[]): Set<string> {
   const out = new Set<string>();
   for (const e of evs) {
-    for (const r of [...ATOMIC_CALLBACK_REGISTRARS, ...THREADED_HANDLERS]) {
-      const cb = r.call === e.ev.name ? normObject(e.ev.argText[r.arg] ?? '') : '';
+    for (const i of COMPLETION_ARGS.get(e.ev.name) ?? []) {
+      const cb = normObject(e.ev.argText[i] ?? '');
       if (IDENT.test(cb)) out.add(cb);
     }
   }
