@@ -373,7 +373,8 @@ export const FIRING_KINDS: ReadonlySet<TeardownKind> = new Set(['timer', 'hrtime
 /**
  * Where a driver names the callback the PM core runs to suspend a device: a cancel there does not end the object's
  * life (remove can come without a suspend), so it is no run-time cancel. The macro and which argument is the suspend
- * callback; the `struct dev_pm_ops` (and legacy bus driver) fields that are suspend callbacks.
+ * callback; the `struct dev_pm_ops` (and legacy bus driver) fields that are suspend callbacks (not `.prepare`:
+ * PCM, DAI and clock ops have one too).
  */
 export const PM_SUSPEND_MACROS: ReadonlyArray<{ macro: string; arg: number }> = [
   { macro: 'SIMPLE_DEV_PM_OPS', arg: 1 },
@@ -391,7 +392,7 @@ export const PM_SUSPEND_MACROS: ReadonlyArray<{ macro: string; arg: number }> = 
   { macro: 'SET_RUNTIME_PM_OPS', arg: 0 },
   { macro: 'RUNTIME_PM_OPS', arg: 0 },
 ];
-export const PM_SUSPEND_FIELDS = /^(?:suspend|suspend_late|suspend_noirq|freeze|freeze_late|freeze_noirq|poweroff|poweroff_late|poweroff_noirq|runtime_suspend|prepare)$/;
+export const PM_SUSPEND_FIELDS = /^(?:suspend|suspend_late|suspend_noirq|freeze|freeze_late|freeze_noirq|poweroff|poweroff_late|poweroff_noirq|runtime_suspend)$/;
 
 /** Calls that wait until what was started is over (the transfer whose timeout timer the completion handler deletes). */
 export const WAITS_FOR_END = /^(?:wait_for_completion\w{0,32}|wait_event\w{0,32}|__wait_event\w{0,32}|wait_for_\w{1,32}|\w{1,32}_wait_for_completion\w{0,16})$/;

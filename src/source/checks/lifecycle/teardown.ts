@@ -213,22 +213,27 @@ export function normObject(text: string): string {
   return t;
 }
 
-/** The components of an object at the top level: `a.b[].c` -> a, b[], c. */
-function partsOf(t: string): string[] {
+/** Pieces of `t` between top-level `sep` characters, outside (), [] and {}: `a.b[].c` by '.', a macro's arguments by ','. */
+function splitTop(t: string, sep: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let from = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === '.' && depth === 0) {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === sep && depth === 0) {
       out.push(t.slice(from, i));
       from = i + 1;
     }
   }
   out.push(t.slice(from));
   return out;
+}
+
+/** The components of an object at the top level: `a.b[].c` -> a, b[], c. */
+function partsOf(t: string): string[] {
+  return splitTop(t, '.');
 }
 
 const IDENT = /^[A-Za-z_]\w*$/;
@@ -1151,6 +1156,9 @@ interface Unit {
   completions: ReadonlySet<string>;
 }
 
+const PM_MACRO_ARG: ReadonlyMap<string, number> = new Map(PM_SUSPEND_MACROS.map((x) => [x.macro, x.arg]));
+const PM_MACRO_CALL = new RegExp(`\\b(${PM_SUSPEND_MACROS.map((x) => x.macro).join('|')})\\s*\\(`, 'g');
+
 /** The suspend callbacks the files name in a PM macro or a `struct dev_pm_ops` field. */
 function suspendCallbacks(idx: Index, files: ReadonlySet<ProgramFile>): Set<string> {
   const out = new Set<string>();
@@ -1160,36 +1168,16 @@ function suspendCallbacks(idx: Index, files: ReadonlySet<ProgramFile>): Set<stri
   };
   for (const f of files) {
     const text = idx.cleanText.get(f.path) ?? '';
-    if (!/PM_OPS|suspend|freeze|poweroff|prepare/.test(text)) continue;
-    for (const { macro, arg } of PM_SUSPEND_MACROS) {
-      for (const m of text.matchAll(new RegExp(`\\b${macro}\\s*\\(`, 'g'))) {
-        const open = (m.index ?? 0) + m[0].length - 1;
-        const close = closeOf(text, open);
-        if (close < 0) continue;
-        const n = name(splitArgs(text.slice(open + 1, close - 1))[arg]);
-        if (n) out.add(n);
-      }
+    if (!/PM_OPS|suspend|freeze|poweroff/.test(text)) continue;
+    for (const m of text.matchAll(PM_MACRO_CALL)) {
+      const open = (m.index ?? 0) + m[0].length - 1;
+      const close = closeOf(text, open);
+      if (close < 0) continue;
+      const n = name(splitTop(text.slice(open + 1, close - 1), ',')[PM_MACRO_ARG.get(m[1]) ?? 0]);
+      if (n) out.add(n);
     }
     for (const m of text.matchAll(/\.\s*([a-z_]{1,24})\s*=\s*(?:pm_(?:sleep_)?ptr\s*\(\s*)?&?\s*([A-Za-z_]\w*)/g)) if (PM_SUSPEND_FIELDS.test(m[1])) out.add(m[2]);
   }
-  return out;
-}
-
-/** Top-level arguments of a macro call's text. */
-function splitArgs(t: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i];
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(t.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(t.slice(from));
   return out;
 }
 
